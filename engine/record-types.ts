@@ -1,0 +1,31 @@
+/**
+ * The record types Lethe knows (DESIGN §2), by system. One place: policies, snapshots,
+ * connectors and plans all take their vocabulary from here. A new type is added here first.
+ */
+export const SYSTEMS = ['genesys', 'salesforce'] as const;
+export type SystemName = (typeof SYSTEMS)[number];
+
+/** Types every system may carry: consent events and hold records. */
+export const COMMON_TYPES = ['consent', 'legal-hold'] as const;
+
+export const RECORD_TYPES = {
+  genesys: ['external-contact', 'conversation', 'recording', 'evaluation', ...COMMON_TYPES],
+  salesforce: ['contact', 'lead', 'task', 'event', 'case', 'individual', ...COMMON_TYPES],
+} as const satisfies Record<SystemName, readonly string[]>;
+
+export type RecordTypeName =
+  | (typeof RECORD_TYPES)['genesys'][number]
+  | (typeof RECORD_TYPES)['salesforce'][number];
+
+export const ALL_RECORD_TYPES: readonly RecordTypeName[] = [
+  ...new Set<RecordTypeName>([...RECORD_TYPES.genesys, ...RECORD_TYPES.salesforce]),
+].sort();
+
+export function isKnownSystem(system: string): system is SystemName {
+  return (SYSTEMS as readonly string[]).includes(system);
+}
+
+/** True when `type` is a record type of `system`. */
+export function isKnownType(system: string, type: string): boolean {
+  return isKnownSystem(system) && (RECORD_TYPES[system] as readonly string[]).includes(type);
+}
