@@ -1,0 +1,53 @@
+/**
+ * What every connector offers the engine and the runner. Connectors do I/O only; they never decide
+ * policy. Reads fail closed: an incomplete read is an error, never a shorter list (DESIGN §4.7).
+ */
+import type { LetheRecord, RecordRef } from '../engine/records.ts';
+
+export type ConnectorOp = 'delete' | 'anonymize' | 'gdpr-request' | 'protect' | 'unprotect' | 'rectify';
+
+export interface ConnectorAction {
+  /** The plan action id (used as idempotency key in the journal). */
+  id: string;
+  op: ConnectorOp;
+  target: RecordRef;
+  /** anonymize: field path -> value to write (computed by the masking library). */
+  values?: Record<string, unknown>;
+  /** gdpr-request: plain identifiers of the subject, resolved by the runner from the request store. */
+  subject?: { emails?: string[]; phones?: string[]; name?: string };
+  /** rectify: replacement terms. */
+  replacements?: Array<{ identifier: string; value: string }>;
+}
+
+export type OutcomeStatus = 'done' | 'gone' | 'failed' | 'pending';
+
+export interface ActionOutcome {
+  id: string;
+  status: OutcomeStatus;
+  /** Reason for failure, without personal data. */
+  detail?: string;
+  /** A system job id (Genesys GDPR request id, bulk job id) to poll or audit. */
+  externalId?: string;
+}
+
+export interface ReadOptions {
+  /** Called after each page, for progress display. */
+  onPage?: (info: { type: string; records: number }) => void;
+}
+
+export interface Connector {
+  readonly system: 'genesys' | 'salesforce';
+  /** Record types this connector can stream. */
+  types(): readonly string[];
+  /** Every record of one type, page by page. Throws on any incomplete read. */
+  stream(type: string, options?: ReadOptions): AsyncIterable<LetheRecord>;
+  /** Everything related to these normalised identifiers (erasure and access discovery). */
+  lookup(identifiers: readonly string[]): Promise<LetheRecord[]>;
+  /** Current state of specific records (runner re-verification); null when the record is gone. */
+  get(refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>>;
+  /** Executes a batch of actions (batched where the API allows); one outcome per action. */
+  execute(actions: readonly ConnectorAction[]): Promise<ActionOutcome[]>;
+  /** Polls an asynchronous job (GDPR request, bulk job) by its external id. */
+  poll?(externalId: string): Promise<{ status: 'pending' | 'done' | 'failed'; detail?: string }>;
+  close(): Promise<void>;
+}

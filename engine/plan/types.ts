@@ -1,0 +1,94 @@
+/** The plan (DESIGN §5, contract): a pure data structure where every change carries its reason. */
+import type { RecordRef } from '../records.ts';
+
+export const PLAN_API_VERSION = 'lethe.dev/v1';
+
+/** Mutating operations (DESIGN §4): none may ever target a held record. */
+export const MUTATING_OPS = ['delete', 'anonymize', 'mask-in-place', 'purge', 'gdpr-request'] as const;
+export type MutatingOp = (typeof MUTATING_OPS)[number];
+/** Non-destructive operations the runner may also carry out (hold mirroring, rectification). */
+export type PlanOp = MutatingOp | 'protect' | 'unprotect' | 'rectify';
+
+export interface PolicyRef {
+  kind: string;
+  name: string;
+  version: string;
+}
+
+export interface PlanAction {
+  /** Content hash of (op, target, policy, request): stable across runs. */
+  id: string;
+  op: PlanOp;
+  target: RecordRef;
+  policy: PolicyRef;
+  /** Human-readable why: which rule and which date made it due. */
+  reason: string;
+  /** Machine-readable why: rule name, the dates involved, the legal basis where one applies. */
+  basis: {
+    rule: 'retention' | 'consent-withdrawal' | 'erasure' | 'legal-hold' | 'rectification';
+    /** Date the period counted from (retention), withdrawal date (consent), receivedAt (erasure). */
+    from?: string;
+    /** Date the action became due. */
+    dueAt?: string;
+    /** Legal basis text, e.g. "GDPR Art. 17(1)". */
+    legal?: string;
+    [key: string]: unknown;
+  };
+  /** DSR id when the action serves a data subject request. */
+  request?: string;
+  /** For gdpr-request: the subject as keyed hashes (never plain identifiers). */
+  subject?: string[];
+  /** For anonymize: the MaskingPolicy whose strategies are written. */
+  maskWith?: string;
+}
+
+export type ProtectionReason =
+  | { kind: 'hold'; caseRef: string; hold: string; expires?: string; via: 'record' | 'identifier' | 'link' | 'conversation' }
+  | { kind: 'consent'; purpose: string; grantedAt: string }
+  | { kind: 'exception'; exception: string; basis: string }
+  | { kind: 'shared-identifier'; identifierHash: string; note: string };
+
+export interface ProtectedRecord {
+  target: RecordRef;
+  /** The policy (or request) that wanted to act. */
+  policy: PolicyRef;
+  wanted: PlanOp;
+  why: ProtectionReason;
+  request?: string;
+}
+
+export type RequestPlanState = 'DPO_REVIEW' | 'EXECUTING' | 'PARTIAL_HOLD' | 'COMPLETE' | 'REJECTED' | 'UNVERIFIED';
+
+export interface PlanRequest {
+  id: string;
+  type: 'erasure' | 'access' | 'rectification';
+  state: RequestPlanState;
+  /** Subject identifiers as keyed hashes. */
+  subject: string[];
+  dueAt: string;
+  counts: { actions: number; protected: number; flagged: number; found: number };
+  notes: string[];
+}
+
+export interface PlanSummary {
+  actions: number;
+  protected: number;
+  byOp: Record<string, number>;
+  byPolicy: Record<string, number>;
+  bySystemType: Record<string, number>;
+  /** Per destructive policy: planned actions, matched records and the limit applied. */
+  limits: Array<{ policy: string; actions: number; matched: number; maxActions: number; maxPercent: number; exceeded: boolean }>;
+}
+
+export interface Plan {
+  apiVersion: typeof PLAN_API_VERSION;
+  kind: 'Plan';
+  inputs: { bundleHash: string; snapshotHash: string; now: string; requestsHash?: string };
+  actions: PlanAction[];
+  protected: ProtectedRecord[];
+  requests: PlanRequest[];
+  summary: PlanSummary;
+  needsApproval: boolean;
+  /** sha256 over the canonical JSON of everything else. */
+  hash: string;
+}
