@@ -5,7 +5,7 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { normalizeIdentifierKey } from '../../connectors/normalize.ts';
-import { ALL_RECORD_TYPES, isKnownType, RECORD_TYPES, type RecordTypeName } from '../record-types.ts';
+import { ALL_RECORD_TYPES, isKnownSystem, isKnownType, RECORD_TYPES, type RecordTypeName } from '../record-types.ts';
 import { addDuration, approxDays } from '../duration.ts';
 import type { PathSeg } from './locate.ts';
 
@@ -38,7 +38,7 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 function selector(v: unknown, path: PathSeg[], out: Issue[]): void {
   const s = obj(v);
-  if (typeof s.system === 'string' && typeof s.type === 'string' && ALL_RECORD_TYPES.includes(s.type as RecordTypeName) && !isKnownType(s.system, s.type)) {
+  if (typeof s.system === 'string' && typeof s.type === 'string' && isKnownSystem(s.system) && ALL_RECORD_TYPES.includes(s.type as RecordTypeName) && !isKnownType(s.system, s.type)) {
     const known = (RECORD_TYPES as Record<string, readonly string[]>)[s.system];
     out.push({
       path: [...path, 'type'],
@@ -51,7 +51,7 @@ function selector(v: unknown, path: PathSeg[], out: Issue[]): void {
 function maskingRef(spec: Obj, action: unknown, path: PathSeg[], ctx: CheckContext, out: Issue[]): void {
   const name = spec.anonymizeWith;
   if (action === 'anonymize' && typeof name !== 'string') {
-    out.push({ path, code: 'ref.anonymize-needs-masking', message: 'anonymize needs `anonymizeWith: <MaskingPolicy name>` to say what is written instead of the data' });
+    out.push({ path, atKey: true, code: 'ref.anonymize-needs-masking', message: 'anonymize needs `anonymizeWith: <MaskingPolicy name>` to say what is written instead of the data' });
   }
   if (typeof name === 'string' && !ctx.maskingNames.has(name)) {
     out.push({ path: [...path, 'anonymizeWith'], code: 'ref.unknown-masking', message: `no MaskingPolicy named "${name}" in this bundle` });
@@ -189,7 +189,7 @@ export function checkDocument(doc: DocInfo, ctx: CheckContext): Issue[] {
     case 'DataSubjectRequest': {
       arr(spec.identifiers).forEach((id, i) => identifierIssue(id, ['spec', 'identifiers', i], out));
       if (spec.rectifications !== undefined && spec.type !== 'rectification') out.push({ path: ['spec', 'rectifications'], code: 'dsr.rectifications', message: 'rectifications belong only to requests of type rectification' });
-      if (spec.type === 'rectification' && spec.rectifications === undefined) out.push({ path: ['spec'], code: 'dsr.rectifications', message: 'a rectification request needs `rectifications` (what is corrected to what)' });
+      if (spec.type === 'rectification' && spec.rectifications === undefined) out.push({ path: ['spec'], atKey: true, code: 'dsr.rectifications', message: 'a rectification request needs `rectifications` (what is corrected to what)' });
       if (ctx.now && typeof spec.receivedAt === 'string' && realDate(spec.receivedAt) && realDate(spec.receivedAt)! > ctx.now) out.push({ path: ['spec', 'receivedAt'], code: 'date.future', message: 'receivedAt is in the future' });
       break;
     }

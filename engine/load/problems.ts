@@ -32,6 +32,10 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestD = Infinity;
   const w = word.toLowerCase();
+  if (w.length >= 3) {
+    const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(w));
+    if (prefixed.length === 1) return prefixed[0];
+  }
   for (const c of candidates) {
     const d = distance(w, c.toLowerCase());
     if (d < bestD) {

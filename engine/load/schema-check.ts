@@ -7,7 +7,7 @@ import addFormatsModule from 'ajv-formats';
 import type { Document, LineCounter } from 'yaml';
 import { DURATION_PATTERN } from '../schema/common.ts';
 import { KINDS } from '../schema/index.ts';
-import { dotted, fromPointer, locate, type PathSeg, positionOf } from './locate.ts';
+import { dotted, fromPointer, type PathSeg, positionOf } from './locate.ts';
 import { type Problem, suggest } from './problems.ts';
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
@@ -104,18 +104,19 @@ export function schemaProblems(file: string, lines: LineCounter, doc: Document.P
     switch (e.keyword) {
       case 'additionalProperties': {
         const extra = (e.params as { additionalProperty: string }).additionalProperty;
-        const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
+        const parent = e.parentSchema as { properties?: Record<string, unknown>; patternProperties?: unknown; description?: string };
+        const allowed = Object.keys(parent.properties ?? {});
         const hint = suggest(extra, allowed);
         fieldPath = [...path, extra];
         at = positionOf(doc, lines, fieldPath, true);
-        message = `unknown field "${extra}"${hint ? ` (did you mean "${hint}"?)` : allowed.length ? ` (allowed here: ${allowed.join(', ')})` : ''}`;
+        message = `unknown field "${extra}"${hint ? ` (did you mean "${hint}"?)` : allowed.length ? ` (allowed here: ${allowed.join(', ')})` : parent.patternProperties ? `: ${parent.description ?? 'the key has the wrong form'}` : ''}`;
         break;
       }
       case 'required': {
         const missing = (e.params as { missingProperty: string }).missingProperty;
         message = `missing required field "${missing}"${path.length ? '' : ' at the top of the document'}`;
-        const l = locate(doc, path);
-        if (!l.exact) at = positionOf(doc, lines, path);
+        // Point at the key that owns the incomplete map (`spec:`), or at the list item.
+        if (path.length && typeof path[path.length - 1] === 'string') at = positionOf(doc, lines, path, true);
         break;
       }
       case 'enum': {

@@ -85,7 +85,8 @@ export function parseYamlText(file: string, text: string): ParsedFile {
   const list = Array.isArray(docs) ? docs : [];
   const documents: ParsedDocument[] = [];
   list.forEach((doc, index) => {
-    for (const e of [...doc.errors, ...doc.warnings]) {
+    // Unresolved tags are reported once, by checkNodes.
+    for (const e of [...doc.errors, ...doc.warnings.filter((w) => w.code !== 'TAG_RESOLVE_FAILED')]) {
       const at = position(lines, e.pos[0]);
       problems.push(problem(file, at.line, at.col, `yaml.${e.code.toLowerCase().replace(/_/g, '-')}`, yamlMessage(e.code, e.message)));
     }

@@ -56,7 +56,7 @@ export const ConfigSpec = Type.Object(
       {
         genesys: Type.Optional(GenesysConnector),
         salesforce: Type.Optional(SalesforceConnector),
-        snapshot: Type.Optional(Type.Object({ dir: Type.String({ minLength: 1, description: 'Snapshot directory.' }) }, { additionalProperties: false })),
+        snapshot: Type.Optional(Type.Object({ dir: Type.String({ minLength: 1, description: 'Snapshot directory.' }) }, { additionalProperties: false, description: 'Read records from a snapshot directory instead of live systems (read-only).' })),
       },
       { additionalProperties: false, description: 'Systems Lethe reads and acts on.' },
     ),

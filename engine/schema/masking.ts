@@ -95,6 +95,7 @@ export const MaskingSpec = Type.Object(
     appliesTo: Type.Array(Selector, { minItems: 1, description: 'Record types this masking applies to.' }),
     fields: Type.Record(Type.String({ pattern: '^(fields\\.[A-Za-z0-9_$.-]+|id|createdAt)$' }), Strategy, {
       description: 'Strategy per field path (`fields.firstName`, `createdAt`, `id`).',
+      additionalProperties: false,
     }),
     identifiers: Type.Optional({
       ...Strategy,
