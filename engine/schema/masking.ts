@@ -11,7 +11,7 @@ const Format = StringEnum(['auto', 'email', 'phone', 'text'] as const, {
     'Format to preserve: `email` keeps a syntactically valid address, `phone` keeps E.164, `text` none, `auto` (default) detects from the value.',
 });
 
-function strategy<P extends Record<string, import('@sinclair/typebox').TSchema>>(name: string, description: string, params: P) {
+function strategy<N extends string, P extends Record<string, import('@sinclair/typebox').TSchema>>(name: N, description: string, params: P) {
   return Type.Object(
     { strategy: Type.Literal(name, { description: `Strategy name: \`${name}\`.` }), ...params },
     { additionalProperties: false, description },

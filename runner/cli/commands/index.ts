@@ -1,10 +1,11 @@
 /** Every CLI command, each registering itself on the program. Add new commands here. */
 import type { Command } from 'commander';
 import { register as demo } from './demo.ts';
+import { register as mask } from './mask.ts';
 import { register as policies } from './policies.ts';
 import { register as schemas } from './schemas.ts';
 import { register as validate } from './validate.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [demo, validate, policies, schemas];
+export const COMMANDS: RegisterCommand[] = [demo, validate, policies, schemas, mask];

@@ -1,0 +1,35 @@
+/**
+ * `keep-last`: keep the last `n` characters and mask the rest with `maskChar` (default `*`), same
+ * length. A value of `n` characters or fewer is masked entirely: keep-last never reveals a whole
+ * value. Phones keep their last `n` digits and stay E.164 (masked digits `0`, or `maskChar` when it
+ * is a digit; a masked first digit is `9` instead of `0`). E-mails keep the last `n` characters of
+ * the local part and get the `masked.invalid` domain.
+ */
+import { asText, detectFormat, emailLocalPart, isAtext, maskedEmail, phoneDigitCount, phoneDigits } from '../format.ts';
+import { isAbsent, type MaskingStrategy } from '../strategy.ts';
+
+function keepLast(chars: string[], n: number, mask: (c: string, i: number) => string, keep: (c: string) => string): string {
+  const cut = chars.length <= n ? chars.length : chars.length - n;
+  return chars.map((c, i) => (i < cut ? mask(c, i) : keep(c))).join('');
+}
+
+export const keepLastStrategy: MaskingStrategy<'keep-last'> = {
+  name: 'keep-last',
+  apply(value, params) {
+    if (isAbsent(value)) return null;
+    const maskChar = params.maskChar ?? '*';
+    const format = detectFormat(value, params.format);
+    if (format === 'phone') {
+      const digits = phoneDigits(value) ?? '0'.repeat(phoneDigitCount(value));
+      const d = /^[0-9]$/.test(maskChar) ? maskChar : '0';
+      const masked = keepLast([...digits], params.n, (_c, i) => (i === 0 && d === '0' ? '9' : d), (c) => c);
+      return `+${masked}`;
+    }
+    if (format === 'email') {
+      const m = isAtext(maskChar) ? maskChar : '*';
+      const local = keepLast(Array.from(emailLocalPart(value)).slice(-64), params.n, () => m, (c) => (isAtext(c) || c === '.' ? c : m));
+      return maskedEmail(local.replace(/^\./, m).replace(/\.$/, m));
+    }
+    return keepLast(Array.from(asText(value)), params.n, () => maskChar, (c) => c);
+  },
+};
