@@ -1,5 +1,6 @@
 /** Every CLI command, each registering itself on the program. Add new commands here. */
 import type { Command } from 'commander';
+import { register as certificate } from './certificate.ts';
 import { register as demo } from './demo.ts';
 import { register as mask } from './mask.ts';
 import { register as policies } from './policies.ts';
@@ -8,4 +9,4 @@ import { register as validate } from './validate.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [demo, validate, policies, schemas, mask];
+export const COMMANDS: RegisterCommand[] = [demo, validate, policies, schemas, mask, certificate];
