@@ -1,0 +1,120 @@
+/** Small HTTP helpers for the emulator: bodies, JSON/XML/CSV replies and Salesforce error arrays. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  method: string;
+  /** Extra headers every reply of this request carries (Sforce-Limit-Info). */
+  headers: Record<string, string>;
+  /** Route name for statistics. */
+  route: string;
+  /** Fault drawn for a query page: serve an inconsistent page. */
+  partialPage?: boolean;
+  /** Fault: do the work, then reset the connection instead of replying. */
+  dropResponse?: boolean;
+}
+
+export async function readBody(req: IncomingMessage, limit = 200 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > limit) throw new Error('request body too large');
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function send(ctx: Ctx, status: number, body: string, contentType: string, extra: Record<string, string> = {}): void {
+  if (ctx.res.headersSent || ctx.res.destroyed) return;
+  if (ctx.dropResponse) {
+    ctx.req.socket.destroy();
+    return;
+  }
+  ctx.res.writeHead(status, { ...ctx.headers, ...(body ? { 'Content-Type': contentType } : {}), ...extra });
+  ctx.res.end(body);
+}
+
+export function sendJson(ctx: Ctx, status: number, value: unknown): void {
+  send(ctx, status, JSON.stringify(value), 'application/json;charset=UTF-8');
+}
+
+export function sendEmpty(ctx: Ctx, status = 204): void {
+  send(ctx, status, '', '');
+}
+
+/** A REST error: `[{"message","errorCode","fields"?}]`. */
+export function sendError(ctx: Ctx, status: number, errorCode: string, message: string, extra: Record<string, string> = {}, fields?: string[]): void {
+  const item: Record<string, unknown> = { message, errorCode };
+  if (fields) item.fields = fields;
+  send(ctx, status, JSON.stringify([item]), 'application/json;charset=UTF-8', extra);
+}
+
+/** CSV field quoting (RFC 4180): always quoted, inner quotes doubled. */
+export function csvField(v: string): string {
+  return `"${v.replace(/"/g, '""')}"`;
+}
+
+/** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF) into rows of fields. */
+export function parseCsv(text: string, delimiter = ','): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  let any = false;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += c;
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      quoted = true;
+      any = true;
+      i++;
+    } else if (c === delimiter) {
+      row.push(field);
+      field = '';
+      any = true;
+      i++;
+    } else if (c === '\n' || c === '\r') {
+      if (any || field !== '' || row.length > 0) {
+        row.push(field);
+        rows.push(row);
+      }
+      row = [];
+      field = '';
+      any = false;
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+    } else {
+      field += c;
+      any = true;
+      i++;
+    }
+  }
+  if (any || field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** XML text escaping for SOAP replies. */
+export function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,132 @@
+/** sObject rows (GET/PATCH/DELETE), describe, sObject Collections delete and /limits. */
+import { readBody, sendEmpty, sendError, sendJson, type Ctx } from './http-util.ts';
+import { CASCADES, findObject, RESTRICTS, type ObjectDef } from './schema.ts';
+import { prepareSoql } from './soql/evaluate.ts';
+import type { DeleteError, SalesforceStore } from './store.ts';
+
+const NOT_FOUND = 'The requested resource does not exist';
+
+function rowFor(ctx: Ctx, store: SalesforceStore, type: string, id: string): { obj: ObjectDef } | undefined {
+  const obj = findObject(type);
+  if (!obj) {
+    sendError(ctx, 404, 'NOT_FOUND', NOT_FOUND);
+    return undefined;
+  }
+  const hit = store.byId(id);
+  if (!hit || hit.object !== obj) {
+    if (store.isPurged(id)) sendError(ctx, 404, 'ENTITY_IS_DELETED', 'entity is deleted', {}, []);
+    else sendError(ctx, 404, 'NOT_FOUND', NOT_FOUND);
+    return undefined;
+  }
+  if (hit.row.IsDeleted === true) {
+    sendError(ctx, 404, 'ENTITY_IS_DELETED', 'entity is deleted', {}, []);
+    return undefined;
+  }
+  return { obj };
+}
+
+/** `GET|PATCH|DELETE /sobjects/{Type}/{Id}`. */
+export async function sobjectRow(ctx: Ctx, store: SalesforceStore, version: string, type: string, id: string): Promise<void> {
+  const found = rowFor(ctx, store, type, id);
+  if (!found) return;
+  const { obj } = found;
+  if (ctx.method === 'GET') {
+    const requested = ctx.url.searchParams.get('fields');
+    const fields = requested ? requested.split(',').map((f) => f.trim()).filter(Boolean) : Object.keys(obj.fields);
+    if (!fields.includes('Id')) fields.unshift('Id');
+    try {
+      const { records } = prepareSoql(`SELECT ${fields.join(', ')} FROM ${obj.name} WHERE Id = '${id}'`).run(store, { includeDeleted: false, version });
+      return sendJson(ctx, 200, records[0]);
+    } catch (e) {
+      return sendError(ctx, 400, 'INVALID_FIELD', (e as Error).message);
+    }
+  }
+  if (ctx.method === 'DELETE') {
+    const r = store.softDelete(id);
+    if (r.ok) return sendEmpty(ctx);
+    return sendError(ctx, r.statusCode === 'DELETE_FAILED' ? 400 : 404, r.statusCode, r.message, {}, []);
+  }
+  if (ctx.method === 'PATCH') {
+    let fields: unknown;
+    try {
+      fields = JSON.parse(await readBody(ctx.req));
+    } catch {
+      return sendError(ctx, 400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON');
+    }
+    if (!fields || typeof fields !== 'object' || Array.isArray(fields)) return sendError(ctx, 400, 'JSON_PARSER_ERROR', 'Expected a JSON object');
+    const { attributes: _a, Id: _i, ...rest } = fields as Record<string, unknown>;
+    const err = store.update(id, rest);
+    if (err) return sendError(ctx, err.statusCode === 'INVALID_FIELD' ? 400 : 404, err.statusCode, err.message, {}, []);
+    return sendEmpty(ctx);
+  }
+  sendError(ctx, 405, 'METHOD_NOT_ALLOWED', `HTTP Method '${ctx.method}' not allowed. Allowed are GET,PATCH,DELETE`);
+}
+
+/** `GET /sobjects/{Type}/describe` (minimal). */
+export function describe(ctx: Ctx, type: string): void {
+  const obj = findObject(type);
+  if (!obj) return sendError(ctx, 404, 'NOT_FOUND', NOT_FOUND);
+  const childRelationships = [
+    ...Object.entries(CASCADES).flatMap(([parent, children]) => (parent === obj.name ? children.map((c) => ({ ...c, cascadeDelete: true, restrictedDelete: false })) : [])),
+    ...Object.entries(RESTRICTS).flatMap(([parent, children]) => (parent === obj.name ? children.map((c) => ({ ...c, cascadeDelete: false, restrictedDelete: true })) : [])),
+  ].map((c) => ({ childSObject: c.object, field: c.field, cascadeDelete: c.cascadeDelete, restrictedDelete: c.restrictedDelete }));
+  sendJson(ctx, 200, {
+    name: obj.name,
+    label: obj.name.replace(/__c$/, '').replace(/_/g, ' '),
+    keyPrefix: obj.keyPrefix,
+    custom: obj.custom,
+    deletable: true,
+    queryable: true,
+    fields: Object.entries(obj.fields).map(([name, type]) => ({
+      name,
+      type,
+      nillable: name !== 'Id' && type !== 'boolean',
+      updateable: !['Id', 'IsDeleted', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'].includes(name),
+    })),
+    childRelationships,
+  });
+}
+
+/** `DELETE /composite/sobjects?ids=…&allOrNone=` — per-record results in request order. */
+export function collectionsDelete(ctx: Ctx, store: SalesforceStore): void {
+  const raw = ctx.url.searchParams.get('ids');
+  const ids = raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  if (ids.length === 0) return sendError(ctx, 400, 'INVALID_FIELD', 'The ids parameter is required');
+  if (ids.length > 200) return sendError(ctx, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+  const allOrNone = ctx.url.searchParams.get('allOrNone') === 'true';
+  const fail = (e: DeleteError) => ({ success: false, errors: [{ statusCode: e.statusCode, message: e.message, fields: [] }] });
+  if (allOrNone) {
+    const pending = new Set<string>();
+    const errors = ids.map((id) => {
+      const e = store.checkDelete(id, pending);
+      if (!e) pending.add(store.byId(id)?.row.Id as string);
+      return e;
+    });
+    if (errors.some((e) => e)) {
+      const rolledBack: DeleteError = { statusCode: 'DELETE_FAILED', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header' };
+      return sendJson(
+        ctx,
+        200,
+        errors.map((e) => (e ? fail(e) : { success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: rolledBack.message, fields: [] }] })),
+      );
+    }
+  }
+  sendJson(
+    ctx,
+    200,
+    ids.map((id) => {
+      const r = store.softDelete(id);
+      return r.ok ? { id: store.byId(id)?.row.Id ?? id, success: true, errors: [] } : fail(r);
+    }),
+  );
+}
+
+/** `GET /limits`. */
+export function limits(ctx: Ctx, used: number, max: number): void {
+  sendJson(ctx, 200, {
+    DailyApiRequests: { Max: max, Remaining: Math.max(0, max - used) },
+    DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 },
+    DailyBulkApiBatches: { Max: 15000, Remaining: 15000 },
+    SingleEmailMessages: { Max: 5000, Remaining: 5000 },
+  });
+}
