@@ -1,0 +1,67 @@
+/** The Genesys Cloud connector (DESIGN §7): got over the Platform API v2. */
+import type { LetheRecord, RecordRef } from '../../engine/records.ts';
+import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../types.ts';
+import type { ConnectorContext } from './context.ts';
+import { executeActions, pollExternal } from './execute.ts';
+import { GenesysHttp, type GenesysHttpConfig } from './http.ts';
+import { getRecords, lookupIdentifiers } from './lookup.ts';
+import { GENESYS_TYPES, streamType } from './streams.ts';
+
+export interface GenesysConnectorConfig extends GenesysHttpConfig {
+  /** Earliest conversation start read by scans and lookups (default 2015-01-01). */
+  since?: string;
+  /** Analytics query window in days (default 31, the API's maximum). */
+  intervalDays?: number;
+  /** From this many recording deletions in one batch, bulk DELETE jobs are used (default 50). */
+  bulkThreshold?: number;
+  /** Recording job polling interval (default 1000 ms) and timeout per job (default 10 min). */
+  jobPollMs?: number;
+  jobTimeoutMs?: number;
+  /** Page size of the external contacts scan (default 200, the maximum). */
+  scanLimit?: number;
+  /** Org cap on protected conversations (default 1000). */
+  maxProtected?: number;
+  /** Clock (default wall clock): `now` for deleteDate and the read window. */
+  now?: () => Date;
+}
+
+export interface GenesysConnector extends Connector {
+  readonly system: 'genesys';
+  /** API calls sent so far (every attempt, retries included) and logins. */
+  apiCalls(): { calls: number; logins: number; retries: number };
+}
+
+export function createGenesysConnector(config: GenesysConnectorConfig): GenesysConnector {
+  const http = new GenesysHttp(config);
+  const ctx: ConnectorContext = {
+    http,
+    since: config.since ?? '2015-01-01T00:00:00.000Z',
+    intervalDays: Math.min(31, config.intervalDays ?? 31),
+    concurrency: config.concurrency ?? 4,
+    scanLimit: Math.max(10, Math.min(200, config.scanLimit ?? 200)),
+    now: config.now ?? (() => new Date()),
+  };
+  const countProtected = async (): Promise<number> => {
+    let n = 0;
+    for await (const _ of streamType(ctx, 'legal-hold')) n++;
+    return n;
+  };
+  return {
+    system: 'genesys',
+    types: () => GENESYS_TYPES,
+    stream: (type: string, options?: ReadOptions): AsyncIterable<LetheRecord> => streamType(ctx, type, options),
+    lookup: (identifiers: readonly string[]): Promise<LetheRecord[]> => lookupIdentifiers(ctx, identifiers),
+    get: (refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> => getRecords(ctx, refs),
+    execute: (actions: readonly ConnectorAction[]): Promise<ActionOutcome[]> =>
+      executeActions(ctx, actions, {
+        bulkThreshold: config.bulkThreshold ?? 50,
+        jobPollMs: config.jobPollMs ?? 1000,
+        jobTimeoutMs: config.jobTimeoutMs ?? 600_000,
+        maxProtected: config.maxProtected ?? 1000,
+        countProtected,
+      }),
+    poll: (externalId: string) => pollExternal(ctx, externalId),
+    apiCalls: () => ({ calls: http.calls, logins: http.logins, retries: http.retries }),
+    close: async () => undefined,
+  };
+}

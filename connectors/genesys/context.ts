@@ -1,0 +1,58 @@
+/** What the connector's parts share: the HTTP client and the read window. */
+import { GenesysApiError, type GenesysHttp } from './http.ts';
+import type { AnalyticsConversation, Evaluation, Recording } from './native.ts';
+import { IncompleteReadError, pageNumberAll } from './reads.ts';
+import { mapLimit } from './limiter.ts';
+
+export interface ConnectorContext {
+  http: GenesysHttp;
+  /** Earliest conversation start to read (ISO). */
+  since: string;
+  /** Analytics query window (days, ≤ 31). */
+  intervalDays: number;
+  concurrency: number;
+  /** Page size of the external contacts scan (10–200). */
+  scanLimit: number;
+  now(): Date;
+}
+
+/** End of the read window: one day after now, so today's conversations are included. */
+export function until(ctx: ConnectorContext): string {
+  return new Date(ctx.now().getTime() + 86_400_000).toISOString();
+}
+
+/** Recordings of a conversation (complete metadata); a conversation that vanished is an error. */
+export async function recordingsOf(ctx: ConnectorContext, conversationId: string): Promise<Recording[]> {
+  const res = await ctx.http.request<Recording[]>('GET', `/api/v2/conversations/${conversationId}/recordingmetadata`, { accept: [404] });
+  if (res.status === 404) throw new IncompleteReadError(`recordings of a listed conversation could not be read (404)`);
+  if (!Array.isArray(res.body)) throw new IncompleteReadError('recordingmetadata did not return a list');
+  return res.body;
+}
+
+export async function evaluationsOf(ctx: ConnectorContext, conversationId: string): Promise<Evaluation[]> {
+  const out: Evaluation[] = [];
+  for await (const page of pageNumberAll<Evaluation>(ctx.http, '/api/v2/quality/evaluations/query', { conversationId }, 100, '/api/v2/quality/evaluations/query')) {
+    out.push(...page);
+  }
+  return out;
+}
+
+/** Ids (of those given) under recording deletion protection, 100 per call. */
+export async function protectedAmong(ctx: ConnectorContext, ids: readonly string[]): Promise<Set<string>> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += 100) chunks.push(ids.slice(i, i + 100));
+  const res = await mapLimit(chunks, ctx.concurrency, (conversationIds) =>
+    ctx.http.request<Array<{ id: string }>>('POST', '/api/v2/recordings/deletionprotection', { body: { conversationIds } }),
+  );
+  return new Set(res.flatMap((r) => (Array.isArray(r.body) ? r.body.map((x) => x.id) : [])));
+}
+
+/** One conversation's analytics details, or null when unknown. */
+export async function conversationDetails(ctx: ConnectorContext, id: string): Promise<AnalyticsConversation | null> {
+  const res = await ctx.http.request<AnalyticsConversation>('GET', `/api/v2/analytics/conversations/${id}/details`, { accept: [404] });
+  return res.status === 404 ? null : res.body;
+}
+
+export function isStatus(e: unknown, status: number): boolean {
+  return e instanceof GenesysApiError && e.status === status;
+}

@@ -1,0 +1,229 @@
+/**
+ * In-memory Genesys org for the emulator: external contacts (with merge sets), analytics
+ * conversations, recordings, evaluations, recording deletion protection, GDPR requests and
+ * recording bulk jobs. Indexes are kept so listings stay fast with ~100k objects.
+ */
+import type {
+  AnalyticsConversation,
+  Evaluation,
+  ExternalContact,
+  GdprRequest,
+  GenesysSeed,
+  Recording,
+  RecordingJob,
+} from '../native.ts';
+import { CONTACT_EMAIL_FIELDS, CONTACT_PHONE_FIELDS } from '../native.ts';
+import { normAddress } from './filters.ts';
+
+export interface StoreOptions {
+  /** GDPR deletes and bulk DELETE jobs skip recordings of protected conversations (default true). */
+  skipProtected: boolean;
+  /** Org cap on protected conversations (real: 1000). */
+  maxProtected: number;
+}
+
+/** Internal bookkeeping of an asynchronous GDPR request. */
+export interface GdprWork {
+  request: GdprRequest;
+  /** Emulator clock (ms) of the last status change. */
+  changedAt: number;
+  /** Statuses still to go through, in order. */
+  remaining: GdprRequest['status'][];
+}
+
+export interface JobWork {
+  job: RecordingJob;
+  changedAt: number;
+  conversationIds: string[];
+  failedRecordingIds: string[];
+}
+
+export class GenesysStore {
+  readonly contacts = new Map<string, ExternalContact>();
+  readonly conversations = new Map<string, AnalyticsConversation>();
+  readonly recordings = new Map<string, Recording>();
+  readonly evaluations = new Map<string, Evaluation>();
+  readonly protectedConversations = new Set<string>();
+  readonly gdpr = new Map<string, GdprWork>();
+  readonly jobs = new Map<string, JobWork>();
+  readonly options: StoreOptions;
+  private readonly recByConv = new Map<string, Set<string>>();
+  private readonly evalByConv = new Map<string, Set<string>>();
+  private sortedContactIds: string[] | null = null;
+  private sortedConversations: AnalyticsConversation[] | null = null;
+  private sortedRecordingIds: string[] | null = null;
+  private offsetMs = 0;
+
+  constructor(options: Partial<StoreOptions> = {}) {
+    this.options = { skipProtected: options.skipProtected ?? true, maxProtected: options.maxProtected ?? 1000 };
+  }
+
+  /** The emulator clock (wall clock plus any `advance`). */
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+
+  /** Adds (or replaces) everything in a seed. */
+  load(seed: GenesysSeed): void {
+    for (const c of seed.contacts) this.contacts.set(c.id, structuredClone(c));
+    for (const c of seed.conversations) this.conversations.set(c.conversationId, structuredClone(c));
+    for (const r of seed.recordings) this.putRecording(structuredClone(r));
+    for (const e of seed.evaluations) this.putEvaluation(structuredClone(e));
+    for (const id of seed.protectedConversationIds) this.protectedConversations.add(id);
+    this.invalidate();
+  }
+
+  invalidate(): void {
+    this.sortedContactIds = null;
+    this.sortedConversations = null;
+    this.sortedRecordingIds = null;
+  }
+
+  // --- external contacts -------------------------------------------------------------------
+
+  contactIds(): string[] {
+    this.sortedContactIds ??= [...this.contacts.keys()].sort();
+    return this.sortedContactIds;
+  }
+
+  /** The contact a plain GET returns: the canonical contact of a merged one. */
+  resolveContact(id: string): ExternalContact | undefined {
+    const c = this.contacts.get(id);
+    if (!c) return undefined;
+    const canon = c.canonicalContact?.id;
+    return canon && canon !== id ? (this.contacts.get(canon) ?? c) : c;
+  }
+
+  contactEmails(c: ExternalContact): string[] {
+    return CONTACT_EMAIL_FIELDS.map((f) => c[f]).filter((v): v is string => !!v);
+  }
+
+  contactPhones(c: ExternalContact): string[] {
+    return CONTACT_PHONE_FIELDS.map((f) => c[f]?.e164 ?? c[f]?.display).filter((v): v is string => !!v);
+  }
+
+  /** Contacts whose name, e-mail or phone contains the keywords (case-insensitive). */
+  searchContacts(q: string | undefined): ExternalContact[] {
+    const ids = this.contactIds();
+    const all = ids.map((id) => this.contacts.get(id)!);
+    if (!q) return all;
+    const needle = normAddress(q);
+    return all.filter((c) =>
+      [c.firstName, c.lastName, ...this.contactEmails(c), ...this.contactPhones(c)].some(
+        (v) => v !== undefined && normAddress(v).includes(needle),
+      ),
+    );
+  }
+
+  /** Contacts holding exactly this e-mail or phone. */
+  contactsByAddress(value: string): ExternalContact[] {
+    const v = normAddress(value);
+    const out: ExternalContact[] = [];
+    for (const c of this.contacts.values()) {
+      if ([...this.contactEmails(c), ...this.contactPhones(c)].some((a) => normAddress(a) === v)) out.push(c);
+    }
+    return out;
+  }
+
+  deleteContact(id: string): boolean {
+    const ok = this.contacts.delete(id);
+    if (ok) this.sortedContactIds = null;
+    return ok;
+  }
+
+  // --- conversations -------------------------------------------------------------------------
+
+  conversationsByStart(): AnalyticsConversation[] {
+    this.sortedConversations ??= [...this.conversations.values()].sort((a, b) =>
+      a.conversationStart === b.conversationStart
+        ? a.conversationId.localeCompare(b.conversationId)
+        : a.conversationStart < b.conversationStart ? -1 : 1,
+    );
+    return this.sortedConversations;
+  }
+
+  /** Conversations that started in [from, to). */
+  conversationsIn(from: string, to: string): AnalyticsConversation[] {
+    const all = this.conversationsByStart();
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (all[mid]!.conversationStart < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: AnalyticsConversation[] = [];
+    for (let i = lo; i < all.length && all[i]!.conversationStart < to; i++) out.push(all[i]!);
+    return out;
+  }
+
+  /** The analytics view of a conversation: current evaluations attached. */
+  conversationView(c: AnalyticsConversation): AnalyticsConversation {
+    const evals = this.evaluationsOf(c.conversationId);
+    const view: AnalyticsConversation = { ...c };
+    if (evals.length > 0) {
+      view.evaluations = evals.map((e) => ({ evaluationId: e.id, formId: e.evaluationForm?.id, eventTime: e.createdDate }));
+    } else delete view.evaluations;
+    return view;
+  }
+
+  // --- recordings ----------------------------------------------------------------------------
+
+  putRecording(r: Recording): void {
+    this.recordings.set(r.id, r);
+    let s = this.recByConv.get(r.conversationId);
+    if (!s) this.recByConv.set(r.conversationId, (s = new Set()));
+    s.add(r.id);
+    this.sortedRecordingIds = null;
+  }
+
+  recordingsOf(conversationId: string): Recording[] {
+    return [...(this.recByConv.get(conversationId) ?? [])].sort().map((id) => this.recordings.get(id)!);
+  }
+
+  recordingIds(): string[] {
+    this.sortedRecordingIds ??= [...this.recordings.keys()].sort();
+    return this.sortedRecordingIds;
+  }
+
+  /**
+   * Deletes a recording now. Recordings of protected conversations are never deleted (manual
+   * deletion is blocked outright; GDPR and bulk jobs skip them unless `skipProtected` is false).
+   * Deleted recordings disappear from every listing and GET returns 404.
+   */
+  deleteRecording(id: string, via: 'manual' | 'bulk' | 'gdpr'): 'deleted' | 'protected' | 'missing' {
+    const r = this.recordings.get(id);
+    if (!r) return 'missing';
+    const isProtected = this.protectedConversations.has(r.conversationId);
+    if (isProtected && (via === 'manual' || this.options.skipProtected)) return 'protected';
+    this.recordings.delete(id);
+    this.recByConv.get(r.conversationId)?.delete(id);
+    this.sortedRecordingIds = null;
+    return 'deleted';
+  }
+
+  // --- evaluations ---------------------------------------------------------------------------
+
+  putEvaluation(e: Evaluation): void {
+    this.evaluations.set(e.id, e);
+    let s = this.evalByConv.get(e.conversation.id);
+    if (!s) this.evalByConv.set(e.conversation.id, (s = new Set()));
+    s.add(e.id);
+  }
+
+  evaluationsOf(conversationId: string): Evaluation[] {
+    return [...(this.evalByConv.get(conversationId) ?? [])].sort().map((id) => this.evaluations.get(id)!);
+  }
+
+  deleteEvaluation(id: string): Evaluation | undefined {
+    const e = this.evaluations.get(id);
+    if (!e) return undefined;
+    this.evaluations.delete(id);
+    this.evalByConv.get(e.conversation.id)?.delete(id);
+    return e;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Asynchronous work in the emulator: GDPR requests and recording bulk jobs advance one state every
+ * `stepMs` of emulator time. Progress is applied lazily (before every request and on a timer), so
+ * `advance(ms)` and real waiting behave the same.
+ */
+import { conversationMatches } from './filters.ts';
+import { applyGdprDelete, applyGdprUpdate, exportGdpr } from './gdpr-effects.ts';
+import type { GenesysStore, JobWork } from './store.ts';
+import type { GdprRequest } from '../native.ts';
+
+/** Status path of each request type after INITIATED. */
+export function gdprPath(type: GdprRequest['requestType']): GdprRequest['status'][] {
+  if (type === 'GDPR_DELETE') return ['SEARCHING', 'DELETING', 'FINALIZING', 'COMPLETED'];
+  if (type === 'GDPR_UPDATE') return ['SEARCHING', 'UPDATING', 'FINALIZING', 'COMPLETED'];
+  return ['SEARCHING', 'FINALIZING', 'COMPLETED'];
+}
+
+export const gdprExports = new WeakMap<GenesysStore, Map<string, unknown>>();
+
+function completeGdpr(store: GenesysStore, req: GdprRequest, baseUrl: string): void {
+  if (req.requestType === 'GDPR_DELETE') applyGdprDelete(store, req.subject);
+  else if (req.requestType === 'GDPR_UPDATE') applyGdprUpdate(store, req);
+  else {
+    let m = gdprExports.get(store);
+    if (!m) gdprExports.set(store, (m = new Map()));
+    m.set(req.id, exportGdpr(store, req.subject));
+    req.resultsUrl = `${baseUrl}/gdpr-exports/${req.id}.json`;
+  }
+}
+
+/** Conversations a job's query selects. */
+export function jobConversations(store: GenesysStore, w: JobWork): string[] {
+  const q = w.job.recordingJobsQuery.conversationQuery;
+  if (!q) return [];
+  const [from, to] = q.interval.split('/').map((x) => new Date(x).toISOString());
+  return store
+    .conversationsIn(from!, to!)
+    .filter((c) => conversationMatches(c, q.conversationFilters, q.segmentFilters))
+    .map((c) => c.conversationId);
+}
+
+function stepJob(store: GenesysStore, w: JobWork): void {
+  const job = w.job;
+  if (job.state === 'PENDING') {
+    w.conversationIds = jobConversations(store, w);
+    job.totalConversations = w.conversationIds.length;
+    job.totalRecordings = w.conversationIds.reduce((n, cid) => n + store.recordingsOf(cid).length, 0);
+    job.state = 'READY';
+  } else if (job.state === 'PROCESSING') {
+    for (const cid of w.conversationIds) {
+      for (const r of store.recordingsOf(cid)) {
+        const res = store.deleteRecording(r.id, 'bulk');
+        if (res === 'deleted') job.totalProcessedRecordings++;
+        else if (res === 'protected') job.totalSkippedRecordings++;
+      }
+    }
+    job.percentProgress = 100;
+    job.state = 'FULFILLED';
+  }
+}
+
+/** Applies every step that is due at the store's current time. */
+export function runDueWork(store: GenesysStore, stepMs: number, baseUrl: string): void {
+  const now = store.now();
+  for (const w of store.gdpr.values()) {
+    while (w.remaining.length > 0 && now - w.changedAt >= stepMs) {
+      w.request.status = w.remaining.shift()!;
+      w.changedAt += stepMs;
+      if (w.request.status === 'COMPLETED') completeGdpr(store, w.request, baseUrl);
+    }
+  }
+  for (const w of store.jobs.values()) {
+    while ((w.job.state === 'PENDING' || w.job.state === 'PROCESSING') && now - w.changedAt >= stepMs) {
+      w.changedAt += stepMs;
+      stepJob(store, w);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/** The official JS SDK talks to the emulator (reference §2): login, contacts, recordings, GDPR. */
+import platformClient from 'purecloud-platform-client-v2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGenesysEmulator, type GenesysEmulator } from '../../../connectors/genesys/emulator/index.ts';
+import { makeWorld } from './fixtures.ts';
+
+describe('official SDK against the Genesys emulator', () => {
+  let emu: GenesysEmulator;
+  let client: platformClient.ApiClientClass;
+  const world = makeWorld(30);
+
+  beforeAll(async () => {
+    emu = await startGenesysEmulator({ gdprStepMs: 10, ratePerMinute: 100_000 });
+    emu.store.load(world.seed);
+    client = new platformClient.ApiClientClass();
+    client.setGateway({ host: '127.0.0.1', port: emu.port, protocol: 'http', path_params_login: '', path_params_api: '' });
+    await client.loginClientCredentialsGrant('lethe-client', 'lethe-secret');
+  });
+  afterAll(() => emu.stop());
+
+  it('rejects bad client credentials with the real OAuth error body', async () => {
+    const bad = new platformClient.ApiClientClass();
+    bad.setGateway({ host: '127.0.0.1', port: emu.port, protocol: 'http', path_params_login: '', path_params_api: '' });
+    await expect(bad.loginClientCredentialsGrant('lethe-client', 'wrong')).rejects.toMatchObject({ status: 400, response: { data: { error: 'invalid_client' } } }); // login rejects with the HTTP error, not the body;
+  });
+
+  it('searches external contacts with page-number paging (default 20)', async () => {
+    const api = new platformClient.ExternalContactsApi(client);
+    const page = await api.getExternalcontactsContacts({});
+    expect(page.pageSize).toBe(20);
+    expect(page.total).toBe(world.seed.contacts.length);
+    expect(page.entities).toHaveLength(20);
+    expect(page.nextUri).toBe('/api/v2/externalcontacts/contacts?pageSize=20&pageNumber=2');
+    const hit = await api.getExternalcontactsContacts({ q: 'p000005@example.com' });
+    expect(hit.entities?.map((c) => c.workEmail)).toEqual(['p000005@example.com']);
+    await expect(api.getExternalcontactsContacts({ pageSize: 200, pageNumber: 6 })).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('reads a conversation’s recordings as a bare array and 404s unknown contacts with an ErrorBody', async () => {
+    const rec = world.seed.recordings[0]!;
+    const api = new platformClient.RecordingApi(client);
+    const list = await api.getConversationRecordings(rec.conversationId, {});
+    expect(Array.isArray(list)).toBe(true);
+    expect(list.map((r) => r.id)).toContain(rec.id);
+    const contacts = new platformClient.ExternalContactsApi(client);
+    await expect(contacts.getExternalcontactsContact('00000000-0000-0000-0000-000000000000', {})).rejects.toMatchObject({
+      status: 404,
+      code: 'entity.not.found',
+      contextId: expect.any(String),
+    });
+  });
+
+  it('submits a GDPR delete and reads it back until COMPLETED', async () => {
+    const gdpr = new platformClient.GeneralDataProtectionRegulationApi(client);
+    const subjects = await gdpr.getGdprSubjects('EMAIL', 'p000002@example.com');
+    expect(subjects.entities?.[0]?.externalContactId).toBe(world.seed.contacts.find((c) => c.workEmail === 'p000002@example.com')!.id);
+    const body = { requestType: 'GDPR_DELETE', subject: { emailAddresses: ['p000002@example.com'] } } as platformClient.Models.GDPRRequest;
+    await expect(gdpr.postGdprRequests(body, {})).rejects.toMatchObject({ status: 400 });
+    const created = await gdpr.postGdprRequests(body, { deleteConfirmed: true });
+    expect(created.status).toBe('INITIATED');
+    let status = created.status;
+    for (let i = 0; i < 100 && status !== 'COMPLETED'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      status = (await gdpr.getGdprRequest(created.id!)).status;
+    }
+    expect(status).toBe('COMPLETED');
+    const listing = await gdpr.getGdprRequests({});
+    expect(listing.entities?.map((r) => r.id)).toContain(created.id);
+  });
+
+  it('answers 401 bad.credentials once tokens expire (the SDK does not re-login)', async () => {
+    emu.expireTokens();
+    const api = new platformClient.ExternalContactsApi(client);
+    await expect(api.getExternalcontactsContacts({})).rejects.toMatchObject({ status: 401, code: 'bad.credentials' });
+    await client.loginClientCredentialsGrant('lethe-client', 'lethe-secret');
+    await expect(api.getExternalcontactsContacts({})).resolves.toMatchObject({ pageNumber: 1 });
+  });
+});
