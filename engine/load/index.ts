@@ -16,7 +16,7 @@ import { decodeFile, type ParsedDocument, parseYamlText } from './yaml-file.ts';
 export type { Problem } from './problems.ts';
 export { formatProblem, hasErrors } from './problems.ts';
 
-export type Place = 'policies' | 'requests' | 'config';
+export type Place = 'policies' | 'requests' | 'config' | 'tests';
 
 export interface SourceFile {
   /** Path as shown in messages (relative to the working directory). */
@@ -90,6 +90,7 @@ const PLACE_ADVICE: Record<Place, string> = {
   policies: 'the policy folder',
   requests: 'the request store',
   config: 'the runner config file',
+  tests: 'a policy test file (*.test.yaml beside the policies)',
 };
 
 /** Validates files of one place (policy folder, request store or config). */
@@ -210,12 +211,21 @@ function merge(readProblems: Problem[], loadProblems: Problem[]): Problem[] {
   return sortProblems([...readProblems, ...rest]);
 }
 
+/** Policy test files sit beside the policies and are told apart by name. */
+export const TEST_FILE = /\.test\.ya?ml$/i;
+
+export async function loadPolicyTests(dir: string, options: { now?: string } = {}): Promise<LoadResult> {
+  const read = await readYamlTree(dir, (name) => TEST_FILE.test(name));
+  const result = loadFromFiles(read.files, { place: 'tests', ...options });
+  return { ...result, problems: merge(read.problems, result.problems) };
+}
+
 export interface PolicyLoad extends LoadResult {
   bundle: Bundle | null;
 }
 
 export async function loadPolicyDir(dir: string, options: { now?: string } = {}): Promise<PolicyLoad> {
-  const read = await readYamlTree(dir);
+  const read = await readYamlTree(dir, (name) => !TEST_FILE.test(name));
   const result = loadFromFiles(read.files, { place: 'policies', ...options });
   const problems = merge(read.problems, result.problems);
   const ok = !problems.some((p) => p.severity === 'error');

@@ -37,7 +37,7 @@ function fsProblem(path: string, message: string): Problem {
   return { file: shown(path), line: 1, col: 1, path: '', code: 'file.unreadable', severity: 'error', message };
 }
 
-export async function readYamlTree(root: string): Promise<ReadResult> {
+export async function readYamlTree(root: string, accept: (name: string) => boolean = () => true): Promise<ReadResult> {
   const files: SourceFile[] = [];
   const problems: Problem[] = [];
   let info;
@@ -59,7 +59,7 @@ export async function readYamlTree(root: string): Promise<ReadResult> {
       const p = join(dir, e.name);
       if (e.isDirectory()) {
         if (!e.name.startsWith('.') && e.name !== 'node_modules') await walk(p);
-      } else if ((e.isFile() || e.isSymbolicLink()) && YAML_EXT.test(e.name)) {
+      } else if ((e.isFile() || e.isSymbolicLink()) && YAML_EXT.test(e.name) && accept(e.name)) {
         if (e.isSymbolicLink()) {
           const target = await stat(p).catch(() => null);
           if (!target?.isFile()) continue;

@@ -77,7 +77,11 @@ export interface PlanSummary {
   byPolicy: Record<string, number>;
   bySystemType: Record<string, number>;
   /** Per destructive policy: planned actions, matched records and the limit applied. */
-  limits: Array<{ policy: string; actions: number; matched: number; maxActions: number; maxPercent: number; exceeded: boolean }>;
+  limits: Array<{ policy: string; request?: string; actions: number; matched: number; maxActions: number; maxPercent: number; exceeded: boolean }>;
+  /** Records read from the snapshot. */
+  records?: number;
+  /** Records a policy matched but could not act on safely (e.g. missing or unparseable date), by `Kind/name`. */
+  skipped?: Record<string, number>;
 }
 
 export interface Plan {

@@ -7,6 +7,7 @@ import * as erasure from './erasure.ts';
 import * as legalHold from './legal-hold.ts';
 import * as masking from './masking.ts';
 import * as retention from './retention.ts';
+import * as policyTest from './policy-test.ts';
 
 export * from './common.ts';
 export type { ConsentPolicy } from './consent.ts';
@@ -16,6 +17,7 @@ export type { ErasurePolicy } from './erasure.ts';
 export type { LegalHold } from './legal-hold.ts';
 export type { MaskingPolicy, StrategyName, StrategySpec } from './masking.ts';
 export type { RetentionPolicy } from './retention.ts';
+export type { PolicyTest } from './policy-test.ts';
 
 export interface KindInfo {
   kind: string;
@@ -23,7 +25,7 @@ export interface KindInfo {
   /** File name of the published JSON Schema under engine/schemas/. */
   file: string;
   /** Where documents of this kind may live. */
-  place: 'policies' | 'requests' | 'config';
+  place: 'policies' | 'requests' | 'config' | 'tests';
 }
 
 export const KINDS: readonly KindInfo[] = [
@@ -34,6 +36,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: 'LegalHold', schema: legalHold.LegalHold, file: 'legal-hold.schema.json', place: 'policies' },
   { kind: 'DataSubjectRequest', schema: dsr.DataSubjectRequest, file: 'data-subject-request.schema.json', place: 'requests' },
   { kind: 'RunnerConfig', schema: config.RunnerConfig, file: 'runner-config.schema.json', place: 'config' },
+  { kind: 'PolicyTest', schema: policyTest.PolicyTest, file: 'policy-test.schema.json', place: 'tests' },
 ];
 
 export const POLICY_KINDS = KINDS.filter((k) => k.place === 'policies').map((k) => k.kind);

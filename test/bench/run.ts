@@ -6,7 +6,11 @@ import type { Bench, BenchResult } from './types.ts';
 
 const BENCHES: Record<string, () => Promise<{ bench: Bench }>> = {
   conditions: () => import('./conditions.ts'),
+  genesys: () => import('./genesys.ts'),
+  diff: () => import('./diff.ts'),
   masking: () => import('./masking.ts'),
+  plan: () => import('./plan.ts'),
+  salesforce: () => import('./salesforce.ts'),
 };
 
 function fmt(n: number): string {

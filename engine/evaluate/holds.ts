@@ -1,0 +1,213 @@
+/**
+ * Legal holds (DESIGN §4.1): which records no mutating action may touch.
+ *
+ * A hold is a `LegalHold` document or a hold *record* (type `legal-hold`, fields `caseRef`,
+ * `reason`, `expires`, `links` to the held records). A record is held directly when an active hold
+ * names it (by reference), names one of its identifiers (plain or as a keyed `hmac:` hash), names
+ * the Genesys conversation it is or links to, or names a record it links to. Holding through links
+ * is transitive; the planner propagates it (see build.ts) with the labels this module computes.
+ *
+ * Semantics decided here:
+ * - `expires` absent: active until removed. A timestamp: inert from that instant (`expires <= now`).
+ *   A date-only value (`2025-06-30`) holds through the whole of that day (UTC). An unparseable
+ *   value never expires (fail safe: a hold we cannot read is still a hold).
+ * - Identifiers a hold record carries are held identifiers too (fail safe).
+ */
+import type { LegalHold } from '../schema/index.ts';
+import type { LetheRecord } from '../records.ts';
+import { refKey } from '../records.ts';
+import { subjectHash } from '../masking/keys.ts';
+
+export type HoldVia = 'record' | 'identifier' | 'link' | 'conversation';
+const VIAS: readonly HoldVia[] = ['record', 'identifier', 'link', 'conversation'];
+
+export interface HoldInfo {
+  /** `LegalHold/<name>` for documents, `record:<system>/<id>` for hold records. */
+  name: string;
+  caseRef: string;
+  expires?: string;
+}
+
+/** A hold label: hold index and how it reached the record, packed as index * 4 + via. */
+export type HoldLabel = number;
+
+export function holdLabel(hold: number, via: HoldVia): HoldLabel {
+  return hold * 4 + VIAS.indexOf(via);
+}
+
+export function unpackHoldLabel(label: HoldLabel): { hold: number; via: HoldVia } {
+  return { hold: Math.floor(label / 4), via: VIAS[label % 4]! };
+}
+
+/** Re-labels an inherited hold as reaching the record through a link. */
+export function viaLink(label: HoldLabel): HoldLabel {
+  return label - (label % 4) + 2;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
+
+/** True when a hold with this `expires` still applies at `nowMs`. */
+export function holdActive(expires: unknown, nowMs: number): boolean {
+  if (expires === undefined || expires === null || expires === '') return true;
+  if (typeof expires !== 'string') return true;
+  const t = Date.parse(expires);
+  if (Number.isNaN(t)) return true;
+  const end = DATE_ONLY.test(expires) ? t + DAY_MS : t;
+  return nowMs < end;
+}
+
+function push(map: Map<string, HoldLabel[]>, key: string, label: HoldLabel): void {
+  const list = map.get(key);
+  if (list) {
+    if (!list.includes(label)) list.push(label);
+  } else map.set(key, [label]);
+}
+
+/** The active holds, indexed for the per-record test. Build it before streaming records. */
+export class HoldIndex {
+  readonly holds: HoldInfo[] = [];
+  /** Seeds: record key -> labels (named records and named conversations). */
+  private readonly byRef = new Map<string, HoldLabel[]>();
+  private readonly byIdentifier = new Map<string, HoldLabel[]>();
+  /** Keyed hashes, truncated to the common length of the hold's hash and subjectHash. */
+  private readonly byHash = new Map<string, HoldLabel[]>();
+  private hashLength = 0;
+  private hashMinLength = Number.POSITIVE_INFINITY;
+  private readonly hashCache = new Map<string, string>();
+  inactive = 0;
+
+  private readonly nowMs: number;
+  private readonly hmacKey: Uint8Array;
+
+  constructor(nowMs: number, hmacKey: Uint8Array) {
+    this.nowMs = nowMs;
+    this.hmacKey = hmacKey;
+  }
+
+  get size(): number {
+    return this.holds.length;
+  }
+
+  /** Adds a LegalHold document (ignored when expired). */
+  addDocument(doc: LegalHold): void {
+    if (!holdActive(doc.spec.expires, this.nowMs)) {
+      this.inactive++;
+      return;
+    }
+    const i = this.register({ name: `LegalHold/${doc.metadata.name}`, caseRef: doc.spec.caseRef, expires: doc.spec.expires });
+    const h = doc.spec.holds;
+    for (const r of h.records ?? []) push(this.byRef, refKey(r), holdLabel(i, 'record'));
+    for (const id of h.identifiers ?? []) push(this.byIdentifier, id, holdLabel(i, 'identifier'));
+    for (const c of h.conversations ?? []) {
+      push(this.byRef, refKey({ system: 'genesys', type: 'conversation', id: c }), holdLabel(i, 'conversation'));
+    }
+    for (const hash of h.identifierHashes ?? []) this.addHash(hash, holdLabel(i, 'identifier'));
+  }
+
+  /** Adds a hold record (type `legal-hold`) read from a system (ignored when expired). */
+  addRecord(r: LetheRecord): void {
+    const f = r.fields ?? {};
+    if (!holdActive(f.expires, this.nowMs)) {
+      this.inactive++;
+      return;
+    }
+    const caseRef = typeof f.caseRef === 'string' && f.caseRef !== '' ? f.caseRef : `${r.system}/${r.id}`;
+    const expires = typeof f.expires === 'string' && f.expires !== '' ? f.expires : undefined;
+    const i = this.register({ name: `record:${r.system}/${r.id}`, caseRef, ...(expires ? { expires } : {}) });
+    for (const l of r.links ?? []) {
+      const via: HoldVia = l.system === 'genesys' && l.type === 'conversation' ? 'conversation' : 'record';
+      push(this.byRef, refKey(l), holdLabel(i, via));
+    }
+    for (const id of r.identifiers ?? []) push(this.byIdentifier, id, holdLabel(i, 'identifier'));
+  }
+
+  private register(info: HoldInfo): number {
+    this.holds.push(info);
+    return this.holds.length - 1;
+  }
+
+  private addHash(hash: string, label: HoldLabel): void {
+    const hex = hash.startsWith('hmac:') ? hash.slice(5) : hash;
+    if (this.hashLength === 0) this.hashLength = subjectHash('probe:x', this.hmacKey).length - 5;
+    push(this.byHash, hex.slice(0, Math.min(hex.length, this.hashLength)), label);
+    this.hashMinLength = Math.min(this.hashMinLength, hex.length, this.hashLength);
+  }
+
+  private hashOf(identifier: string): string {
+    let h = this.hashCache.get(identifier);
+    if (h === undefined) {
+      if (this.hashCache.size >= 100_000) this.hashCache.clear();
+      h = subjectHash(identifier, this.hmacKey).slice(5);
+      this.hashCache.set(identifier, h);
+    }
+    return h;
+  }
+
+  /** True when `key` is named directly by a hold (a record or conversation seed). */
+  seed(key: string): HoldLabel[] | undefined {
+    return this.byRef.get(key);
+  }
+
+  /**
+   * Labels a record gets from its own content: its reference, its identifiers, and links to
+   * records or conversations a hold names. Inherited labels (links to held records) are added by
+   * the planner. Returns undefined when the record is not held directly.
+   */
+  direct(r: LetheRecord, key: string, linkKeys: readonly string[]): HoldLabel[] | undefined {
+    if (this.holds.length === 0) return undefined;
+    let out = addLabels(undefined, this.byRef.get(key), false);
+    const ids = r.identifiers ?? [];
+    if (this.byIdentifier.size > 0) for (const id of ids) out = addLabels(out, this.byIdentifier.get(id), false);
+    if (this.byHash.size > 0) for (const id of ids) out = addLabels(out, this.lookupHash(this.hashOf(id)), false);
+    if (this.byRef.size > 0) for (const lk of linkKeys) out = addLabels(out, this.byRef.get(lk), true);
+    return out;
+  }
+
+  /** True when some hold names records or conversations (links must then be looked up). */
+  get hasSeeds(): boolean {
+    return this.byRef.size > 0;
+  }
+
+  private lookupHash(hex: string): HoldLabel[] | undefined {
+    // Hold hashes may be truncated (16..64 hex): try every length present, longest match first.
+    const exact = this.byHash.get(hex);
+    if (exact) return exact;
+    for (let n = hex.length - 1; n >= this.hashMinLength; n--) {
+      const hit = this.byHash.get(hex.slice(0, n));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+}
+
+/** Adds labels (relabelled as via-link when `link`, except conversation seeds) without duplicates. */
+function addLabels(out: HoldLabel[] | undefined, labels: readonly HoldLabel[] | undefined, link: boolean): HoldLabel[] | undefined {
+  if (!labels) return out;
+  for (const l0 of labels) {
+    const l = link && l0 % 4 !== 3 ? viaLink(l0) : l0;
+    if (!out) out = [l];
+    else if (!out.includes(l)) out.push(l);
+  }
+  return out;
+}
+
+/** Hold labels sorted and described for protected[] (deterministic: lowest caseRef, then name). */
+export function describeHold(index: HoldIndex, labels: readonly HoldLabel[]): { caseRef: string; hold: string; expires?: string; via: HoldVia } {
+  let best: { caseRef: string; hold: string; expires?: string; via: HoldVia } | undefined;
+  for (const l of labels) {
+    const { hold, via } = unpackHoldLabel(l);
+    const info = index.holds[hold]!;
+    const cand = { caseRef: info.caseRef, hold: info.name, via, ...(info.expires ? { expires: info.expires } : {}) };
+    if (!best || compareHold(cand, best) < 0) best = cand;
+  }
+  if (!best) throw new Error('describeHold: no labels');
+  return best;
+}
+
+/** The most specific explanation first. */
+const PREFERENCE: readonly HoldVia[] = ['record', 'identifier', 'conversation', 'link'];
+
+function compareHold(a: { caseRef: string; hold: string; via: HoldVia }, b: { caseRef: string; hold: string; via: HoldVia }): number {
+  return a.caseRef < b.caseRef ? -1 : a.caseRef > b.caseRef ? 1 : a.hold < b.hold ? -1 : a.hold > b.hold ? 1 : PREFERENCE.indexOf(a.via) - PREFERENCE.indexOf(b.via);
+}

@@ -1,0 +1,250 @@
+/**
+ * buildPlan: records + policies + requests + now -> Plan (DESIGN §4, §5). Pure: no I/O, no clock,
+ * no randomness; everything comes in through the input.
+ *
+ * Two phases, so memory follows actions, not records:
+ * 1. the small inputs: hold records, consent events and (when erasure requests are planned) the
+ *    erasure policies' identity records; then subjects are expanded;
+ * 2. every type once, in link-dependency order (source.ts), each record evaluated by every rule.
+ *
+ * Holds and erasure relatedness propagate through links. A record whose links all point to types
+ * already read has final labels at once. A record linking to a type not read yet (or to such a
+ * record) is *deferred*: its facts are kept and decided after the stream, when the labels are
+ * resolved to a fixpoint. Normal data links "downwards" only, so nothing is deferred.
+ */
+import { createHmac } from 'node:crypto';
+import { canonicalJson } from '../canonical.ts';
+import type { Bundle } from '../bundle.ts';
+import type { DataSubjectRequest } from '../schema/index.ts';
+import type { RecordRef } from '../records.ts';
+import { refKey } from '../records.ts';
+import { HoldIndex, viaLink, type HoldLabel } from '../evaluate/holds.ts';
+import { ConsentIndex } from '../evaluate/consent.ts';
+import { compileRetention, retentionFor, evaluateRetention } from '../evaluate/retention.ts';
+import { compilePurges, purgesFor, evaluatePurges, type PurgeFact } from '../evaluate/purge.ts';
+import { ErasurePlanner, type ScopeFact } from '../evaluate/erasure.ts';
+import { finishErasure } from '../evaluate/erasure-finish.ts';
+import { checkLimits, type LimitDefaults, type LimitSubject } from '../evaluate/limits.ts';
+import { decide, type DueRetention } from './decide.ts';
+import { PlanCollector } from './collect.ts';
+import { assemblePlan } from './assemble.ts';
+import { batchesOf, isRecordSource, memorySource, processingOrder, type RecordInput, type RecordSource } from './source.ts';
+import type { Plan } from './types.ts';
+
+export interface BuildPlanInput {
+  bundle: Bundle;
+  records: RecordInput;
+  requests?: readonly DataSubjectRequest[];
+  /** The plan's "now" (ISO 8601). */
+  now: string;
+  /** Key for subject hashes (identifiers appear in plans only as `hmac:` hashes). */
+  hmacKey: Uint8Array;
+  /** Bundle-wide blast-radius defaults (runner config `limits`). */
+  defaults?: LimitDefaults;
+  /** The snapshot content hash, or a function giving it once every record has been read (one-pass hashing). */
+  snapshotHash: string | (() => string);
+}
+
+interface Deferred {
+  ref: RecordRef;
+  linkKeys: string[];
+  holds?: HoldLabel[];
+  subjects?: number[];
+  retention?: DueRetention;
+  purges?: PurgeFact[];
+  erasure?: ScopeFact[];
+}
+
+const NO_KEYS: string[] = [];
+
+function merge(into: number[] | undefined, from: readonly number[], map?: (x: number) => number): number[] | undefined {
+  let out = into;
+  for (const x0 of from) {
+    const x = map ? map(x0) : x0;
+    if (!out) out = [x];
+    else if (!out.includes(x)) out.push(x);
+  }
+  return out;
+}
+
+export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
+  const { bundle, now, hmacKey } = input;
+  const nowMs = Date.parse(now);
+  if (Number.isNaN(nowMs)) throw new Error(`buildPlan: now is not a date: ${now}`);
+  const source: RecordSource = isRecordSource(input.records) ? input.records : await memorySource(input.records);
+  const order = processingOrder(await source.types());
+  const position = new Map<string, Map<string, number>>();
+  order.forEach((t, i) => {
+    if (!position.has(t.system)) position.set(t.system, new Map());
+    position.get(t.system)!.set(t.type, i);
+  });
+
+  const holds = new HoldIndex(nowMs, hmacKey);
+  for (const h of [...bundle.holds].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))) holds.addDocument(h);
+  const consent = new ConsentIndex();
+  const erasure = new ErasurePlanner(bundle.erasure, input.requests ?? [], now);
+  const identity = erasure.active ? erasure.identityTypes() : [];
+
+  // Phase 1: holds, consents, identity records.
+  const phase1 = new Map<string, number>();
+  for (const t of order) {
+    const isIdentity = identity.some((s) => s.system === t.system && s.type === t.type);
+    if (t.type !== 'legal-hold' && t.type !== 'consent' && !isIdentity) continue;
+    let n = 0;
+    for await (const batch of batchesOf(source.read(t.system, t.type))) {
+      n += batch.length;
+      for (const r of batch) {
+        if (r.type === 'legal-hold') holds.addRecord(r);
+        if (r.type === 'consent') consent.add(r);
+        if (isIdentity) erasure.addIdentity(r);
+      }
+    }
+    phase1.set(`${t.system}/${t.type}`, n);
+  }
+  erasure.prepare();
+
+  const retention = compileRetention(bundle.retention, now);
+  const purges = compilePurges(bundle.consent, now);
+  const out = new PlanCollector();
+  for (const p of retention) out.counter(p.id);
+  for (const p of purges.policies) out.counter(p.id);
+  const erasureMatched = new Map<number, number>();
+
+  const heldMap = new Map<string, HoldLabel[]>();
+  const subjMap = new Map<string, number[]>();
+  const deferred = new Map<string, Deferred>();
+  const ctx = { holds, consent, erasure, purges, out };
+
+  const actsOn = (t: { system: string; type: string }): boolean =>
+    retentionFor(retention, t.system, t.type).length > 0 || purgesFor(purges, t.system, t.type).length > 0 || erasure.scopesFor(t.system, t.type).length > 0;
+  let skipFrom = order.length;
+  while (skipFrom > 0 && phase1.has(`${order[skipFrom - 1]!.system}/${order[skipFrom - 1]!.type}`) && !actsOn(order[skipFrom - 1]!)) skipFrom--;
+  let skipTail: boolean | undefined;
+
+  // Phase 2: every record once.
+  for (let pos = 0; pos < order.length; pos++) {
+    const t = order[pos]!;
+    const ret = retentionFor(retention, t.system, t.type);
+    const pur = purgesFor(purges, t.system, t.type);
+    const scopes = erasure.scopesFor(t.system, t.type);
+    for (const { policy } of scopes) erasureMatched.set(policy, erasureMatched.get(policy) ?? 0);
+    const withSubjects = erasure.subjects.length > 0;
+    if (pos >= skipFrom) {
+      // The tail of types read in phase 1 that no rule acts on and nothing deferred links to:
+      // no decision can come from them, so they are not read twice.
+      skipTail ??= !order.slice(skipFrom).some((x) => linkedFromDeferred(deferred, x));
+      if (skipTail) {
+        out.records += phase1.get(`${t.system}/${t.type}`)!;
+        continue;
+      }
+    }
+    for await (const batch of batchesOf(source.read(t.system, t.type))) {
+      out.records += batch.length;
+      for (const { policy } of scopes) erasureMatched.set(policy, erasureMatched.get(policy)! + batch.length);
+      for (const r of batch) {
+        const key = refKey(r);
+        const links = r.links ?? [];
+        const needLinks = links.length > 0 && (holds.hasSeeds || heldMap.size > 0 || subjMap.size > 0 || deferred.size > 0);
+        const linkKeys = needLinks ? links.map(refKey) : NO_KEYS;
+        let hl = holds.direct(r, key, linkKeys);
+        let sl = withSubjects ? erasure.direct(r) : undefined;
+        let isDeferred = false;
+        for (let i = 0; i < links.length; i++) {
+          const l = links[i]!;
+          const lp = position.get(l.system)?.get(l.type);
+          if ((lp !== undefined && lp >= pos) || (deferred.size > 0 && deferred.has(linkKeys[i]!))) {
+            isDeferred = true;
+            continue;
+          }
+          if (!needLinks) continue;
+          const lk = linkKeys[i]!;
+          const h = heldMap.get(lk);
+          if (h) hl = merge(hl, h, viaLink);
+          const s = subjMap.get(lk);
+          if (s) sl = merge(sl, s);
+        }
+        const due = ret.length > 0 ? evaluateRetention(r, ret, nowMs) : undefined;
+        let dueRet: DueRetention | undefined;
+        if (due) {
+          if (due.kind === 'due') dueRet = due;
+          else if (due.kind === 'skipped') for (const p of due.policies) out.skip(p.id);
+          if (due.kind !== 'none') for (const p of due.matched) out.counter(p.id).matched++;
+        }
+        const pf = pur.length > 0 ? evaluatePurges(r, pur, consent, out) : undefined;
+        const ef = scopes.length > 0 && (sl || isDeferred) ? erasure.facts(r, scopes) : undefined;
+        if (isDeferred) {
+          const ref: RecordRef = { system: r.system, type: r.type, id: r.id };
+          const lks = needLinks ? linkKeys : links.map(refKey);
+          deferred.set(key, { ref, linkKeys: lks, ...(hl ? { holds: hl } : {}), ...(sl ? { subjects: sl } : {}), ...(dueRet ? { retention: dueRet } : {}), ...(pf ? { purges: pf } : {}), ...(ef ? { erasure: ef } : {}) });
+          continue;
+        }
+        if (hl) heldMap.set(key, hl);
+        if (sl) subjMap.set(key, sl);
+        if (dueRet || pf || sl) decide(ctx, { system: r.system, type: r.type, id: r.id }, hl, sl, dueRet, pf, ef);
+      }
+    }
+  }
+
+  resolveDeferred(deferred, heldMap, subjMap);
+  for (const d of deferred.values()) {
+    if (d.retention || d.purges || d.subjects) decide(ctx, d.ref, d.holds, d.subjects, d.retention, d.purges, d.erasure);
+  }
+
+  const requests = finishErasure(erasure, holds, out, hmacKey);
+  const subjects: LimitSubject[] = [
+    ...retention.map((p) => ({ counter: out.counter(p.id), ...(p.policy.spec.limits ? { limits: p.policy.spec.limits } : {}) })),
+    ...purges.policies.map((p) => ({ counter: out.counter(p.id), ...(p.limits ? { limits: p.limits } : {}) })),
+    ...erasure.subjects.map((s) => {
+      const p = erasure.policies[s.policy]!;
+      const counter = out.counter(p.id, s.request.metadata.name);
+      counter.matched = erasureMatched.get(s.policy) ?? 0;
+      return { counter, erasure: true, ...(p.policy.spec.limits ? { limits: p.policy.spec.limits } : {}) };
+    }),
+  ];
+  const { limits, needsApproval } = checkLimits(subjects, input.defaults);
+  return assemblePlan({
+    collector: out,
+    requests,
+    limits,
+    needsApproval,
+    inputs: {
+      bundleHash: bundle.hash,
+      snapshotHash: typeof input.snapshotHash === 'function' ? input.snapshotHash() : input.snapshotHash,
+      now,
+      ...(input.requests && input.requests.length > 0 ? { requestsHash: requestsHash(input.requests, hmacKey) } : {}),
+    },
+  });
+}
+
+/** True when some deferred record links to a record of type `t`. */
+function linkedFromDeferred(deferred: Map<string, Deferred>, t: { system: string; type: string }): boolean {
+  const prefix = `${t.system}/${t.type}/`;
+  for (const d of deferred.values()) for (const lk of d.linkKeys) if (lk.startsWith(prefix)) return true;
+  return false;
+}
+
+/** Resolves the labels of deferred records to a fixpoint (monotone: labels only grow). */
+function resolveDeferred(deferred: Map<string, Deferred>, heldMap: Map<string, HoldLabel[]>, subjMap: Map<string, number[]>): void {
+  let changed = deferred.size > 0;
+  while (changed) {
+    changed = false;
+    for (const d of deferred.values()) {
+      const h0 = d.holds?.length ?? 0;
+      const s0 = d.subjects?.length ?? 0;
+      for (const lk of d.linkKeys) {
+        const other = deferred.get(lk);
+        const h = other ? other.holds : heldMap.get(lk);
+        const s = other ? other.subjects : subjMap.get(lk);
+        if (h) d.holds = merge(d.holds, h, viaLink);
+        if (s) d.subjects = merge(d.subjects, s);
+      }
+      if ((d.holds?.length ?? 0) !== h0 || (d.subjects?.length ?? 0) !== s0) changed = true;
+    }
+  }
+}
+
+/** Keyed hash of the requests (they carry personal data, so no plain sha256). */
+function requestsHash(requests: readonly DataSubjectRequest[], key: Uint8Array): string {
+  const sorted = [...requests].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  return `hmac:${createHmac('sha256', key).update('lethe/requests/v1\n').update(canonicalJson(sorted)).digest('hex')}`;
+}

@@ -1,0 +1,65 @@
+/**
+ * Collects what the rules decide while records stream past: actions (each with its content-hash
+ * id), protected records, and per-policy counters for the blast-radius limits. Memory grows with
+ * actions and protected records, never with the records read.
+ */
+import { sha256Hex } from '../canonical.ts';
+import type { PlanAction, ProtectedRecord } from './types.ts';
+
+export type NewAction = Omit<PlanAction, 'id'>;
+
+export interface PolicyCounter {
+  /** `Kind/name`. */
+  policy: string;
+  /** Set for erasure: limits apply per request. */
+  request?: string;
+  actions: number;
+  matched: number;
+}
+
+export class PlanCollector {
+  readonly actions: PlanAction[] = [];
+  readonly protected: ProtectedRecord[] = [];
+  readonly counters = new Map<string, PolicyCounter>();
+  /** Records a policy matched but could not date (fail safe: not acted on), by `Kind/name`. */
+  readonly skipped = new Map<string, number>();
+  records = 0;
+
+  counter(policy: string, request?: string): PolicyCounter {
+    const key = request === undefined ? policy : `${policy}#${request}`;
+    let c = this.counters.get(key);
+    if (!c) {
+      c = { policy, ...(request !== undefined ? { request } : {}), actions: 0, matched: 0 };
+      this.counters.set(key, c);
+    }
+    return c;
+  }
+
+  action(a: NewAction): PlanAction {
+    const id = actionId(a);
+    const full: PlanAction = { id, ...a };
+    this.actions.push(full);
+    if (a.op !== 'protect' && a.op !== 'unprotect' && a.op !== 'rectify') {
+      this.counter(`${a.policy.kind}/${a.policy.name}`, a.basis.rule === 'erasure' ? a.request : undefined).actions++;
+    }
+    return full;
+  }
+
+  protect(p: ProtectedRecord): void {
+    this.protected.push(p);
+  }
+
+  skip(policy: string): void {
+    this.skipped.set(policy, (this.skipped.get(policy) ?? 0) + 1);
+  }
+}
+
+/**
+ * Content hash of (op, target, policy name, request): stable across runs and input orders.
+ * `sha256:` over the JSON array [op, system, type, id, "Kind/name", request|null] (a fixed shape,
+ * so no key sorting is needed).
+ */
+export function actionId(a: Pick<PlanAction, 'op' | 'target' | 'policy' | 'request'>): string {
+  const text = JSON.stringify([a.op, a.target.system, a.target.type, a.target.id, `${a.policy.kind}/${a.policy.name}`, a.request ?? null]);
+  return `sha256:${sha256Hex(text)}`;
+}

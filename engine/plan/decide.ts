@@ -1,0 +1,78 @@
+/**
+ * The per-record decision once a record's labels are final: what retention, consent purges and
+ * erasure want, and whether a hold (always first) or consent keeps the record instead.
+ */
+import type { RecordRef } from '../records.ts';
+import { describeHold, type HoldIndex, type HoldLabel } from '../evaluate/holds.ts';
+import type { ConsentIndex } from '../evaluate/consent.ts';
+import { retentionReason, type RetentionOutcome } from '../evaluate/retention.ts';
+import { CONSENT_BASIS, purgeDueAt, purgeReason, type CompiledPurges, type PurgeFact } from '../evaluate/purge.ts';
+import type { ErasurePlanner, ScopeFact } from '../evaluate/erasure.ts';
+import type { PlanCollector } from './collect.ts';
+
+export type DueRetention = Extract<RetentionOutcome, { kind: 'due' }>;
+
+export interface DecideContext {
+  holds: HoldIndex;
+  consent: ConsentIndex;
+  erasure: ErasurePlanner;
+  purges: CompiledPurges;
+  out: PlanCollector;
+}
+
+export function decide(
+  ctx: DecideContext,
+  ref: RecordRef,
+  holds: HoldLabel[] | undefined,
+  subjects: readonly number[] | undefined,
+  retention: DueRetention | undefined,
+  purges: readonly PurgeFact[] | undefined,
+  erasure: readonly ScopeFact[] | undefined,
+): void {
+  const { out } = ctx;
+  const hold = holds ? { kind: 'hold' as const, ...describeHold(ctx.holds, holds) } : undefined;
+  if (retention) {
+    const p = retention.governing;
+    const op = p.policy.spec.then;
+    if (hold) out.protect({ target: ref, policy: p.ref, wanted: op, why: hold });
+    else {
+      out.action({
+        op,
+        target: ref,
+        policy: p.ref,
+        reason: retentionReason(retention),
+        basis: {
+          rule: 'retention',
+          from: retention.from,
+          dueAt: retention.dueAt,
+          retainFor: p.policy.spec.retainFor,
+          field: p.from,
+          ...(p.policy.spec.purpose ? { purpose: p.policy.spec.purpose } : {}),
+          ...(retention.matched.length > 1 ? { matchedPolicies: retention.matched.map((m) => m.policy.metadata.name).sort() } : {}),
+        },
+        ...(op === 'anonymize' && p.policy.spec.anonymizeWith ? { maskWith: p.policy.spec.anonymizeWith } : {}),
+      });
+    }
+  }
+  for (const f of purges ?? []) {
+    const p = ctx.purges.policies[f.policy]!;
+    if (hold) {
+      if (f.decision === 'purge') out.protect({ target: ref, policy: p.ref, wanted: p.op, why: hold });
+      continue;
+    }
+    if (f.decision === 'protected') {
+      out.protect({ target: ref, policy: p.ref, wanted: p.op, why: { kind: 'consent', purpose: p.purpose, grantedAt: f.at } });
+      continue;
+    }
+    const dueAt = purgeDueAt(p, f.at);
+    out.action({
+      op: p.op,
+      target: ref,
+      policy: p.ref,
+      reason: purgeReason(p, ref, f.at, dueAt),
+      basis: { rule: 'consent-withdrawal', from: f.at, dueAt, purpose: p.purpose, within: p.within, legal: CONSENT_BASIS },
+      ...(p.op === 'anonymize' && p.anonymizeWith ? { maskWith: p.anonymizeWith } : {}),
+    });
+  }
+  if (subjects && subjects.length > 0) ctx.erasure.record(ref, subjects, erasure, holds);
+}

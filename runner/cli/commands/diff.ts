@@ -1,0 +1,83 @@
+/** `lethe diff BASE.json HEAD.json`: compare two plans, as Markdown for a PR comment or as JSON. */
+import { readFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { diffPlans, renderDiffJson } from '../../../engine/plan/diff.ts';
+import { DEFAULT_MAX_CHARS, MIN_MAX_CHARS, renderDiffMarkdown } from '../../../engine/plan/diff-markdown.ts';
+import { PlanFileError, parsePlanFile } from '../../../engine/plan/verify.ts';
+import type { Plan } from '../../../engine/plan/types.ts';
+import { UserError } from '../errors.ts';
+
+export interface DiffCommandOptions {
+  format: 'markdown' | 'json';
+  maxChars: number;
+  baseRef?: string;
+  headRef?: string;
+  artifactsUrl?: string;
+  snapshotLabel?: string;
+}
+
+/** Reads and verifies a plan file; any problem becomes a `UserError` naming the file. */
+export async function readPlan(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: cannot read the plan file (${code ?? (err as Error).message})`);
+  }
+  try {
+    return parsePlanFile(text, file);
+  } catch (err) {
+    if (err instanceof PlanFileError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+/** Runs the diff and returns the text to print. */
+export async function runDiff(baseFile: string, headFile: string, options: DiffCommandOptions): Promise<string> {
+  const [base, head] = await Promise.all([readPlan(baseFile), readPlan(headFile)]);
+  const diff = diffPlans(base, head);
+  if (options.format === 'json') return renderDiffJson(diff);
+  return renderDiffMarkdown(diff, {
+    maxChars: options.maxChars,
+    baseRef: options.baseRef,
+    headRef: options.headRef,
+    artifactsUrl: options.artifactsUrl,
+    snapshotLabel: options.snapshotLabel,
+  });
+}
+
+function parseMaxChars(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < MIN_MAX_CHARS) {
+    throw new InvalidArgumentError(`expected an integer of at least ${MIN_MAX_CHARS}`);
+  }
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('diff')
+    .description(
+      'Compare two plans (e.g. from the main branch and from a pull request): actions added, removed and changed, ' +
+        'counts by policy, system/type and operation, newly protected records, request state changes and whether ' +
+        'the head plan needs approval. Both plan hashes must verify. Markdown is sized for a GitHub PR comment; ' +
+        'JSON is the full diff (canonical) for artefacts.',
+    )
+    .argument('<base>', 'the base plan file (JSON written by `lethe plan`)')
+    .argument('<head>', 'the head plan file to compare against the base')
+    .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
+    .option('--max-chars <n>', 'maximum length of the Markdown (GitHub comments stop at 65,536)', parseMaxChars, DEFAULT_MAX_CHARS)
+    .option('--base-ref <ref>', 'name of the base (e.g. the target branch) for the title')
+    .option('--head-ref <ref>', 'name of the head (e.g. the pull-request branch) for the title')
+    .option('--artifacts-url <url>', 'link to the full diff and plans, shown when the Markdown is cut')
+    .option('--snapshot-label <label>', 'human name of the snapshot both plans were made from')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when the diff was produced (whatever it contains); 1 when a plan cannot be read, is malformed or its hash does not verify.\n\n' +
+        'Example:\n  lethe diff main.plan.json pr.plan.json --base-ref main --head-ref my-branch > comment.md',
+    )
+    .action(async (baseFile: string, headFile: string, options: DiffCommandOptions) => {
+      process.stdout.write(await runDiff(baseFile, headFile, options));
+    });
+}

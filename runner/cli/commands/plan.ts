@@ -1,0 +1,178 @@
+/**
+ * `lethe plan`: policies + snapshot (+ requests) + now -> plan file. Exit codes as
+ * `terraform plan -detailed-exitcode`: 0 no actions, 2 actions planned, 1 error.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { canonicalFile } from '../../../engine/canonical.ts';
+import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir, type Problem } from '../../../engine/load/index.ts';
+import { KeyError, resolveKeys } from '../../../engine/masking/keys.ts';
+import { buildPlan } from '../../../engine/plan/build.ts';
+import { planMarkdown } from '../../../engine/plan/markdown.ts';
+import type { RecordSource } from '../../../engine/plan/source.ts';
+import type { Plan } from '../../../engine/plan/types.ts';
+import type { Bundle } from '../../../engine/bundle.ts';
+import type { DataSubjectRequest, RunnerConfig } from '../../../engine/schema/index.ts';
+import { planSnapshotRead, readSnapshotFileBatches, readSnapshotMeta, SnapshotError, SnapshotHasher } from '../../../engine/snapshot/reader.ts';
+import { UserError } from '../errors.ts';
+
+export interface PlanCommandOptions {
+  policies: string;
+  snapshot: string;
+  now?: string;
+  requests?: string;
+  out?: string;
+  format: string;
+  config?: string;
+  insecureDemoKey?: boolean;
+  verifySnapshot?: boolean;
+}
+
+/** A fixed, public key for demos only: subject hashes made with it protect nothing. */
+export const DEMO_KEY = Buffer.from('lethe-insecure-demo-key-do-not-use-in-production!!', 'utf8');
+
+/**
+ * A snapshot directory as a RecordSource. Counts are checked against meta.json. The snapshot hash
+ * is meta.json's `hash` (written by the snapshot writer) unless `verifyHash` is set or meta.json
+ * has none; then every record is hashed in the same pass (the first full read of each type feeds
+ * the hash; re-reads do not) and, with a meta hash, the two must agree.
+ */
+export async function snapshotSource(dir: string, options: { verifyHash?: boolean } = {}): Promise<{ source: RecordSource; hash: () => string }> {
+  const files = await planSnapshotRead(dir);
+  const meta = await readSnapshotMeta(dir);
+  const metaHash = typeof meta?.hash === 'string' ? meta.hash : undefined;
+  const compute = options.verifyHash === true || metaHash === undefined;
+  const hasher = new SnapshotHasher();
+  const hashed = new Set<string>();
+  const source: RecordSource = {
+    types: () => files.map((f) => ({ system: f.file.system, type: f.file.type })),
+    read(system, type) {
+      const f = files.find((x) => x.file.system === system && x.file.type === type);
+      if (!f) return [];
+      const key = `${system}/${type}`;
+      const hash = compute && !hashed.has(key);
+      hashed.add(key);
+      return (async function* () {
+        for await (const batch of readSnapshotFileBatches(f.file, f.expectedCount === undefined ? {} : { expectedCount: f.expectedCount })) {
+          if (hash) for (const r of batch) hasher.add(r);
+          yield batch;
+        }
+      })();
+    },
+  };
+  const hash = (): string => {
+    if (!compute) return metaHash!;
+    const h = hasher.digest();
+    if (metaHash !== undefined && h !== metaHash) {
+      throw new SnapshotError(`${dir}/meta.json`, undefined, 'hash does not match the records (altered snapshot)');
+    }
+    return h;
+  };
+  return { source, hash };
+}
+
+function problemsError(what: string, problems: readonly Problem[]): UserError {
+  const errors = problems.filter((p) => p.severity === 'error');
+  return new UserError(`${what} have ${errors.length} error(s):\n${errors.map(formatProblem).join('\n')}\n(run lethe validate for details)`);
+}
+
+export async function loadPlanInputs(opts: { policies: string; requests?: string; config?: string; now: string }): Promise<{
+  bundle: Bundle;
+  requests: DataSubjectRequest[];
+  config: RunnerConfig | null;
+}> {
+  const policies = await loadPolicyDir(opts.policies, { now: opts.now });
+  if (!policies.bundle) throw problemsError(`policies in ${opts.policies}`, policies.problems);
+  let requests: DataSubjectRequest[] = [];
+  if (opts.requests) {
+    const r = await loadRequestDir(opts.requests, { now: opts.now });
+    if (r.problems.some((p) => p.severity === 'error')) throw problemsError(`requests in ${opts.requests}`, r.problems);
+    requests = r.requests;
+  }
+  let config: RunnerConfig | null = null;
+  if (opts.config) {
+    const c = await loadConfigFile(opts.config, { now: opts.now });
+    if (!c.config) throw problemsError(`config ${opts.config}`, c.problems);
+    config = c.config;
+  }
+  return { bundle: policies.bundle, requests, config };
+}
+
+/** The HMAC key for subject hashes: LETHE_HMAC_KEY or config keys.hmac.default; the demo key only when asked. */
+export function planKey(config: RunnerConfig | null, insecureDemoKey: boolean | undefined): Buffer {
+  try {
+    const key = resolveKeys(config, process.env, (p) => readFileSync(p)).get('default');
+    if (key) return key;
+  } catch (err) {
+    if (err instanceof KeyError) throw new UserError(err.message);
+    throw err;
+  }
+  if (insecureDemoKey) {
+    process.stderr.write('lethe: warning: using the public demo HMAC key; subject hashes in this plan are not protected\n');
+    return DEMO_KEY;
+  }
+  throw new UserError(
+    'no HMAC key: a plan writes data subjects only as keyed hashes, so it needs one. Set LETHE_HMAC_KEY ' +
+      '(e.g. `export LETHE_HMAC_KEY=$(openssl rand -hex 32)`) or keys.hmac.default in the runner config; ' +
+      'for a demo only, pass --insecure-demo-key',
+  );
+}
+
+export function parseNow(now: string | undefined): string {
+  if (now === undefined) return new Date().toISOString();
+  const t = Date.parse(now);
+  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(now)) throw new UserError(`--now must be an ISO 8601 date-time (got ${JSON.stringify(now)})`);
+  return new Date(t).toISOString();
+}
+
+export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
+  if (opts.format !== 'json' && opts.format !== 'markdown') throw new UserError(`--format must be json or markdown (got ${opts.format})`);
+  const now = parseNow(opts.now);
+  const { bundle, requests, config } = await loadPlanInputs({ ...opts, now });
+  const hmacKey = planKey(config, opts.insecureDemoKey);
+  const limits = config?.spec.limits;
+  try {
+    const { source, hash } = await snapshotSource(opts.snapshot, { verifyHash: opts.verifySnapshot === true });
+    return await buildPlan({
+      bundle,
+      records: source,
+      requests,
+      now,
+      hmacKey,
+      snapshotHash: hash,
+      defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
+    });
+  } catch (err) {
+    if (err instanceof SnapshotError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description('Compute what the policies would do to a snapshot now: a deterministic plan of actions, each with its reason, and what holds, consent and exceptions protect. Exit 0: no actions, 2: actions planned, 1: error.')
+    .requiredOption('--policies <dir>', 'policy folder')
+    .requiredOption('--snapshot <dir>', 'snapshot directory (<system>/<type>.ndjson)')
+    .option('--now <iso>', 'the plan\'s "now" (ISO 8601; default: the current time)')
+    .option('--requests <dir>', 'data subject request store to plan erasure requests from')
+    .option('--out <file>', 'write the plan here (canonical JSON) instead of standard output')
+    .option('--format <format>', 'json (canonical plan) or markdown (summary for people)', 'json')
+    .option('--config <file>', 'runner config (blast-radius defaults, HMAC key reference)')
+    .option('--verify-snapshot', 'recompute the snapshot hash from the records instead of trusting meta.json (slower)')
+    .option('--insecure-demo-key', 'use a public demo HMAC key when none is configured (demos only)')
+    .addHelpText(
+      'after',
+      '\nThe HMAC key for subject hashes comes from LETHE_HMAC_KEY or the config keys.hmac.default.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown',
+    )
+    .action(async (opts: PlanCommandOptions) => {
+      const plan = await runPlan(opts);
+      const text = opts.format === 'markdown' ? planMarkdown(plan) : canonicalFile(plan);
+      if (opts.out) {
+        await writeFile(opts.out, text);
+        process.stderr.write(`plan: ${plan.summary.actions} actions, ${plan.summary.protected} protected${plan.needsApproval ? ', needs approval' : ''} -> ${opts.out}\n`);
+      } else process.stdout.write(text);
+      process.exitCode = plan.actions.length > 0 ? 2 : 0;
+    });
+}

@@ -1,0 +1,161 @@
+/**
+ * Lock files: one holder at a time for the scheduler, a plan's journal or the audit log.
+ *
+ * The lock is a small JSON file `{pid, hostname, startedAt, purpose}` created with `O_EXCL`
+ * (`wx`), so exactly one process can create it. A lock whose holder is on this host and whose pid
+ * is no longer alive is stale (the holder crashed) and is taken over; a lock held on another host
+ * is never judged stale (we cannot see that host's processes): remove it by hand once sure.
+ *
+ * Taking over a stale lock: the stale file is renamed aside (atomic), then checked to be the very
+ * file we judged stale; if another process replaced it in between, it is linked back (link fails
+ * rather than overwrite) and we retry. Then the new lock is created with `O_EXCL` as usual.
+ */
+import { open, readFile, rename, unlink, link, mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+  purpose: string;
+}
+
+export class LockHeldError extends Error {
+  readonly file: string;
+  readonly holder: LockInfo | null;
+  constructor(file: string, holder: LockInfo | null) {
+    const who = holder
+      ? `pid ${holder.pid} on ${holder.hostname} since ${holder.startedAt} (${holder.purpose})`
+      : 'an unreadable lock file';
+    super(`${file}: lock is held by ${who}; if that process is gone, remove the file by hand`);
+    this.name = 'LockHeldError';
+    this.file = file;
+    this.holder = holder;
+  }
+}
+
+export interface Lock {
+  readonly file: string;
+  readonly info: LockInfo;
+  /** Removes the lock file (only if it is still ours). Safe to call twice. */
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  purpose: string;
+  /** Is this pid alive on this host? Injectable for tests (default: `process.kill(pid, 0)`). */
+  isAlive?: (pid: number) => boolean;
+  /** Host name recorded and compared (default `os.hostname()`). */
+  hostname?: string;
+  /** Clock for `startedAt` (default `new Date()`). */
+  now?: () => Date;
+}
+
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function parseInfo(text: string): LockInfo | null {
+  try {
+    const v = JSON.parse(text) as Partial<LockInfo>;
+    if (typeof v.pid === 'number' && typeof v.hostname === 'string' && typeof v.startedAt === 'string') {
+      return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt, purpose: typeof v.purpose === 'string' ? v.purpose : '' };
+    }
+  } catch {
+    // fall through
+  }
+  return null;
+}
+
+/** Reads the current holder of a lock file, or null when there is none. */
+export async function readLock(file: string): Promise<LockInfo | null> {
+  try {
+    return parseInfo(await readFile(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+async function tryCreate(file: string, info: LockInfo): Promise<boolean> {
+  try {
+    const fh = await open(file, 'wx', 0o600);
+    try {
+      await fh.writeFile(`${JSON.stringify(info)}\n`, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/** Moves a stale lock aside, making sure it is still the file we judged stale. */
+async function removeStale(file: string, staleText: string): Promise<void> {
+  const aside = `${file}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => '');
+  if (moved !== staleText) {
+    // Someone took the lock between our read and our rename: give it back.
+    await link(aside, file).catch(() => undefined);
+  }
+  await unlink(aside).catch(() => undefined);
+}
+
+/**
+ * Takes the lock or throws `LockHeldError`. Creates the directory if needed.
+ */
+export async function acquireLock(file: string, options: LockOptions): Promise<Lock> {
+  const isAlive = options.isAlive ?? pidAlive;
+  const host = options.hostname ?? hostname();
+  const info: LockInfo = { pid: process.pid, hostname: host, startedAt: (options.now?.() ?? new Date()).toISOString(), purpose: options.purpose };
+  await mkdir(dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await tryCreate(file, info)) return makeLock(file, info);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    const holder = parseInfo(text);
+    // A lock file being written right now can be momentarily empty: not stale, just busy.
+    const stale = holder !== null && holder.hostname === host && holder.pid !== process.pid && !isAlive(holder.pid);
+    if (!stale) throw new LockHeldError(file, holder);
+    await removeStale(file, text);
+  }
+  throw new LockHeldError(file, await readLock(file));
+}
+
+function makeLock(file: string, info: LockInfo): Lock {
+  let released = false;
+  return {
+    file,
+    info,
+    async release(): Promise<void> {
+      if (released) return;
+      released = true;
+      const current = await readLock(file);
+      if (current && current.pid === info.pid && current.startedAt === info.startedAt && current.hostname === info.hostname) {
+        await unlink(file).catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * `lethe snapshot`: reads every record type from live connectors into a snapshot directory.
+ * Fail closed: any incomplete read aborts the whole snapshot (the writer renames into place only
+ * on success, so no partial snapshot is ever visible).
+ */
+import { SnapshotWriter } from '../connectors/snapshot/writer.ts';
+import type { Connector } from '../connectors/types.ts';
+
+export interface SnapshotProgress {
+  system: string;
+  type: string;
+  records: number;
+  total: number;
+}
+
+export async function takeSnapshot(
+  connectors: readonly Connector[],
+  out: string,
+  options: { createdAt?: string; onProgress?: (p: SnapshotProgress) => void } = {},
+): Promise<{ counts: Record<string, number>; total: number }> {
+  const writer = new SnapshotWriter();
+  await writer.open(out, { systems: connectors.map((c) => c.system), source: `lethe snapshot (${connectors.map((c) => c.system).join(', ')})`, ...(options.createdAt ? { createdAt: options.createdAt } : {}) });
+  const counts: Record<string, number> = {};
+  let total = 0;
+  try {
+    for (const c of connectors) {
+      for (const type of c.types()) {
+        let n = 0;
+        for await (const r of c.stream(type)) {
+          await writer.write(r);
+          n++;
+          total++;
+          if (n % 500 === 0) options.onProgress?.({ system: c.system, type, records: n, total });
+        }
+        counts[`${c.system}/${type}`] = n;
+        options.onProgress?.({ system: c.system, type, records: n, total });
+      }
+    }
+    await writer.close();
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  return { counts, total };
+}
