@@ -47,6 +47,12 @@ export interface Connector {
   get(refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>>;
   /** Executes a batch of actions (batched where the API allows); one outcome per action. */
   execute(actions: readonly ConnectorAction[]): Promise<ActionOutcome[]>;
+  /**
+   * For a non-idempotent submission (a GDPR request) whose outcome was lost in a crash: the id of a
+   * matching submission the system already holds (created at or after `since`), or null. The
+   * runner asks before ever submitting such an action a second time.
+   */
+  findSubmitted?(action: ConnectorAction, since: string): Promise<string | null>;
   /** Polls an asynchronous job (GDPR request, bulk job) by its external id. */
   poll?(externalId: string): Promise<{ status: 'pending' | 'done' | 'failed'; detail?: string }>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../types.ts';
 import type { ConnectorContext } from './context.ts';
-import { executeActions, pollExternal } from './execute.ts';
+import { executeActions, findSubmittedGdpr, pollExternal } from './execute.ts';
 import { GenesysHttp, type GenesysHttpConfig } from './http.ts';
 import { getRecords, lookupIdentifiers } from './lookup.ts';
 import { GENESYS_TYPES, streamType } from './streams.ts';
@@ -61,6 +61,7 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
         countProtected,
       }),
     poll: (externalId: string) => pollExternal(ctx, externalId),
+    findSubmitted: (action: ConnectorAction, since: string) => findSubmittedGdpr(ctx, action, since),
     apiCalls: () => ({ calls: http.calls, logins: http.logins, retries: http.retries }),
     close: async () => undefined,
   };

@@ -12,6 +12,7 @@ import { protectedAmong, type ConnectorContext } from './context.ts';
 import { GenesysApiError } from './http.ts';
 import { mapLimit } from './limiter.ts';
 import { splitChildId } from './mapping.ts';
+import { pageNumberAll } from './reads.ts';
 import type { GdprRequest, ReplacementTerm } from './native.ts';
 
 export interface ExecuteOptions {
@@ -167,4 +168,28 @@ export async function pollExternal(ctx: ConnectorContext, externalId: string): P
   if (j.body.state === 'FULFILLED') return { status: 'done', detail: 'FULFILLED' };
   if (j.body.state === 'FAILED' || j.body.state === 'CANCELLED') return { status: 'failed', detail: j.body.state };
   return { status: 'pending', detail: j.body.state };
+}
+
+/**
+ * A GDPR request already submitted for this action's subject (the same external contact, or the
+ * same e-mail/phone set) and type since `since`, found in the system's own request list.
+ */
+export async function findSubmittedGdpr(ctx: ConnectorContext, a: ConnectorAction, since: string): Promise<string | null> {
+  const wantType = a.op === 'rectify' ? 'GDPR_UPDATE' : 'GDPR_DELETE';
+  const emails = new Set(a.subject?.emails ?? []);
+  const phones = new Set(a.subject?.phones ?? []);
+  const sinceMs = Date.parse(since);
+  for await (const page of pageNumberAll<GdprRequest>(ctx.http, '/api/v2/gdpr/requests', {}, 100, '/api/v2/gdpr/requests')) {
+    for (const r of page) {
+      if (r.requestType !== wantType || Date.parse(r.createdDate) < sinceMs) continue;
+      const s = r.subject ?? {};
+      const sameContact = a.target.type === 'external-contact' && s.externalContactId === a.target.id;
+      const sameAddresses =
+        (emails.size > 0 || phones.size > 0) &&
+        [...emails].every((e) => (s.emailAddresses ?? []).includes(e)) &&
+        [...phones].every((p) => (s.phoneNumbers ?? []).includes(p));
+      if (sameContact || sameAddresses) return r.id;
+    }
+  }
+  return null;
 }

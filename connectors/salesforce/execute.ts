@@ -123,9 +123,20 @@ async function derivedConsents(client: SalesforceClient, targets: readonly Targe
   }
 }
 
+/** Anonymize values come keyed by record path (`fields.SuppliedName`); Salesforce wants field names. */
+export function patchBody(values: Record<string, unknown>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [path, v] of Object.entries(values)) {
+    const field = path.startsWith('fields.') ? path.slice(7) : path;
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) throw new Error(`cannot anonymize ${path}: not a Salesforce field name`);
+    body[field] = v;
+  }
+  return body;
+}
+
 async function anonymize(client: SalesforceClient, target: Target, values: Record<string, unknown>): Promise<Status> {
   try {
-    await client.request('anonymize', { method: 'PATCH', url: `/sobjects/${target.object}/${target.id}`, body: JSON.stringify(values), headers: { 'Content-Type': 'application/json' } });
+    await client.request('anonymize', { method: 'PATCH', url: `/sobjects/${target.object}/${target.id}`, body: JSON.stringify(patchBody(values)), headers: { 'Content-Type': 'application/json' } });
     return { status: 'done' };
   } catch (e) {
     const code = errorCode((e as { cause?: unknown }).cause) ?? 'ERROR';

@@ -75,7 +75,7 @@ export function salesforceSeedForPerson(person: Person, holds: readonly WorldHol
   person.crm.forEach((a, i) => {
     const description = `${a.subject}. Customer ${name}${email ? ` <${email}>` : ''}${phone ? `, ${phone}` : ''}.`;
     if (a.kind === 'case') {
-      rows.push(row('Case', { Id: hashedId('500', `${k}/crm/${i}`), ContactId: kind === 'contact' ? personId : null, SuppliedEmail: kind === 'contact' ? null : email, SuppliedPhone: kind === 'contact' ? null : phone, SuppliedName: kind === 'contact' ? null : name, Subject: a.subject, Description: description, Status: 'Closed', CreatedDate: a.at, LastModifiedDate: a.at }));
+      rows.push(row('Case', { Id: hashedId('500', `${k}/crm/${i}`), ContactId: kind === 'contact' ? personId : null, SuppliedEmail: kind === 'contact' ? null : email, SuppliedPhone: kind === 'contact' ? null : phone, SuppliedName: kind === 'contact' ? null : name, Subject: a.subject, Description: description, Status: 'Closed', Type: a.subject === 'Complaint' || a.subject === 'Billing dispute' ? 'Complaint' : 'Question', CreatedDate: a.at, LastModifiedDate: a.at }));
       return;
     }
     if (!personId) return;

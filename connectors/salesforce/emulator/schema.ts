@@ -83,7 +83,7 @@ export const OBJECTS: Readonly<Record<string, ObjectDef>> = Object.fromEntries(
     def(
       'Case',
       '500',
-      { ContactId: 'reference', SuppliedEmail: 'email', SuppliedPhone: 'phone', SuppliedName: 'string', Subject: 'string', Description: 'textarea', Status: 'picklist' },
+      { ContactId: 'reference', SuppliedEmail: 'email', SuppliedPhone: 'phone', SuppliedName: 'string', Subject: 'string', Description: 'textarea', Status: 'picklist', Type: 'picklist' },
       { Contact: { field: 'ContactId', targets: ['Contact'] } },
     ),
     def(

@@ -1,5 +1,6 @@
 /** Every CLI command, each registering itself on the program. Add new commands here. */
 import type { Command } from 'commander';
+import { register as apply } from './apply.ts';
 import { register as audit } from './audit.ts';
 import { register as certificate } from './certificate.ts';
 import { register as demo } from './demo.ts';
@@ -16,4 +17,4 @@ import { register as validate } from './validate.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [demo, validate, policies, schemas, generate, plan, diff, policyTest, gate, mask, audit, certificate, schedule];
+export const COMMANDS: RegisterCommand[] = [demo, validate, policies, schemas, generate, plan, diff, apply, policyTest, gate, mask, audit, certificate, schedule];

@@ -1,0 +1,197 @@
+/**
+ * `lethe apply`: the only code that destroys data. Refuses a plan that does not verify, was not
+ * made from the approved bundle, is stale, or needs an approval it lacks; re-verifies every batch
+ * against the systems just before acting; journals every intent and outcome durably so a re-run
+ * resumes and never repeats a non-idempotent call; writes the hash-chained audit log.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bundle } from '../../engine/bundle.ts';
+import { createMaskContext, resolveKeys } from '../../engine/masking/index.ts';
+import type { Plan } from '../../engine/plan/types.ts';
+import type { RunnerConfig } from '../../engine/schema/index.ts';
+import type { Connector } from '../../connectors/types.ts';
+import { appendEvent, openAuditLog } from '../audit/index.ts';
+import { openGdprRegistry, openJournal } from '../journal/index.ts';
+import { UserError } from '../cli/errors.ts';
+import { connectorsFromConfig } from '../connections.ts';
+import { emptyResult, safeDetail, type ApplyResult, type ResolveSubject, type RunContext } from './context.ts';
+import { batches, BATCH_SIZE } from './order.ts';
+import { preflight } from './preflight.ts';
+import { currentHolds, lazyHolds, recheck } from './recheck.ts';
+import { runBatch } from './run.ts';
+
+export type { ApplyResult, ResolveSubject, SubjectDetails } from './context.ts';
+
+export interface ApplyOptions {
+  config: RunnerConfig;
+  stateDir: string;
+  /** The approved bundle (the policy folder on main, loaded by the caller). */
+  bundle: Bundle;
+  dryRun?: boolean;
+  approveHash?: string;
+  approvalsFile?: string;
+  connectors?: Connector[];
+  env?: NodeJS.ProcessEnv;
+  resolveSubject?: ResolveSubject;
+  now?: () => Date;
+  actor?: string;
+  batchSizes?: Record<string, number>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface DryRunReport {
+  wouldRun: number;
+  wouldSkip: Array<{ id: string; reason: string }>;
+  alreadyGone: number;
+  alreadyFinished: number;
+}
+
+function keysFor(config: RunnerConfig, env: NodeJS.ProcessEnv): Map<string, Buffer> {
+  return resolveKeys(config, env, (p) => readFileSync(p));
+}
+
+function hmacKey(keys: Map<string, Buffer>): Buffer {
+  const k = keys.get('default');
+  if (!k) throw new UserError('no HMAC key: set LETHE_HMAC_KEY or keys.hmac.default in the runner config (the same key the plan was made with)');
+  return k;
+}
+
+async function setup(plan: Plan, options: ApplyOptions) {
+  const env = options.env ?? process.env;
+  const now = options.now?.() ?? new Date();
+  const pre = await preflight({
+    plan,
+    bundle: options.bundle,
+    now,
+    ...(options.config.spec.limits?.maxSnapshotAge ? { maxAge: options.config.spec.limits.maxSnapshotAge } : {}),
+    ...(options.approvalsFile ? { approvalsFile: options.approvalsFile } : {}),
+    ...(options.approveHash ? { approveHash: options.approveHash } : {}),
+  });
+  const list = options.connectors ?? connectorsFromConfig(options.config, env);
+  const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
+  const keys = keysFor(options.config, env);
+  const key = hmacKey(keys);
+  const holds = lazyHolds(() => currentHolds(connectors, options.bundle, now.getTime(), key));
+  const purposes = new Map(options.bundle.consent.map((c) => [c.metadata.name, c.spec.purpose]));
+  return { pre, connectors, keys, holds, purposes, owned: options.connectors === undefined, list };
+}
+
+/** What apply would do now, without any write (journal, audit or system). */
+export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunReport> {
+  const s = await setup(plan, options);
+  const report: DryRunReport = { wouldRun: 0, wouldSkip: [], alreadyGone: 0, alreadyFinished: 0 };
+  try {
+    const { readJournal } = await import('../journal/index.ts');
+    const replay = await readJournal(options.stateDir, plan.hash);
+    for (const b of batches(plan.actions, options.batchSizes ?? BATCH_SIZE)) {
+      const todo = b.actions.filter((a) => {
+        const st = replay.states.get(a.id)?.state;
+        if (st === 'done' || st === 'pending') report.alreadyFinished++;
+        return st !== 'done' && st !== 'pending';
+      });
+      if (todo.length === 0) continue;
+      const verdicts = await recheck(todo, { connectors: s.connectors, holds: s.holds, purposes: s.purposes });
+      for (const a of todo) {
+        const v = verdicts.get(a.id)!;
+        if (v.kind === 'skip') report.wouldSkip.push({ id: a.id, reason: v.reason });
+        else if (v.kind === 'gone') report.alreadyGone++;
+        else report.wouldRun++;
+      }
+    }
+  } finally {
+    if (s.owned) await Promise.all(s.list.map((c) => c.close()));
+  }
+  return report;
+}
+
+export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  const s = await setup(plan, options);
+  const journal = await openJournal(options.stateDir, plan.hash);
+  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl')).catch(async (e: unknown) => {
+    await journal.close();
+    throw e;
+  });
+  const registry = await openGdprRegistry(options.stateDir).catch(async (e: unknown) => {
+    await journal.close();
+    await audit.close();
+    throw e;
+  });
+  const ctx: RunContext = {
+    plan,
+    bundle: options.bundle,
+    journal,
+    audit,
+    registry,
+    connectors: s.connectors,
+    recheck: { connectors: s.connectors, holds: s.holds, purposes: s.purposes },
+    mask: createMaskContext(s.keys),
+    ...(options.resolveSubject ? { resolveSubject: options.resolveSubject } : {}),
+    ...(options.actor ? { actor: options.actor } : {}),
+    result: emptyResult(plan.hash),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+  const actor = options.actor ? { actor: options.actor } : {};
+  try {
+    if (s.pre.approval?.approved) {
+      await appendEvent(audit, 'approval.used', { plan: plan.hash, via: s.pre.approval.via, ...(s.pre.approval.via === 'file' && s.pre.approval.approval.reason ? { reason: safeDetail(s.pre.approval.approval.reason) } : {}) }, actor);
+    }
+    await audit.append('plan.started', { ...actor, data: { plan: plan.hash, actions: plan.actions.length, resumed: journal.states().size > 0 } });
+    const all = batches(plan.actions, options.batchSizes ?? BATCH_SIZE);
+    let processed = 0;
+    for (const b of all) {
+      await runBatch(ctx, b);
+      processed += b.actions.length;
+      options.onProgress?.(processed, plan.actions.length);
+    }
+    const r = ctx.result;
+    await appendEvent(audit, 'plan.applied', { plan: plan.hash, actions: plan.actions.length, done: r.done.length + r.gone.length, failed: r.failed.length, skipped: r.skipped.length, pending: r.pending.length }, actor);
+    return r;
+  } finally {
+    await Promise.allSettled([journal.close(), audit.close(), registry.close()]);
+    if (s.owned) await Promise.all(s.list.map((c) => c.close()));
+  }
+}
+
+/**
+ * Polls the plan's submitted asynchronous jobs (Genesys GDPR requests) until they end or the
+ * timeout passes; records each final state. Never submits anything.
+ */
+export async function pollPending(plan: Plan, options: ApplyOptions & { intervalMs?: number; timeoutMs?: number }): Promise<ApplyResult> {
+  const env = options.env ?? process.env;
+  const list = options.connectors ?? connectorsFromConfig(options.config, env);
+  const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
+  const journal = await openJournal(options.stateDir, plan.hash);
+  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'));
+  const result = emptyResult(plan.hash);
+  const byId = new Map(plan.actions.map((a) => [a.id, a]));
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  try {
+    for (;;) {
+      const pending = journal.pending();
+      result.pending = [];
+      for (const p of pending) {
+        const a = byId.get(p.action);
+        const c = a ? connectors.get(a.target.system) : undefined;
+        if (!a || !c?.poll) continue;
+        const st = await c.poll(p.externalId);
+        const target = { action: a.id, op: a.op, target: { system: a.target.system, type: a.target.type, id: a.target.id }, plan: plan.hash };
+        if (st.status === 'done') {
+          await journal.recordOutcome(a.id, { status: 'done', externalId: p.externalId, detail: 'job completed' });
+          await appendEvent(audit, 'action.done', { ...target, outcome: 'done', externalId: p.externalId });
+          result.done.push(a.id);
+        } else if (st.status === 'failed') {
+          const reason = safeDetail(st.detail) || 'job failed';
+          await journal.recordOutcome(a.id, { status: 'failed', externalId: p.externalId, detail: reason });
+          await appendEvent(audit, 'action.failed', { ...target, reason });
+          result.failed.push({ id: a.id, reason });
+        } else result.pending.push({ id: a.id, externalId: p.externalId });
+      }
+      if (result.pending.length === 0 || Date.now() >= deadline) return result;
+      await new Promise((r) => setTimeout(r, options.intervalMs ?? 1000));
+    }
+  } finally {
+    await Promise.allSettled([journal.close(), audit.close()]);
+    if (options.connectors === undefined) await Promise.all(list.map((c) => c.close()));
+  }
+}

@@ -1,0 +1,44 @@
+/** The order the runner carries actions out in, and how it cuts them into batches. */
+import type { PlanAction } from '../../engine/plan/types.ts';
+
+/**
+ * Children before parents (a Salesforce Contact with Cases cannot be deleted; a recording before
+ * its conversation's contact), protections first, native GDPR requests last.
+ */
+const TYPE_ORDER = ['evaluation', 'recording', 'task', 'event', 'case', 'consent', 'conversation', 'lead', 'contact', 'external-contact', 'individual', 'legal-hold'];
+const OP_ORDER = ['protect', 'unprotect', 'anonymize', 'mask-in-place', 'delete', 'purge', 'rectify', 'gdpr-request'];
+
+function rank(list: readonly string[], v: string): number {
+  const i = list.indexOf(v);
+  return i < 0 ? list.length : i;
+}
+
+export interface Batch {
+  system: string;
+  op: string;
+  type: string;
+  actions: PlanAction[];
+}
+
+/** Default batch sizes: Salesforce batches large enough for Bulk API 2.0, Genesys per 100. */
+export const BATCH_SIZE: Record<string, number> = { salesforce: 10_000, genesys: 100 };
+
+export function batches(actions: readonly PlanAction[], sizes: Record<string, number> = BATCH_SIZE): Batch[] {
+  const groups = new Map<string, Batch>();
+  for (const a of actions) {
+    const k = `${a.target.system}\u0000${a.op}\u0000${a.target.type}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { system: a.target.system, op: a.op, type: a.target.type, actions: [] }));
+    g.actions.push(a);
+  }
+  const sorted = [...groups.values()].sort(
+    (x, y) =>
+      x.system.localeCompare(y.system) || rank(OP_ORDER, x.op) - rank(OP_ORDER, y.op) || rank(TYPE_ORDER, x.type) - rank(TYPE_ORDER, y.type) || x.type.localeCompare(y.type),
+  );
+  const out: Batch[] = [];
+  for (const g of sorted) {
+    const size = Math.max(1, sizes[g.system] ?? 100);
+    for (let i = 0; i < g.actions.length; i += size) out.push({ ...g, actions: g.actions.slice(i, i + size) });
+  }
+  return out;
+}

@@ -1,0 +1,120 @@
+/**
+ * One batch: re-verify, then journal intents (durable), call the connector, journal outcomes,
+ * audit. Nothing is called for an action the journal does not first say may be called.
+ */
+import { anonymizeValues } from '../../engine/masking/index.ts';
+import type { PlanAction } from '../../engine/plan/types.ts';
+import type { ConnectorAction, ConnectorOp } from '../../connectors/types.ts';
+import { appendEvent } from '../audit/index.ts';
+import { auditTarget, safeDetail, type RunContext } from './context.ts';
+import type { Batch } from './order.ts';
+import { recheck } from './recheck.ts';
+import { submitOnce } from './submit.ts';
+
+const SUBMISSIONS = new Set(['gdpr-request', 'rectify']);
+const CONNECTOR_OPS: Record<string, ConnectorOp> = { delete: 'delete', purge: 'delete', anonymize: 'anonymize', 'mask-in-place': 'anonymize', protect: 'protect', unprotect: 'unprotect' };
+
+/** Actions of a batch that still need work in this run (resume skips what is finished). */
+export function remaining(ctx: RunContext, actions: readonly PlanAction[]): PlanAction[] {
+  return actions.filter((a) => {
+    const s = ctx.journal.state(a.id).state;
+    if (s === 'done' || s === 'pending') {
+      ctx.result.alreadyFinished++;
+      return false;
+    }
+    return true;
+  });
+}
+
+async function skip(ctx: RunContext, a: PlanAction, reason: string): Promise<void> {
+  // Decided without a call (from any state but done/pending): the journal allows it directly.
+  await ctx.journal.recordOutcome(a.id, { status: 'skipped', detail: reason });
+  await appendEvent(ctx.audit, 'action.skipped', { ...auditTarget(a), plan: ctx.plan.hash, reason });
+  ctx.result.skipped.push({ id: a.id, reason });
+}
+
+async function gone(ctx: RunContext, a: PlanAction): Promise<void> {
+  if (ctx.journal.state(a.id).state !== 'in-flight') await ctx.journal.recordIntent(a.id, { op: a.op, target: a.target });
+  await ctx.journal.recordOutcome(a.id, { status: 'gone', detail: 'target already gone' });
+  await appendEvent(ctx.audit, 'action.done', { ...auditTarget(a), plan: ctx.plan.hash, outcome: 'gone' });
+  ctx.result.gone.push(a.id);
+}
+
+export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
+  const todo = remaining(ctx, batch.actions);
+  if (todo.length === 0) return;
+  if (SUBMISSIONS.has(batch.op)) {
+    // Holds win over native requests too: re-check the target like any other mutating action.
+    const verdicts = await recheck(todo, ctx.recheck);
+    for (const a of todo) {
+      const v = verdicts.get(a.id)!;
+      if (v.kind === 'skip') await skip(ctx, a, v.reason);
+      else await submitOnce(ctx, a);
+    }
+    return;
+  }
+  const op = CONNECTOR_OPS[batch.op];
+  const connector = ctx.connectors.get(batch.system);
+  if (!op || !connector) {
+    for (const a of todo) {
+      const reason = !connector ? `no connector configured for ${batch.system}` : `operation ${batch.op} is not supported by the runner`;
+      if (ctx.journal.state(a.id).state !== 'in-flight') await ctx.journal.recordIntent(a.id, { op: a.op, target: a.target });
+      await ctx.journal.recordOutcome(a.id, { status: 'failed', detail: reason });
+      await appendEvent(ctx.audit, 'action.failed', { ...auditTarget(a), plan: ctx.plan.hash, reason });
+      ctx.result.failed.push({ id: a.id, reason });
+    }
+    return;
+  }
+  const verdicts = await recheck(todo, ctx.recheck);
+  const go: Array<{ a: PlanAction; call: ConnectorAction }> = [];
+  for (const a of todo) {
+    const v = verdicts.get(a.id)!;
+    if (v.kind === 'skip') await skip(ctx, a, v.reason);
+    else if (v.kind === 'gone') await gone(ctx, a);
+    else {
+      const call: ConnectorAction = { id: a.id, op, target: a.target };
+      if (op === 'anonymize') {
+        const masking = ctx.bundle.masking.find((m) => m.metadata.name === a.maskWith);
+        if (!masking || !v.record) {
+          await skip(ctx, a, masking ? 'target could not be read for anonymization' : `masking policy ${a.maskWith ?? '?'} is not in the approved bundle`);
+          continue;
+        }
+        call.values = anonymizeValues(v.record, masking, ctx.mask);
+      }
+      go.push({ a, call });
+    }
+  }
+  if (go.length === 0) return;
+  await ctx.journal.recordIntents(go.map(({ a }) => ({ action: a.id, op: a.op, target: a.target, ...(ctx.journal.state(a.id).state === 'in-flight' ? { recheck: true } : {}) })));
+  let outcomes;
+  try {
+    outcomes = await connector.execute(go.map((g) => g.call));
+  } catch (err) {
+    // The call may or may not have happened: leave the intents in flight; the next run re-checks.
+    throw new Error(`${batch.system} ${batch.op} of ${go.length} ${batch.type} record(s) failed without per-record results (${safeDetail((err as Error).message)}); run apply again to resume`);
+  }
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const records = go.map(({ a }) => {
+    const o = byId.get(a.id);
+    if (!o) return { action: a.id, status: 'failed' as const, detail: 'no result returned for this record' };
+    const detail = safeDetail(o.detail);
+    return { action: a.id, status: o.status, ...(detail ? { detail } : {}), ...(o.externalId ? { externalId: o.externalId } : {}) };
+  });
+  await ctx.journal.recordOutcomes(records);
+  const entries = records.map((r) => {
+    const a = go.find((g) => g.a.id === r.action)!.a;
+    const base = { ...auditTarget(a), plan: ctx.plan.hash };
+    if (r.status === 'done' || r.status === 'gone') {
+      (r.status === 'done' ? ctx.result.done : ctx.result.gone).push(a.id);
+      return { type: 'action.done' as const, data: { ...base, outcome: r.status, ...(r.externalId ? { externalId: r.externalId } : {}) } };
+    }
+    if (r.status === 'pending') {
+      ctx.result.pending.push({ id: a.id, externalId: r.externalId ?? '' });
+      return { type: 'action.submitted' as const, data: { ...base, externalId: r.externalId ?? '' } };
+    }
+    const reason = r.detail || 'failed';
+    ctx.result.failed.push({ id: a.id, reason });
+    return { type: 'action.failed' as const, data: { ...base, reason } };
+  });
+  await ctx.audit.appendBatch(entries);
+}

@@ -1,0 +1,117 @@
+/** `lethe apply PLAN --config FILE`: carries out an approved plan, safely and resumably. */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { formatProblem, loadConfigFile, loadPolicyDir } from '../../../engine/load/index.ts';
+import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
+import type { Plan } from '../../../engine/plan/types.ts';
+import type { RunnerConfig } from '../../../engine/schema/index.ts';
+import { applyPlan, dryRun, pollPending } from '../../apply/index.ts';
+import { createProgress } from '../../log.ts';
+import { UserError } from '../errors.ts';
+
+export interface ApplyCommandOptions {
+  config: string;
+  dryRun?: boolean;
+  approve?: string;
+  policies?: string;
+  poll?: boolean;
+  pollTimeout?: string;
+}
+
+export interface RunnerSetup {
+  config: RunnerConfig;
+  base: string;
+  stateDir: string;
+  policiesDir: string;
+  approvalsFile: string | undefined;
+}
+
+/** Loads the runner config; relative paths in it are relative to the config file. */
+export async function loadRunnerSetup(configFile: string, policiesOverride?: string): Promise<RunnerSetup> {
+  const c = await loadConfigFile(configFile);
+  if (!c.config) throw new UserError(`config ${configFile} is not valid:\n${c.problems.map(formatProblem).join('\n')}`);
+  const base = dirname(resolve(configFile));
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const approvals = at(c.config.spec.approvalsFile ?? 'approvals.yaml');
+  return {
+    config: c.config,
+    base,
+    stateDir: at(c.config.spec.stateDir ?? '.lethe'),
+    policiesDir: policiesOverride ? resolve(policiesOverride) : at(c.config.spec.policies ?? 'policies'),
+    approvalsFile: existsSync(approvals) ? approvals : c.config.spec.approvalsFile ? approvals : undefined,
+  };
+}
+
+export async function readPlanFile(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UserError(`cannot read plan ${file}`);
+  }
+  try {
+    return parsePlanFile(text, file);
+  } catch (e) {
+    if (e instanceof PlanFileError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('apply')
+    .description(
+      'Apply an approved plan: verifies its hash, the approved policy bundle, its age and (for plans over a blast-radius limit) an approval of its exact hash; re-checks holds and consent just before each batch; journals every step; resumes where it stopped.',
+    )
+    .argument('<plan>', 'plan JSON file written by lethe plan')
+    .requiredOption('--config <file>', 'runner config (connectors, state directory, approvals file, limits, keys)')
+    .option('--dry-run', 'show what would happen now (re-reads the systems), change nothing')
+    .option('--approve <hash>', 'approve this exact plan hash for this run (instead of the approvals file)')
+    .option('--policies <dir>', 'the approved policy folder (default: the config\'s policies, relative to the config file)')
+    .option('--poll', 'after applying, poll submitted asynchronous jobs (Genesys GDPR requests) until they end')
+    .option('--poll-timeout <seconds>', 'how long --poll waits', '600')
+    .addHelpText('after', '\nExit status: 0 when every action is done, skipped with a reason or submitted; 1 on refusal, error, or a failed action.\nRe-running the same plan resumes: finished actions are not repeated and a GDPR request is never submitted twice.')
+    .action(async (planFile: string, opts: ApplyCommandOptions) => {
+      const setup = await loadRunnerSetup(opts.config, opts.policies);
+      const plan = await readPlanFile(planFile);
+      const policies = await loadPolicyDir(setup.policiesDir);
+      if (!policies.bundle) throw new UserError(`the approved policies in ${setup.policiesDir} are not valid:\n${policies.problems.map(formatProblem).join('\n')}`);
+      const base = {
+        config: setup.config,
+        stateDir: setup.stateDir,
+        bundle: policies.bundle,
+        ...(opts.approve ? { approveHash: opts.approve } : {}),
+        ...(setup.approvalsFile ? { approvalsFile: setup.approvalsFile } : {}),
+        actor: process.env.GITHUB_ACTOR ?? userInfo().username,
+      };
+      const out = process.stdout;
+      if (opts.dryRun) {
+        const r = await dryRun(plan, base);
+        out.write(`dry run of ${plan.hash}: ${r.wouldRun} would run, ${r.wouldSkip.length} would be skipped, ${r.alreadyGone} already gone, ${r.alreadyFinished} finished earlier\n`);
+        for (const s of r.wouldSkip.slice(0, 50)) out.write(`  skip ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+        return;
+      }
+      const progress = createProgress({ total: plan.actions.length, label: 'apply' });
+      let last = 0;
+      const r = await applyPlan(plan, {
+        ...base,
+        onProgress: (done) => {
+          progress.tick(done - last);
+          last = done;
+        },
+      });
+      progress.done();
+      out.write(`applied ${plan.hash}\n  done ${r.done.length}, already gone ${r.gone.length}, skipped ${r.skipped.length}, failed ${r.failed.length}, submitted ${r.pending.length}, finished earlier ${r.alreadyFinished}\n`);
+      for (const s of r.skipped.slice(0, 20)) out.write(`  skipped ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+      for (const f of r.failed.slice(0, 20)) out.write(`  failed  ${f.id.slice(0, 19)}…  ${f.reason}\n`);
+      if (opts.poll && r.pending.length) {
+        const p = await pollPending(plan, { ...base, timeoutMs: Number(opts.pollTimeout ?? '600') * 1000 });
+        out.write(`  polled: ${p.done.length} completed, ${p.failed.length} failed, ${p.pending.length} still running\n`);
+        if (p.failed.length) process.exitCode = 1;
+      }
+      if (r.failed.length) process.exitCode = 1;
+    });
+}
