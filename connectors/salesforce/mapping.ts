@@ -151,7 +151,12 @@ export function mapCustomConsent(row: SfRow): LetheRecord {
   return base('consent', row, identifiers, contact ? [ref('contact', contact)] : [], fields);
 }
 
-/** ContactPointTypeConsent: only `OptIn` is granted (Seen/NotSeen/OptOut are not consent). */
+/**
+ * ContactPointTypeConsent: only `OptIn` is granted (Seen/NotSeen/OptOut are not consent). The
+ * validity window is kept as `effectiveFrom`/`effectiveTo`: the engine counts a grant as in force
+ * only while `effectiveFrom <= now < effectiveTo` (engine/evaluate/consent.ts), since the mapping
+ * must not depend on when the snapshot is read.
+ */
 export function mapContactPointTypeConsent(row: SfRow): LetheRecord {
   const party = str(row.PartyId);
   const purpose = (row.DataUsePurpose ?? null) as SfRow | null;

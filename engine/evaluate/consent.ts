@@ -1,49 +1,114 @@
 /**
- * Consent (DESIGN §4.3): current consent per subject identifier and purpose, the destination gate,
- * and withdrawal purges.
+ * Consent (DESIGN §4.3): current consent per data subject and purpose, the destination gate, and
+ * withdrawal purges.
  *
  * Consent events are records of type `consent` (fields `purpose`, `status: granted|withdrawn`,
  * `at`; `at` missing -> `createdAt`). An event applies to every identifier the consent record
- * carries. The current consent of an identifier for a purpose is its latest event; a granted and a
- * withdrawn event at the same instant make it `withdrawn`; no event means "not granted".
+ * carries. Consent is resolved per *subject* (a person), not per identifier: identifiers that
+ * co-occur on identity records (addIdentity) or consent records are one person, except shared
+ * household phones (consent-subjects.ts). The current consent of a subject for a purpose is its
+ * latest event over all its identifiers; a granted and a withdrawn event at the same instant make
+ * it `withdrawn`; no event means "not granted".
  *
- * A record may carry several identifiers (possibly of several people). Decisions, both fail safe:
- * - gate (may it flow?): only when at least one identifier is granted and none is withdrawn;
- *   a record with no identifier with a granted event never flows to a gated destination;
- * - purge (may a consent rule touch it?): only when none of its identifiers is granted and at
- *   least one is withdrawn. One granted identifier protects the record: a consented record is
- *   never touched by a consent rule.
+ * Validity windows (optional fields `effectiveFrom`, `effectiveTo` of a grant, e.g. Salesforce
+ * ContactPointTypeConsent): a grant is in force only while `effectiveFrom <= now < effectiveTo`.
+ * The engine never reads the clock, so `now` is given to the index. A grant not yet in force is not
+ * an event yet (earlier events decide); a grant whose window has ended counts as a withdrawal at
+ * `effectiveTo` (it keeps its place in time, `at`, so a renewal captured later still wins). Without
+ * `now`, windows are not evaluated. An unreadable window bound makes the event invalid.
+ *
+ * A record may carry identifiers of several subjects. Decisions, both fail safe:
+ * - gate (may it flow?): only when at least one subject is granted and none is withdrawn;
+ *   a record with no granted subject never flows to a gated destination;
+ * - purge (may a consent rule touch it?): only when none of its subjects is granted and at least
+ *   one is withdrawn. One granted subject protects the record: a consented record is never touched
+ *   by a consent rule.
  * Events whose status or date cannot be read are ignored and counted (`invalid`).
  */
 import type { ConsentPolicy } from '../schema/index.ts';
 import type { LetheRecord } from '../records.ts';
+import { SubjectClusters } from './consent-subjects.ts';
+
+export { CONSENT_IDENTITY_TYPES, isConsentIdentityType } from './consent-subjects.ts';
 
 export interface ConsentState {
   status: 'granted' | 'withdrawn';
+  /** When the state began: the event time, or `effectiveTo` for a lapsed grant. */
   at: string;
+  /** Position in time of the event (its `at`), which orders events. */
   atMs: number;
+  /** `at` in milliseconds. */
+  sinceMs: number;
 }
 
-/** Latest consent event per identifier and purpose. */
+export interface ConsentIndexOptions {
+  /** The plan's now (ISO 8601): validity windows of grants are judged against it. */
+  now?: string;
+}
+
+type PurposeStates = Map<string, ConsentState>;
+
+function windowBound(v: unknown): number | null | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** Latest consent event per subject and purpose. */
 export class ConsentIndex {
-  private readonly byIdentifier = new Map<string, Map<string, ConsentState>>();
+  private readonly byIdentifier = new Map<string, PurposeStates>();
+  private readonly clusters = new SubjectClusters();
+  private bySubject: Map<number, PurposeStates> | null = null;
+  private readonly nowMs: number | undefined;
   invalid = 0;
   events = 0;
+  /** Grants whose window had not started at `now` (not counted as grants). */
+  notYetEffective = 0;
+  /** Grants whose window had ended by `now` (counted as withdrawals at `effectiveTo`). */
+  lapsed = 0;
+
+  constructor(options: ConsentIndexOptions = {}) {
+    if (options.now !== undefined) {
+      const t = Date.parse(options.now);
+      if (Number.isNaN(t)) throw new Error(`ConsentIndex: now is not a date: ${options.now}`);
+      this.nowMs = t;
+    }
+  }
 
   /** Adds one consent record. */
   add(r: LetheRecord): void {
     const f = r.fields ?? {};
     const purpose = f.purpose;
-    const status = f.status;
-    const at = typeof f.at === 'string' && f.at !== '' ? f.at : r.createdAt;
+    const rawStatus = f.status;
+    let at = typeof f.at === 'string' && f.at !== '' ? f.at : r.createdAt;
     const atMs = typeof at === 'string' ? Date.parse(at) : Number.NaN;
-    if (typeof purpose !== 'string' || (status !== 'granted' && status !== 'withdrawn') || Number.isNaN(atMs)) {
+    const from = windowBound(f.effectiveFrom);
+    const to = windowBound(f.effectiveTo);
+    if (typeof purpose !== 'string' || (rawStatus !== 'granted' && rawStatus !== 'withdrawn') || Number.isNaN(atMs) || from === null || to === null) {
       this.invalid++;
       return;
     }
     this.events++;
-    const event: ConsentState = { status, at, atMs };
-    for (const id of r.identifiers ?? []) {
+    let status: ConsentState['status'] = rawStatus;
+    let sinceMs = atMs;
+    const ids = r.identifiers ?? [];
+    this.clusters.add(ids);
+    this.bySubject = null;
+    if (status === 'granted' && this.nowMs !== undefined) {
+      if (from !== undefined && from > this.nowMs) {
+        this.notYetEffective++;
+        return;
+      }
+      if (to !== undefined && to <= this.nowMs) {
+        this.lapsed++;
+        status = 'withdrawn';
+        at = new Date(to).toISOString();
+        sinceMs = to;
+      }
+    }
+    const event: ConsentState = { status, at, atMs, sinceMs };
+    for (const id of ids) {
       let purposes = this.byIdentifier.get(id);
       if (!purposes) {
         purposes = new Map();
@@ -54,14 +119,49 @@ export class ConsentIndex {
     }
   }
 
-  /** Current consent of one identifier for a purpose (undefined: no event). */
+  /** Adds an identity record (e.g. a contact with several e-mails): its identifiers are one person. */
+  addIdentity(r: LetheRecord): void {
+    const ids = r.identifiers ?? [];
+    if (ids.length < 2) return;
+    this.clusters.add(ids);
+    this.bySubject = null;
+  }
+
+  /** True when the identifier is a phone shared by several people (never merges them). */
+  isShared(identifier: string): boolean {
+    return this.clusters.isShared(identifier);
+  }
+
+  private subjects(): Map<number, PurposeStates> {
+    if (this.bySubject) return this.bySubject;
+    const out = new Map<number, PurposeStates>();
+    for (const [id, purposes] of this.byIdentifier) {
+      const s = this.clusters.subjectOf(id)!;
+      let into = out.get(s);
+      if (!into) {
+        into = new Map();
+        out.set(s, into);
+      }
+      for (const [purpose, e] of purposes) {
+        const cur = into.get(purpose);
+        if (!cur || later(e, cur)) into.set(purpose, e);
+      }
+    }
+    this.bySubject = out;
+    return out;
+  }
+
+  /** Current consent of the subject an identifier belongs to, for a purpose (undefined: no event). */
   state(identifier: string, purpose: string): ConsentState | undefined {
-    return this.byIdentifier.get(identifier)?.get(purpose);
+    if (this.byIdentifier.size === 0) return undefined;
+    const s = this.clusters.subjectOf(identifier);
+    if (s === undefined) return undefined;
+    return this.subjects().get(s)?.get(purpose);
   }
 
   /**
-   * The consent picture of a record's identifiers for a purpose: the latest grant among granted
-   * identifiers and the earliest withdrawal among withdrawn ones (each undefined when none).
+   * The consent picture of a record's subjects for a purpose: the latest grant among granted
+   * subjects and the earliest withdrawal among withdrawn ones (each undefined when none).
    */
   ofRecord(identifiers: readonly string[], purpose: string): { granted?: ConsentState; withdrawn?: ConsentState } {
     let granted: ConsentState | undefined;
@@ -71,16 +171,21 @@ export class ConsentIndex {
       if (!s) continue;
       if (s.status === 'granted') {
         if (!granted || s.atMs > granted.atMs) granted = s;
-      } else if (!withdrawn || s.atMs < withdrawn.atMs) withdrawn = s;
+      } else if (!withdrawn || s.sinceMs < withdrawn.sinceMs) withdrawn = s;
     }
     return { ...(granted ? { granted } : {}), ...(withdrawn ? { withdrawn } : {}) };
   }
 }
 
-/** True when `a` supersedes `b`: later, or at the same instant and a withdrawal. */
+/**
+ * True when `a` supersedes `b`: later, or at the same instant a withdrawal over a grant; between
+ * two withdrawals at the same instant, the one in force first (a total order: results never depend
+ * on the order events are read in).
+ */
 function later(a: ConsentState, b: ConsentState): boolean {
   if (a.atMs !== b.atMs) return a.atMs > b.atMs;
-  return a.status === 'withdrawn' && b.status === 'granted';
+  if (a.status !== b.status) return a.status === 'withdrawn';
+  return a.sinceMs < b.sinceMs;
 }
 
 /** The purposes a destination needs, from every ConsentPolicy that lists it (sorted, unique). */

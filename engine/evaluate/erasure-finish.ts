@@ -99,7 +99,10 @@ function finishSubject(
     .filter((c) => (seen.has(refKey(c.ref)) ? false : (seen.add(refKey(c.ref)), true)))
     .sort((a, b) => cmp(refKey(a.ref), refKey(b.ref)));
   const native = candidates.filter((c) => c.fact.action === 'gdpr-request');
-  const useNative = native.length > 0 && !s.genesysBlocked;
+  // The native request deletes by every address of the subject's contact: with an identifier
+  // shared with another person (a household phone) it would reach that person's data too.
+  const sharedIdentifier = s.expansion.flagged.length > 0;
+  const useNative = native.length > 0 && !s.genesysBlocked && !sharedIdentifier;
 
   for (const c of candidates) {
     if (c.holds) {
@@ -141,7 +144,11 @@ function finishSubject(
       subject: planner.subjectHashes(s.expansion.identifiers, hmacKey),
     });
   } else if (native.length > 0) {
-    notes.push('native Genesys GDPR request not planned: a Genesys record of the subject is held or kept by an exception; per-record deletes instead');
+    notes.push(
+      sharedIdentifier
+        ? 'native Genesys GDPR request not planned: the subject shares an identifier with another person; per-record deletes instead'
+        : 'native Genesys GDPR request not planned: a Genesys record of the subject is held or kept by an exception; per-record deletes instead',
+    );
   }
   for (const a of s.ambiguous.sort((x, y) => cmp(refKey(x.ref), refKey(y.ref)))) {
     out.protect({

@@ -1,9 +1,9 @@
 /**
  * Consent withdrawal purges (ConsentPolicy `onWithdrawal`). A record matching a purge target
- * (system/type and `when`) is purged when none of its identifiers has granted consent for the
- * policy's purpose and at least one has withdrawn it (consent.ts decides). The purge is planned as
+ * (system/type and `when`) is purged when none of its subjects (people) has granted consent for
+ * the policy's purpose and at least one has withdrawn it (consent.ts decides). The purge is planned as
  * soon as the withdrawal is seen; `dueAt` = earliest withdrawal + `within` (the purge must be
- * complete by then). When a withdrawal is seen but another identifier of the record is granted,
+ * complete by then). When a withdrawal is seen but another subject of the record is granted,
  * the record is protected with reason `consent`.
  */
 import { compileCondition, type Evaluator } from '../conditions/compile.ts';
@@ -76,11 +76,31 @@ export function purgesFor(all: CompiledPurges, system: string, type: string): Ty
 
 /** Purge facts for one record (undefined when no purge policy wants or protects it). */
 export function evaluatePurges(r: LetheRecord, purges: TypePurges, consent: ConsentIndex, out: PlanCollector): PurgeFact[] | undefined {
-  let facts: PurgeFact[] | undefined;
-  for (const { policy, compiled, targets } of purges) {
+  const matched = matchPurges(r, purges, out);
+  return matched ? decidePurges(matched, r.identifiers ?? [], purges, consent) : undefined;
+}
+
+/**
+ * The purge policies whose targets match the record (indices into `purges`, counted as matched),
+ * or undefined. The decision can come later (decidePurges), once every identity record is known.
+ */
+export function matchPurges(r: LetheRecord, purges: TypePurges, out: PlanCollector): number[] | undefined {
+  let matched: number[] | undefined;
+  for (let i = 0; i < purges.length; i++) {
+    const { compiled, targets } = purges[i]!;
     if (!targets.some((w) => w(r))) continue;
     out.counter(compiled.id).matched++;
-    const d = purgeDecision(consent, r.identifiers ?? [], compiled.purpose);
+    (matched ??= []).push(i);
+  }
+  return matched;
+}
+
+/** What consent decides for the matched purge policies of a record with these identifiers. */
+export function decidePurges(matched: readonly number[], identifiers: readonly string[], purges: TypePurges, consent: ConsentIndex): PurgeFact[] | undefined {
+  let facts: PurgeFact[] | undefined;
+  for (const i of matched) {
+    const { policy, compiled } = purges[i]!;
+    const d = purgeDecision(consent, identifiers, compiled.purpose);
     if (d.kind === 'purge') (facts ??= []).push({ policy, decision: 'purge', at: d.withdrawnAt });
     else if (d.kind === 'protected') (facts ??= []).push({ policy, decision: 'protected', at: d.grantedAt });
   }

@@ -19,9 +19,9 @@ import type { DataSubjectRequest } from '../schema/index.ts';
 import type { RecordRef } from '../records.ts';
 import { refKey } from '../records.ts';
 import { HoldIndex, viaLink, type HoldLabel } from '../evaluate/holds.ts';
-import { ConsentIndex } from '../evaluate/consent.ts';
+import { ConsentIndex, isConsentIdentityType } from '../evaluate/consent.ts';
 import { compileRetention, retentionFor, evaluateRetention } from '../evaluate/retention.ts';
-import { compilePurges, purgesFor, evaluatePurges, type PurgeFact } from '../evaluate/purge.ts';
+import { compilePurges, purgesFor, evaluatePurges, matchPurges, decidePurges, type PurgeFact, type TypePurges } from '../evaluate/purge.ts';
 import { ErasurePlanner, type ScopeFact } from '../evaluate/erasure.ts';
 import { finishErasure } from '../evaluate/erasure-finish.ts';
 import { checkLimits, type LimitDefaults, type LimitSubject } from '../evaluate/limits.ts';
@@ -41,8 +41,8 @@ export interface BuildPlanInput {
   hmacKey: Uint8Array;
   /** Bundle-wide blast-radius defaults (runner config `limits`). */
   defaults?: LimitDefaults;
-  /** The snapshot content hash, or a function giving it once every record has been read (one-pass hashing). */
-  snapshotHash: string | (() => string);
+  /** The snapshot content hash, or a function giving it once every record has been read (one-pass or parallel hashing). */
+  snapshotHash: string | (() => string | Promise<string>);
 }
 
 interface Deferred {
@@ -53,6 +53,15 @@ interface Deferred {
   retention?: DueRetention;
   purges?: PurgeFact[];
   erasure?: ScopeFact[];
+}
+
+/** A record matching a purge target before every identity record was read (decided at the end). */
+interface PendingPurge {
+  ref: RecordRef;
+  key: string;
+  identifiers: readonly string[];
+  purges: TypePurges;
+  matched: number[];
 }
 
 const NO_KEYS: string[] = [];
@@ -81,7 +90,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
 
   const holds = new HoldIndex(nowMs, hmacKey);
   for (const h of [...bundle.holds].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))) holds.addDocument(h);
-  const consent = new ConsentIndex();
+  const consent = new ConsentIndex({ now });
   const erasure = new ErasurePlanner(bundle.erasure, input.requests ?? [], now);
   const identity = erasure.active ? erasure.identityTypes() : [];
 
@@ -115,8 +124,18 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
   const deferred = new Map<string, Deferred>();
   const ctx = { holds, consent, erasure, purges, out };
 
+  // Consent is resolved per person: identity records unite identifiers (consent.addIdentity).
+  // Purge decisions for records read before the last identity type are kept until the end.
+  const withPurges = purges.policies.length > 0;
+  let clustersFinalAt = 0;
+  if (withPurges) order.forEach((t, i) => { if (isConsentIdentityType(t.system, t.type)) clustersFinalAt = i + 1; });
+  const pendingPurges: PendingPurge[] = [];
+
   const actsOn = (t: { system: string; type: string }): boolean =>
-    retentionFor(retention, t.system, t.type).length > 0 || purgesFor(purges, t.system, t.type).length > 0 || erasure.scopesFor(t.system, t.type).length > 0;
+    retentionFor(retention, t.system, t.type).length > 0 ||
+    purgesFor(purges, t.system, t.type).length > 0 ||
+    erasure.scopesFor(t.system, t.type).length > 0 ||
+    (withPurges && isConsentIdentityType(t.system, t.type));
   let skipFrom = order.length;
   while (skipFrom > 0 && phase1.has(`${order[skipFrom - 1]!.system}/${order[skipFrom - 1]!.type}`) && !actsOn(order[skipFrom - 1]!)) skipFrom--;
   let skipTail: boolean | undefined;
@@ -129,6 +148,8 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     const scopes = erasure.scopesFor(t.system, t.type);
     for (const { policy } of scopes) erasureMatched.set(policy, erasureMatched.get(policy) ?? 0);
     const withSubjects = erasure.subjects.length > 0;
+    const feedsConsent = withPurges && isConsentIdentityType(t.system, t.type);
+    const purgeLater = pos < clustersFinalAt;
     if (pos >= skipFrom) {
       // The tail of types read in phase 1 that no rule acts on and nothing deferred links to:
       // no decision can come from them, so they are not read twice.
@@ -142,6 +163,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
       out.records += batch.length;
       for (const { policy } of scopes) erasureMatched.set(policy, erasureMatched.get(policy)! + batch.length);
       for (const r of batch) {
+        if (feedsConsent) consent.addIdentity(r);
         const key = refKey(r);
         const links = r.links ?? [];
         const needLinks = links.length > 0 && (holds.hasSeeds || heldMap.size > 0 || subjMap.size > 0 || deferred.size > 0);
@@ -170,7 +192,14 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
           else if (due.kind === 'skipped') for (const p of due.policies) out.skip(p.id);
           if (due.kind !== 'none') for (const p of due.matched) out.counter(p.id).matched++;
         }
-        const pf = pur.length > 0 ? evaluatePurges(r, pur, consent, out) : undefined;
+        let pf: PurgeFact[] | undefined;
+        if (pur.length > 0) {
+          if (!purgeLater) pf = evaluatePurges(r, pur, consent, out);
+          else {
+            const matched = matchPurges(r, pur, out);
+            if (matched) pendingPurges.push({ ref: { system: r.system, type: r.type, id: r.id }, key, identifiers: r.identifiers ?? [], purges: pur, matched });
+          }
+        }
         const ef = scopes.length > 0 && (sl || isDeferred) ? erasure.facts(r, scopes) : undefined;
         if (isDeferred) {
           const ref: RecordRef = { system: r.system, type: r.type, id: r.id };
@@ -188,6 +217,10 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
   resolveDeferred(deferred, heldMap, subjMap);
   for (const d of deferred.values()) {
     if (d.retention || d.purges || d.subjects) decide(ctx, d.ref, d.holds, d.subjects, d.retention, d.purges, d.erasure);
+  }
+  for (const p of pendingPurges) {
+    const facts = decidePurges(p.matched, p.identifiers, p.purges, consent);
+    if (facts) decide(ctx, p.ref, deferred.get(p.key)?.holds ?? heldMap.get(p.key), undefined, undefined, facts, undefined);
   }
 
   const requests = finishErasure(erasure, holds, out, hmacKey);
@@ -209,7 +242,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     needsApproval,
     inputs: {
       bundleHash: bundle.hash,
-      snapshotHash: typeof input.snapshotHash === 'function' ? input.snapshotHash() : input.snapshotHash,
+      snapshotHash: typeof input.snapshotHash === 'function' ? await input.snapshotHash() : input.snapshotHash,
       now,
       ...(input.requests && input.requests.length > 0 ? { requestsHash: requestsHash(input.requests, hmacKey) } : {}),
     },

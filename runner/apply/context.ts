@@ -11,6 +11,8 @@ export interface SubjectDetails {
   emails: string[];
   phones: string[];
   name?: string;
+  /** Rectification: the corrected values (identifier -> new value). */
+  replacements?: Array<{ identifier: string; value: string }>;
 }
 
 /** Plain identifiers of a request's subject, from the request store (plans hold only hashes). */

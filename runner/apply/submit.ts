@@ -43,6 +43,7 @@ export async function submitOnce(ctx: RunContext, a: PlanAction): Promise<void> 
     op: a.op === 'rectify' ? 'rectify' : 'gdpr-request',
     target: a.target,
     subject: { emails: details.emails, phones: details.phones, ...(details.name ? { name: details.name } : {}) },
+    ...(a.op === 'rectify' && details.replacements ? { replacements: details.replacements } : {}),
   };
   const findExisting = async (): Promise<string | null> => (connector.findSubmitted ? connector.findSubmitted(action, entry?.at ?? ctx.plan.inputs.now) : null);
 

@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ bench: Bench }>> = {
   masking: () => import('./masking.ts'),
   plan: () => import('./plan.ts'),
   salesforce: () => import('./salesforce.ts'),
+  snapshot: () => import('./snapshot.ts'),
 };
 
 function fmt(n: number): string {

@@ -21,8 +21,18 @@ const personArb = fc.record({
   sf: fc.boolean(),
   gc: fc.boolean(),
   convs: fc.array(fc.record({ y: fc.nat(), m: fc.nat(), recorded: fc.boolean(), viaPhone: fc.boolean() }), { maxLength: 3 }),
-  tasks: fc.array(fc.record({ y: fc.nat(), m: fc.nat(), campaign: fc.boolean() }), { maxLength: 2 }),
-  consents: fc.array(fc.record({ purpose: fc.constantFrom(...PURPOSES), granted: fc.boolean(), t: fc.integer({ min: 0, max: 3 }) }), { maxLength: 3 }),
+  tasks: fc.array(fc.record({ y: fc.nat(), m: fc.nat(), campaign: fc.boolean(), alt: fc.boolean() }), { maxLength: 2 }),
+  consents: fc.array(
+    fc.record({
+      purpose: fc.constantFrom(...PURPOSES),
+      granted: fc.boolean(),
+      t: fc.integer({ min: 0, max: 3 }),
+      // which of the person's identifiers the event carries (consent is resolved per person)
+      via: fc.constantFrom('all', 'email', 'alt', 'phone', 'sf'),
+      window: fc.constantFrom('none', 'none', 'lapsed', 'future', 'current'),
+    }),
+    { maxLength: 3 },
+  ),
   y: fc.nat(),
 });
 
@@ -80,14 +90,20 @@ export const worldArb: fc.Arbitrary<World> = fc
       p.tasks.forEach((t, k) => {
         records.push(
           rec('salesforce', 'task', `t${i}-${k}`, date(t.y, t.m), {
-            ids: p.sf ? [] : [email],
+            ids: p.sf ? [] : [t.alt && p.secondEmail ? `email:p${i}.alt@example.test` : email],
             links: p.sf ? [ref('salesforce', 'contact', `sf${i}`)] : [],
             fields: { kind: t.campaign ? 'campaign' : 'support' },
           }),
         );
       });
       p.consents.forEach((c, k) => {
-        records.push(consentEvent(`ce${i}-${k}`, ids, c.purpose, c.granted ? 'granted' : 'withdrawn', `2024-0${c.t + 1}-01T00:00:00.000Z`));
+        const via =
+          c.via === 'email' ? [email] : c.via === 'alt' && p.secondEmail ? [`email:p${i}.alt@example.test`] : c.via === 'phone' ? [phone] : c.via === 'sf' && p.sf ? [`sf:sf${i}`] : ids;
+        const e = consentEvent(`ce${i}-${k}`, via, c.purpose, c.granted ? 'granted' : 'withdrawn', `2024-0${c.t + 1}-01T00:00:00.000Z`);
+        if (c.window === 'lapsed') e.fields.effectiveTo = '2025-01-01T00:00:00.000Z';
+        if (c.window === 'future') e.fields.effectiveFrom = '2025-09-01T00:00:00.000Z';
+        if (c.window === 'current') Object.assign(e.fields, { effectiveFrom: '2024-01-01T00:00:00.000Z', effectiveTo: '2026-01-01T00:00:00.000Z' });
+        records.push(e);
       });
     });
     const docs: LegalHold[] = [];

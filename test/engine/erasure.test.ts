@@ -36,27 +36,38 @@ const run = (opts: { holds?: ReturnType<typeof hold>[]; verified?: boolean; poli
   });
 
 describe('erasure', () => {
-  it('expands through identity records, follows links, plans one native GDPR request for the canonical contact', async () => {
+  it('expands through identity records and follows links; with an identifier shared with another person, no native request', async () => {
     const p = await run();
     const got = p.actions.map((a) => `${a.op} ${a.target.type}/${a.target.id}`);
+    // The native request would search by every address of Ann's contact, the household phone
+    // included, and reach Bob's data: per-record deletes instead (DESIGN 4.1, extended to shared identifiers).
     expect(got).toEqual([
       'delete conversation/conv-ann',
-      'gdpr-request external-contact/ec-ann',
+      'delete external-contact/ec-ann',
+      'delete external-contact/ec-ann-old',
       'delete recording/rec-ann',
       'delete contact/sf-ann',
       'delete task/task-ann',
       'delete task/task-ann3',
     ]);
-    const native = p.actions.find((a) => a.op === 'gdpr-request')!;
-    expect(native.subject).toContain(subjectHash(ANN2, KEY));
-    expect(native.subject).not.toContain(subjectHash(HOUSE, KEY));
-    expect(native.request).toBe('dsr-1');
-    expect(native.basis).toMatchObject({ rule: 'erasure', dueAt: '2025-06-19T00:00:00.000Z', legal: 'GDPR Art. 17(1)' });
+    expect(p.requests[0]!.notes.join(' ')).toMatch(/shares an identifier with another person/);
     // Bob's records are never touched; the household conversation goes to the DPO
     expect(got.join()).not.toMatch(/bob/);
     expect(p.protected.map((x) => [x.target.id, x.why.kind])).toEqual([['conv-house', 'shared-identifier']]);
     expect(p.requests).toEqual([expect.objectContaining({ id: 'dsr-1', state: 'DPO_REVIEW', counts: expect.objectContaining({ flagged: 1 }) })]);
     expect(JSON.stringify(p)).not.toMatch(/@example\.com|\+1555/);
+  });
+
+  it('plans one native GDPR request for the canonical contact when nothing is held or shared', async () => {
+    const alone = world.filter((r) => !r.id.includes('bob') && r.id !== 'conv-house').map((r) => ({ ...r, identifiers: r.identifiers.filter((i) => i !== HOUSE) }));
+    const p = await buildPlan({ bundle: bundle({ erasure: [erasurePolicy('gdpr')], holds: [] }), records: alone, requests: [request('dsr-1', ['email:Ann@Example.com'], true)], now: NOW, hmacKey: KEY, snapshotHash: 's' });
+    const got = p.actions.map((a) => `${a.op} ${a.target.type}/${a.target.id}`);
+    expect(got).toEqual(['delete conversation/conv-ann', 'gdpr-request external-contact/ec-ann', 'delete recording/rec-ann', 'delete contact/sf-ann', 'delete task/task-ann', 'delete task/task-ann3']);
+    const native = p.actions.find((a) => a.op === 'gdpr-request')!;
+    expect(native.subject).toContain(subjectHash(ANN2, KEY));
+    expect(native.request).toBe('dsr-1');
+    expect(native.basis).toMatchObject({ rule: 'erasure', dueAt: '2025-06-19T00:00:00.000Z', legal: 'GDPR Art. 17(1)' });
+    expect(p.requests).toEqual([expect.objectContaining({ id: 'dsr-1', state: 'EXECUTING' })]);
   });
 
   it('unverified requests plan nothing', async () => {

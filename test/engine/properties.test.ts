@@ -8,7 +8,7 @@ import { MUTATING_OPS, type Plan } from '../../engine/plan/types.ts';
 import { refKey, type LetheRecord } from '../../engine/records.ts';
 import { worldArb, type World } from './arbitraries.ts';
 import { KEY, NOW } from './fixtures.ts';
-import { consentOf, heldKeys, linkClosure } from './oracle.ts';
+import { consentOf, consentSubjects, heldKeys, linkClosure } from './oracle.ts';
 
 const RUNS = 1000;
 const nowMs = Date.parse(NOW);
@@ -24,13 +24,15 @@ describe('plan properties', () => {
         const p = await plan(w);
         const held = heldKeys(w.records, w.bundle, nowMs);
         const byKey = new Map(w.records.map((r) => [refKey(r), r]));
+        const subjects = consentSubjects(w.records);
         for (const a of p.actions) {
           if (!mutating.has(a.op)) continue;
           expect(held.has(refKey(a.target)), `held ${refKey(a.target)} in ${a.op}`).toBe(false);
           if (a.basis.rule === 'consent-withdrawal') {
             const r = byKey.get(refKey(a.target))!;
             const purpose = String(a.basis.purpose);
-            expect(r.identifiers.some((i) => consentOf(w.records, i, purpose) === 'granted')).toBe(false);
+            expect(r.identifiers.some((i) => consentOf(w.records, i, purpose, nowMs, subjects) === 'granted')).toBe(false);
+            expect(r.identifiers.some((i) => consentOf(w.records, i, purpose, nowMs, subjects) === 'withdrawn')).toBe(true);
           }
           if (a.op === 'gdpr-request') {
             // none of the subject's Genesys records may be held
@@ -109,6 +111,26 @@ describe('plan properties', () => {
               (native && k.startsWith('genesys/external-contact/'));
             expect(ok, `${id}: ${k}`).toBe(true);
           }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('consent per person', () => {
+  it('(4) a purge target is purged exactly when none of its subjects is granted and one withdrew (unless held)', async () => {
+    await fc.assert(
+      fc.asyncProperty(worldArb, async (w) => {
+        const p = await plan(w);
+        const held = heldKeys(w.records, w.bundle, nowMs);
+        const subjects = consentSubjects(w.records);
+        const purged = new Set(p.actions.filter((a) => a.basis.rule === 'consent-withdrawal').map((a) => refKey(a.target)));
+        for (const r of w.records) {
+          if (r.type !== 'task' || r.fields.kind !== 'campaign') continue;
+          const states = r.identifiers.map((i) => consentOf(w.records, i, 'marketing', nowMs, subjects));
+          const expected = !states.includes('granted') && states.includes('withdrawn') && !held.has(refKey(r));
+          expect(purged.has(refKey(r)), refKey(r)).toBe(expected);
         }
       }),
       { numRuns: RUNS },

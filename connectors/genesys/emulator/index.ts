@@ -177,7 +177,7 @@ export async function startGenesysEmulator(options: GenesysEmulatorOptions = {})
       return;
     }
     if (fault.block === '429') {
-      stats.throttled++;
+      // injected, counted in faults.injected, not as throttling
       sendError(res, new ApiError(429, 'too.many.requests.retry.after', 'Rate limit exceeded the maximum. Retry the request in [1] seconds', { 'retry-after': '1' }), cid);
       return;
     }

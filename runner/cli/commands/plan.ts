@@ -3,9 +3,10 @@
  * `terraform plan -detailed-exitcode`: 0 no actions, 2 actions planned, 1 error.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { canonicalFile } from '../../../engine/canonical.ts';
+import { canonicalFileFast } from '../../../engine/snapshot/canonical-fast.ts';
 import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir, type Problem } from '../../../engine/load/index.ts';
 import { KeyError, resolveKeys } from '../../../engine/masking/keys.ts';
 import { buildPlan } from '../../../engine/plan/build.ts';
@@ -14,7 +15,8 @@ import type { RecordSource } from '../../../engine/plan/source.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { Bundle } from '../../../engine/bundle.ts';
 import type { DataSubjectRequest, RunnerConfig } from '../../../engine/schema/index.ts';
-import { planSnapshotRead, readSnapshotFileBatches, readSnapshotMeta, SnapshotError, SnapshotHasher } from '../../../engine/snapshot/reader.ts';
+import { planSnapshotRead, readSnapshotFileBatches, readSnapshotMeta, SnapshotError, SnapshotHasher, type ReadFileOptions } from '../../../engine/snapshot/reader.ts';
+import { hashFilesInWorker } from '../../../engine/snapshot/hash-parallel.ts';
 import { UserError } from '../errors.ts';
 
 export interface PlanCommandOptions {
@@ -33,7 +35,9 @@ export interface PlanCommandOptions {
 export const DEMO_KEY = Buffer.from('lethe-insecure-demo-key-do-not-use-in-production!!', 'utf8');
 
 /**
- * A snapshot directory as a RecordSource. Counts are checked against meta.json. The snapshot hash
+ * A snapshot directory as a RecordSource, with the older contract (a synchronous hash; meta.json's
+ * hash trusted unless `verifyHash`). Prefer snapshotSourceForPlan, whose hash always describes the
+ * records read. Counts are checked against meta.json. The snapshot hash
  * is meta.json's `hash` (written by the snapshot writer) unless `verifyHash` is set or meta.json
  * has none; then every record is hashed in the same pass (the first full read of each type feeds
  * the hash; re-reads do not) and, with a meta hash, the two must agree.
@@ -65,6 +69,52 @@ export async function snapshotSource(dir: string, options: { verifyHash?: boolea
     if (!compute) return metaHash!;
     const h = hasher.digest();
     if (metaHash !== undefined && h !== metaHash) {
+      throw new SnapshotError(`${dir}/meta.json`, undefined, 'hash does not match the records (altered snapshot)');
+    }
+    return h;
+  };
+  return { source, hash };
+}
+
+/**
+ * A snapshot directory as a RecordSource for `lethe plan`. Counts are checked against meta.json. The snapshot hash
+ * in the plan always describes the records actually read (meta.json's `hash` is not trusted: the
+ * files could have been edited since). It is computed from the record lines, exactly as
+ * snapshotHash(dir): in a worker thread while the planner reads (when a second core is available:
+ * almost free in wall time), or else in the same pass (the first full read of each type feeds the
+ * hasher). With `verifyHash`, it must also equal meta.json's hash when there is one.
+ */
+export async function snapshotSourceForPlan(
+  dir: string,
+  options: { verifyHash?: boolean; hashInWorker?: boolean } = {},
+): Promise<{ source: RecordSource; hash: () => Promise<string> }> {
+  const files = await planSnapshotRead(dir);
+  const meta = await readSnapshotMeta(dir);
+  const metaHash = typeof meta?.hash === 'string' ? meta.hash : undefined;
+  const inWorker = options.hashInWorker ?? availableParallelism() > 1;
+  const parallel = inWorker ? hashFilesInWorker(files.map((f) => f.file.path)) : undefined;
+  parallel?.catch(() => undefined); // awaited (and reported) by hash(); never an unhandled rejection
+  const hasher = new SnapshotHasher();
+  const hashed = new Set<string>();
+  const source: RecordSource = {
+    types: () => files.map((f) => ({ system: f.file.system, type: f.file.type })),
+    read(system, type) {
+      const f = files.find((x) => x.file.system === system && x.file.type === type);
+      if (!f) return [];
+      const key = `${system}/${type}`;
+      const hash = !inWorker && !hashed.has(key);
+      hashed.add(key);
+      const fileOptions: ReadFileOptions = {};
+      if (f.expectedCount !== undefined) fileOptions.expectedCount = f.expectedCount;
+      if (hash) fileOptions.hasher = hasher;
+      return readSnapshotFileBatches(f.file, fileOptions);
+    },
+  };
+  const hash = async (): Promise<string> => {
+    if (parallel) hasher.merge(await parallel);
+    else if (hashed.size < files.length) throw new Error('snapshotSource: the hash was asked before every file was read');
+    const h = hasher.digest();
+    if (options.verifyHash === true && metaHash !== undefined && h !== metaHash) {
       throw new SnapshotError(`${dir}/meta.json`, undefined, 'hash does not match the records (altered snapshot)');
     }
     return h;
@@ -133,7 +183,7 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
   const hmacKey = planKey(config, opts.insecureDemoKey);
   const limits = config?.spec.limits;
   try {
-    const { source, hash } = await snapshotSource(opts.snapshot, { verifyHash: opts.verifySnapshot === true });
+    const { source, hash } = await snapshotSourceForPlan(opts.snapshot, { verifyHash: opts.verifySnapshot === true });
     return await buildPlan({
       bundle,
       records: source,
@@ -160,7 +210,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the plan here (canonical JSON) instead of standard output')
     .option('--format <format>', 'json (canonical plan) or markdown (summary for people)', 'json')
     .option('--config <file>', 'runner config (blast-radius defaults, HMAC key reference)')
-    .option('--verify-snapshot', 'recompute the snapshot hash from the records instead of trusting meta.json (slower)')
+    .option('--verify-snapshot', "also require the snapshot hash (always computed from the records) to equal meta.json's")
     .option('--insecure-demo-key', 'use a public demo HMAC key when none is configured (demos only)')
     .addHelpText(
       'after',
@@ -168,7 +218,7 @@ export function register(program: Command): void {
     )
     .action(async (opts: PlanCommandOptions) => {
       const plan = await runPlan(opts);
-      const text = opts.format === 'markdown' ? planMarkdown(plan) : canonicalFile(plan);
+      const text = opts.format === 'markdown' ? planMarkdown(plan) : canonicalFileFast(plan);
       if (opts.out) {
         await writeFile(opts.out, text);
         process.stderr.write(`plan: ${plan.summary.actions} actions, ${plan.summary.protected} protected${plan.needsApproval ? ', needs approval' : ''} -> ${opts.out}\n`);

@@ -1,0 +1,98 @@
+/**
+ * Gathers what both systems hold about a subject, before anything changes: the connectors'
+ * `lookup` with the request's identifiers, then again with the identifiers the identity records
+ * found add (the same expansion the engine uses, never through a phone shared with another
+ * person), until nothing new is found; plus every legal-hold record of every system, read in full
+ * with `stream('legal-hold')` so that no hold can be missed (a failed read is an error: fail closed).
+ */
+import type { Connector } from '../../connectors/types.ts';
+import { expandSubject, IdentityGraph } from '../../engine/evaluate/identity.ts';
+import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
+import type { Selector } from '../../engine/schema/index.ts';
+
+/** Identity record types used when no ErasurePolicy names any (access, rectification). */
+export const DEFAULT_IDENTITY_TYPES: Selector[] = [
+  { system: 'genesys', type: 'external-contact' },
+  { system: 'salesforce', type: 'contact' },
+  { system: 'salesforce', type: 'lead' },
+  { system: 'salesforce', type: 'individual' },
+];
+
+const LOOKUP_KINDS = ['email:', 'phone:', 'sf:', 'gc:'];
+export const MAX_ROUNDS = 6;
+
+export interface IdentityEdge {
+  identifier: string;
+  records: RecordRef[];
+}
+
+export interface Collected {
+  /** Looked-up records and every hold record, de-duplicated, sorted by reference. */
+  records: LetheRecord[];
+  /** Identifiers looked up in each round (plain; the report hashes them). */
+  rounds: string[][];
+  given: string[];
+  /** The subject's identifiers after expansion (not flagged ones). */
+  expanded: string[];
+  /** Phones found on identity records of two or more people: not used to expand. */
+  flagged: string[];
+  /** Which identity records each identifier led to. */
+  edges: IdentityEdge[];
+  /** Genesys merge sets reached: canonical contact id and members. */
+  mergeSets: Array<{ canonical: string; members: string[] }>;
+  /** Hold records read in full, per system. */
+  holdsRead: Record<string, number>;
+}
+
+function isIdentity(r: LetheRecord, types: readonly Selector[]): boolean {
+  return types.some((t) => t.system === r.system && t.type === r.type);
+}
+
+export async function collectSubject(connectors: readonly Connector[], given: readonly string[], identityTypes: readonly Selector[] = DEFAULT_IDENTITY_TYPES): Promise<Collected> {
+  const records = new Map<string, LetheRecord>();
+  const looked = new Set<string>();
+  const rounds: string[][] = [];
+  let next = [...new Set(given)].sort();
+  let expansion = { identifiers: [...given], flagged: [] as string[], records: 0 };
+  while (next.length > 0 && rounds.length < MAX_ROUNDS) {
+    rounds.push(next);
+    for (const id of next) looked.add(id);
+    const found = await Promise.all(connectors.map((c) => c.lookup(next)));
+    for (const r of found.flat()) records.set(refKey(r), r);
+    const graph = new IdentityGraph();
+    for (const r of records.values()) if (isIdentity(r, identityTypes)) graph.add(r);
+    expansion = expandSubject(graph, given);
+    next = expansion.identifiers.filter((i) => !looked.has(i) && LOOKUP_KINDS.some((k) => i.startsWith(k)));
+  }
+  const holdsRead: Record<string, number> = {};
+  for (const c of connectors) {
+    if (!c.types().includes('legal-hold')) continue;
+    let n = 0;
+    for await (const r of c.stream('legal-hold')) {
+      records.set(refKey(r), r);
+      n++;
+    }
+    holdsRead[c.system] = n;
+  }
+  const sorted = [...records.values()].sort((a, b) => (refKey(a) < refKey(b) ? -1 : 1));
+  const subjectIds = new Set([...expansion.identifiers, ...expansion.flagged]);
+  const edges: IdentityEdge[] = [...subjectIds].sort().map((identifier) => ({
+    identifier,
+    records: sorted.filter((r) => isIdentity(r, identityTypes) && r.identifiers.includes(identifier)).map((r) => ({ system: r.system, type: r.type, id: r.id })),
+  }));
+  return { records: sorted, rounds, given: [...given].sort(), expanded: expansion.identifiers, flagged: expansion.flagged, edges, mergeSets: mergeSets(sorted, new Set(expansion.identifiers)), holdsRead };
+}
+
+function mergeSets(records: readonly LetheRecord[], subject: ReadonlySet<string>): Collected['mergeSets'] {
+  const sets = new Map<string, Set<string>>();
+  for (const r of records) {
+    if (r.system !== 'genesys' || r.type !== 'external-contact' || !r.identifiers.some((i) => subject.has(i))) continue;
+    const canonical = typeof r.fields.canonicalContactId === 'string' ? r.fields.canonicalContactId : null;
+    const members = Array.isArray(r.fields.mergeSet) ? r.fields.mergeSet.filter((x): x is string => typeof x === 'string') : [];
+    if (!canonical || members.length < 2) continue;
+    const s = sets.get(canonical) ?? new Set<string>();
+    for (const m of members) s.add(m);
+    sets.set(canonical, s);
+  }
+  return [...sets].sort().map(([canonical, s]) => ({ canonical, members: [...s].sort() }));
+}

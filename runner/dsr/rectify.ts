@@ -1,0 +1,80 @@
+/**
+ * Rectification (GDPR Art. 16) as a plan, so it goes through the same approve -> apply path as
+ * everything else: one `rectify` action per Genesys merge set carrying a corrected identifier
+ * (applied as a native GDPR_UPDATE with replacement terms) and one per Salesforce contact or lead
+ * carrying it (a field update; `basis.fields` names the fields). Before and after values appear
+ * only as keyed hashes.
+ */
+import { identifier } from '../../connectors/normalize.ts';
+import { subjectHash } from '../../engine/masking/keys.ts';
+import { assemblePlan } from '../../engine/plan/assemble.ts';
+import { PlanCollector } from '../../engine/plan/collect.ts';
+import type { Plan, PlanRequest, PolicyRef } from '../../engine/plan/types.ts';
+import type { LetheRecord } from '../../engine/records.ts';
+import type { Collected } from './collect.ts';
+import { recordsHash } from './discovery.ts';
+import type { StoredRequest } from './types.ts';
+
+export const RECTIFICATION_BASIS = 'GDPR Art. 16';
+const SF_FIELDS: Record<string, string[]> = { email: ['Email'], phone: ['Phone', 'MobilePhone', 'HomePhone', 'OtherPhone'] };
+
+/** Salesforce fields of a record whose value normalises to `id`. */
+function fieldsHolding(r: LetheRecord, id: string): string[] {
+  const kind = id.slice(0, id.indexOf(':'));
+  return (SF_FIELDS[kind] ?? []).filter((f) => {
+    const v = r.fields[f];
+    return typeof v === 'string' && identifier(kind, v) === id;
+  });
+}
+
+export function rectificationPlan(r: StoredRequest, c: Collected, bundleHash: string, now: string, key: Uint8Array): Plan {
+  const fixes = r.document.spec.rectifications ?? [];
+  const out = new PlanCollector();
+  const policy: PolicyRef = { kind: 'DataSubjectRequest', name: r.id, version: r.document.metadata.version };
+  const subject = new Set([...c.expanded]);
+  const hashFix = fixes.map((x) => ({ id: x.identifier, before: subjectHash(x.identifier, key), after: subjectHash(`${x.identifier.slice(0, x.identifier.indexOf(':'))}:${x.value}`, key) }));
+  const basisFor = (ids: string[], fields?: string[]) => ({
+    rule: 'rectification' as const,
+    from: r.document.spec.receivedAt,
+    dueAt: r.dueAt,
+    legal: RECTIFICATION_BASIS,
+    before: hashFix.filter((h) => ids.includes(h.id)).map((h) => h.before),
+    after: hashFix.filter((h) => ids.includes(h.id)).map((h) => h.after),
+    ...(fields ? { fields } : {}),
+  });
+  const heads = new Map<string, string[]>();
+  for (const rec of c.records) {
+    if (!rec.identifiers.some((i) => subject.has(i))) continue;
+    const ids = fixes.map((x) => x.identifier).filter((i) => rec.identifiers.includes(i));
+    if (ids.length === 0) continue;
+    if (rec.system === 'genesys' && rec.type === 'external-contact') {
+      const head = typeof rec.fields.canonicalContactId === 'string' ? rec.fields.canonicalContactId : rec.id;
+      heads.set(head, [...new Set([...(heads.get(head) ?? []), ...ids])]);
+    } else if (rec.system === 'salesforce' && (rec.type === 'contact' || rec.type === 'lead')) {
+      const fields = [...new Set(ids.flatMap((i) => fieldsHolding(rec, i)))].sort();
+      out.action({ op: 'rectify', target: { system: rec.system, type: rec.type, id: rec.id }, policy, request: r.id, reason: `rectification request ${r.id}: update ${fields.join(', ') || 'the corrected fields'} of Salesforce ${rec.type} ${rec.id}.`, basis: basisFor(ids, fields) });
+    }
+  }
+  for (const [head, ids] of [...heads].sort()) {
+    out.action({
+      op: 'rectify',
+      target: { system: 'genesys', type: 'external-contact', id: head },
+      policy,
+      request: r.id,
+      reason: `rectification request ${r.id}: one Genesys GDPR_UPDATE request with replacement terms for the merge set of external contact ${head}.`,
+      basis: basisFor(ids),
+      subject: r.subject,
+    });
+  }
+  const entry: PlanRequest = {
+    id: r.id,
+    type: 'rectification',
+    state: out.actions.length > 0 ? 'EXECUTING' : 'COMPLETE',
+    subject: r.subject,
+    dueAt: r.dueAt,
+    counts: { actions: out.actions.length, protected: 0, flagged: c.flagged.length, found: c.records.filter((x) => x.type !== 'legal-hold').length },
+    notes: out.actions.length === 0 ? ['no record carries an identifier to correct'] : [],
+  };
+  out.records = c.records.length;
+  return assemblePlan({ collector: out, requests: [entry], limits: [], needsApproval: false, inputs: { bundleHash, snapshotHash: recordsHash(c.records), now } });
+}

@@ -1,0 +1,39 @@
+/** Wires the request workflow to `lethe apply` (applyPlan, pollPending) with the request store's subject resolver. */
+import type { Connector } from '../../connectors/types.ts';
+import type { Bundle } from '../../engine/bundle.ts';
+import type { RunnerConfig } from '../../engine/schema/index.ts';
+import { applyPlan, pollPending } from '../apply/index.ts';
+import type { RunnerOptions } from './workflow.ts';
+
+export interface ApplyWiring {
+  config: RunnerConfig;
+  stateDir: string;
+  bundle: Bundle;
+  env: NodeJS.ProcessEnv;
+  actor: string;
+  connectors?: Connector[];
+  now?: () => Date;
+  signingKey: () => string;
+  /** How long `poll` waits for native jobs before leaving them pending (default 60 s). */
+  pollTimeoutMs?: number;
+  pollIntervalMs?: number;
+}
+
+export function applyRunner(w: ApplyWiring): RunnerOptions {
+  const base = {
+    config: w.config,
+    stateDir: w.stateDir,
+    bundle: w.bundle,
+    env: w.env,
+    actor: w.actor,
+    ...(w.connectors ? { connectors: w.connectors } : {}),
+    ...(w.now ? { now: w.now } : {}),
+  };
+  return {
+    // The DPO approved this plan's hash in `lethe dsr approve`: that is the approval apply needs.
+    apply: (plan, resolveSubject) => applyPlan(plan, { ...base, approveHash: plan.hash, resolveSubject }),
+    poll: (plan) => pollPending(plan, { ...base, timeoutMs: w.pollTimeoutMs ?? 60_000, intervalMs: w.pollIntervalMs ?? 1000 }),
+    signingKey: w.signingKey,
+    issuer: w.config.metadata.name,
+  };
+}

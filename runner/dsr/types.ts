@@ -1,0 +1,95 @@
+/**
+ * A data subject request as the request store keeps it: the DataSubjectRequest document plus its
+ * lifecycle (state, transitions, deadline, extension, approval, plans, native jobs, outcome).
+ * While open it holds the subject's plain identifiers; once closed they are keyed hashes only.
+ */
+import type { DataSubjectRequest, DsrState } from '../../engine/schema/index.ts';
+
+export type DsrType = DataSubjectRequest['spec']['type'];
+
+/** States in which a request is closed: its plain identifiers are replaced by keyed hashes. */
+export const CLOSED_STATES: readonly DsrState[] = ['COMPLETE', 'PARTIAL_HOLD', 'REJECTED'];
+
+export function isClosed(state: DsrState): boolean {
+  return CLOSED_STATES.includes(state);
+}
+
+export interface Transition {
+  at: string;
+  from: DsrState | null;
+  to: DsrState;
+  /** Staff member (or `lethe` for automatic steps). */
+  actor: string;
+  reason?: string;
+}
+
+export interface NativeJob {
+  system: 'genesys';
+  /** Genesys GDPR request id. */
+  id: string;
+  kind: 'GDPR_DELETE' | 'GDPR_UPDATE' | 'GDPR_EXPORT';
+  /** Plan action that submitted it (erasure, rectification). */
+  action?: string;
+  submittedAt: string;
+  /** `pending` until it ends, then `COMPLETED` or `ERROR`. */
+  state: string;
+  endedAt?: string;
+}
+
+/** What a hold or an exception kept (no personal data: record references, case refs, bases). */
+export interface KeptSummary {
+  target: { system: string; type: string; id: string };
+  why: 'hold' | 'exception' | 'shared-identifier' | 'skipped';
+  caseRef?: string;
+  expires?: string;
+  basis?: string;
+}
+
+export interface ExecutionRecord {
+  planHash: string;
+  startedAt: string;
+  endedAt?: string;
+  done: string[];
+  gone: string[];
+  failed: Array<{ id: string; reason: string }>;
+  skipped: Array<{ id: string; reason: string }>;
+  pending: Array<{ id: string; externalId: string }>;
+}
+
+export interface StoredRequest {
+  apiVersion: 'lethe.dev/v1';
+  kind: 'StoredRequest';
+  id: string;
+  /** The request document (spec.identifiers become `hmac:` hashes once closed). */
+  document: DataSubjectRequest;
+  state: DsrState;
+  /** receivedAt + 30 days (GDPR Art. 12(3)), later if extended. */
+  dueAt: string;
+  extension?: { reason: string; by: string; previousDueAt: string; at: string; actor: string };
+  history: Transition[];
+  /** The subject's identifiers as keyed hashes (kept after close, for the certificate and audit). */
+  subject: string[];
+  discovery?: { at: string; planHash?: string; found: number; flagged: number; held: number };
+  approval?: { planHash?: string; by: string; at: string };
+  /** Hashes of every plan made for this request, oldest first. */
+  plans: string[];
+  execution?: ExecutionRecord;
+  nativeJobs: NativeJob[];
+  kept: KeptSummary[];
+  rejection?: { basis: string; at: string; actor: string };
+  closedAt?: string;
+  certificate?: { file: string; digest: string };
+  /** Where an access export was written (path only). */
+  exportedTo?: string;
+  /** True once plain identifiers and name were replaced by keyed hashes. */
+  redacted: boolean;
+}
+
+/** Plain identifiers of an open request, for connectors that need them (Genesys GDPR API). */
+export interface PlainSubject {
+  emails: string[];
+  phones: string[];
+  name?: string;
+  /** Rectification: identifier -> corrected value. */
+  replacements?: Array<{ identifier: string; value: string }>;
+}

@@ -1,0 +1,182 @@
+/**
+ * The request's steps that talk to the systems: discover (report + plan, then DPO_REVIEW),
+ * execute (the approved plan through `lethe apply`'s applyPlan, EXECUTING) and poll (native
+ * jobs), and closing with a certificate once every action and every native job has ended.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { canonicalFile } from '../../engine/canonical.ts';
+import type { Bundle } from '../../engine/bundle.ts';
+import type { Plan } from '../../engine/plan/types.ts';
+import { parsePlanFile } from '../../engine/plan/verify.ts';
+import type { Connector } from '../../connectors/types.ts';
+import { appendEvent, openAuditLog } from '../audit/index.ts';
+import { UserError } from '../cli/errors.ts';
+import type { ApplyResult } from '../apply/index.ts';
+import { issueRequestCertificate, keptFor } from './certificate.ts';
+import { discover, type DiscoveryReport } from './discovery.ts';
+import { discoveryHtml } from './discovery-html.ts';
+import { executionBlocker, transition, type DsrContext } from './lifecycle.ts';
+import { rectificationPlan } from './rectify.ts';
+import { isClosed, type ExecutionRecord, type PlainSubject, type StoredRequest } from './types.ts';
+
+export interface DiscoverDeps {
+  connectors: readonly Connector[];
+  bundle: Bundle;
+  limits?: { maxActions?: number; maxPercent?: number };
+}
+
+const planFile = (hash: string): string => `plan-${hash.replace(/^sha256:/, '').slice(0, 16)}.json`;
+
+/** Runs discovery: writes discovery.json/.html and the plan to the store, moves the request to DPO_REVIEW. */
+export async function discoverStep(ctx: DsrContext, id: string, deps: DiscoverDeps): Promise<{ request: StoredRequest; report: DiscoveryReport; plan: Plan | null }> {
+  let r = await ctx.store.read(id);
+  if (isClosed(r.state) || r.state === 'EXECUTING') throw new UserError(`request ${id} is ${r.state}: discovery runs before execution`);
+  if (r.state === 'RECEIVED') r = await transition(ctx, r, 'VALIDATING');
+  if (r.state === 'VALIDATING' || r.state === 'DPO_REVIEW') r = await transition(ctx, r, 'DISCOVERY', r.state === 'DPO_REVIEW' ? 'discovery run again' : undefined);
+  const now = ctx.now().toISOString();
+  const result = await discover({ request: r, connectors: deps.connectors, bundle: deps.bundle, hmacKey: ctx.hmacKey, now, ...(deps.limits ? { limits: deps.limits } : {}) });
+  let plan = result.plan;
+  if (r.document.spec.type === 'rectification' && r.document.spec.verification) plan = rectificationPlan(r, result.collected, deps.bundle.hash, now, ctx.hmacKey);
+  await ctx.store.writeFile(id, 'discovery.json', `${JSON.stringify(result.report, null, 2)}\n`);
+  await ctx.store.writeFile(id, 'discovery.html', discoveryHtml(result.report));
+  if (plan) {
+    await ctx.store.writeFile(id, planFile(plan.hash), canonicalFile(plan));
+    if (!r.plans.includes(plan.hash)) r.plans.push(plan.hash);
+  }
+  r.discovery = {
+    at: now,
+    ...(plan ? { planHash: plan.hash } : {}),
+    found: result.report.records.length,
+    flagged: result.report.identity.flagged.length,
+    held: result.report.held.length,
+  };
+  delete r.approval;
+  const why = `${result.report.records.length} record(s) found, ${result.report.held.length} held, ${result.report.identity.flagged.length} shared identifier(s)${result.report.preview ? '; identity not verified (preview only)' : ''}`;
+  r = await transition(ctx, r, 'DPO_REVIEW', why);
+  return { request: r, report: result.report, plan };
+}
+
+export async function readPlan(ctx: DsrContext, r: StoredRequest, hash: string): Promise<Plan> {
+  const file = ctx.store.artefact(r.id, planFile(hash));
+  const plan = parsePlanFile(await readFile(file, 'utf8'), file);
+  if (plan.hash !== hash) throw new UserError(`${file}: plan hash ${plan.hash} is not the approved ${hash}`);
+  return plan;
+}
+
+/** The plain identifiers of an open request (what the Genesys GDPR API needs). */
+export function plainSubject(r: StoredRequest): PlainSubject | null {
+  if (r.redacted) return null;
+  const ids = r.document.spec.identifiers;
+  const pick = (p: string): string[] => ids.filter((i) => i.startsWith(p)).map((i) => i.slice(p.length));
+  return {
+    emails: pick('email:'),
+    phones: pick('phone:'),
+    ...(r.document.spec.name ? { name: r.document.spec.name } : {}),
+    ...(r.document.spec.rectifications ? { replacements: r.document.spec.rectifications.map((x) => ({ ...x })) } : {}),
+  };
+}
+
+export interface RunnerOptions {
+  /** Called with the plan and the request's subject resolver: the runner's applyPlan (or pollPending). */
+  apply: (plan: Plan, resolveSubject: (requestId: string) => Promise<PlainSubject | null>) => Promise<ApplyResult>;
+  poll: (plan: Plan) => Promise<ApplyResult>;
+  /** The Ed25519 private key (PEM) for the certificate; read only when a request closes. */
+  signingKey: () => string;
+  issuer: string;
+}
+
+function merge(ex: ExecutionRecord, res: ApplyResult): void {
+  const add = (list: string[], ids: readonly string[]): void => {
+    for (const id of ids) if (!list.includes(id)) list.push(id);
+  };
+  add(ex.done, res.done);
+  add(ex.gone, res.gone);
+  const finished = new Set([...ex.done, ...ex.gone]);
+  const failed = new Map(ex.failed.map((f) => [f.id, f]));
+  for (const f of res.failed) failed.set(f.id, f);
+  ex.failed = [...failed.values()].filter((f) => !finished.has(f.id));
+  const skipped = new Map(ex.skipped.map((s) => [s.id, s]));
+  for (const s of res.skipped) skipped.set(s.id, s);
+  ex.skipped = [...skipped.values()].filter((s) => !finished.has(s.id));
+  const pending = new Map(ex.pending.map((p) => [p.id, p]));
+  for (const p of res.pending) pending.set(p.id, p);
+  for (const id of [...finished, ...ex.failed.map((f) => f.id)]) pending.delete(id);
+  ex.pending = [...pending.values()];
+}
+
+function trackJobs(r: StoredRequest, plan: Plan, res: ApplyResult, now: string): void {
+  const byId = new Map(plan.actions.map((a) => [a.id, a]));
+  for (const p of res.pending) {
+    if (r.nativeJobs.some((j) => j.id === p.externalId)) continue;
+    const op = byId.get(p.id)?.op;
+    r.nativeJobs.push({ system: 'genesys', id: p.externalId, kind: op === 'rectify' ? 'GDPR_UPDATE' : 'GDPR_DELETE', action: p.id, submittedAt: now, state: 'pending' });
+  }
+  for (const j of r.nativeJobs) {
+    if (j.state !== 'pending' || !j.action) continue;
+    if (res.done.includes(j.action)) Object.assign(j, { state: 'COMPLETED', endedAt: now });
+    else if (res.failed.some((f) => f.id === j.action)) Object.assign(j, { state: 'ERROR', endedAt: now });
+  }
+}
+
+/** Applies the approved plan of a verified request (DPO_REVIEW -> EXECUTING), then settles. */
+export async function executeStep(ctx: DsrContext, id: string, run: RunnerOptions): Promise<StoredRequest> {
+  let r = await ctx.store.read(id);
+  if (r.document.spec.type === 'access') throw new UserError(`request ${id} is an access request: run lethe dsr export ${id} instead`);
+  if (r.state !== 'EXECUTING') {
+    const blocker = executionBlocker(r);
+    if (blocker) throw new UserError(blocker);
+    if (!r.approval?.planHash) throw new UserError(`request ${id} was approved without a plan: run lethe dsr discover ${id} again, then approve`);
+  }
+  const hash = r.execution?.planHash ?? r.approval!.planHash!;
+  const plan = await readPlan(ctx, r, hash);
+  if (r.state !== 'EXECUTING') {
+    r.execution = { planHash: hash, startedAt: ctx.now().toISOString(), done: [], gone: [], failed: [], skipped: [], pending: [] };
+    r = await transition(ctx, r, 'EXECUTING', `plan ${hash}`);
+  }
+  const subject = plainSubject(r);
+  const res = await run.apply(plan, async (requestId) => (requestId === r.id ? subject : null));
+  merge(r.execution!, res);
+  trackJobs(r, plan, res, ctx.now().toISOString());
+  await ctx.store.write(r);
+  return settle(ctx, r, plan, run);
+}
+
+/** Polls the request's native jobs, then settles. */
+export async function pollStep(ctx: DsrContext, id: string, run: RunnerOptions): Promise<StoredRequest> {
+  const r = await ctx.store.read(id);
+  if (r.state !== 'EXECUTING' || !r.execution) throw new UserError(`request ${id} is ${r.state}: only EXECUTING requests have jobs to poll`);
+  const plan = await readPlan(ctx, r, r.execution.planHash);
+  if (r.execution.pending.length > 0) {
+    const res = await run.poll(plan);
+    merge(r.execution, res);
+    trackJobs(r, plan, res, ctx.now().toISOString());
+    await ctx.store.write(r);
+  }
+  return settle(ctx, r, plan, run);
+}
+
+/** Closes the request when every action and native job has ended without error. */
+export async function settle(ctx: DsrContext, r: StoredRequest, plan: Plan, run: RunnerOptions): Promise<StoredRequest> {
+  const ex = r.execution!;
+  const open = plan.actions.filter((a) => a.request === r.id && !ex.done.includes(a.id) && !ex.gone.includes(a.id) && !ex.skipped.some((s) => s.id === a.id));
+  if (ex.pending.length > 0 || ex.failed.length > 0 || open.length > 0) return r;
+  const at = ctx.now().toISOString();
+  ex.endedAt = at;
+  r.kept = keptFor(plan, r);
+  const partial = r.kept.some((k) => k.why !== 'shared-identifier');
+  if (r.document.spec.type === 'erasure') {
+    const cert = issueRequestCertificate(plan, r, at, run.issuer, run.signingKey());
+    const file = await ctx.store.writeFile(r.id, 'certificate.json', canonicalFile(cert));
+    r.certificate = { file, digest: cert.digest };
+    await mkdir(dirname(ctx.auditFile), { recursive: true, mode: 0o700 });
+    const log = await openAuditLog(ctx.auditFile, { now: ctx.now });
+    try {
+      await appendEvent(log, 'certificate.issued', { request: r.id, certificate: cert.digest }, { actor: ctx.actor, subject: r.subject });
+    } finally {
+      await log.close();
+    }
+  }
+  const holds = [...new Set(r.kept.filter((k) => k.caseRef).map((k) => `${k.caseRef}${k.expires ? ` until ${k.expires.slice(0, 10)}` : ''}`))];
+  return transition(ctx, r, partial ? 'PARTIAL_HOLD' : 'COMPLETE', partial ? `kept under ${holds.length ? holds.join(', ') : 'an exception'}` : 'every action and native job ended');
+}
