@@ -28,7 +28,7 @@ export interface ForecastInput {
   now: string;
   months: number;
   hmacKey: Uint8Array;
-  snapshotHash: string | (() => string);
+  snapshotHash: string | (() => string | Promise<string>);
 }
 
 const GROUPS = ['byType', 'byOp', 'byOpType'] as const;
@@ -110,7 +110,7 @@ export async function forecastRetention(input: ForecastInput): Promise<Forecast>
   return {
     apiVersion: 'lethe.dev/v1',
     kind: FORECAST_KIND,
-    inputs: { bundleHash: input.bundle.hash, snapshotHash: typeof snapshotHash === 'string' ? snapshotHash : snapshotHash(), now, months: input.months },
+    inputs: { bundleHash: input.bundle.hash, snapshotHash: typeof snapshotHash === 'string' ? snapshotHash : await snapshotHash(), now, months: input.months },
     overdue: sortCounts(cum[0]!),
     months,
     upcoming: sortCounts(subtractCounts(cum[cum.length - 1]!, cum[0]!)),

@@ -17,7 +17,7 @@ import { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from '../../engine/plan/diff-markdow
 import type { Plan } from '../../engine/plan/types.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import { readSnapshotMeta, SnapshotError } from '../../engine/snapshot/reader.ts';
-import { loadPlanInputs, parseNow, planKey, snapshotSource } from '../cli/commands/plan.ts';
+import { loadPlanInputs, parseNow, planKey, snapshotSourceForPlan } from '../cli/commands/plan.ts';
 import { githubAnnotation } from '../cli/commands/validate.ts';
 import { UserError } from '../cli/errors.ts';
 import { forecastBundle } from '../forecast/run.ts';
@@ -70,7 +70,7 @@ function relocate(problems: readonly Problem[], copy: string, policiesPath: stri
 }
 
 async function plan(bundle: Bundle, o: { snapshot: string; now: string; key: Uint8Array; limits?: { maxActions?: number; maxPercent?: number } }): Promise<Plan> {
-  const { source, hash } = await snapshotSource(o.snapshot);
+  const { source, hash } = await snapshotSourceForPlan(o.snapshot);
   return buildPlan({ bundle, records: source, now: o.now, hmacKey: o.key, snapshotHash: hash, ...(o.limits ? { defaults: o.limits } : {}) });
 }
 

@@ -5,7 +5,7 @@ import { forecastRetention } from '../../engine/forecast/forecast.ts';
 import { MAX_FORECAST_MONTHS } from '../../engine/forecast/months.ts';
 import type { Forecast, ForecastComparison } from '../../engine/forecast/types.ts';
 import { SnapshotError } from '../../engine/snapshot/reader.ts';
-import { loadPlanInputs, parseNow, planKey, snapshotSource } from '../cli/commands/plan.ts';
+import { loadPlanInputs, parseNow, planKey, snapshotSourceForPlan } from '../cli/commands/plan.ts';
 import { UserError } from '../cli/errors.ts';
 
 export interface ForecastOptions {
@@ -28,7 +28,7 @@ export function checkMonths(months: number): number {
 /** One bundle's forecast over a snapshot directory. */
 export async function forecastBundle(bundle: Bundle, snapshot: string, now: string, months: number, hmacKey: Uint8Array): Promise<Forecast> {
   try {
-    const { source, hash } = await snapshotSource(snapshot);
+    const { source, hash } = await snapshotSourceForPlan(snapshot);
     return await forecastRetention({ bundle, records: source, now, months, hmacKey, snapshotHash: hash });
   } catch (err) {
     if (err instanceof SnapshotError) throw new UserError(err.message);

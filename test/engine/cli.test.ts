@@ -79,7 +79,7 @@ describe('lethe gate', () => {
       consentEvent('e2', ['email:bob@example.com'], 'analytics', 'withdrawn', '2024-01-01T00:00:00.000Z'),
     ];
     await writeFile(join(dir, 'salesforce', 'consent.ndjson'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    const index = await consentIndexFromSnapshot(dir);
+    const index = await consentIndexFromSnapshot(dir, '2026-11-23T00:00:00.000Z');
     const input = new PassThrough();
     const output = new PassThrough();
     const lines: string[] = [];

@@ -1,3 +1,4 @@
+import { stubJobs } from '../../runner/schedule/jobs.ts';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -195,7 +196,7 @@ ${schedules}`,
     await withState(join(dir, 'state'), { 'nightly-apply': { since: '2024-05-01T00:00:00.000Z' }, 'hourly-plan': { since: '2024-05-03T10:20:00.000Z' } });
     let out = '';
     const logs = memoryStream();
-    const code = await runSchedule({ config: file, once: true }, { out: (t) => (out += t), now: () => new Date('2024-05-03T10:30:00Z'), logger: createLogger({ destination: logs.stream }) });
+    const code = await runSchedule({ config: file, once: true }, { jobs: stubJobs(), out: (t) => (out += t), now: () => new Date('2024-05-03T10:30:00Z'), logger: createLogger({ destination: logs.stream }) });
     expect(code).toBe(1);
     expect(out).toBe('nightly-apply  apply  2024-05-03T01:00:00.000Z  failed: job "apply" is not configured in this build of the runner: nothing was done\n');
     expect(logs.text()).toContain('not configured');

@@ -39,6 +39,13 @@ function line(r: StoredRequest, now: Date): string {
   return `${r.id}  ${r.document.spec.type.padEnd(13)} ${r.state.padEnd(12)} due ${r.dueAt.slice(0, 10)}  ${due}${r.document.spec.verification ? '' : '  (unverified)'}\n`;
 }
 
+/** How a request's plan runs: through `lethe apply` with this config (also used by the scheduler's dsr-poll job). */
+export async function dsrRunner(s: DsrSetup, opts: Opts): Promise<ReturnType<typeof applyRunner>> {
+  const { config, file } = requireConfig(s, opts);
+  const bundle = await bundleFor(config, file);
+  return applyRunner({ config, stateDir: s.stateDir, bundle, env: s.env, actor: s.ctx.actor, now: s.ctx.now, signingKey: () => signingKeyFrom(config, s.env) });
+}
+
 export function register(program: Command): void {
   const dsr = program.command('dsr').description(
     'Data subject requests (GDPR Art. 15 access, 16 rectification, 17 erasure) from intake to a signed certificate.\n\n' +
@@ -143,11 +150,7 @@ export function register(program: Command): void {
     out(`${r.id}: approved by ${r.approval!.by}${r.approval!.planHash ? ` (plan ${r.approval!.planHash})` : ''}; run lethe dsr ${r.document.spec.type === 'access' ? 'export' : 'execute'} ${r.id}\n`);
   });
 
-  const runFor = async (s: DsrSetup, opts: Opts): Promise<ReturnType<typeof applyRunner>> => {
-    const { config, file } = requireConfig(s, opts);
-    const bundle = await bundleFor(config, file);
-    return applyRunner({ config, stateDir: s.stateDir, bundle, env: s.env, actor: s.ctx.actor, now: s.ctx.now, signingKey: () => signingKeyFrom(config, s.env) });
-  };
+  const runFor = (s: DsrSetup, opts: Opts): Promise<ReturnType<typeof applyRunner>> => dsrRunner(s, opts);
   const report = (r: StoredRequest): void => {
     const ex = r.execution;
     out(`${r.id}: ${r.state}${ex ? ` (done ${ex.done.length + ex.gone.length}, failed ${ex.failed.length}, skipped ${ex.skipped.length}, pending ${ex.pending.length})` : ''}\n`);

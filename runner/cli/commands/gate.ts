@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { ConsentIndex, createGate, purposesFor } from '../../../engine/evaluate/consent.ts';
+import { CONSENT_IDENTITY_TYPES, isConsentIdentityType } from '../../../engine/evaluate/consent-subjects.ts';
 import type { LetheRecord } from '../../../engine/records.ts';
 import { planSnapshotRead, readSnapshotFileBatches, SnapshotError } from '../../../engine/snapshot/reader.ts';
 import { UserError } from '../errors.ts';
@@ -20,12 +21,21 @@ export interface GateOptions {
 }
 
 /** Consent events of a snapshot (every `consent` file of every system). */
-export async function consentIndexFromSnapshot(dir: string): Promise<ConsentIndex> {
-  const index = new ConsentIndex();
+/**
+ * Consent per person, as planning sees it: consent events plus the identity records that tie a
+ * person's identifiers together, with grants in force only inside their validity window at `now`.
+ */
+export async function consentIndexFromSnapshot(dir: string, now: string): Promise<ConsentIndex> {
+  const index = new ConsentIndex({ now });
+  const types = ['consent', ...new Set(CONSENT_IDENTITY_TYPES.map((t) => t.type))];
   try {
-    for (const { file, expectedCount } of await planSnapshotRead(dir, { types: ['consent'] })) {
+    for (const { file, expectedCount } of await planSnapshotRead(dir, { types })) {
+      const identity = isConsentIdentityType(file.system, file.type);
       for await (const batch of readSnapshotFileBatches(file, expectedCount === undefined ? {} : { expectedCount })) {
-        for (const r of batch) index.add(r);
+        for (const r of batch) {
+          if (r.type === 'consent') index.add(r);
+          else if (identity) index.addIdentity(r);
+        }
       }
     }
   } catch (err) {
@@ -68,14 +78,14 @@ export function register(program: Command): void {
     .requiredOption('--policies <dir>', 'policy folder')
     .requiredOption('--snapshot <dir>', 'snapshot directory holding the consent events')
     .option('--now <iso>', 'the time used when loading policies (default: now)')
-    .addHelpText('after', '\nA record passes when every purpose gating the destination is granted for one of its identifiers and withdrawn for none.\nExample:\n  cat export.ndjson | lethe gate --destination analytics-export --policies policies --snapshot snap > allowed.ndjson')
+    .addHelpText('after', '\nA record passes when every purpose gating the destination is currently granted (latest event, in force at --now) for the person its identifiers belong to.\nExample:\n  cat export.ndjson | lethe gate --destination analytics-export --policies policies --snapshot snap > allowed.ndjson')
     .action(async (opts: GateOptions) => {
       const now = parseNow(opts.now);
       const { bundle } = await loadPlanInputs({ policies: opts.policies, now });
       if (!bundle.masking.some((m) => m.spec.destination === opts.destination) && purposesFor(bundle.consent, opts.destination).length === 0) {
         throw new UserError(`unknown destination ${JSON.stringify(opts.destination)}: no MaskingPolicy or ConsentPolicy names it`);
       }
-      const index = await consentIndexFromSnapshot(opts.snapshot);
+      const index = await consentIndexFromSnapshot(opts.snapshot, now);
       const { passed, blocked } = await gateStream(process.stdin, process.stdout, createGate(bundle.consent, index, opts.destination));
       process.stderr.write(`gate ${opts.destination}: ${passed} passed, ${blocked} blocked\n`);
     });

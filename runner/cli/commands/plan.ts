@@ -35,48 +35,6 @@ export interface PlanCommandOptions {
 export const DEMO_KEY = Buffer.from('lethe-insecure-demo-key-do-not-use-in-production!!', 'utf8');
 
 /**
- * A snapshot directory as a RecordSource, with the older contract (a synchronous hash; meta.json's
- * hash trusted unless `verifyHash`). Prefer snapshotSourceForPlan, whose hash always describes the
- * records read. Counts are checked against meta.json. The snapshot hash
- * is meta.json's `hash` (written by the snapshot writer) unless `verifyHash` is set or meta.json
- * has none; then every record is hashed in the same pass (the first full read of each type feeds
- * the hash; re-reads do not) and, with a meta hash, the two must agree.
- */
-export async function snapshotSource(dir: string, options: { verifyHash?: boolean } = {}): Promise<{ source: RecordSource; hash: () => string }> {
-  const files = await planSnapshotRead(dir);
-  const meta = await readSnapshotMeta(dir);
-  const metaHash = typeof meta?.hash === 'string' ? meta.hash : undefined;
-  const compute = options.verifyHash === true || metaHash === undefined;
-  const hasher = new SnapshotHasher();
-  const hashed = new Set<string>();
-  const source: RecordSource = {
-    types: () => files.map((f) => ({ system: f.file.system, type: f.file.type })),
-    read(system, type) {
-      const f = files.find((x) => x.file.system === system && x.file.type === type);
-      if (!f) return [];
-      const key = `${system}/${type}`;
-      const hash = compute && !hashed.has(key);
-      hashed.add(key);
-      return (async function* () {
-        for await (const batch of readSnapshotFileBatches(f.file, f.expectedCount === undefined ? {} : { expectedCount: f.expectedCount })) {
-          if (hash) for (const r of batch) hasher.add(r);
-          yield batch;
-        }
-      })();
-    },
-  };
-  const hash = (): string => {
-    if (!compute) return metaHash!;
-    const h = hasher.digest();
-    if (metaHash !== undefined && h !== metaHash) {
-      throw new SnapshotError(`${dir}/meta.json`, undefined, 'hash does not match the records (altered snapshot)');
-    }
-    return h;
-  };
-  return { source, hash };
-}
-
-/**
  * A snapshot directory as a RecordSource for `lethe plan`. Counts are checked against meta.json. The snapshot hash
  * in the plan always describes the records actually read (meta.json's `hash` is not trusted: the
  * files could have been edited since). It is computed from the record lines, exactly as

@@ -9,7 +9,8 @@ import type { RunnerConfig } from '../../../engine/schema/index.ts';
 import { LockHeldError } from '../../lock.ts';
 import { createLogger, type Logger } from '../../log.ts';
 import { checkCron, CronError, nextRuns } from '../../schedule/cron.ts';
-import { stubJobs, type JobKind, type JobRegistry } from '../../schedule/jobs.ts';
+import { type JobKind, type JobRegistry } from '../../schedule/jobs.ts';
+import { runnerJobs } from '../../schedule/runner-jobs.ts';
 import type { ScheduleEntry } from '../../schedule/scheduler.ts';
 import { runOnce, startScheduler } from '../../schedule/start.ts';
 import { UserError } from '../errors.ts';
@@ -86,7 +87,7 @@ export async function runSchedule(options: ScheduleCommandOptions, deps: Schedul
   }
   if (schedules.length === 0) throw new UserError(`${options.config}: no schedules to run (add spec.schedules)`);
   const logger = deps.logger ?? createLogger({ name: 'scheduler' });
-  const base = { schedules, jobs: deps.jobs ?? stubJobs(), stateDir, logger, now };
+  const base = { schedules, jobs: deps.jobs ?? runnerJobs(options.config), stateDir, logger, now };
   try {
     if (options.once) {
       const reports = await runOnce(base);

@@ -1,0 +1,96 @@
+/**
+ * The scheduler's jobs, wired to the runner: snapshot, plan, apply (plan then apply within limits),
+ * dsr-poll (poll native jobs of executing requests), hold-sync (Genesys deletion protection).
+ * A job that cannot do its whole work throws, so the run is recorded as failed (and a CI schedule
+ * opens an issue): a plan needing approval, a failed action, an incomplete read.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { canonicalFile } from '../../engine/canonical.ts';
+import { formatProblem, loadPolicyDir } from '../../engine/load/index.ts';
+import type { Plan } from '../../engine/plan/types.ts';
+import { applyPlan, pollPending } from '../apply/index.ts';
+import { isApproved } from '../approvals.ts';
+import { loadRunnerSetup, type RunnerSetup } from '../cli/commands/apply.ts';
+import { dsrRunner } from '../cli/commands/dsr.ts';
+import { runPlan } from '../cli/commands/plan.ts';
+import { connectorsFromConfig } from '../connections.ts';
+import { dsrSetup } from '../dsr/context.ts';
+import { pollStep } from '../dsr/workflow.ts';
+import { syncHoldMirrors } from '../hold-mirror.ts';
+import { takeSnapshot } from '../take-snapshot.ts';
+import type { JobFn, JobKind } from './jobs.ts';
+
+async function snapshot(setup: RunnerSetup, now: Date): Promise<string> {
+  const dir = join(setup.stateDir, 'snapshots', 'latest');
+  const connectors = connectorsFromConfig(setup.config);
+  try {
+    await takeSnapshot(connectors, dir, { createdAt: now.toISOString() });
+  } finally {
+    await Promise.all(connectors.map((c) => c.close()));
+  }
+  return dir;
+}
+
+async function plan(setup: RunnerSetup, configFile: string, now: Date): Promise<{ plan: Plan; file: string }> {
+  const snap = await snapshot(setup, now);
+  const p = await runPlan({ policies: setup.policiesDir, snapshot: snap, now: now.toISOString(), format: 'json', config: configFile });
+  const dir = join(setup.stateDir, 'plans');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${p.hash.slice(7)}.json`);
+  await writeFile(file, canonicalFile(p));
+  await writeFile(join(dir, 'latest.json'), canonicalFile(p));
+  return { plan: p, file };
+}
+
+export function runnerJobs(configFile: string): Record<JobKind, JobFn> {
+  const setup = () => loadRunnerSetup(configFile);
+  return {
+    snapshot: async (ctx) => {
+      const dir = await snapshot(await setup(), new Date());
+      ctx.logger.info({ job: ctx.job }, `snapshot written to ${dir}`);
+    },
+    plan: async (ctx) => {
+      const { plan: p, file } = await plan(await setup(), configFile, new Date());
+      ctx.logger.info({ job: ctx.job, plan: p.hash, actions: p.actions.length, needsApproval: p.needsApproval }, `plan written to ${file}`);
+    },
+    apply: async (ctx) => {
+      const s = await setup();
+      const now = new Date();
+      const { plan: p, file } = await plan(s, configFile, now);
+      if (p.needsApproval) {
+        const ok = await isApproved(p.hash, s.approvalsFile ? { file: s.approvalsFile } : {});
+        if (!ok.approved) throw new Error(`plan ${p.hash} crosses a blast-radius limit and needs approval (${file}); nothing was applied`);
+      }
+      const policies = await loadPolicyDir(s.policiesDir);
+      if (!policies.bundle) throw new Error(`policies are not valid:\n${policies.problems.map(formatProblem).join('\n')}`);
+      const opts = { config: s.config, stateDir: s.stateDir, bundle: policies.bundle, actor: `scheduler:${ctx.schedule}`, ...(s.approvalsFile ? { approvalsFile: s.approvalsFile } : {}) };
+      const r = await applyPlan(p, opts);
+      const polled = r.pending.length ? await pollPending(p, { ...opts, timeoutMs: 60_000 }) : null;
+      ctx.logger.info({ job: ctx.job, plan: p.hash, done: r.done.length, gone: r.gone.length, skipped: r.skipped.length, failed: r.failed.length, pending: polled?.pending.length ?? 0 }, 'plan applied');
+      if (r.failed.length) throw new Error(`${r.failed.length} action(s) failed; re-run to resume (journal ${p.hash})`);
+    },
+    'dsr-poll': async (ctx) => {
+      const d = await dsrSetup({ config: configFile });
+      const executing = (await d.ctx.store.list()).filter((r) => r.state === 'EXECUTING');
+      for (const r of executing) {
+        const after = await pollStep(d.ctx, r.id, await dsrRunner(d, { config: configFile }));
+        ctx.logger.info({ job: ctx.job, request: r.id, state: after.state }, 'request polled');
+      }
+    },
+    'hold-sync': async (ctx) => {
+      const s = await setup();
+      const policies = await loadPolicyDir(s.policiesDir);
+      if (!policies.bundle) throw new Error('policies are not valid');
+      const genesys = connectorsFromConfig(s.config).find((c) => c.system === 'genesys');
+      if (!genesys) throw new Error('hold-sync needs a genesys connector in the config');
+      try {
+        const r = await syncHoldMirrors({ bundle: policies.bundle, genesys, stateDir: s.stateDir, now: new Date(), actor: `scheduler:${ctx.schedule}` });
+        for (const w of r.warnings) ctx.logger.warn({ job: ctx.job }, w);
+        if (r.failed.length || r.protectedAfter > r.cap) throw new Error(`hold sync incomplete: ${r.failed.length} failed; ${r.warnings.join('; ')}`);
+      } finally {
+        await genesys.close();
+      }
+    },
+  };
+}
