@@ -6,6 +6,7 @@ import type { Connector } from '../../connectors/types.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { GdprRegistry, Journal } from '../journal/index.ts';
 import type { RecheckContext } from './recheck.ts';
+import type { Logger } from '../log.ts';
 
 export interface SubjectDetails {
   emails: string[];
@@ -31,6 +32,8 @@ export interface RunContext {
   actor?: string;
   result: ApplyResult;
   onProgress?: (done: number, total: number) => void;
+  /** Operational log (pino, redacted): batch summaries, no personal data. */
+  logger?: Logger;
 }
 
 export interface ApplyResult {

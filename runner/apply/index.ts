@@ -20,6 +20,7 @@ import { batches, BATCH_SIZE } from './order.ts';
 import { preflight } from './preflight.ts';
 import { currentHolds, lazyHolds, recheck } from './recheck.ts';
 import { runBatch } from './run.ts';
+import type { Logger } from '../log.ts';
 
 export type { ApplyResult, ResolveSubject, SubjectDetails } from './context.ts';
 
@@ -38,6 +39,7 @@ export interface ApplyOptions {
   actor?: string;
   batchSizes?: Record<string, number>;
   onProgress?: (done: number, total: number) => void;
+  logger?: Logger;
 }
 
 export interface DryRunReport {
@@ -130,6 +132,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     ...(options.actor ? { actor: options.actor } : {}),
     result: emptyResult(plan.hash),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   };
   const actor = options.actor ? { actor: options.actor } : {};
   try {
@@ -139,8 +142,23 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     await audit.append('plan.started', { ...actor, data: { plan: plan.hash, actions: plan.actions.length, resumed: journal.states().size > 0 } });
     const all = batches(plan.actions, options.batchSizes ?? BATCH_SIZE);
     let processed = 0;
+    options.logger?.info({ plan: plan.hash, actions: plan.actions.length, batches: all.length, resumed: journal.states().size > 0 }, 'apply started');
     for (const b of all) {
+      const before = { done: ctx.result.done.length + ctx.result.gone.length, skipped: ctx.result.skipped.length, failed: ctx.result.failed.length, pending: ctx.result.pending.length };
       await runBatch(ctx, b);
+      options.logger?.info(
+        {
+          system: b.system,
+          op: b.op,
+          type: b.type,
+          size: b.actions.length,
+          done: ctx.result.done.length + ctx.result.gone.length - before.done,
+          skipped: ctx.result.skipped.length - before.skipped,
+          failed: ctx.result.failed.length - before.failed,
+          submitted: ctx.result.pending.length - before.pending,
+        },
+        'batch',
+      );
       processed += b.actions.length;
       options.onProgress?.(processed, plan.actions.length);
     }

@@ -4,6 +4,8 @@
  */
 import { anonymizeValues } from '../../engine/masking/index.ts';
 import type { PlanAction } from '../../engine/plan/types.ts';
+import type { LetheRecord } from '../../engine/records.ts';
+import { normalizeIdentifierKey } from '../../connectors/normalize.ts';
 import type { ConnectorAction, ConnectorOp } from '../../connectors/types.ts';
 import { appendEvent } from '../audit/index.ts';
 import { auditTarget, safeDetail, type RunContext } from './context.ts';
@@ -40,10 +42,32 @@ async function gone(ctx: RunContext, a: PlanAction): Promise<void> {
   ctx.result.gone.push(a.id);
 }
 
+/**
+ * Rectification of a CRM record is a field update: each field the plan names (`basis.fields`) that
+ * holds a corrected identifier gets the subject's new value (plain values come from the request
+ * store, never from the plan).
+ */
+async function rectifyValues(ctx: RunContext, a: PlanAction, record: LetheRecord): Promise<Record<string, unknown> | string> {
+  const details = a.request && ctx.resolveSubject ? await ctx.resolveSubject(a.request) : null;
+  if (!details?.replacements?.length) return `the corrected values of request ${a.request ?? '?'} are not available from the request store`;
+  const fields = Array.isArray(a.basis.fields) ? (a.basis.fields as unknown[]).filter((f): f is string => typeof f === 'string') : [];
+  const values: Record<string, unknown> = {};
+  for (const f of fields) {
+    const current = record.fields[f];
+    if (typeof current !== 'string') continue;
+    const hit = details.replacements.find((r) => {
+      const kind = r.identifier.slice(0, r.identifier.indexOf(':'));
+      return normalizeIdentifierKey(`${kind}:${current}`) === r.identifier;
+    });
+    if (hit) values[`fields.${f}`] = hit.value;
+  }
+  return Object.keys(values).length ? values : 'no field still holds the old value (already corrected?)';
+}
+
 export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
   const todo = remaining(ctx, batch.actions);
   if (todo.length === 0) return;
-  if (SUBMISSIONS.has(batch.op)) {
+  if (SUBMISSIONS.has(batch.op) && !(batch.op === 'rectify' && batch.system !== 'genesys')) {
     // Holds win over native requests too: re-check the target like any other mutating action.
     const verdicts = await recheck(todo, ctx.recheck);
     for (const a of todo) {
@@ -53,7 +77,7 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
     }
     return;
   }
-  const op = CONNECTOR_OPS[batch.op];
+  const op = batch.op === 'rectify' ? 'anonymize' : CONNECTOR_OPS[batch.op];
   const connector = ctx.connectors.get(batch.system);
   if (!op || !connector) {
     for (const a of todo) {
@@ -73,7 +97,14 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
     else if (v.kind === 'gone') await gone(ctx, a);
     else {
       const call: ConnectorAction = { id: a.id, op, target: a.target };
-      if (op === 'anonymize') {
+      if (a.op === 'rectify') {
+        const values = v.record ? await rectifyValues(ctx, a, v.record) : 'target could not be read';
+        if (typeof values === 'string') {
+          await skip(ctx, a, values);
+          continue;
+        }
+        call.values = values;
+      } else if (op === 'anonymize') {
         const masking = ctx.bundle.masking.find((m) => m.metadata.name === a.maskWith);
         if (!masking || !v.record) {
           await skip(ctx, a, masking ? 'target could not be read for anonymization' : `masking policy ${a.maskWith ?? '?'} is not in the approved bundle`);

@@ -9,7 +9,7 @@ import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
 import { applyPlan, dryRun, pollPending } from '../../apply/index.ts';
-import { createProgress } from '../../log.ts';
+import { createLogger, createProgress } from '../../log.ts';
 import { UserError } from '../errors.ts';
 
 export interface ApplyCommandOptions {
@@ -98,6 +98,7 @@ export function register(program: Command): void {
       let last = 0;
       const r = await applyPlan(plan, {
         ...base,
+        logger: createLogger({ name: 'apply', destination: process.stderr, pretty: process.stderr.isTTY === true }),
         onProgress: (done) => {
           progress.tick(done - last);
           last = done;
