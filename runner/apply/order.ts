@@ -5,7 +5,8 @@ import type { PlanAction } from '../../engine/plan/types.ts';
  * Children before parents (a Salesforce Contact with Cases cannot be deleted; a recording before
  * its conversation's contact), protections first, native GDPR requests last.
  */
-const TYPE_ORDER = ['evaluation', 'recording', 'task', 'event', 'case', 'consent', 'conversation', 'lead', 'contact', 'external-contact', 'individual', 'legal-hold'];
+// Consent derived from an Individual's opt-out flags goes with the Individual: consent records last.
+const TYPE_ORDER = ['evaluation', 'recording', 'task', 'event', 'case', 'conversation', 'lead', 'contact', 'external-contact', 'individual', 'consent', 'legal-hold'];
 const OP_ORDER = ['protect', 'unprotect', 'anonymize', 'mask-in-place', 'delete', 'purge', 'rectify', 'gdpr-request'];
 
 function rank(list: readonly string[], v: string): number {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../runner/apply/index.ts';
+import { subjectsFromRequestFiles } from '../../runner/cli/commands/apply.ts';
 import { verifyAuditLog } from '../../runner/audit/index.ts';
 import { journalPath, readJournal } from '../../runner/journal/index.ts';
 import { makeWorld, remainingKeys, ROOT, type World } from './world.ts';
@@ -17,7 +18,7 @@ let a: World;
 let b: World;
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([makeWorld({ seed: SEED, records: RECORDS }), makeWorld({ seed: SEED, records: RECORDS })]);
+  [a, b] = await Promise.all([makeWorld({ seed: SEED, records: RECORDS, erasures: 4 }), makeWorld({ seed: SEED, records: RECORDS, erasures: 4 })]);
   // Slow every response a little so kills land in the middle of the work.
   b.sandbox.genesys.faults.set({ slowRate: 1, slowMs: 2 });
   b.sandbox.salesforce.faults.set({ slow: 1, slowMs: 2 });
@@ -41,7 +42,7 @@ function journalLines(w: World): number {
 function runChild(w: World, killAfterLines: number | null, earlyMs = 0): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
     const start = journalLines(w);
-    const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), 'apply', w.planFile, '--config', w.configFile], { env: { ...w.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), 'apply', w.planFile, '--config', w.configFile, ...(w.requestsDir ? ['--requests', w.requestsDir] : [])], { env: { ...w.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const began = Date.now();
@@ -73,8 +74,10 @@ describe('crash and resume', () => {
   it('SIGKILL at 30+ points, then resume: same final state as an uninterrupted run, nothing repeated', { timeout: 400_000 }, async () => {
     expect(a.plan.hash).toBe(b.plan.hash);
     expect(a.plan.actions.length).toBeGreaterThan(40);
-    const r = await applyPlan(a.plan, { config: a.config, stateDir: a.config.spec.stateDir!, bundle: a.bundle, env: a.env });
-    expect(r.failed).toEqual([]);
+    const r = await applyPlan(a.plan, { config: a.config, stateDir: a.config.spec.stateDir!, bundle: a.bundle, env: a.env, resolveSubject: await subjectsFromRequestFiles(a.requestsDir!) });
+    expect(r.failed.map((f) => `${a.plan.actions.find((x) => x.id === f.id)?.op} ${a.plan.actions.find((x) => x.id === f.id)?.target.type}: ${f.reason}`)).toEqual([]);
+    const gdprActions = a.plan.actions.filter((x) => x.op === 'gdpr-request').length;
+    expect(gdprActions, 'the plan submits native GDPR requests').toBeGreaterThan(0);
     const expected = await remainingKeys(a);
 
     const rand = mulberry(SEED);
@@ -104,7 +107,16 @@ describe('crash and resume', () => {
     expect(final.code, final.stderr).toBe(0);
     expect(await remainingKeys(b)).toEqual(expected);
     const journal = await readJournal(b.config.spec.stateDir!, b.plan.hash);
-    for (const act of b.plan.actions) expect(['done', 'skipped']).toContain(journal.states.get(act.id)?.state);
+    for (const act of b.plan.actions) expect(['done', 'skipped', 'pending']).toContain(journal.states.get(act.id)?.state);
+    // Never a second GDPR request for the same subject: exactly one per planned native request.
+    const submitted = [...b.sandbox.genesys.store.gdpr.values()].filter((g) => g.request.requestType === 'GDPR_DELETE');
+    expect(submitted.length).toBe(gdprActions);
+    const bySubject = new Map<string, number>();
+    for (const g of submitted) {
+      const k = JSON.stringify(g.request.subject);
+      bySubject.set(k, (bySubject.get(k) ?? 0) + 1);
+    }
+    for (const n of bySubject.values()) expect(n).toBe(1);
     const audit = await verifyAuditLog(join(b.config.spec.stateDir!, 'audit.jsonl'));
     expect(audit.ok, JSON.stringify(audit.problem)).toBe(true);
   });

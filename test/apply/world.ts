@@ -1,5 +1,5 @@
 /** A small seeded sandbox, its snapshot and a plan, for the runner's tests. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -29,11 +29,39 @@ export interface World {
   bundle: Bundle;
   plan: Plan;
   planFile: string;
+  /** DataSubjectRequest files the plan was made with (when `erasures` was asked). */
+  requestsDir?: string;
   connectors(): Connector[];
   stop(): Promise<void>;
 }
 
-export async function makeWorld(options: { seed?: number; records?: number; limits?: { maxActions: number; maxPercent: number }; genesys?: GenesysEmulatorOptions } = {}): Promise<World> {
+/** Verified erasure requests for the first `n` seeded Genesys contacts that have an e-mail. */
+function writeErasureRequests(sandbox: Sandbox, dir: string, n: number): string {
+  const out = join(dir, 'requests');
+  mkdirSync(out);
+  let i = 0;
+  for (const c of sandbox.genesys.store.contacts.values()) {
+    if (i >= n) break;
+    const email = c.workEmail ?? c.personalEmail;
+    if (!email) continue;
+    i++;
+    const doc = {
+      apiVersion: 'lethe.dev/v1',
+      kind: 'DataSubjectRequest',
+      metadata: { name: `dsr-test-${i}`, version: '1.0.0', owner: 'dpo@example.com', description: 'test erasure request' },
+      spec: {
+        type: 'erasure',
+        identifiers: [`email:${email.toLowerCase()}`],
+        receivedAt: '2026-11-20T09:00:00Z',
+        verification: { method: 'email-challenge', reference: `T-${i}`, verifiedBy: 'dpo@example.com', verifiedAt: '2026-11-20T10:00:00Z' },
+      },
+    };
+    writeFileSync(join(out, `dsr-test-${i}.yaml`), stringify(doc));
+  }
+  return out;
+}
+
+export async function makeWorld(options: { seed?: number; records?: number; limits?: { maxActions: number; maxPercent: number }; genesys?: GenesysEmulatorOptions; erasures?: number } = {}): Promise<World> {
   const sandbox = await startSandbox({ seed: options.seed ?? 11, records: options.records ?? 700, now: NOW, ...(options.genesys ? { genesys: options.genesys } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'lethe-apply-'));
   const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY };
@@ -54,12 +82,13 @@ export async function makeWorld(options: { seed?: number; records?: number; limi
   const cs = connectors();
   await takeSnapshot(cs, snap, { createdAt: NOW });
   await Promise.all(cs.map((c) => c.close()));
-  const plan = await runPlan({ policies: join(ROOT, 'policies'), snapshot: snap, now: NOW, format: 'json', config: configFile });
+  const requestsDir = options.erasures ? writeErasureRequests(sandbox, dir, options.erasures) : undefined;
+  const plan = await runPlan({ policies: join(ROOT, 'policies'), snapshot: snap, now: NOW, format: 'json', config: configFile, ...(requestsDir ? { requests: requestsDir } : {}) });
   const planFile = join(dir, 'plan.json');
   const { canonicalFile } = await import('../../engine/canonical.ts');
   writeFileSync(planFile, canonicalFile(plan));
   const bundle = (await loadPolicyDir(join(ROOT, 'policies'))).bundle!;
-  return { sandbox, dir, configFile, config, env, bundle, plan, planFile, connectors, stop: () => sandbox.stop() };
+  return { sandbox, dir, configFile, config, env, bundle, plan, planFile, ...(requestsDir ? { requestsDir } : {}), connectors, stop: () => sandbox.stop() };
 }
 
 /** Every record both emulators hold now, read through the connectors (refKeys). */

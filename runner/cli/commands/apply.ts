@@ -4,16 +4,17 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { formatProblem, loadConfigFile, loadPolicyDir } from '../../../engine/load/index.ts';
+import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir } from '../../../engine/load/index.ts';
 import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
-import { applyPlan, dryRun, pollPending } from '../../apply/index.ts';
+import { applyPlan, dryRun, pollPending, type ResolveSubject } from '../../apply/index.ts';
 import { createLogger, createProgress } from '../../log.ts';
 import { UserError } from '../errors.ts';
 
 export interface ApplyCommandOptions {
   config: string;
+  requests?: string;
   dryRun?: boolean;
   approve?: string;
   policies?: string;
@@ -45,6 +46,24 @@ export async function loadRunnerSetup(configFile: string, policiesOverride?: str
   };
 }
 
+/** Plain subject details by request id, from DataSubjectRequest files (validated by the loader). */
+export async function subjectsFromRequestFiles(dir: string): Promise<ResolveSubject> {
+  const r = await loadRequestDir(dir);
+  if (r.problems.some((p) => p.severity === 'error')) throw new UserError(`requests in ${dir} are not valid:\n${r.problems.map(formatProblem).join('\n')}`);
+  const byId = new Map(r.requests.map((q) => [q.metadata.name, q]));
+  return async (id) => {
+    const q = byId.get(id);
+    if (!q) return null;
+    const pick = (p: string) => q.spec.identifiers.filter((i) => i.startsWith(p)).map((i) => i.slice(p.length));
+    return {
+      emails: pick('email:'),
+      phones: pick('phone:'),
+      ...(q.spec.name ? { name: q.spec.name } : {}),
+      ...(q.spec.rectifications ? { replacements: q.spec.rectifications.map((x) => ({ identifier: x.identifier, value: x.value })) } : {}),
+    };
+  };
+}
+
 export async function readPlanFile(file: string): Promise<Plan> {
   let text: string;
   try {
@@ -71,6 +90,7 @@ export function register(program: Command): void {
     .option('--dry-run', 'show what would happen now (re-reads the systems), change nothing')
     .option('--approve <hash>', 'approve this exact plan hash for this run (instead of the approvals file)')
     .option('--policies <dir>', 'the approved policy folder (default: the config\'s policies, relative to the config file)')
+    .option('--requests <dir>', 'data subject request files the plan was made with (lethe plan --requests): the plain identifiers a native GDPR request needs come from here, never from the plan')
     .option('--poll', 'after applying, poll submitted asynchronous jobs (Genesys GDPR requests) until they end')
     .option('--poll-timeout <seconds>', 'how long --poll waits', '600')
     .addHelpText('after', '\nExit status: 0 when every action is done, skipped with a reason or submitted; 1 on refusal, error, or a failed action.\nRe-running the same plan resumes: finished actions are not repeated and a GDPR request is never submitted twice.')
@@ -86,6 +106,7 @@ export function register(program: Command): void {
         ...(opts.approve ? { approveHash: opts.approve } : {}),
         ...(setup.approvalsFile ? { approvalsFile: setup.approvalsFile } : {}),
         actor: process.env.GITHUB_ACTOR ?? userInfo().username,
+        ...(opts.requests ? { resolveSubject: await subjectsFromRequestFiles(opts.requests) } : {}),
       };
       const out = process.stdout;
       if (opts.dryRun) {
