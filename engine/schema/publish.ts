@@ -2,6 +2,7 @@
  * Renders the published JSON Schema files (engine/schemas/*.schema.json) from the TypeBox
  * definitions, so types and published schemas cannot drift. A test fails when a file is stale.
  */
+import { EXAMPLES } from './examples.ts';
 import { KINDS, type KindInfo } from './index.ts';
 
 export const SCHEMA_BASE_URL = 'https://lethe.dev/schemas/v1/';
@@ -12,6 +13,7 @@ export function publishedSchema(info: KindInfo): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `${SCHEMA_BASE_URL}${info.file}`,
     ...plain,
+    examples: [EXAMPLES[info.kind]],
   };
 }
 

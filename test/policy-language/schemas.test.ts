@@ -65,3 +65,23 @@ describe('example bundle', () => {
     }
   });
 });
+
+describe('schema examples', () => {
+  it('every published schema carries an example document that its own schema and the loader accept', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const formats = (await import('ajv-formats')).default as unknown as (a: InstanceType<typeof Ajv2020>) => void;
+    const { stringify } = await import('yaml');
+    const { loadFromFiles } = await import('../../engine/load/index.ts');
+    for (const k of KINDS) {
+      const s = JSON.parse(readFileSync(join(ROOT, 'engine/schemas', k.file), 'utf8')) as { examples?: unknown[] };
+      expect(s.examples?.length, k.kind).toBe(1);
+      const ajv = new Ajv2020({ strict: false, discriminator: true });
+      formats(ajv);
+      const validate = ajv.compile(s);
+      expect(validate(s.examples![0]), `${k.kind}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      const withMasking = k.kind === 'ConsentPolicy' ? `${stringify(s.examples![0])}---\n${stringify({ apiVersion: 'lethe.dev/v1', kind: 'MaskingPolicy', metadata: { name: 'crm-sync', version: '1.0.0', owner: 'o', description: 'd' }, spec: { destination: 'crm-sync', appliesTo: [{ system: 'salesforce', type: 'lead' }], fields: {} } })}` : stringify(s.examples![0]);
+      const r = loadFromFiles([{ path: `${k.kind}.yaml`, bytes: Buffer.from(withMasking) }], { place: k.place, now: '2026-11-23T00:00:00Z' });
+      expect(r.problems.filter((p) => p.severity === 'error'), k.kind).toEqual([]);
+    }
+  });
+});
