@@ -49,7 +49,9 @@ export function createSalesforceConnector(config: SalesforceConnectorConfig): Sa
       const key = object === DERIVED ? 'Individual#derived' : object;
       byObject.set(key, [...(byObject.get(key) ?? []), ref]);
     }
-    const jobs = [...byObject].flatMap(([key, list]) => chunk(list, 200).map((group) => ({ key, group })));
+    // 500 quoted 18-char ids keep the query URL near 12 KB (Salesforce accepts ~16 KB): fewer
+    // re-verification reads per large deletion batch.
+    const jobs = [...byObject].flatMap(([key, list]) => chunk(list, 500).map((group) => ({ key, group })));
     await pool(jobs, config.concurrency ?? 4, async ({ key, group }) => {
       const derived = key === 'Individual#derived';
       const object = (derived ? 'Individual' : key) as SourceObject;

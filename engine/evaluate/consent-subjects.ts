@@ -12,9 +12,11 @@
  * carrying it (or, with no person, the one cluster carrying it); a phone never unites clusters,
  * so no chain of phones can unite two people, and the clusters do not depend on record order.
  *
- * Memory: one map entry per distinct identifier seen on identity and consent records, an Int32
- * parent per identifier, and per phone the clusters of the records carrying it.
+ * Memory: per distinct identifier seen on identity and consent records, its characters and ~13
+ * bytes of typed arrays (identifier-table.ts), and 8 bytes per phone on a record: nothing per
+ * identifier for the garbage collector to trace.
  */
+import { IdentifierTable } from './identifier-table.ts';
 import { isEvidence } from './identity.ts';
 
 const isPhone = (identifier: string): boolean => identifier.startsWith('phone:');
@@ -32,33 +34,41 @@ export function isConsentIdentityType(system: string, type: string): boolean {
   return false;
 }
 
+const PHONE = 1;
+const EVIDENCE = 2;
+
 export class SubjectClusters {
-  private readonly index = new Map<string, number>();
+  /** Identifier -> node number (exact, compact: see identifier-table.ts). */
+  private readonly index = new IdentifierTable();
   /** Union-find over strong identifiers only (phones are never united here). */
   private strong = new Int32Array(1024);
-  private n = 0;
-  /** Phone node -> a strong node of each record carrying it (deduplicated on insert). */
-  private readonly carriers = new Map<number, number[]>();
+  /** Per node: PHONE, EVIDENCE (a strong identifier that is personal evidence). */
+  private flags = new Uint8Array(1024);
+  /** (phone node, a strong node of a record carrying it) pairs, as records were added. */
+  private carrierPhone = new Int32Array(1024);
+  private carrierRep = new Int32Array(1024);
+  private carriers = 0;
   /** Strong unions plus the phone attachments; rebuilt by finish() after any add(). */
   private final: Int32Array | null = null;
   private sharedPhones = new Set<number>();
 
   /** Distinct identifiers known. */
   get size(): number {
-    return this.n;
+    return this.index.size;
   }
 
   private node(identifier: string): number {
-    let i = this.index.get(identifier);
-    if (i !== undefined) return i;
-    i = this.n++;
+    const before = this.index.size;
+    const i = this.index.add(identifier);
+    if (i < before) return i;
     if (i === this.strong.length) {
-      const bigger = new Int32Array(this.strong.length * 2);
-      bigger.set(this.strong);
-      this.strong = bigger;
+      this.strong = growInt(this.strong);
+      const f = new Uint8Array(this.strong.length);
+      f.set(this.flags);
+      this.flags = f;
     }
     this.strong[i] = i;
-    this.index.set(identifier, i);
+    this.flags[i] = isPhone(identifier) ? PHONE : isEvidence(identifier) ? EVIDENCE : 0;
     return i;
   }
 
@@ -77,16 +87,19 @@ export class SubjectClusters {
       if (!isPhone(id)) continue;
       const p = this.node(id);
       if (rep < 0) continue;
-      const list = this.carriers.get(p);
-      if (!list) this.carriers.set(p, [rep]);
-      else if (list[list.length - 1] !== rep) list.push(rep);
+      if (this.carriers === this.carrierPhone.length) {
+        this.carrierPhone = growInt(this.carrierPhone);
+        this.carrierRep = growInt(this.carrierRep);
+      }
+      this.carrierPhone[this.carriers] = p;
+      this.carrierRep[this.carriers++] = rep;
     }
   }
 
   /** True when `identifier` is a phone shared by two or more people (see the file comment). */
   isShared(identifier: string): boolean {
     const i = this.index.get(identifier);
-    if (i === undefined) return false;
+    if (i < 0) return false;
     this.finish();
     return this.sharedPhones.has(i);
   }
@@ -94,26 +107,39 @@ export class SubjectClusters {
   /** The subject (cluster id) of an identifier, or undefined when no record carried it. */
   subjectOf(identifier: string): number | undefined {
     const i = this.index.get(identifier);
-    if (i === undefined) return undefined;
+    if (i < 0) return undefined;
     return find(this.finish(), i);
   }
 
   /** Attaches unshared phones to their person; idempotent until the next add(). */
   finish(): Int32Array {
     if (this.final) return this.final;
+    const n = this.index.size;
     const strong = this.strong;
-    const evidence = new Uint8Array(this.n);
-    for (const [id, i] of this.index) if (!isPhone(id) && isEvidence(id)) evidence[find(strong, i)] = 1;
-    const final = strong.slice(0, this.n);
+    const evidence = new Uint8Array(n);
+    for (let i = 0; i < n; i++) if (this.flags[i] === EVIDENCE) evidence[find(strong, i)] = 1;
+    const final = strong.slice(0, n);
+    // The carriers of each phone, grouped by phone (counting sort of the pairs).
+    const first = new Int32Array(n + 1);
+    for (let k = 0; k < this.carriers; k++) first[this.carrierPhone[k]! + 1]!++;
+    for (let i = 0; i < n; i++) first[i + 1]! += first[i]!;
+    const reps = new Int32Array(this.carriers);
+    const fill = first.slice(0, n);
+    for (let k = 0; k < this.carriers; k++) reps[fill[this.carrierPhone[k]!]!++] = this.carrierRep[k]!;
     const shared = new Set<number>();
-    for (const [phone, reps] of this.carriers) {
-      const roots = new Set<number>();
+    const seen = new Int32Array(n); // seen[root] = phone + 1 while that phone is examined
+    for (let phone = 0; phone < n; phone++) {
+      if (first[phone] === first[phone + 1]) continue;
+      let roots = 0;
+      let someRoot = -1;
       let person = -1;
       let people = 0;
-      for (const r of reps) {
-        const root = find(strong, r);
-        if (roots.has(root)) continue;
-        roots.add(root);
+      for (let k = first[phone]!; k < first[phone + 1]!; k++) {
+        const root = find(strong, reps[k]!);
+        if (seen[root] === phone + 1) continue;
+        seen[root] = phone + 1;
+        roots++;
+        someRoot = root;
         if (evidence[root] === 1) {
           people++;
           person = root;
@@ -126,12 +152,18 @@ export class SubjectClusters {
       // Only the phone joins a cluster: two clusters are never united through a phone, so
       // neither can two people be through a chain of phones (and the result is order-free).
       if (people === 1) union(final, person, phone);
-      else if (roots.size === 1) union(final, roots.values().next().value!, phone);
+      else if (roots === 1) union(final, someRoot, phone);
     }
     this.sharedPhones = shared;
     this.final = final;
     return final;
   }
+}
+
+function growInt(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function find(parent: Int32Array, x: number): number {

@@ -69,6 +69,8 @@ export class HoldIndex {
   readonly holds: HoldInfo[] = [];
   /** Seeds: record key -> labels (named records and named conversations). */
   private readonly byRef = new Map<string, HoldLabel[]>();
+  /** The ids of byRef's keys: a record whose id (and links' ids) are not here has no seed. */
+  private readonly refIds = new Set<string>();
   private readonly byIdentifier = new Map<string, HoldLabel[]>();
   /** Keyed hashes, truncated to the common length of the hold's hash and subjectHash. */
   private readonly byHash = new Map<string, HoldLabel[]>();
@@ -97,10 +99,10 @@ export class HoldIndex {
     }
     const i = this.register({ name: `LegalHold/${doc.metadata.name}`, caseRef: doc.spec.caseRef, expires: doc.spec.expires });
     const h = doc.spec.holds;
-    for (const r of h.records ?? []) push(this.byRef, refKey(r), holdLabel(i, 'record'));
+    for (const r of h.records ?? []) this.seedRef(r, holdLabel(i, 'record'));
     for (const id of h.identifiers ?? []) push(this.byIdentifier, id, holdLabel(i, 'identifier'));
     for (const c of h.conversations ?? []) {
-      push(this.byRef, refKey({ system: 'genesys', type: 'conversation', id: c }), holdLabel(i, 'conversation'));
+      this.seedRef({ system: 'genesys', type: 'conversation', id: c }, holdLabel(i, 'conversation'));
     }
     for (const hash of h.identifierHashes ?? []) this.addHash(hash, holdLabel(i, 'identifier'));
   }
@@ -117,9 +119,14 @@ export class HoldIndex {
     const i = this.register({ name: `record:${r.system}/${r.id}`, caseRef, ...(expires ? { expires } : {}) });
     for (const l of r.links ?? []) {
       const via: HoldVia = l.system === 'genesys' && l.type === 'conversation' ? 'conversation' : 'record';
-      push(this.byRef, refKey(l), holdLabel(i, via));
+      this.seedRef(l, holdLabel(i, via));
     }
     for (const id of r.identifiers ?? []) push(this.byIdentifier, id, holdLabel(i, 'identifier'));
+  }
+
+  private seedRef(r: { system: string; type: string; id: string }, label: HoldLabel): void {
+    push(this.byRef, refKey(r), label);
+    this.refIds.add(r.id);
   }
 
   private register(info: HoldInfo): number {
@@ -161,6 +168,27 @@ export class HoldIndex {
     if (this.byIdentifier.size > 0) for (const id of ids) out = addLabels(out, this.byIdentifier.get(id), false);
     if (this.byHash.size > 0) for (const id of ids) out = addLabels(out, this.lookupHash(this.hashOf(id)), false);
     if (this.byRef.size > 0) for (const lk of linkKeys) out = addLabels(out, this.byRef.get(lk), true);
+    return out;
+  }
+
+  /**
+   * The same labels as direct(r, refKey(r), links' keys), without building any key unless an id
+   * matches a hold's seed (the per-record fast path of the planner).
+   */
+  labelsOf(r: LetheRecord): HoldLabel[] | undefined {
+    if (this.holds.length === 0) return undefined;
+    let out: HoldLabel[] | undefined;
+    if (this.refIds.size > 0 && this.refIds.has(r.id)) out = addLabels(undefined, this.byRef.get(refKey(r)), false);
+    const ids = r.identifiers ?? [];
+    if (this.byIdentifier.size > 0) for (const id of ids) out = addLabels(out, this.byIdentifier.get(id), false);
+    if (this.byHash.size > 0) for (const id of ids) out = addLabels(out, this.lookupHash(this.hashOf(id)), false);
+    if (this.refIds.size > 0) {
+      const links = r.links ?? [];
+      for (let i = 0; i < links.length; i++) {
+        const l = links[i]!;
+        if (this.refIds.has(l.id)) out = addLabels(out, this.byRef.get(refKey(l)), true);
+      }
+    }
     return out;
   }
 

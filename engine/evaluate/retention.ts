@@ -80,13 +80,15 @@ export type RetentionOutcome =
   | { kind: 'not-due'; matched: CompiledRetention[] }
   | { kind: 'due'; matched: CompiledRetention[]; governing: CompiledRetention; from: string; dueAt: string };
 
+const NONE: RetentionOutcome = Object.freeze({ kind: 'none' });
+
 /** Evaluates the retention policies of the record's type (`candidates`) against it. */
 export function evaluateRetention(r: LetheRecord, candidates: readonly CompiledRetention[], nowMs: number): RetentionOutcome {
-  if (candidates.length === 0) return { kind: 'none' };
+  if (candidates.length === 0) return NONE;
   let matched: CompiledRetention[] | undefined;
   let skipped: CompiledRetention[] | undefined;
   let allDue = true;
-  const froms: Array<{ iso: string; ms: number }> = [];
+  let froms: Array<{ iso: string; ms: number }> | undefined;
   for (const p of candidates) {
     if (!p.when(r)) continue;
     (matched ??= []).push(p);
@@ -95,16 +97,16 @@ export function evaluateRetention(r: LetheRecord, candidates: readonly CompiledR
       (skipped ??= []).push(p);
       continue;
     }
-    froms.push(from);
+    (froms ??= []).push(from);
     if (allDue && !isDue(from, p, nowMs)) allDue = false;
   }
-  if (!matched) return { kind: 'none' };
+  if (!matched) return NONE;
   if (skipped) return { kind: 'skipped', policies: skipped, matched };
   if (!allDue) return { kind: 'not-due', matched };
   let best: { p: CompiledRetention; from: string; dueAt: string; dueMs: number } | undefined;
   for (let i = 0; i < matched.length; i++) {
     const p = matched[i]!;
-    const from = froms[i]!;
+    const from = froms![i]!;
     const dueAt = addDuration(from.iso, p.policy.spec.retainFor);
     const cand = { p, from: from.iso, dueAt, dueMs: Date.parse(dueAt) };
     if (!best || governs(cand, best)) best = cand;

@@ -2,9 +2,10 @@
  * The last step of buildPlan: deterministic order, summary, limits, hash. Everything here is a
  * function of the collected content only, never of the order it was collected in.
  */
-import { canonicalJson, sha256Hex } from '../canonical.ts';
+import { canonicalJson } from '../canonical.ts';
 import { refKey } from '../records.ts';
 import type { PlanCollector } from './collect.ts';
+import { canonicalHash } from './serialize.ts';
 import { PLAN_API_VERSION, type Plan, type PlanAction, type PlanRequest, type PlanSummary, type ProtectedRecord } from './types.ts';
 
 export interface AssembleInput {
@@ -83,6 +84,7 @@ export function assemblePlan(input: AssembleInput): Plan {
     summary,
     needsApproval: input.needsApproval,
   };
-  // The same value as verify.ts computePlanHash: sha256 over the canonical JSON without `hash`.
-  return { ...body, hash: `sha256:${sha256Hex(canonicalJson(body))}` };
+  // The same value as verify.ts computePlanHash: sha256 over the canonical JSON without `hash`
+  // (computed piece by piece: the whole text of a large plan is never built).
+  return { ...body, hash: canonicalHash(body) };
 }

@@ -64,7 +64,7 @@ interface PendingPurge {
   matched: number[];
 }
 
-const NO_KEYS: string[] = [];
+const NO_REFS: RecordRef[] = [];
 
 function merge(into: number[] | undefined, from: readonly number[], map?: (x: number) => number): number[] | undefined {
   let out = into;
@@ -122,6 +122,8 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
   const heldMap = new Map<string, HoldLabel[]>();
   const subjMap = new Map<string, number[]>();
   const deferred = new Map<string, Deferred>();
+  /** The ids of the records in heldMap, subjMap and deferred (a cheap first test for links). */
+  const knownIds = new Set<string>();
   const ctx = { holds, consent, erasure, purges, out };
 
   // Consent is resolved per person: identity records unite identifiers (consent.addIdentity).
@@ -164,30 +166,29 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
       for (const { policy } of scopes) erasureMatched.set(policy, erasureMatched.get(policy)! + batch.length);
       for (const r of batch) {
         if (feedsConsent) consent.addIdentity(r);
-        const key = refKey(r);
-        const links = r.links ?? [];
-        const needLinks = links.length > 0 && (holds.hasSeeds || heldMap.size > 0 || subjMap.size > 0 || deferred.size > 0);
-        const linkKeys = needLinks ? links.map(refKey) : NO_KEYS;
-        let hl = holds.direct(r, key, linkKeys);
+        const links = r.links ?? NO_REFS;
+        let hl = holds.labelsOf(r);
         let sl = withSubjects ? erasure.direct(r) : undefined;
         let isDeferred = false;
         for (let i = 0; i < links.length; i++) {
           const l = links[i]!;
           const lp = position.get(l.system)?.get(l.type);
-          if ((lp !== undefined && lp >= pos) || (deferred.size > 0 && deferred.has(linkKeys[i]!))) {
+          // Only a record whose id is known (labelled or deferred) can pass anything on: no key is
+          // built for the others.
+          const lk = knownIds.size > 0 && knownIds.has(l.id) ? refKey(l) : undefined;
+          if ((lp !== undefined && lp >= pos) || (lk !== undefined && deferred.has(lk))) {
             isDeferred = true;
             continue;
           }
-          if (!needLinks) continue;
-          const lk = linkKeys[i]!;
+          if (lk === undefined) continue;
           const h = heldMap.get(lk);
           if (h) hl = merge(hl, h, viaLink);
           const s = subjMap.get(lk);
           if (s) sl = merge(sl, s);
         }
-        const due = ret.length > 0 ? evaluateRetention(r, ret, nowMs) : undefined;
         let dueRet: DueRetention | undefined;
-        if (due) {
+        if (ret.length > 0) {
+          const due = evaluateRetention(r, ret, nowMs);
           if (due.kind === 'due') dueRet = due;
           else if (due.kind === 'skipped') for (const p of due.policies) out.skip(p.id);
           if (due.kind !== 'none') for (const p of due.matched) out.counter(p.id).matched++;
@@ -197,18 +198,22 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
           if (!purgeLater) pf = evaluatePurges(r, pur, consent, out);
           else {
             const matched = matchPurges(r, pur, out);
-            if (matched) pendingPurges.push({ ref: { system: r.system, type: r.type, id: r.id }, key, identifiers: r.identifiers ?? [], purges: pur, matched });
+            if (matched) pendingPurges.push({ ref: { system: r.system, type: r.type, id: r.id }, key: refKey(r), identifiers: r.identifiers ?? [], purges: pur, matched });
           }
         }
         const ef = scopes.length > 0 && (sl || isDeferred) ? erasure.facts(r, scopes) : undefined;
         if (isDeferred) {
           const ref: RecordRef = { system: r.system, type: r.type, id: r.id };
-          const lks = needLinks ? linkKeys : links.map(refKey);
-          deferred.set(key, { ref, linkKeys: lks, ...(hl ? { holds: hl } : {}), ...(sl ? { subjects: sl } : {}), ...(dueRet ? { retention: dueRet } : {}), ...(pf ? { purges: pf } : {}), ...(ef ? { erasure: ef } : {}) });
+          deferred.set(refKey(r), { ref, linkKeys: links.map(refKey), ...(hl ? { holds: hl } : {}), ...(sl ? { subjects: sl } : {}), ...(dueRet ? { retention: dueRet } : {}), ...(pf ? { purges: pf } : {}), ...(ef ? { erasure: ef } : {}) });
+          knownIds.add(r.id);
           continue;
         }
-        if (hl) heldMap.set(key, hl);
-        if (sl) subjMap.set(key, sl);
+        if (hl || sl) {
+          const key = refKey(r);
+          if (hl) heldMap.set(key, hl);
+          if (sl) subjMap.set(key, sl);
+          knownIds.add(r.id);
+        }
         if (dueRet || pf || sl) decide(ctx, { system: r.system, type: r.type, id: r.id }, hl, sl, dueRet, pf, ef);
       }
     }

@@ -3,7 +3,7 @@
  * id), protected records, and per-policy counters for the blast-radius limits. Memory grows with
  * actions and protected records, never with the records read.
  */
-import { sha256Hex } from '../canonical.ts';
+import { hash } from 'node:crypto';
 import type { PlanAction, ProtectedRecord } from './types.ts';
 
 export type NewAction = Omit<PlanAction, 'id'>;
@@ -36,8 +36,7 @@ export class PlanCollector {
   }
 
   action(a: NewAction): PlanAction {
-    const id = actionId(a);
-    const full: PlanAction = { id, ...a };
+    const full = sortedAction(actionId(a), a);
     this.actions.push(full);
     if (a.op !== 'protect' && a.op !== 'unprotect' && a.op !== 'rectify') {
       this.counter(`${a.policy.kind}/${a.policy.name}`, a.basis.rule === 'erasure' ? a.request : undefined).actions++;
@@ -54,6 +53,22 @@ export class PlanCollector {
   }
 }
 
+/** The action with its keys (and its nested objects' keys) inserted in sorted order, so that the
+ * plan serialises without sorted copies (serialize.ts). Same content as `{ id, ...a }`. */
+function sortedAction(id: string, a: NewAction): PlanAction {
+  return sortKeys({ id, ...a }) as PlanAction;
+}
+
+function sortKeys(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (Object.getPrototypeOf(v) !== Object.prototype) return v;
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o).sort()) out[k] = sortKeys(o[k]);
+  return out;
+}
+
 /**
  * Content hash of (op, target, policy name, request): stable across runs and input orders.
  * `sha256:` over the JSON array [op, system, type, id, "Kind/name", request|null] (a fixed shape,
@@ -61,5 +76,6 @@ export class PlanCollector {
  */
 export function actionId(a: Pick<PlanAction, 'op' | 'target' | 'policy' | 'request'>): string {
   const text = JSON.stringify([a.op, a.target.system, a.target.type, a.target.id, `${a.policy.kind}/${a.policy.name}`, a.request ?? null]);
-  return `sha256:${sha256Hex(text)}`;
+  // One-shot crypto.hash (Node >= 20.12): no Hash object per action.
+  return `sha256:${hash('sha256', text, 'hex')}`;
 }

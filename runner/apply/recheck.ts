@@ -96,25 +96,33 @@ export interface RecheckContext {
   purposes: ReadonlyMap<string, string>;
 }
 
-/** Current consent for purges: true when any identifier of the record is granted now. */
-async function grantedNow(record: LetheRecord, purpose: string, connectors: ReadonlyMap<string, Connector>): Promise<boolean> {
-  const ids = record.identifiers ?? [];
-  if (ids.length === 0) return false;
+/**
+ * Current consent for the batch's consent purges, read once per batch from the systems that hold
+ * consent records: the latest event per identifier and purpose (a tie is withdrawn, DESIGN 4.3).
+ */
+async function currentConsent(records: readonly LetheRecord[], connectors: ReadonlyMap<string, Connector>): Promise<Map<string, { at: string; status: string }>> {
+  const ids = [...new Set(records.flatMap((r) => r.identifiers ?? []))];
   const latest = new Map<string, { at: string; status: string }>();
+  if (ids.length === 0) return latest;
   for (const c of connectors.values()) {
+    if (!c.types().includes('consent')) continue;
     for (const r of await c.lookup(ids)) {
-      if (r.type !== 'consent' || r.fields.purpose !== purpose) continue;
+      if (r.type !== 'consent') continue;
       const at = String(r.fields.at ?? r.createdAt);
       const status = String(r.fields.status);
       for (const id of r.identifiers) {
-        if (!ids.includes(id)) continue;
-        const cur = latest.get(id);
-        // latest event wins; a tie is withdrawn (DESIGN §4.3)
-        if (!cur || at > cur.at || (at === cur.at && status === 'withdrawn')) latest.set(id, { at, status });
+        const key = `${id}\u0000${String(r.fields.purpose)}`;
+        const cur = latest.get(key);
+        if (!cur || at > cur.at || (at === cur.at && status === 'withdrawn')) latest.set(key, { at, status });
       }
     }
   }
-  return [...latest.values()].some((v) => v.status === 'granted');
+  return latest;
+}
+
+/** True when any identifier of the record is currently granted for the purpose. */
+function grantedNow(record: LetheRecord, purpose: string, latest: ReadonlyMap<string, { at: string; status: string }>): boolean {
+  return (record.identifiers ?? []).some((id) => latest.get(`${id}\u0000${purpose}`)?.status === 'granted');
 }
 
 function fromValue(record: LetheRecord, action: PlanAction): string | undefined {
@@ -131,6 +139,8 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
   const present = [...fresh.values()].filter((x): x is LetheRecord => x !== null);
   const holds = await ctx.holds();
   const held = await holdsOf(present, ctx.connectors, holds);
+  const purgeRecords = actions.filter((a) => a.basis.rule === 'consent-withdrawal').map((a) => fresh.get(refKey(a.target))).filter((r): r is LetheRecord => !!r);
+  const consent = purgeRecords.length ? await currentConsent(purgeRecords, ctx.connectors) : new Map<string, { at: string; status: string }>();
   for (const a of actions) {
     const key = refKey(a.target);
     const record = fresh.get(key) ?? null;
@@ -157,7 +167,7 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
         verdicts.set(a.id, { kind: 'skip', reason: `consent policy ${a.policy.name} is not in the approved bundle` });
         continue;
       }
-      if (await grantedNow(record, purpose, ctx.connectors)) {
+      if (grantedNow(record, purpose, consent)) {
         verdicts.set(a.id, { kind: 'skip', reason: `consent for ${purpose} is granted again since planning` });
         continue;
       }

@@ -11,18 +11,17 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeGeneratedSnapshot } from '../../connectors/generate/snapshot.ts';
-import { canonicalFileFast } from '../../engine/snapshot/canonical-fast.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import { loadPolicyDir } from '../../engine/load/index.ts';
 import { buildPlan } from '../../engine/plan/build.ts';
 import { readLineBatches } from '../../engine/snapshot/lines.ts';
 import { listSnapshotFiles } from '../../engine/snapshot/reader.ts';
-import { snapshotSourceForPlan } from '../../runner/cli/commands/plan.ts';
+import { snapshotSourceForPlan, writePlanFile } from '../../runner/cli/commands/plan.ts';
 import type { Bench, BenchResult } from './types.ts';
 
 const NOW = '2025-06-01T00:00:00.000Z';
@@ -64,7 +63,7 @@ async function loadBundle(): Promise<Bundle> {
 async function planOnce(dir: string, bundle: Bundle, hashInWorker: boolean, out: string): Promise<{ records: number; actions: number; hash: string }> {
   const { source, hash } = await snapshotSourceForPlan(dir, { hashInWorker });
   const plan = await buildPlan({ bundle, records: source, now: NOW, hmacKey: KEY, snapshotHash: hash });
-  await writeFile(out, canonicalFileFast(plan));
+  await writePlanFile(plan, out);
   return { records: plan.summary.records ?? 0, actions: plan.actions.length, hash: plan.hash };
 }
 

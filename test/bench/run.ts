@@ -5,6 +5,7 @@
 import type { Bench, BenchResult } from './types.ts';
 
 const BENCHES: Record<string, () => Promise<{ bench: Bench }>> = {
+  apply: () => import('./apply.ts'),
   conditions: () => import('./conditions.ts'),
   genesys: () => import('./genesys.ts'),
   diff: () => import('./diff.ts'),

@@ -2,15 +2,18 @@
  * `lethe plan`: policies + snapshot (+ requests) + now -> plan file. Exit codes as
  * `terraform plan -detailed-exitcode`: 0 no actions, 2 actions planned, 1 error.
  */
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { canonicalFileFast } from '../../../engine/snapshot/canonical-fast.ts';
 import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir, type Problem } from '../../../engine/load/index.ts';
 import { KeyError, resolveKeys } from '../../../engine/masking/keys.ts';
 import { buildPlan } from '../../../engine/plan/build.ts';
 import { planMarkdown } from '../../../engine/plan/markdown.ts';
+import { canonicalFilePieces } from '../../../engine/plan/serialize.ts';
 import type { RecordSource } from '../../../engine/plan/source.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { Bundle } from '../../../engine/bundle.ts';
@@ -78,6 +81,18 @@ export async function snapshotSourceForPlan(
     return h;
   };
   return { source, hash };
+}
+
+/**
+ * Writes a plan file (canonical JSON and a newline) to `out`, or to standard output, piece by
+ * piece: the text of a large plan is never held whole in memory.
+ */
+export async function writePlanFile(plan: Plan, out: string | undefined): Promise<void> {
+  if (out !== undefined) {
+    await pipeline(Readable.from(canonicalFilePieces(plan)), createWriteStream(out));
+    return;
+  }
+  for (const piece of canonicalFilePieces(plan)) if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
 }
 
 function problemsError(what: string, problems: readonly Problem[]): UserError {
@@ -176,11 +191,14 @@ export function register(program: Command): void {
     )
     .action(async (opts: PlanCommandOptions) => {
       const plan = await runPlan(opts);
-      const text = opts.format === 'markdown' ? planMarkdown(plan) : canonicalFileFast(plan);
+      if (opts.format === 'markdown') {
+        const text = planMarkdown(plan);
+        if (opts.out) await writeFile(opts.out, text);
+        else process.stdout.write(text);
+      } else await writePlanFile(plan, opts.out);
       if (opts.out) {
-        await writeFile(opts.out, text);
         process.stderr.write(`plan: ${plan.summary.actions} actions, ${plan.summary.protected} protected${plan.needsApproval ? ', needs approval' : ''} -> ${opts.out}\n`);
-      } else process.stdout.write(text);
+      }
       process.exitCode = plan.actions.length > 0 ? 2 : 0;
     });
 }

@@ -1,0 +1,82 @@
+/**
+ * The plan is a contract: the example bundle over a generated snapshot must give the same plan,
+ * byte for byte, before and after any change to how the planner computes it (speed, memory,
+ * worker threads). The expected hashes were computed by the planner before its performance work;
+ * if one of them changes, the plan's content or format changed: that is a contract change, not a
+ * refactoring.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeGeneratedSnapshot } from '../../connectors/generate/snapshot.ts';
+import type { Bundle } from '../../engine/bundle.ts';
+import { loadPolicyDir } from '../../engine/load/index.ts';
+import { buildPlan } from '../../engine/plan/build.ts';
+import type { Plan } from '../../engine/plan/types.ts';
+import type { DataSubjectRequest } from '../../engine/schema/index.ts';
+import { canonicalFileFast } from '../../engine/snapshot/canonical-fast.ts';
+import { snapshotSourceForPlan } from '../../runner/cli/commands/plan.ts';
+import { request } from './fixtures.ts';
+
+const NOW = '2025-06-01T00:00:00.000Z';
+const KEY = Buffer.alloc(32, 9);
+const POLICIES = fileURLToPath(new URL('../../policies', import.meta.url));
+
+/** Computed by the planner as it was before the performance work (same inputs). */
+const EXPECTED = {
+  plain: { hash: 'sha256:edbc799b8997bc51807e1641203527507d83a986164afa0ac1346bf0bd17cc18', file: 'sha256:6a71cdd6e88705010d6274050b43b6e2605eb055d24022a0bd36be9eb1ca66cc' },
+  requests: { hash: 'sha256:817af7c2d1bcd623d72538aed665df2e70ef3607b8e255360d65b0229d18c35a', file: 'sha256:8d165acc260f1ebbe1d5214e986ee655f21d631d52caeb5ceee31fe6904ae440' },
+};
+
+let dir: string;
+let bundle: Bundle;
+let requests: DataSubjectRequest[];
+
+/** A few erasure requests from the snapshot's identity records (one unverified). */
+async function requestsFrom(snapshot: string): Promise<DataSubjectRequest[]> {
+  const pick = async (file: string, n: number): Promise<string[][]> =>
+    (await readFile(join(snapshot, file), 'utf8'))
+      .split('\n')
+      .filter((l) => l !== '')
+      .filter((_, i) => i % 37 === 5)
+      .slice(0, n)
+      .map((l) => (JSON.parse(l) as { identifiers: string[] }).identifiers);
+  const ids = [...(await pick('salesforce/contact.ndjson', 3)), ...(await pick('genesys/external-contact.ndjson', 3)), ...(await pick('salesforce/lead.ndjson', 2))];
+  return ids.map((x, i) => request(`req-${i}`, x.slice(0, 1 + (i % 2)), i !== 4));
+}
+
+async function plan(withRequests: boolean, hashInWorker: boolean): Promise<{ plan: Plan; file: string }> {
+  const { source, hash } = await snapshotSourceForPlan(dir, { hashInWorker });
+  const p = await buildPlan({ bundle, records: source, requests: withRequests ? requests : [], now: NOW, hmacKey: KEY, snapshotHash: hash });
+  return { plan: p, file: `sha256:${createHash('sha256').update(canonicalFileFast(p)).digest('hex')}` };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lethe-plan-golden-'));
+  await writeGeneratedSnapshot({ seed: 11, records: 20_000, now: NOW, out: dir });
+  const loaded = await loadPolicyDir(POLICIES);
+  if (!loaded.bundle) throw new Error('policies/ does not load');
+  bundle = loaded.bundle;
+  requests = await requestsFrom(dir);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('plan of the example bundle over a generated snapshot', () => {
+  it('is byte-identical to the one computed before the performance work', async () => {
+    const { plan: p, file } = await plan(false, false);
+    expect(p.actions.length).toBeGreaterThan(100);
+    expect({ hash: p.hash, file }).toEqual(EXPECTED.plain);
+  });
+
+  it('with erasure requests too', async () => {
+    const { plan: p, file } = await plan(true, true);
+    expect(p.requests.length).toBe(8);
+    expect({ hash: p.hash, file }).toEqual(EXPECTED.requests);
+  });
+});
