@@ -5,13 +5,13 @@
  * and the e-mails and phones of the contacts and leads linked to it (a dedicated read through the
  * connector's own client, query builders and mappers: every value reaches SOQL escaped).
  */
-import { pool, SalesforceClient, type SalesforceConnectorConfig } from '../../connectors/salesforce/client.ts';
+import { pool, SalesforceClient } from '../../connectors/salesforce/client.ts';
 import { MAPPERS, selectFrom } from '../../connectors/salesforce/mapping.ts';
 import { queryRows } from '../../connectors/salesforce/read.ts';
 import { chunk, soqlIdList } from '../../connectors/salesforce/soql.ts';
+import { salesforceConfigFrom } from '../connections.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import { UserError } from '../cli/errors.ts';
-import { resolveSecret } from '../secrets.ts';
 import { openRequest } from './intake.ts';
 import type { DsrContext } from './lifecycle.ts';
 import type { StoredRequest } from './types.ts';
@@ -25,18 +25,8 @@ export interface ForgetCandidate {
 }
 
 export function salesforceClientFrom(config: RunnerConfig, env: NodeJS.ProcessEnv): SalesforceClient {
-  const s = config.spec.connectors.salesforce;
-  if (!s) throw new UserError('config: intake needs spec.connectors.salesforce');
-  const c: SalesforceConnectorConfig = {
-    loginUrl: s.loginUrl,
-    apiVersion: s.apiVersion,
-    flow: s.flow,
-    clientId: resolveSecret(s.clientId, 'salesforce.clientId', env),
-    clientSecret: resolveSecret(s.clientSecret, 'salesforce.clientSecret', env),
-    ...(s.username ? { username: resolveSecret(s.username, 'salesforce.username', env) } : {}),
-    ...(s.password ? { password: resolveSecret(s.password, 'salesforce.password', env) } : {}),
-  };
-  return new SalesforceClient(c);
+  if (!config.spec.connectors.salesforce) throw new UserError('config: intake needs spec.connectors.salesforce');
+  return new SalesforceClient(salesforceConfigFrom(config, env));
 }
 
 /** Individuals flagged ShouldForget, with the identifiers of their contacts and leads. */
