@@ -229,7 +229,18 @@ export const bench: Bench = async ({ quick }) => {
   const dir = mkdtempSync(join(tmpdir(), 'lethe-bench-apply-'));
   const results: BenchResult[] = [];
   try {
-    // ---- 1. throughput at the real rate limit ----
+    // ---- 1. throughput at the real rate limit (LETHE_BENCH_APPLY_PART=calls skips it) ----
+    if (process.env.LETHE_BENCH_APPLY_PART !== 'calls') await rateBench(dir, quick, results);
+
+    // ---- 2. API calls per erased record ----
+    await callsBench(dir, quick, results);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+};
+
+async function rateBench(dir: string, quick: boolean, results: BenchResult[]): Promise<void> {
     const rateSeed = 61;
     const rateRecords = quick ? 300 : 900;
     const rateDir = join(dir, 'rate');
@@ -259,8 +270,9 @@ export const bench: Bench = async ({ quick }) => {
       target: '0',
       note: `median of ${reps}; all 429s incl. first 10 s: ${runs.map((r) => r.total429).join(', ')}`,
     });
+}
 
-    // ---- 2. API calls per erased record ----
+async function callsBench(dir: string, quick: boolean, results: BenchResult[]): Promise<void> {
     const extraTasks = quick ? 1_000 : 10_000;
     const w = await plannedWorld({ seed: 62, records: quick ? 300 : 600, policies: join(ROOT, 'policies'), dir: join(dir, 'calls'), extraTasks });
     try {
@@ -309,11 +321,7 @@ export const bench: Bench = async ({ quick }) => {
     } finally {
       await w.sandbox.stop();
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return results;
-};
+}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   bench({ quick: process.argv.includes('--quick') }).then((r) => console.log(JSON.stringify(r, null, 2)));
