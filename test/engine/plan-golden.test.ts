@@ -23,7 +23,8 @@ import { request } from './fixtures.ts';
 
 const NOW = '2025-06-01T00:00:00.000Z';
 const KEY = Buffer.alloc(32, 9);
-const POLICIES = fileURLToPath(new URL('../../policies', import.meta.url));
+/** A frozen copy of the example bundle: the example may change, this golden must not. */
+const POLICIES = fileURLToPath(new URL('./golden-policies', import.meta.url));
 
 /** Computed by the planner as it was before the performance work (same inputs). */
 const EXPECTED = {
