@@ -23,7 +23,7 @@ export function reportRecords(): LetheRecord[] {
     records.push(rec('genesys', 'recording', i < HOSTILE.length ? HOSTILE[i]! : `rec-${i}`, `${year}-0${(i % 9) + 1}-10T10:00:00.000Z`, { links: [ref('genesys', 'conversation', conv)], fields: { media: 'audio' } }));
     records.push(rec('salesforce', 'task', `00T${String(i).padStart(15, '0')}`, `${2015 + (i % 10)}-03-01T00:00:00.000Z`, { ids: [`email:person${i}@example.test`], fields: { subject: 'call' } }));
   }
-  // The example bundle's hold names conversation ...0001: give it a recording so something is protected.
-  records.push(rec('genesys', 'recording', 'held-rec', '2010-01-01T00:00:00.000Z', { links: [ref('genesys', 'conversation', '00000000-0000-4000-8000-000000000001')], fields: { media: 'audio' } }));
+  // The example bundle's hold names conversation d95e6872-…: give it a recording so something is protected.
+  records.push(rec('genesys', 'recording', 'held-rec', '2010-01-01T00:00:00.000Z', { links: [ref('genesys', 'conversation', 'd95e6872-6a6e-58d1-9832-b6cceb830ed2')], fields: { media: 'audio' } }));
   return records;
 }
