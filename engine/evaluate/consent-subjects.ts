@@ -16,6 +16,7 @@
  * bytes of typed arrays (identifier-table.ts), and 8 bytes per phone on a record: nothing per
  * identifier for the garbage collector to trace.
  */
+import { findRoot } from './union-find.ts';
 import { IdentifierTable } from './identifier-table.ts';
 import { isEvidence } from './identity.ts';
 
@@ -166,16 +167,7 @@ function growInt(a: Int32Array): Int32Array<ArrayBuffer> {
   return b;
 }
 
-function find(parent: Int32Array, x: number): number {
-  let r = x;
-  while (parent[r] !== r) r = parent[r]!;
-  while (parent[x] !== r) {
-    const next = parent[x]!;
-    parent[x] = r;
-    x = next;
-  }
-  return r;
-}
+const find = findRoot;
 
 function union(parent: Int32Array, a: number, b: number): void {
   const ra = find(parent, a);

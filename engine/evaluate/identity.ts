@@ -11,6 +11,7 @@
  * flagged for DPO review instead of merging two people. A cluster without evidence (a Genesys
  * contact known only by that phone) is not a different person, so the phone expands to it.
  */
+import { findRoot } from './union-find.ts';
 import type { LetheRecord } from '../records.ts';
 import { refKey } from '../records.ts';
 
@@ -88,15 +89,7 @@ export class IdentityGraph {
   private hasEvidence: Uint8Array | null = null;
 
   private find(x: number): number {
-    const parent = this.clusters();
-    let r = x;
-    while (parent[r] !== r) r = parent[r]!;
-    while (parent[x] !== r) {
-      const next = parent[x]!;
-      parent[x] = r;
-      x = next;
-    }
-    return r;
+    return findRoot(this.clusters(), x);
   }
 
   /** Union-find over strong identifiers, built once after all records are in. */
