@@ -1,4 +1,5 @@
 /** Runtime fault injection for the emulator, driven by a seedable PRNG. */
+import { mulberry32 } from '../../generate/prng.ts';
 
 export interface FaultConfig {
   /** PRNG seed (default 1). Setting it restarts the sequence. */
@@ -20,17 +21,8 @@ export interface FaultConfig {
 
 export type FaultKind = 'reset' | '5xx' | '429' | 'slow' | 'partial';
 
-/** Deterministic 32-bit PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic 32-bit PRNG (mulberry32), shared with the generator. */
+export { mulberry32 };
 
 export class FaultController {
   private config: FaultConfig = {};

@@ -1,4 +1,5 @@
 /** Fault injection for the emulator: rates (0..1) drawn from a seeded PRNG, settable at runtime. */
+import { mulberry32 } from '../../generate/prng.ts';
 
 export interface FaultConfig {
   /** PRNG seed: the same seed and request order give the same faults. */
@@ -20,17 +21,7 @@ export interface FaultConfig {
 
 export type Fault = 'reset' | 'server-error' | 'limit' | 'partial-page' | null;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 export class FaultController {
   private config: FaultConfig = {};
