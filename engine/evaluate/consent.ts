@@ -121,7 +121,11 @@ export class ConsentIndex {
 
   /** Adds an identity record (e.g. a contact with several e-mails): its identifiers are one person. */
   addIdentity(r: LetheRecord): void {
-    const ids = r.identifiers ?? [];
+    this.addIdentityIdentifiers(r.identifiers ?? []);
+  }
+
+  /** addIdentity for a record's identifier list alone. */
+  addIdentityIdentifiers(ids: readonly string[]): void {
     if (ids.length < 2) return;
     this.clusters.add(ids);
     this.bySubject = null;

@@ -173,6 +173,11 @@ export class ErasurePlanner {
     } else this.labelsById.set(id, [label]);
   }
 
+  /** Every identifier of an expanded subject (a record carrying none has no direct label). */
+  subjectIdentifiers(): string[] {
+    return [...this.labelsById.keys()];
+  }
+
   /** Subject labels from the record's own identifiers. */
   direct(r: LetheRecord): number[] | undefined {
     if (this.labelsById.size === 0) return undefined;

@@ -16,7 +16,7 @@ import { createHmac } from 'node:crypto';
 import { canonicalJson } from '../canonical.ts';
 import type { Bundle } from '../bundle.ts';
 import type { DataSubjectRequest } from '../schema/index.ts';
-import type { RecordRef } from '../records.ts';
+import type { LetheRecord, RecordRef } from '../records.ts';
 import { refKey } from '../records.ts';
 import { HoldIndex, viaLink, type HoldLabel } from '../evaluate/holds.ts';
 import { ConsentIndex, isConsentIdentityType } from '../evaluate/consent.ts';
@@ -30,6 +30,7 @@ import { PlanCollector } from './collect.ts';
 import { assemblePlan } from './assemble.ts';
 import { batchesOf, isRecordSource, memorySource, processingOrder, type RecordInput, type RecordSource } from './source.ts';
 import type { Plan } from './types.ts';
+import type { PrefilteredReader } from './prefilter.ts';
 
 export interface BuildPlanInput {
   bundle: Bundle;
@@ -96,6 +97,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
 
   // Phase 1: holds, consents, identity records.
   const phase1 = new Map<string, number>();
+  const holdRecords: LetheRecord[] = [];
   for (const t of order) {
     const isIdentity = identity.some((s) => s.system === t.system && s.type === t.type);
     if (t.type !== 'legal-hold' && t.type !== 'consent' && !isIdentity) continue;
@@ -103,7 +105,10 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     for await (const batch of batchesOf(source.read(t.system, t.type))) {
       n += batch.length;
       for (const r of batch) {
-        if (r.type === 'legal-hold') holds.addRecord(r);
+        if (r.type === 'legal-hold') {
+          holds.addRecord(r);
+          holdRecords.push(r);
+        }
         if (r.type === 'consent') consent.add(r);
         if (isIdentity) erasure.addIdentity(r);
       }
@@ -111,6 +116,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     phase1.set(`${t.system}/${t.type}`, n);
   }
   erasure.prepare();
+  const sortedHolds = [...bundle.holds].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
 
   const retention = compileRetention(bundle.retention, now);
   const purges = compilePurges(bundle.consent, now);
@@ -142,6 +148,25 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
   while (skipFrom > 0 && phase1.has(`${order[skipFrom - 1]!.system}/${order[skipFrom - 1]!.type}`) && !actsOn(order[skipFrom - 1]!)) skipFrom--;
   let skipTail: boolean | undefined;
 
+  // Sources that evaluate off the main thread get the prefilter's inputs once; each type not read
+  // in phase 1 then arrives prefiltered (only records that can matter, counts for the rest).
+  const reader: PrefilteredReader | undefined = source.prefiltered?.({
+    now,
+    hmacKey,
+    retention: bundle.retention,
+    consent: bundle.consent,
+    holds: sortedHolds,
+    holdRecords,
+    erasureIdentifiers: erasure.subjectIdentifiers(),
+    order,
+  });
+  /** Ids added to knownIds since the reader last heard (sent with the next type). */
+  const newKnown: string[] = [];
+  const know = (id: string): void => {
+    if (reader && !knownIds.has(id)) newKnown.push(id);
+    knownIds.add(id);
+  };
+
   // Phase 2: every record once.
   for (let pos = 0; pos < order.length; pos++) {
     const t = order[pos]!;
@@ -161,61 +186,79 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
         continue;
       }
     }
-    for await (const batch of batchesOf(source.read(t.system, t.type))) {
-      out.records += batch.length;
-      for (const { policy } of scopes) erasureMatched.set(policy, erasureMatched.get(policy)! + batch.length);
-      for (const r of batch) {
-        if (feedsConsent) consent.addIdentity(r);
-        const links = r.links ?? NO_REFS;
-        let hl = holds.labelsOf(r);
-        let sl = withSubjects ? erasure.direct(r) : undefined;
-        let isDeferred = false;
-        for (let i = 0; i < links.length; i++) {
-          const l = links[i]!;
-          const lp = position.get(l.system)?.get(l.type);
-          // Only a record whose id is known (labelled or deferred) can pass anything on: no key is
-          // built for the others.
-          const lk = knownIds.size > 0 && knownIds.has(l.id) ? refKey(l) : undefined;
-          if ((lp !== undefined && lp >= pos) || (lk !== undefined && deferred.has(lk))) {
-            isDeferred = true;
-            continue;
-          }
-          if (lk === undefined) continue;
-          const h = heldMap.get(lk);
-          if (h) hl = merge(hl, h, viaLink);
-          const s = subjMap.get(lk);
-          if (s) sl = merge(sl, s);
-        }
-        let dueRet: DueRetention | undefined;
-        if (ret.length > 0) {
-          const due = evaluateRetention(r, ret, nowMs);
-          if (due.kind === 'due') dueRet = due;
-          else if (due.kind === 'skipped') for (const p of due.policies) out.skip(p.id);
-          if (due.kind !== 'none') for (const p of due.matched) out.counter(p.id).matched++;
-        }
-        let pf: PurgeFact[] | undefined;
-        if (pur.length > 0) {
-          if (!purgeLater) pf = evaluatePurges(r, pur, consent, out);
-          else {
-            const matched = matchPurges(r, pur, out);
-            if (matched) pendingPurges.push({ ref: { system: r.system, type: r.type, id: r.id }, key: refKey(r), identifiers: r.identifiers ?? [], purges: pur, matched });
-          }
-        }
-        const ef = scopes.length > 0 && (sl || isDeferred) ? erasure.facts(r, scopes) : undefined;
-        if (isDeferred) {
-          const ref: RecordRef = { system: r.system, type: r.type, id: r.id };
-          deferred.set(refKey(r), { ref, linkKeys: links.map(refKey), ...(hl ? { holds: hl } : {}), ...(sl ? { subjects: sl } : {}), ...(dueRet ? { retention: dueRet } : {}), ...(pf ? { purges: pf } : {}), ...(ef ? { erasure: ef } : {}) });
-          knownIds.add(r.id);
+    const visit = (r: LetheRecord): void => {
+      if (feedsConsent) consent.addIdentity(r);
+      const links = r.links ?? NO_REFS;
+      let hl = holds.labelsOf(r);
+      let sl = withSubjects ? erasure.direct(r) : undefined;
+      let isDeferred = false;
+      for (let i = 0; i < links.length; i++) {
+        const l = links[i]!;
+        const lp = position.get(l.system)?.get(l.type);
+        // Only a record whose id is known (labelled or deferred) can pass anything on: no key is
+        // built for the others.
+        const lk = knownIds.size > 0 && knownIds.has(l.id) ? refKey(l) : undefined;
+        if ((lp !== undefined && lp >= pos) || (lk !== undefined && deferred.has(lk))) {
+          isDeferred = true;
           continue;
         }
-        if (hl || sl) {
-          const key = refKey(r);
-          if (hl) heldMap.set(key, hl);
-          if (sl) subjMap.set(key, sl);
-          knownIds.add(r.id);
-        }
-        if (dueRet || pf || sl) decide(ctx, { system: r.system, type: r.type, id: r.id }, hl, sl, dueRet, pf, ef);
+        if (lk === undefined) continue;
+        const h = heldMap.get(lk);
+        if (h) hl = merge(hl, h, viaLink);
+        const s = subjMap.get(lk);
+        if (s) sl = merge(sl, s);
       }
+      let dueRet: DueRetention | undefined;
+      if (ret.length > 0) {
+        const due = evaluateRetention(r, ret, nowMs);
+        if (due.kind === 'due') dueRet = due;
+        else if (due.kind === 'skipped') for (const p of due.policies) out.skip(p.id);
+        if (due.kind !== 'none') for (const p of due.matched) out.counter(p.id).matched++;
+      }
+      let pf: PurgeFact[] | undefined;
+      if (pur.length > 0) {
+        if (!purgeLater) pf = evaluatePurges(r, pur, consent, out);
+        else {
+          const matched = matchPurges(r, pur, out);
+          if (matched) pendingPurges.push({ ref: { system: r.system, type: r.type, id: r.id }, key: refKey(r), identifiers: r.identifiers ?? [], purges: pur, matched });
+        }
+      }
+      const ef = scopes.length > 0 && (sl || isDeferred) ? erasure.facts(r, scopes) : undefined;
+      if (isDeferred) {
+        const ref: RecordRef = { system: r.system, type: r.type, id: r.id };
+        deferred.set(refKey(r), { ref, linkKeys: links.map(refKey), ...(hl ? { holds: hl } : {}), ...(sl ? { subjects: sl } : {}), ...(dueRet ? { retention: dueRet } : {}), ...(pf ? { purges: pf } : {}), ...(ef ? { erasure: ef } : {}) });
+        know(r.id);
+        return;
+      }
+      if (hl || sl) {
+        const key = refKey(r);
+        if (hl) heldMap.set(key, hl);
+        if (sl) subjMap.set(key, sl);
+        know(r.id);
+      }
+      if (dueRet || pf || sl) decide(ctx, { system: r.system, type: r.type, id: r.id }, hl, sl, dueRet, pf, ef);
+    };
+    const countRead = (n: number): void => {
+      out.records += n;
+      for (const { policy } of scopes) erasureMatched.set(policy, erasureMatched.get(policy)! + n);
+    };
+    if (reader && !phase1.has(`${t.system}/${t.type}`)) {
+      for await (const { records, actions, counts } of reader.read(t.system, t.type, newKnown.splice(0))) {
+        if (actions) for (const a of actions) out.adopt(a.action, a.json);
+        if (counts) {
+          countRead(counts.omitted);
+          for (const [id, n] of Object.entries(counts.matched)) out.counter(id).matched += n;
+          for (const [id, n] of Object.entries(counts.skipped)) out.skip(id, n);
+          if (feedsConsent) for (const ids of counts.identities) consent.addIdentityIdentifiers(ids);
+        }
+        countRead(records.length);
+        for (const r of records) visit(r);
+      }
+      continue;
+    }
+    for await (const batch of batchesOf(source.read(t.system, t.type))) {
+      countRead(batch.length);
+      for (const r of batch) visit(r);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import type { PlanAction, ProtectedRecord } from './types.ts';
+import { rememberJson } from './serialize.ts';
 
 export type NewAction = Omit<PlanAction, 'id'>;
 
@@ -36,10 +37,18 @@ export class PlanCollector {
   }
 
   action(a: NewAction): PlanAction {
-    const full = sortedAction(actionId(a), a);
+    return this.adopt(completeAction(a));
+  }
+
+  /**
+   * Adds an action completed elsewhere (completeAction, e.g. in a worker thread), with its canonical
+   * JSON when known (the plan is then serialised without stringifying it again).
+   */
+  adopt(full: PlanAction, json?: string): PlanAction {
     this.actions.push(full);
-    if (a.op !== 'protect' && a.op !== 'unprotect' && a.op !== 'rectify') {
-      this.counter(`${a.policy.kind}/${a.policy.name}`, a.basis.rule === 'erasure' ? a.request : undefined).actions++;
+    if (json !== undefined) rememberJson(full, json);
+    if (full.op !== 'protect' && full.op !== 'unprotect' && full.op !== 'rectify') {
+      this.counter(`${full.policy.kind}/${full.policy.name}`, full.basis.rule === 'erasure' ? full.request : undefined).actions++;
     }
     return full;
   }
@@ -48,15 +57,17 @@ export class PlanCollector {
     this.protected.push(p);
   }
 
-  skip(policy: string): void {
-    this.skipped.set(policy, (this.skipped.get(policy) ?? 0) + 1);
+  skip(policy: string, n = 1): void {
+    this.skipped.set(policy, (this.skipped.get(policy) ?? 0) + n);
   }
 }
 
-/** The action with its keys (and its nested objects' keys) inserted in sorted order, so that the
- * plan serialises without sorted copies (serialize.ts). Same content as `{ id, ...a }`. */
-function sortedAction(id: string, a: NewAction): PlanAction {
-  return sortKeys({ id, ...a }) as PlanAction;
+/**
+ * The action with its id, its keys (and its nested objects' keys) inserted in sorted order, so
+ * that the plan serialises without sorted copies (serialize.ts). Same content as `{ id, ...a }`.
+ */
+export function completeAction(a: NewAction): PlanAction {
+  return sortKeys({ id: actionId(a), ...a }) as PlanAction;
 }
 
 function sortKeys(v: unknown): unknown {

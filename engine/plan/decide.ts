@@ -8,7 +8,7 @@ import type { ConsentIndex } from '../evaluate/consent.ts';
 import { retentionReason, type RetentionOutcome } from '../evaluate/retention.ts';
 import { CONSENT_BASIS, purgeDueAt, purgeReason, type CompiledPurges, type PurgeFact } from '../evaluate/purge.ts';
 import type { ErasurePlanner, ScopeFact } from '../evaluate/erasure.ts';
-import type { PlanCollector } from './collect.ts';
+import type { NewAction, PlanCollector } from './collect.ts';
 
 export type DueRetention = Extract<RetentionOutcome, { kind: 'due' }>;
 
@@ -33,26 +33,8 @@ export function decide(
   const hold = holds ? { kind: 'hold' as const, ...describeHold(ctx.holds, holds) } : undefined;
   if (retention) {
     const p = retention.governing;
-    const op = p.policy.spec.then;
-    if (hold) out.protect({ target: ref, policy: p.ref, wanted: op, why: hold });
-    else {
-      out.action({
-        op,
-        target: ref,
-        policy: p.ref,
-        reason: retentionReason(retention),
-        basis: {
-          rule: 'retention',
-          from: retention.from,
-          dueAt: retention.dueAt,
-          retainFor: p.policy.spec.retainFor,
-          field: p.from,
-          ...(p.policy.spec.purpose ? { purpose: p.policy.spec.purpose } : {}),
-          ...(retention.matched.length > 1 ? { matchedPolicies: retention.matched.map((m) => m.policy.metadata.name).sort() } : {}),
-        },
-        ...(op === 'anonymize' && p.policy.spec.anonymizeWith ? { maskWith: p.policy.spec.anonymizeWith } : {}),
-      });
-    }
+    if (hold) out.protect({ target: ref, policy: p.ref, wanted: p.policy.spec.then, why: hold });
+    else out.action(retentionAction(ref, retention));
   }
   for (const f of purges ?? []) {
     const p = ctx.purges.policies[f.policy]!;
@@ -75,4 +57,26 @@ export function decide(
     });
   }
   if (subjects && subjects.length > 0) ctx.erasure.record(ref, subjects, erasure, holds);
+}
+
+/** The action retention plans for a due record that nothing protects. */
+export function retentionAction(ref: RecordRef, retention: DueRetention): NewAction {
+  const p = retention.governing;
+  const op = p.policy.spec.then;
+  return {
+    op,
+    target: ref,
+    policy: p.ref,
+    reason: retentionReason(retention),
+    basis: {
+      rule: 'retention',
+      from: retention.from,
+      dueAt: retention.dueAt,
+      retainFor: p.policy.spec.retainFor,
+      field: p.from,
+      ...(p.policy.spec.purpose ? { purpose: p.policy.spec.purpose } : {}),
+      ...(retention.matched.length > 1 ? { matchedPolicies: retention.matched.map((m) => m.policy.metadata.name).sort() } : {}),
+    },
+    ...(op === 'anonymize' && p.policy.spec.anonymizeWith ? { maskWith: p.policy.spec.anonymizeWith } : {}),
+  };
 }

@@ -14,8 +14,23 @@ const PIECE = 1 << 16;
 const INTEGER_LIKE = /^(?:0|[1-9]\d*)$/;
 const STREAMED = new Set(['actions', 'protected']);
 
+/**
+ * Canonical JSON already known for an element (actions completed in a worker thread arrive as
+ * text): the plan hash and the plan file then reuse it instead of serialising the object again.
+ * Only valid for objects that are not mutated afterwards (plan actions never are).
+ */
+const knownJson = new WeakMap<object, string>();
+
+export function rememberJson(v: object, json: string): void {
+  knownJson.set(v, json);
+}
+
 function element(v: unknown): string {
   if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return 'null';
+  if (typeof v === 'object' && v !== null) {
+    const known = knownJson.get(v);
+    if (known !== undefined) return known;
+  }
   return inOrder(v) ? JSON.stringify(v) : canonicalJsonFast(v);
 }
 

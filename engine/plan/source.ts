@@ -5,6 +5,7 @@
  * too; it is grouped by type in memory (fine for tests and small inputs, not for 5M records).
  */
 import type { LetheRecord } from '../records.ts';
+import type { PrefilteredReader, PrefilterSetup } from './prefilter.ts';
 
 export interface TypeRef {
   system: string;
@@ -18,6 +19,12 @@ export interface RecordSource {
   types(): readonly TypeRef[] | Promise<readonly TypeRef[]>;
   /** The records of one system/type (single records or batches). Each call starts a new read. */
   read(system: string, type: string): RecordBatches;
+  /**
+   * Optional, for sources that evaluate records off the main thread: a reader that yields only the
+   * records the prefilter keeps (engine/plan/prefilter.ts). Called once, after the holds, consents
+   * and identity records are read; undefined means "read everything".
+   */
+  prefiltered?(setup: PrefilterSetup): PrefilteredReader | undefined;
 }
 
 export type RecordInput = RecordSource | Iterable<LetheRecord> | AsyncIterable<LetheRecord>;

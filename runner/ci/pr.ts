@@ -70,8 +70,12 @@ function relocate(problems: readonly Problem[], copy: string, policiesPath: stri
 }
 
 async function plan(bundle: Bundle, o: { snapshot: string; now: string; key: Uint8Array; limits?: { maxActions?: number; maxPercent?: number } }): Promise<Plan> {
-  const { source, hash } = await snapshotSourceForPlan(o.snapshot);
-  return buildPlan({ bundle, records: source, now: o.now, hmacKey: o.key, snapshotHash: hash, ...(o.limits ? { defaults: o.limits } : {}) });
+  const { source, hash, close } = await snapshotSourceForPlan(o.snapshot);
+  try {
+    return await buildPlan({ bundle, records: source, now: o.now, hmacKey: o.key, snapshotHash: hash, ...(o.limits ? { defaults: o.limits } : {}) });
+  } finally {
+    await close();
+  }
 }
 
 async function snapshotLabel(dir: string, given: string | undefined): Promise<string> {

@@ -28,7 +28,8 @@ export function checkMonths(months: number): number {
 /** One bundle's forecast over a snapshot directory. */
 export async function forecastBundle(bundle: Bundle, snapshot: string, now: string, months: number, hmacKey: Uint8Array): Promise<Forecast> {
   try {
-    const { source, hash } = await snapshotSourceForPlan(snapshot);
+    // The forecast reads every type in this thread: no prefilter applies to it.
+    const { source, hash } = await snapshotSourceForPlan(snapshot, { workers: 0 });
     return await forecastRetention({ bundle, records: source, now, months, hmacKey, snapshotHash: hash });
   } catch (err) {
     if (err instanceof SnapshotError) throw new UserError(err.message);

@@ -4,7 +4,8 @@
  *     the records, evaluate, assemble, write the canonical plan file) versus merely reading the
  *     same files and JSON.parse-ing every line (fast line splitter) in the same process, medians of
  *     interleaved repetitions. Measured twice, each in a fresh child process: pinned to one core
- *     (`taskset -c 0`, hash in the same pass) and with every core (hash in a worker thread).
+ *     (`taskset -c 0`, everything in one thread) and with every core (one worker thread per core
+ *     parses, validates, hashes and prefilters; the main thread plans what the prefilter keeps).
  * (b) peak RSS of a plan at 100k, 1M and (full mode) 5M records, each in a fresh child process
  *     (`process.resourceUsage().maxRSS`): memory must follow actions, not records.
  * Snapshots come from `lethe generate`'s streaming writer and are cached under the OS temp dir.
@@ -60,9 +61,14 @@ async function loadBundle(): Promise<Bundle> {
 }
 
 /** What `lethe plan --out FILE` does, minus loading the policies. */
-async function planOnce(dir: string, bundle: Bundle, hashInWorker: boolean, out: string): Promise<{ records: number; actions: number; hash: string }> {
-  const { source, hash } = await snapshotSourceForPlan(dir, { hashInWorker });
-  const plan = await buildPlan({ bundle, records: source, now: NOW, hmacKey: KEY, snapshotHash: hash });
+async function planOnce(dir: string, bundle: Bundle, workers: number, out: string): Promise<{ records: number; actions: number; hash: string }> {
+  const { source, hash, close } = await snapshotSourceForPlan(dir, { workers });
+  let plan;
+  try {
+    plan = await buildPlan({ bundle, records: source, now: NOW, hmacKey: KEY, snapshotHash: hash });
+  } finally {
+    await close();
+  }
   await writePlanFile(plan, out);
   return { records: plan.summary.records ?? 0, actions: plan.actions.length, hash: plan.hash };
 }
@@ -75,7 +81,7 @@ interface SpeedResult {
 }
 
 /** Child mode `speed`: interleaved medians of parse-only and plan in this process. */
-async function speedChild(dir: string, runs: number, hashInWorker: boolean): Promise<SpeedResult> {
+async function speedChild(dir: string, runs: number, workers: number): Promise<SpeedResult> {
   const bundle = await loadBundle();
   const out = join(tmpdir(), `lethe-bench-plan-out-${process.pid}.json`);
   const parse: number[] = [];
@@ -87,7 +93,7 @@ async function speedChild(dir: string, runs: number, hashInWorker: boolean): Pro
     records = await parseOnly(dir);
     parse.push(Number(process.hrtime.bigint() - t0) / 1e6);
     t0 = process.hrtime.bigint();
-    actions = (await planOnce(dir, bundle, hashInWorker, out)).actions;
+    actions = (await planOnce(dir, bundle, workers, out)).actions;
     plan.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   await rm(out, { force: true });
@@ -99,7 +105,7 @@ async function speedChild(dir: string, runs: number, hashInWorker: boolean): Pro
 async function rssChild(dir: string): Promise<{ records: number; actions: number; maxRssMb: number }> {
   const bundle = await loadBundle();
   const out = join(tmpdir(), `lethe-bench-plan-out-${process.pid}.json`);
-  const r = await planOnce(dir, bundle, availableParallelism() > 1, out);
+  const r = await planOnce(dir, bundle, availableParallelism() > 1 ? availableParallelism() : 0, out);
   await rm(out, { force: true });
   return { records: r.records, actions: r.actions, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
@@ -120,12 +126,13 @@ export const bench: Bench = async ({ quick }) => {
   const canPin = existsSync('/usr/bin/taskset') && process.platform === 'linux';
   for (const size of quick ? [100_000] : [100_000, 1_000_000]) {
     const dir = await snapshot(size);
-    const modes: Array<{ label: string; pin: boolean; worker: boolean }> = [
-      ...(canPin ? [{ label: 'one core (taskset), hash in the same pass', pin: true, worker: false }] : []),
-      { label: `${availableParallelism()} cores, hash in a worker thread`, pin: false, worker: availableParallelism() > 1 },
+    const cores = availableParallelism();
+    const modes: Array<{ label: string; pin: boolean; workers: number }> = [
+      ...(canPin ? [{ label: 'one core (taskset), everything in one thread', pin: true, workers: 0 }] : []),
+      ...(cores > 1 ? [{ label: `${cores} cores, ${cores} worker threads (parse, validate, hash, prefilter)`, pin: false, workers: cores }] : []),
     ];
     for (const m of modes) {
-      const r = await child<SpeedResult>(['speed', dir, String(runs), m.worker ? '1' : '0'], m.pin);
+      const r = await child<SpeedResult>(['speed', dir, String(runs), String(m.workers)], m.pin);
       const planRate = r.records / (r.planMs / 1000);
       const parseRate = r.records / (r.parseMs / 1000);
       results.push({
@@ -153,6 +160,6 @@ export const bench: Bench = async ({ quick }) => {
 
 if (process.env.LETHE_BENCH_PLAN_CHILD === '1') {
   const [mode, dir, runs, worker] = process.argv.slice(2);
-  const result = mode === 'speed' ? await speedChild(dir!, Number(runs), worker === '1') : await rssChild(dir!);
+  const result = mode === 'speed' ? await speedChild(dir!, Number(runs), Number(worker)) : await rssChild(dir!);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

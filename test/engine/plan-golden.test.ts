@@ -49,9 +49,15 @@ async function requestsFrom(snapshot: string): Promise<DataSubjectRequest[]> {
   return ids.map((x, i) => request(`req-${i}`, x.slice(0, 1 + (i % 2)), i !== 4));
 }
 
-async function plan(withRequests: boolean, hashInWorker: boolean): Promise<{ plan: Plan; file: string }> {
-  const { source, hash } = await snapshotSourceForPlan(dir, { hashInWorker });
-  const p = await buildPlan({ bundle, records: source, requests: withRequests ? requests : [], now: NOW, hmacKey: KEY, snapshotHash: hash });
+/** workers 0: everything in this thread; 2: worker threads with the prefilter, files cut in ~64 KiB ranges. */
+async function plan(withRequests: boolean, workers: number): Promise<{ plan: Plan; file: string }> {
+  const { source, hash, close } = await snapshotSourceForPlan(dir, { workers, minSplit: 1 << 16 });
+  let p: Plan;
+  try {
+    p = await buildPlan({ bundle, records: source, requests: withRequests ? requests : [], now: NOW, hmacKey: KEY, snapshotHash: hash });
+  } finally {
+    await close();
+  }
   return { plan: p, file: `sha256:${createHash('sha256').update(canonicalFileFast(p)).digest('hex')}` };
 }
 
@@ -69,14 +75,14 @@ afterAll(async () => {
 });
 
 describe('plan of the example bundle over a generated snapshot', () => {
-  it('is byte-identical to the one computed before the performance work', async () => {
-    const { plan: p, file } = await plan(false, false);
+  it.each([0, 2])('is byte-identical to the one computed before the performance work (%i worker threads)', async (workers) => {
+    const { plan: p, file } = await plan(false, workers);
     expect(p.actions.length).toBeGreaterThan(100);
     expect({ hash: p.hash, file }).toEqual(EXPECTED.plain);
   });
 
-  it('with erasure requests too', async () => {
-    const { plan: p, file } = await plan(true, true);
+  it.each([0, 2])('with erasure requests too (%i worker threads)', async (workers) => {
+    const { plan: p, file } = await plan(true, workers);
     expect(p.requests.length).toBe(8);
     expect({ hash: p.hash, file }).toEqual(EXPECTED.requests);
   });

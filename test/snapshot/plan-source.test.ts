@@ -1,6 +1,6 @@
 /**
  * The snapshot hash in a plan describes the records actually read: computed from the record lines
- * (in a worker or in the same pass, the same value as snapshotHash(dir)), never taken from meta.json.
+ * (in worker threads or in the same pass, the same value as snapshotHash(dir)), never taken from meta.json.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,14 +17,18 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function planHash(dir: string, hashInWorker: boolean, verifyHash = false): Promise<string> {
-  const { source, hash } = await snapshotSourceForPlan(dir, { hashInWorker, verifyHash });
-  const plan = await buildPlan({ bundle: emptyBundle(), records: source, now: '2025-06-01T00:00:00.000Z', hmacKey: Buffer.alloc(32, 1), snapshotHash: hash });
-  return plan.inputs.snapshotHash;
+async function planHash(dir: string, parallel: boolean, verifyHash = false): Promise<string> {
+  const { source, hash, close } = await snapshotSourceForPlan(dir, { workers: parallel ? 2 : 0, verifyHash, minSplit: 64 });
+  try {
+    const plan = await buildPlan({ bundle: emptyBundle(), records: source, now: '2025-06-01T00:00:00.000Z', hmacKey: Buffer.alloc(32, 1), snapshotHash: hash });
+    return plan.inputs.snapshotHash;
+  } finally {
+    await close();
+  }
 }
 
 describe('plan snapshot hash', () => {
-  it('equals snapshotHash(dir) for hand-written, non-canonical lines, in a worker or in the same pass', async () => {
+  it('equals snapshotHash(dir) for hand-written, non-canonical lines, in worker threads or in the same pass', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
     const lines = [

@@ -19,7 +19,7 @@ import type { Plan } from '../../../engine/plan/types.ts';
 import type { Bundle } from '../../../engine/bundle.ts';
 import type { DataSubjectRequest, RunnerConfig } from '../../../engine/schema/index.ts';
 import { planSnapshotRead, readSnapshotFileBatches, readSnapshotMeta, SnapshotError, SnapshotHasher, type ReadFileOptions } from '../../../engine/snapshot/reader.ts';
-import { hashFilesInWorker } from '../../../engine/snapshot/hash-parallel.ts';
+import { parallelSnapshotSource } from '../../../engine/snapshot/parallel.ts';
 import { UserError } from '../errors.ts';
 
 export interface PlanCommandOptions {
@@ -38,23 +38,32 @@ export interface PlanCommandOptions {
 export const DEMO_KEY = Buffer.from('lethe-insecure-demo-key-do-not-use-in-production!!', 'utf8');
 
 /**
- * A snapshot directory as a RecordSource for `lethe plan`. Counts are checked against meta.json. The snapshot hash
- * in the plan always describes the records actually read (meta.json's `hash` is not trusted: the
- * files could have been edited since). It is computed from the record lines, exactly as
- * snapshotHash(dir): in a worker thread while the planner reads (when a second core is available:
- * almost free in wall time), or else in the same pass (the first full read of each type feeds the
- * hasher). With `verifyHash`, it must also equal meta.json's hash when there is one.
+ * A snapshot directory as a RecordSource for `lethe plan`. Counts are checked against meta.json.
+ * The snapshot hash in the plan always describes the records actually read (meta.json's `hash` is
+ * not trusted: the files could have been edited since); it is computed from the record lines,
+ * exactly as snapshotHash(dir). With `workers` > 0 (default: one per core when there are several),
+ * worker threads read, validate, hash and prefilter the big types in parallel
+ * (engine/snapshot/parallel.ts); with 0, everything happens in this thread, in one pass. With
+ * `verifyHash`, the hash must also equal meta.json's when there is one. Call `close` when done.
  */
 export async function snapshotSourceForPlan(
   dir: string,
-  options: { verifyHash?: boolean; hashInWorker?: boolean } = {},
-): Promise<{ source: RecordSource; hash: () => Promise<string> }> {
-  const files = await planSnapshotRead(dir);
+  options: { verifyHash?: boolean; workers?: number; minSplit?: number } = {},
+): Promise<{ source: RecordSource; hash: () => Promise<string>; close: () => Promise<void> }> {
   const meta = await readSnapshotMeta(dir);
   const metaHash = typeof meta?.hash === 'string' ? meta.hash : undefined;
-  const inWorker = options.hashInWorker ?? availableParallelism() > 1;
-  const parallel = inWorker ? hashFilesInWorker(files.map((f) => f.file.path)) : undefined;
-  parallel?.catch(() => undefined); // awaited (and reported) by hash(); never an unhandled rejection
+  const workers = options.workers ?? (availableParallelism() > 1 ? availableParallelism() : 0);
+  const verified = async (h: string): Promise<string> => {
+    if (options.verifyHash === true && metaHash !== undefined && h !== metaHash) {
+      throw new SnapshotError(`${dir}/meta.json`, undefined, 'hash does not match the records (altered snapshot)');
+    }
+    return h;
+  };
+  if (workers > 0) {
+    const source = await parallelSnapshotSource(dir, { workers, ...(options.minSplit !== undefined ? { minSplit: options.minSplit } : {}) });
+    return { source, hash: async () => verified(await source.hash()), close: () => source.close() };
+  }
+  const files = await planSnapshotRead(dir);
   const hasher = new SnapshotHasher();
   const hashed = new Set<string>();
   const source: RecordSource = {
@@ -63,24 +72,18 @@ export async function snapshotSourceForPlan(
       const f = files.find((x) => x.file.system === system && x.file.type === type);
       if (!f) return [];
       const key = `${system}/${type}`;
-      const hash = !inWorker && !hashed.has(key);
-      hashed.add(key);
       const fileOptions: ReadFileOptions = {};
       if (f.expectedCount !== undefined) fileOptions.expectedCount = f.expectedCount;
-      if (hash) fileOptions.hasher = hasher;
+      if (!hashed.has(key)) fileOptions.hasher = hasher;
+      hashed.add(key);
       return readSnapshotFileBatches(f.file, fileOptions);
     },
   };
   const hash = async (): Promise<string> => {
-    if (parallel) hasher.merge(await parallel);
-    else if (hashed.size < files.length) throw new Error('snapshotSource: the hash was asked before every file was read');
-    const h = hasher.digest();
-    if (options.verifyHash === true && metaHash !== undefined && h !== metaHash) {
-      throw new SnapshotError(`${dir}/meta.json`, undefined, 'hash does not match the records (altered snapshot)');
-    }
-    return h;
+    if (hashed.size < files.length) throw new Error('snapshotSource: the hash was asked before every file was read');
+    return verified(hasher.digest());
   };
-  return { source, hash };
+  return { source, hash, close: async () => undefined };
 }
 
 /**
@@ -156,16 +159,20 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
   const hmacKey = planKey(config, opts.insecureDemoKey);
   const limits = config?.spec.limits;
   try {
-    const { source, hash } = await snapshotSourceForPlan(opts.snapshot, { verifyHash: opts.verifySnapshot === true });
-    return await buildPlan({
-      bundle,
-      records: source,
-      requests,
-      now,
-      hmacKey,
-      snapshotHash: hash,
-      defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
-    });
+    const { source, hash, close } = await snapshotSourceForPlan(opts.snapshot, { verifyHash: opts.verifySnapshot === true });
+    try {
+      return await buildPlan({
+        bundle,
+        records: source,
+        requests,
+        now,
+        hmacKey,
+        snapshotHash: hash,
+        defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
+      });
+    } finally {
+      await close();
+    }
   } catch (err) {
     if (err instanceof SnapshotError) throw new UserError(err.message);
     throw err;

@@ -1,0 +1,165 @@
+/**
+ * Worker thread of the parallel snapshot source (parallel.ts): reads byte ranges of snapshot
+ * files, and for each line parses, validates, adds it to the snapshot hash and runs the planner's
+ * prefilter; posts back the kept lines (as text) and the counts for the rest.
+ *
+ * Messages in: `setup` (the prefilter), `known` (ids the planner learnt), `range` (a task), `ack`
+ * (a batch was consumed: at most WINDOW batches are in flight per worker), `state` (the hash).
+ * Messages out: `batch`, `done`, `error` (a line number relative to the range), `state`.
+ */
+import { open } from 'node:fs/promises';
+import { parentPort } from 'node:worker_threads';
+import type { LetheRecord } from '../records.ts';
+import { emptyCounts, Prefilter, type PrefilterSetup, type TypeFilter } from '../plan/prefilter.ts';
+import { SnapshotHasher } from './hash.ts';
+import { recordProblem } from './validate.ts';
+
+export interface RangeTask {
+  task: number;
+  path: string;
+  system: string;
+  type: string;
+  start: number;
+  end: number;
+  hash: boolean;
+}
+
+export type ToWorker =
+  | { kind: 'setup'; setup: PrefilterSetup }
+  | { kind: 'known'; ids: string[] }
+  | { kind: 'range'; range: RangeTask }
+  | { kind: 'ack' }
+  | { kind: 'state' };
+
+export type FromWorker =
+  | { kind: 'batch'; task: number; lines: string[]; actions: string[]; counts: ReturnType<typeof emptyCounts> }
+  | { kind: 'done'; task: number; lines: number; records: number }
+  | { kind: 'error'; task: number; line: number | undefined; lines: number; message: string }
+  | { kind: 'state'; limbs: number[]; count: number };
+
+const CHUNK = 1 << 17;
+const WINDOW = 4;
+
+const port = parentPort!;
+const hasher = new SnapshotHasher();
+let filter: Prefilter | undefined;
+let inFlight = 0;
+let wake: (() => void) | undefined;
+const queue: RangeTask[] = [];
+let running = false;
+
+function post(m: FromWorker): void {
+  port.postMessage(m);
+}
+
+/** Parses and validates one line; the error message never quotes the line. */
+function parse(line: string, task: RangeTask): LetheRecord | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    const pos = /position (\d+)/.exec((err as Error).message);
+    return pos ? `invalid JSON (at column ${Number(pos[1]) + 1})` : 'invalid JSON';
+  }
+  const problem = recordProblem(value, task.system, task.type);
+  return problem ?? (value as LetheRecord);
+}
+
+async function runRange(task: RangeTask): Promise<void> {
+  const keep: TypeFilter = filter ? filter.forType(task.system, task.type) : () => true;
+  const fh = await open(task.path, 'r');
+  let lineNo = 0;
+  let records = 0;
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let used = 0;
+    let pos = task.start;
+    for (;;) {
+      if (used === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, used);
+        buf = bigger;
+      }
+      const want = Math.min(buf.length - used, task.end - pos);
+      const { bytesRead } = want > 0 ? await fh.read(buf, used, want, pos) : { bytesRead: 0 };
+      pos += bytesRead;
+      const end = used + bytesRead;
+      const cut = bytesRead === 0 ? end : buf.lastIndexOf(10, end - 1) + 1;
+      if (cut > 0) {
+        let text = buf.toString('utf8', 0, cut);
+        if (task.start === 0 && lineNo === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        const lines = text.split('\n');
+        if (lines[lines.length - 1] === '') lines.pop();
+        const kept: string[] = [];
+        const actions: string[] = [];
+        const counts = emptyCounts();
+        for (let i = 0; i < lines.length; i++) {
+          const line = lines[i]!;
+          lineNo++;
+          if (line.charCodeAt(0) !== 0x7b && line.trim() === '') continue;
+          const r = parse(line, task);
+          if (typeof r === 'string') {
+            post({ kind: 'error', task: task.task, line: lineNo, lines: lineNo, message: r });
+            return;
+          }
+          records++;
+          if (task.hash) hasher.addLine(line);
+          const v = keep(r, counts);
+          if (v === true) kept.push(line);
+          else if (v !== false) actions.push(JSON.stringify(v)); // keys already in canonical order
+        }
+        if (kept.length > 0 || counts.omitted > 0) {
+          post({ kind: 'batch', task: task.task, lines: kept, actions, counts });
+          if (++inFlight >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
+        }
+      }
+      if (bytesRead === 0) break;
+      used = end - cut;
+      if (used > 0) buf.copy(buf, 0, cut, end);
+    }
+  } catch (err) {
+    post({ kind: 'error', task: task.task, line: undefined, lines: lineNo, message: `cannot read: ${(err as Error).message}` });
+    return;
+  } finally {
+    await fh.close();
+  }
+  post({ kind: 'done', task: task.task, lines: lineNo, records });
+}
+
+async function drain(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    while (queue.length > 0) await runRange(queue.shift()!);
+  } finally {
+    running = false;
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.kind) {
+    case 'setup':
+      filter = new Prefilter(m.setup);
+      break;
+    case 'known':
+      filter?.addKnownIds(m.ids);
+      break;
+    case 'range':
+      queue.push(m.range);
+      void drain();
+      break;
+    case 'ack':
+      inFlight--;
+      if (inFlight < WINDOW && wake) {
+        const w = wake;
+        wake = undefined;
+        w();
+      }
+      break;
+    case 'state': {
+      const s = hasher.state();
+      post({ kind: 'state', limbs: s.limbs, count: s.count });
+      break;
+    }
+  }
+});

@@ -1,0 +1,224 @@
+/**
+ * A snapshot RecordSource that uses every core: worker threads (parallel-worker.ts) read byte
+ * ranges of each file, parse and validate every line, compute the snapshot hash and run the
+ * planner's prefilter (engine/plan/prefilter.ts), so the main thread only parses and plans the
+ * records that can matter (for a retention run, roughly the due ones).
+ *
+ * Types buildPlan reads before streaming (holds, consents, identity records) are read on the main
+ * thread (`read`), as are all types when the planner asks for no prefilter. Errors name the file
+ * and the line, as the sequential reader's do; line numbers are made absolute once every earlier
+ * range of the file has been counted.
+ */
+import { open, stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import type { LetheRecord } from '../records.ts';
+import type { PrefilteredBatch, PrefilteredReader, PrefilterSetup } from '../plan/prefilter.ts';
+import type { RecordSource, TypeRef } from '../plan/source.ts';
+import type { PlanAction } from '../plan/types.ts';
+import { SnapshotError } from './errors.ts';
+import { SnapshotHasher } from './hash.ts';
+import type { FromWorker, RangeTask, ToWorker } from './parallel-worker.ts';
+import { planSnapshotRead, readSnapshotFileBatches, type ReadFileOptions } from './reader.ts';
+
+/** Below this size a file is one range (splitting costs a little per range). */
+const MIN_SPLIT = 1 << 20;
+
+export interface ParallelSourceOptions {
+  /** Worker threads (at least 1). */
+  workers: number;
+  /** Files smaller than this many bytes are not cut into ranges (default 1 MiB; tests cut smaller). */
+  minSplit?: number;
+}
+
+export interface ParallelSnapshotSource extends RecordSource {
+  /** The snapshot hash, once every file has been read (by the planner). */
+  hash(): Promise<string>;
+  /** Stops the worker threads. */
+  close(): Promise<void>;
+}
+
+/** Starts a worker thread running parallel-worker (through tsx when running from TypeScript sources). */
+function startWorker(): Worker {
+  const entry = new URL(`./parallel-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
+  if (!entry.endsWith('.ts')) return new Worker(new URL(entry));
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true });
+}
+
+/** Where each range starts: the byte after the first newline at or after the split point. */
+async function rangeStarts(path: string, size: number, parts: number, minSplit: number): Promise<number[]> {
+  const starts = [0];
+  if (parts < 2 || size < minSplit) return starts;
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 16);
+    for (let k = 1; k < parts; k++) {
+      let p = Math.max(Math.floor((size * k) / parts), starts[starts.length - 1]!);
+      let found = -1;
+      while (found < 0 && p < size) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, p);
+        if (bytesRead === 0) break;
+        const i = buf.subarray(0, bytesRead).indexOf(10);
+        if (i >= 0) found = p + i + 1;
+        else p += bytesRead;
+      }
+      if (found < 0 || found >= size) break;
+      if (found > starts[starts.length - 1]!) starts.push(found);
+    }
+  } finally {
+    await fh.close();
+  }
+  return starts;
+}
+
+interface Pending {
+  onBatch(m: Extract<FromWorker, { kind: 'batch' }>, worker: Worker): void;
+  onEnd(m: Extract<FromWorker, { kind: 'done' | 'error' }>): void;
+}
+
+export async function parallelSnapshotSource(dir: string, options: ParallelSourceOptions): Promise<ParallelSnapshotSource> {
+  const files = await planSnapshotRead(dir);
+  const hasher = new SnapshotHasher();
+  const hashed = new Set<string>();
+  const workers: Worker[] = [];
+  const tasks = new Map<number, Pending>();
+  let states: Array<(s: Extract<FromWorker, { kind: 'state' }>) => void> = [];
+  let failure: Error | undefined;
+  let nextTask = 0;
+  let active = 0;
+  for (let i = 0; i < Math.max(1, options.workers); i++) {
+    const w = startWorker();
+    w.unref();
+    w.on('message', (m: FromWorker) => {
+      if (m.kind === 'state') states.shift()?.(m);
+      else if (m.kind === 'batch') tasks.get(m.task)?.onBatch(m, w);
+      else tasks.get(m.task)?.onEnd(m);
+    });
+    w.on('error', (err) => {
+      failure = err;
+      for (const t of tasks.values()) t.onEnd({ kind: 'error', task: -1, line: undefined, lines: 0, message: `worker failed: ${err.message}` });
+    });
+    workers.push(w);
+  }
+  const send = (w: Worker, m: ToWorker): void => w.postMessage(m);
+  const busy = (delta: number): void => {
+    active += delta;
+    for (const w of workers) (active > 0 ? w.ref() : w.unref());
+  };
+
+  const find = (system: string, type: string): (typeof files)[number] | undefined => files.find((x) => x.file.system === system && x.file.type === type);
+
+  const source: ParallelSnapshotSource = {
+    types: (): TypeRef[] => files.map((f) => ({ system: f.file.system, type: f.file.type })),
+    read(system, type) {
+      const f = find(system, type);
+      if (!f) return [];
+      const key = `${system}/${type}`;
+      const fileOptions: ReadFileOptions = {};
+      if (f.expectedCount !== undefined) fileOptions.expectedCount = f.expectedCount;
+      if (!hashed.has(key)) fileOptions.hasher = hasher;
+      hashed.add(key);
+      return readSnapshotFileBatches(f.file, fileOptions);
+    },
+    prefiltered(setup: PrefilterSetup): PrefilteredReader {
+      for (const w of workers) send(w, { kind: 'setup', setup });
+      return {
+        read: (system, type, known) => readRanges(system, type, known),
+      };
+    },
+    async hash() {
+      if (hashed.size < files.length) throw new Error('parallel snapshot source: the hash was asked before every file was read');
+      busy(1);
+      try {
+        for (const w of workers) {
+          const s = await new Promise<Extract<FromWorker, { kind: 'state' }>>((resolve) => {
+            states.push(resolve);
+            send(w, { kind: 'state' });
+          });
+          hasher.merge({ limbs: s.limbs, count: s.count });
+        }
+      } finally {
+        busy(-1);
+      }
+      return hasher.digest();
+    },
+    async close() {
+      states = [];
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+
+  async function* readRanges(system: string, type: string, known: readonly string[]): AsyncGenerator<PrefilteredBatch> {
+    if (failure) throw failure;
+    const f = find(system, type);
+    if (known.length > 0) for (const w of workers) send(w, { kind: 'known', ids: [...known] });
+    if (!f) return;
+    const key = `${system}/${type}`;
+    const hash = !hashed.has(key);
+    hashed.add(key);
+    const path = f.file.path;
+    const size = (await stat(path)).size;
+    const starts = await rangeStarts(path, size, workers.length, options.minSplit ?? MIN_SPLIT);
+    const ends = [...starts.slice(1), size];
+    const queue: Array<{ batch: PrefilteredBatch; worker: Worker }> = [];
+    const results: Array<Extract<FromWorker, { kind: 'done' | 'error' }> | undefined> = starts.map(() => undefined);
+    let open = starts.length;
+    let wake: (() => void) | undefined;
+    const notify = (): void => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const ids: number[] = [];
+    busy(1);
+    try {
+      starts.forEach((start, k) => {
+        const task = nextTask++;
+        ids.push(task);
+        tasks.set(task, {
+          onBatch: (m, worker) => {
+            const actions = m.actions.map((json) => ({ action: JSON.parse(json) as PlanAction, json }));
+            queue.push({ batch: { records: m.lines.map((l) => JSON.parse(l) as LetheRecord), actions, counts: m.counts }, worker });
+            notify();
+          },
+          onEnd: (m) => {
+            if (results[k] === undefined) {
+              results[k] = m;
+              open--;
+            }
+            notify();
+          },
+        });
+        const range: RangeTask = { task, path, system, type, start, end: ends[k]!, hash };
+        send(workers[k % workers.length]!, { kind: 'range', range });
+      });
+      for (;;) {
+        while (queue.length > 0) {
+          const { batch, worker } = queue.shift()!;
+          send(worker, { kind: 'ack' });
+          yield batch;
+        }
+        if (open === 0) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      for (const t of ids) tasks.delete(t);
+      busy(-1);
+    }
+    if (failure) throw failure;
+    // The first error in file order, with its absolute line number.
+    let before = 0;
+    let records = 0;
+    for (const r of results) {
+      if (r!.kind === 'error') throw new SnapshotError(path, r!.line === undefined ? undefined : before + r!.line, r!.message);
+      before += r!.lines;
+      records += r!.records;
+    }
+    if (f.expectedCount !== undefined && records !== f.expectedCount) {
+      throw new SnapshotError(path, undefined, `has ${records} records but meta.json says ${f.expectedCount} (truncated or altered snapshot)`);
+    }
+  }
+
+  return source;
+}
