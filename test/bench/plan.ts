@@ -61,8 +61,8 @@ async function loadBundle(): Promise<Bundle> {
 }
 
 /** What `lethe plan --out FILE` does, minus loading the policies. */
-async function planOnce(dir: string, bundle: Bundle, workers: number, out: string): Promise<{ records: number; actions: number; hash: string }> {
-  const { source, hash, close } = await snapshotSourceForPlan(dir, { workers });
+async function planOnce(dir: string, bundle: Bundle, workers: number | undefined, out: string): Promise<{ records: number; actions: number; hash: string }> {
+  const { source, hash, close } = await snapshotSourceForPlan(dir, workers === undefined ? {} : { workers });
   let plan;
   try {
     plan = await buildPlan({ bundle, records: source, now: NOW, hmacKey: KEY, snapshotHash: hash });
@@ -81,7 +81,7 @@ interface SpeedResult {
 }
 
 /** Child mode `speed`: interleaved medians of parse-only and plan in this process. */
-async function speedChild(dir: string, runs: number, workers: number): Promise<SpeedResult> {
+async function speedChild(dir: string, runs: number, workers: number | undefined): Promise<SpeedResult> {
   const bundle = await loadBundle();
   const out = join(tmpdir(), `lethe-bench-plan-out-${process.pid}.json`);
   const parse: number[] = [];
@@ -105,7 +105,7 @@ async function speedChild(dir: string, runs: number, workers: number): Promise<S
 async function rssChild(dir: string): Promise<{ records: number; actions: number; maxRssMb: number }> {
   const bundle = await loadBundle();
   const out = join(tmpdir(), `lethe-bench-plan-out-${process.pid}.json`);
-  const r = await planOnce(dir, bundle, availableParallelism() > 1 ? availableParallelism() : 0, out);
+  const r = await planOnce(dir, bundle, undefined, out);
   await rm(out, { force: true });
   return { records: r.records, actions: r.actions, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
@@ -127,12 +127,17 @@ export const bench: Bench = async ({ quick }) => {
   for (const size of quick ? [100_000] : [100_000, 1_000_000]) {
     const dir = await snapshot(size);
     const cores = availableParallelism();
-    const modes: Array<{ label: string; pin: boolean; workers: number }> = [
-      ...(canPin ? [{ label: 'one core (taskset), everything in one thread', pin: true, workers: 0 }] : []),
-      ...(cores > 1 ? [{ label: `${cores} cores, ${cores} worker threads (parse, validate, hash, prefilter)`, pin: false, workers: cores }] : []),
+    const modes: Array<{ label: string; pin: boolean; workers: string }> = [
+      ...(canPin ? [{ label: 'one core (taskset), everything in one thread', pin: true, workers: '0' }] : []),
+      ...(cores > 1
+        ? [
+            { label: `${cores} cores, ${cores} worker threads (parse, validate, hash, prefilter)`, pin: false, workers: String(cores) },
+            { label: `${cores} cores, the default (worker threads from 256 MiB of records)`, pin: false, workers: 'default' },
+          ]
+        : []),
     ];
     for (const m of modes) {
-      const r = await child<SpeedResult>(['speed', dir, String(runs), String(m.workers)], m.pin);
+      const r = await child<SpeedResult>(['speed', dir, String(runs), m.workers], m.pin);
       const planRate = r.records / (r.planMs / 1000);
       const parseRate = r.records / (r.parseMs / 1000);
       results.push({
@@ -160,6 +165,6 @@ export const bench: Bench = async ({ quick }) => {
 
 if (process.env.LETHE_BENCH_PLAN_CHILD === '1') {
   const [mode, dir, runs, worker] = process.argv.slice(2);
-  const result = mode === 'speed' ? await speedChild(dir!, Number(runs), Number(worker)) : await rssChild(dir!);
+  const result = mode === 'speed' ? await speedChild(dir!, Number(runs), worker === 'default' ? undefined : Number(worker)) : await rssChild(dir!);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

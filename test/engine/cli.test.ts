@@ -48,6 +48,20 @@ afterEach(() => {
 });
 
 describe('lethe plan', () => {
+  it('--workers: the same plan file from one thread and from worker threads; a bad value is refused', async () => {
+    process.env.LETHE_HMAC_KEY = 'ab'.repeat(32);
+    const f = await fixture(Array.from({ length: 40 }, (_, i) => rec('salesforce', 'task', `t${i}`, i % 3 === 0 ? '2020-01-01T00:00:00.000Z' : '2024-12-01T00:00:00.000Z')));
+    const texts: string[] = [];
+    for (const workers of ['0', '2']) {
+      const out = join(f.dir, `plan-${workers}.json`);
+      expect(await run(['plan', '--policies', f.policies, '--snapshot', f.snapshot, '--now', '2025-01-01T00:00:00Z', '--out', out, '--workers', workers])).toBe(2);
+      texts.push(await readFile(out, 'utf8'));
+    }
+    expect(texts[1]).toBe(texts[0]);
+    expect((JSON.parse(texts[0]!) as Plan).actions).toHaveLength(14);
+    await expect(run(['plan', '--policies', f.policies, '--snapshot', f.snapshot, '--workers', 'many'])).rejects.toThrow(/--workers must be a whole number from 0 to 64/);
+  });
+
   it('exit 2 with actions, 0 without; writes a canonical plan whose hash verifies', async () => {
     process.env.LETHE_HMAC_KEY = 'ab'.repeat(32);
     const f = await fixture([rec('salesforce', 'task', 't1', '2020-01-01T00:00:00.000Z')]);

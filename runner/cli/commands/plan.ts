@@ -4,7 +4,7 @@
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,7 +18,7 @@ import type { RecordSource } from '../../../engine/plan/source.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { Bundle } from '../../../engine/bundle.ts';
 import type { DataSubjectRequest, RunnerConfig } from '../../../engine/schema/index.ts';
-import { planSnapshotRead, readSnapshotFileBatches, readSnapshotMeta, SnapshotError, SnapshotHasher, type ReadFileOptions } from '../../../engine/snapshot/reader.ts';
+import { listSnapshotFiles, planSnapshotRead, readSnapshotFileBatches, readSnapshotMeta, SnapshotError, SnapshotHasher, type ReadFileOptions } from '../../../engine/snapshot/reader.ts';
 import { parallelSnapshotSource } from '../../../engine/snapshot/parallel.ts';
 import { UserError } from '../errors.ts';
 
@@ -32,6 +32,15 @@ export interface PlanCommandOptions {
   config?: string;
   insecureDemoKey?: boolean;
   verifySnapshot?: boolean;
+  /** Worker threads (string as given on the command line). */
+  workers?: string;
+}
+
+/** --workers: a whole number from 0 to 64 (0: plan in one thread). */
+export function parseWorkers(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d{1,2}$/.test(v) || Number(v) > 64) throw new UserError(`--workers must be a whole number from 0 to 64 (got ${JSON.stringify(v)})`);
+  return Number(v);
 }
 
 /** A fixed, public key for demos only: subject hashes made with it protect nothing. */
@@ -41,7 +50,7 @@ export const DEMO_KEY = Buffer.from('lethe-insecure-demo-key-do-not-use-in-produ
  * A snapshot directory as a RecordSource for `lethe plan`. Counts are checked against meta.json.
  * The snapshot hash in the plan always describes the records actually read (meta.json's `hash` is
  * not trusted: the files could have been edited since); it is computed from the record lines,
- * exactly as snapshotHash(dir). With `workers` > 0 (default: one per core when there are several),
+ * exactly as snapshotHash(dir). With `workers` > 0 (default: one per core on a large snapshot),
  * worker threads read, validate, hash and prefilter the big types in parallel
  * (engine/snapshot/parallel.ts); with 0, everything happens in this thread, in one pass. With
  * `verifyHash`, the hash must also equal meta.json's when there is one. Call `close` when done.
@@ -52,7 +61,7 @@ export async function snapshotSourceForPlan(
 ): Promise<{ source: RecordSource; hash: () => Promise<string>; close: () => Promise<void> }> {
   const meta = await readSnapshotMeta(dir);
   const metaHash = typeof meta?.hash === 'string' ? meta.hash : undefined;
-  const workers = options.workers ?? (availableParallelism() > 1 ? availableParallelism() : 0);
+  const workers = options.workers ?? (await defaultWorkers(dir));
   const verified = async (h: string): Promise<string> => {
     if (options.verifyHash === true && metaHash !== undefined && h !== metaHash) {
       throw new SnapshotError(`${dir}/meta.json`, undefined, 'hash does not match the records (altered snapshot)');
@@ -84,6 +93,20 @@ export async function snapshotSourceForPlan(
     return verified(hasher.digest());
   };
   return { source, hash, close: async () => undefined };
+}
+
+/**
+ * Worker threads pay for themselves only on large snapshots (starting one costs ~0.3 s of CPU; at
+ * 100k records planning in one thread is as fast): one per core from PARALLEL_FROM bytes of records.
+ */
+const PARALLEL_FROM = 256 * 1024 * 1024;
+
+async function defaultWorkers(dir: string): Promise<number> {
+  const cores = availableParallelism();
+  if (cores < 2) return 0;
+  let bytes = 0;
+  for (const f of await listSnapshotFiles(dir)) bytes += (await stat(f.path)).size;
+  return bytes >= PARALLEL_FROM ? cores : 0;
 }
 
 /**
@@ -155,12 +178,14 @@ export function parseNow(now: string | undefined): string {
 export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
   if (opts.format !== 'json' && opts.format !== 'markdown') throw new UserError(`--format must be json or markdown (got ${opts.format})`);
   const now = parseNow(opts.now);
-  const { bundle, requests, config } = await loadPlanInputs({ ...opts, now });
-  const hmacKey = planKey(config, opts.insecureDemoKey);
-  const limits = config?.spec.limits;
+  const workers = parseWorkers(opts.workers);
   try {
-    const { source, hash, close } = await snapshotSourceForPlan(opts.snapshot, { verifyHash: opts.verifySnapshot === true });
+    // The snapshot source first: its worker threads start while the policies load.
+    const { source, hash, close } = await snapshotSourceForPlan(opts.snapshot, { verifyHash: opts.verifySnapshot === true, ...(workers !== undefined ? { workers } : {}) });
     try {
+      const { bundle, requests, config } = await loadPlanInputs({ ...opts, now });
+      const hmacKey = planKey(config, opts.insecureDemoKey);
+      const limits = config?.spec.limits;
       return await buildPlan({
         bundle,
         records: source,
@@ -192,6 +217,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'runner config (blast-radius defaults, HMAC key reference)')
     .option('--verify-snapshot', "also require the snapshot hash (always computed from the records) to equal meta.json's")
     .option('--insecure-demo-key', 'use a public demo HMAC key when none is configured (demos only)')
+    .option('--workers <n>', 'worker threads that read, validate, hash and prefilter the snapshot (default: one per core when the snapshot has 256 MiB of records or more; 0: one thread). The plan is the same for any number.')
     .addHelpText(
       'after',
       '\nThe HMAC key for subject hashes comes from LETHE_HMAC_KEY or the config keys.hmac.default.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown',
