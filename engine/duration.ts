@@ -20,20 +20,35 @@ export function parseDuration(text: string): DurationParts | null {
   return { years: n(m[1]), months: n(m[2]), weeks: n(m[3]), days: n(m[4]), hours: n(m[6]), minutes: n(m[7]), seconds: n(m[8]) };
 }
 
+/** Parsed durations: policies use a handful, and dates are shifted once per due record. */
+const parsed = new Map<string, DurationParts | null>();
+
+function cachedDuration(text: string): DurationParts | null {
+  let d = parsed.get(text);
+  if (d === undefined) {
+    d = parseDuration(text);
+    if (parsed.size < 10_000) parsed.set(text, d);
+  }
+  return d;
+}
+
+const DAY_MS = 86_400_000;
+
 function shift(iso: string, text: string, sign: 1 | -1): string {
-  const d = parseDuration(text);
+  const d = cachedDuration(text);
   if (!d) throw new Error(`not an ISO 8601 duration: ${text}`);
   const t = new Date(iso);
-  if (Number.isNaN(t.getTime())) throw new Error(`not a date: ${iso}`);
+  const tMs = t.getTime();
+  if (Number.isNaN(tMs)) throw new Error(`not a date: ${iso}`);
   // Calendar parts first (clamping the day to the target month's length), then exact parts.
   const y = t.getUTCFullYear() + sign * d.years;
   const mo = t.getUTCMonth() + sign * d.months;
-  const target = new Date(Date.UTC(y, mo, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(t.getUTCDate(), lastDay));
-  target.setUTCHours(t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds(), t.getUTCMilliseconds());
+  const first = Date.UTC(y, mo, 1);
+  const lastDay = Math.round((Date.UTC(y, mo + 1, 0) - first) / DAY_MS) + 1;
+  const timeOfDay = ((tMs % DAY_MS) + DAY_MS) % DAY_MS;
+  const target = first + (Math.min(t.getUTCDate(), lastDay) - 1) * DAY_MS + timeOfDay;
   const ms = ((d.weeks * 7 + d.days) * 86400 + d.hours * 3600 + d.minutes * 60 + d.seconds) * 1000;
-  return new Date(target.getTime() + sign * ms).toISOString();
+  return new Date(target + sign * ms).toISOString();
 }
 
 export function addDuration(iso: string, duration: string): string {

@@ -70,13 +70,32 @@ export function completeAction(a: NewAction): PlanAction {
   return sortKeys({ id: actionId(a), ...a }) as PlanAction;
 }
 
+/** The value with every object's keys in sorted order; objects already in order are reused, not copied. */
 function sortKeys(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(sortKeys);
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = sortKeys(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return out ?? v;
+  }
   if (Object.getPrototypeOf(v) !== Object.prototype) return v;
   const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  let sorted = true;
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) sorted = false;
+  if (sorted) {
+    let copy: Record<string, unknown> | undefined;
+    for (const k of keys) {
+      const x = sortKeys(o[k]);
+      if (x !== o[k]) (copy ??= { ...o })[k] = x;
+    }
+    return copy ?? o;
+  }
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o).sort()) out[k] = sortKeys(o[k]);
+  for (const k of keys.sort()) out[k] = sortKeys(o[k]);
   return out;
 }
 

@@ -59,24 +59,28 @@ export function decide(
   if (subjects && subjects.length > 0) ctx.erasure.record(ref, subjects, erasure, holds);
 }
 
-/** The action retention plans for a due record that nothing protects. */
+/**
+ * The action retention plans for a due record that nothing protects. Nested objects are built
+ * with their keys in sorted order, so completing the action copies only its top level.
+ */
 export function retentionAction(ref: RecordRef, retention: DueRetention): NewAction {
   const p = retention.governing;
-  const op = p.policy.spec.then;
+  const spec = p.policy.spec;
+  const op = spec.then;
   return {
+    basis: {
+      dueAt: retention.dueAt,
+      field: p.from,
+      from: retention.from,
+      ...(retention.matched.length > 1 ? { matchedPolicies: retention.matched.map((m) => m.policy.metadata.name).sort() } : {}),
+      ...(spec.purpose ? { purpose: spec.purpose } : {}),
+      retainFor: spec.retainFor,
+      rule: 'retention',
+    },
+    ...(op === 'anonymize' && spec.anonymizeWith ? { maskWith: spec.anonymizeWith } : {}),
     op,
-    target: ref,
     policy: p.ref,
     reason: retentionReason(retention),
-    basis: {
-      rule: 'retention',
-      from: retention.from,
-      dueAt: retention.dueAt,
-      retainFor: p.policy.spec.retainFor,
-      field: p.from,
-      ...(p.policy.spec.purpose ? { purpose: p.policy.spec.purpose } : {}),
-      ...(retention.matched.length > 1 ? { matchedPolicies: retention.matched.map((m) => m.policy.metadata.name).sort() } : {}),
-    },
-    ...(op === 'anonymize' && p.policy.spec.anonymizeWith ? { maskWith: p.policy.spec.anonymizeWith } : {}),
+    target: { id: ref.id, system: ref.system, type: ref.type },
   };
 }

@@ -7,12 +7,14 @@
  * (a batch was consumed: at most WINDOW batches are in flight per worker), `state` (the hash).
  * Messages out: `batch`, `done`, `error` (a line number relative to the range), `state`.
  */
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { LetheRecord } from '../records.ts';
 import { emptyCounts, Prefilter, type PrefilterSetup, type TypeFilter } from '../plan/prefilter.ts';
 import { SnapshotHasher } from './hash.ts';
 import { recordProblem } from './validate.ts';
+import { canonicalJsonFast } from './canonical-fast.ts';
+import { inOrder } from '../plan/serialize.ts';
 
 export interface RangeTask {
   task: number;
@@ -22,6 +24,8 @@ export interface RangeTask {
   start: number;
   end: number;
   hash: boolean;
+  /** Send every line back (no prefilter): for the types the planner reads in full. */
+  keepAll: boolean;
 }
 
 export type ToWorker =
@@ -29,7 +33,8 @@ export type ToWorker =
   | { kind: 'known'; ids: string[] }
   | { kind: 'range'; range: RangeTask }
   | { kind: 'ack' }
-  | { kind: 'state' };
+  | { kind: 'state' }
+  | { kind: 'reset' };
 
 export type FromWorker =
   | { kind: 'batch'; task: number; lines: string[]; actions: string[]; counts: ReturnType<typeof emptyCounts> }
@@ -41,7 +46,7 @@ const CHUNK = 1 << 17;
 const WINDOW = 4;
 
 const port = parentPort!;
-const hasher = new SnapshotHasher();
+let hasher = new SnapshotHasher();
 let filter: Prefilter | undefined;
 let inFlight = 0;
 let wake: (() => void) | undefined;
@@ -66,8 +71,14 @@ function parse(line: string, task: RangeTask): LetheRecord | string {
 }
 
 async function runRange(task: RangeTask): Promise<void> {
-  const keep: TypeFilter = filter ? filter.forType(task.system, task.type) : () => true;
-  const fh = await open(task.path, 'r');
+  const keep: TypeFilter = filter && !task.keepAll ? filter.forType(task.system, task.type) : () => true;
+  let fd: number;
+  try {
+    fd = openSync(task.path, 'r');
+  } catch (err) {
+    post({ kind: 'error', task: task.task, line: undefined, lines: 0, message: `cannot read: ${(err as Error).message}` });
+    return;
+  }
   let lineNo = 0;
   let records = 0;
   try {
@@ -81,7 +92,8 @@ async function runRange(task: RangeTask): Promise<void> {
         buf = bigger;
       }
       const want = Math.min(buf.length - used, task.end - pos);
-      const { bytesRead } = want > 0 ? await fh.read(buf, used, want, pos) : { bytesRead: 0 };
+      // Synchronous reads: this thread has nothing else to do meanwhile, and no thread-pool hop.
+      const bytesRead = want > 0 ? readSync(fd, buf, used, want, pos) : 0;
       pos += bytesRead;
       const end = used + bytesRead;
       const cut = bytesRead === 0 ? end : buf.lastIndexOf(10, end - 1) + 1;
@@ -106,7 +118,7 @@ async function runRange(task: RangeTask): Promise<void> {
           if (task.hash) hasher.addLine(line);
           const v = keep(r, counts);
           if (v === true) kept.push(line);
-          else if (v !== false) actions.push(JSON.stringify(v)); // keys already in canonical order
+          else if (v !== false) actions.push(inOrder(v) ? JSON.stringify(v) : canonicalJsonFast(v)); // canonical JSON
         }
         if (kept.length > 0 || counts.omitted > 0) {
           post({ kind: 'batch', task: task.task, lines: kept, actions, counts });
@@ -121,7 +133,7 @@ async function runRange(task: RangeTask): Promise<void> {
     post({ kind: 'error', task: task.task, line: undefined, lines: lineNo, message: `cannot read: ${(err as Error).message}` });
     return;
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   post({ kind: 'done', task: task.task, lines: lineNo, records });
 }
@@ -155,6 +167,12 @@ port.on('message', (m: ToWorker) => {
         wake = undefined;
         w();
       }
+      break;
+    case 'reset':
+      // A new source (the worker is reused): a new hash and no prefilter yet.
+      hasher = new SnapshotHasher();
+      filter = undefined;
+      inFlight = 0;
       break;
     case 'state': {
       const s = hasher.state();

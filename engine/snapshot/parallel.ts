@@ -4,10 +4,10 @@
  * planner's prefilter (engine/plan/prefilter.ts), so the main thread only parses and plans the
  * records that can matter (for a retention run, roughly the due ones).
  *
- * Types buildPlan reads before streaming (holds, consents, identity records) are read on the main
- * thread (`read`), as are all types when the planner asks for no prefilter. Errors name the file
- * and the line, as the sequential reader's do; line numbers are made absolute once every earlier
- * range of the file has been counted.
+ * Types buildPlan reads in full (holds, consents, identity records: `read`) come back whole: the
+ * workers still parse, validate and hash them in parallel. Errors name the file and the line, as
+ * the sequential reader's do; line numbers are made absolute once every earlier range of the file
+ * has been counted.
  */
 import { open, stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
@@ -18,7 +18,7 @@ import type { PlanAction } from '../plan/types.ts';
 import { SnapshotError } from './errors.ts';
 import { SnapshotHasher } from './hash.ts';
 import type { FromWorker, RangeTask, ToWorker } from './parallel-worker.ts';
-import { planSnapshotRead, readSnapshotFileBatches, type ReadFileOptions } from './reader.ts';
+import { planSnapshotRead } from './reader.ts';
 
 /** Below this size a file is one range (splitting costs a little per range). */
 const MIN_SPLIT = 1 << 20;
@@ -33,7 +33,7 @@ export interface ParallelSourceOptions {
 export interface ParallelSnapshotSource extends RecordSource {
   /** The snapshot hash, once every file has been read (by the planner). */
   hash(): Promise<string>;
-  /** Stops the worker threads. */
+  /** Releases the worker threads (kept idle for the next source when they finished cleanly). */
   close(): Promise<void>;
 }
 
@@ -77,18 +77,51 @@ interface Pending {
   onEnd(m: Extract<FromWorker, { kind: 'done' | 'error' }>): void;
 }
 
+/**
+ * Idle worker threads, kept for the next source in this process (the scheduler and `lethe ci`
+ * plan several times; starting a worker costs ~0.3 s of CPU). Idle workers do not keep the
+ * process alive. A source takes a set it alone uses, and gives it back only when no task of it is
+ * still running; a worker that failed is never reused.
+ */
+const idleWorkers: Worker[] = [];
+let nextTask = 0;
+
+function takeWorkers(n: number): Worker[] {
+  const out = idleWorkers.splice(0, n);
+  while (out.length < n) out.push(startWorker());
+  for (const w of out) w.postMessage({ kind: 'reset' } satisfies ToWorker);
+  return out;
+}
+
+function giveBack(workers: readonly Worker[], reusable: boolean): Promise<unknown> {
+  for (const w of workers) {
+    w.removeAllListeners('message');
+    w.removeAllListeners('error');
+    w.unref();
+  }
+  if (reusable && idleWorkers.length === 0) {
+    idleWorkers.push(...workers);
+    return Promise.resolve();
+  }
+  return Promise.all(workers.map((w) => w.terminate()));
+}
+
+/** Stops the idle worker threads (they never keep the process alive; tests stop them anyway). */
+export async function stopIdleWorkers(): Promise<void> {
+  await Promise.all(idleWorkers.splice(0).map((w) => w.terminate()));
+}
+
 export async function parallelSnapshotSource(dir: string, options: ParallelSourceOptions): Promise<ParallelSnapshotSource> {
   const files = await planSnapshotRead(dir);
   const hasher = new SnapshotHasher();
   const hashed = new Set<string>();
-  const workers: Worker[] = [];
+  const workers = takeWorkers(Math.max(1, options.workers));
   const tasks = new Map<number, Pending>();
   let states: Array<(s: Extract<FromWorker, { kind: 'state' }>) => void> = [];
   let failure: Error | undefined;
-  let nextTask = 0;
   let active = 0;
-  for (let i = 0; i < Math.max(1, options.workers); i++) {
-    const w = startWorker();
+  let closed = false;
+  for (const w of workers) {
     w.unref();
     w.on('message', (m: FromWorker) => {
       if (m.kind === 'state') states.shift()?.(m);
@@ -99,7 +132,6 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
       failure = err;
       for (const t of tasks.values()) t.onEnd({ kind: 'error', task: -1, line: undefined, lines: 0, message: `worker failed: ${err.message}` });
     });
-    workers.push(w);
   }
   const send = (w: Worker, m: ToWorker): void => w.postMessage(m);
   const busy = (delta: number): void => {
@@ -111,24 +143,20 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
 
   const source: ParallelSnapshotSource = {
     types: (): TypeRef[] => files.map((f) => ({ system: f.file.system, type: f.file.type })),
-    read(system, type) {
-      const f = find(system, type);
-      if (!f) return [];
-      const key = `${system}/${type}`;
-      const fileOptions: ReadFileOptions = {};
-      if (f.expectedCount !== undefined) fileOptions.expectedCount = f.expectedCount;
-      if (!hashed.has(key)) fileOptions.hasher = hasher;
-      hashed.add(key);
-      return readSnapshotFileBatches(f.file, fileOptions);
+    async *read(system, type) {
+      // Read in full (holds, consents, identity records): the workers still parse, validate and
+      // hash in parallel; this thread parses the lines again.
+      for await (const b of readRanges(system, type, [], true)) yield b.records;
     },
     prefiltered(setup: PrefilterSetup): PrefilteredReader {
       for (const w of workers) send(w, { kind: 'setup', setup });
       return {
-        read: (system, type, known) => readRanges(system, type, known),
+        read: (system, type, known) => readRanges(system, type, known, false),
       };
     },
     async hash() {
       if (hashed.size < files.length) throw new Error('parallel snapshot source: the hash was asked before every file was read');
+      // Every file was hashed by the workers (each line once, in whichever worker read it).
       busy(1);
       try {
         for (const w of workers) {
@@ -144,12 +172,14 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
       return hasher.digest();
     },
     async close() {
+      if (closed) return;
+      closed = true;
       states = [];
-      await Promise.all(workers.map((w) => w.terminate()));
+      await giveBack(workers, failure === undefined && tasks.size === 0 && active === 0);
     },
   };
 
-  async function* readRanges(system: string, type: string, known: readonly string[]): AsyncGenerator<PrefilteredBatch> {
+  async function* readRanges(system: string, type: string, known: readonly string[], keepAll: boolean): AsyncGenerator<PrefilteredBatch> {
     if (failure) throw failure;
     const f = find(system, type);
     if (known.length > 0) for (const w of workers) send(w, { kind: 'known', ids: [...known] });
@@ -190,7 +220,7 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
             notify();
           },
         });
-        const range: RangeTask = { task, path, system, type, start, end: ends[k]!, hash };
+        const range: RangeTask = { task, path, system, type, start, end: ends[k]!, hash, keepAll };
         send(workers[k % workers.length]!, { kind: 'range', range });
       });
       for (;;) {

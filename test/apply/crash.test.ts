@@ -10,7 +10,7 @@ import { applyPlan } from '../../runner/apply/index.ts';
 import { subjectsFromRequestFiles } from '../../runner/cli/commands/apply.ts';
 import { verifyAuditLog } from '../../runner/audit/index.ts';
 import { journalPath, readJournal } from '../../runner/journal/index.ts';
-import { makeWorld, remainingKeys, ROOT, type World } from './world.ts';
+import { makeWorld, remainingKeys, ROOT, settleGdpr, type World } from './world.ts';
 
 const SEED = 41;
 const RECORDS = 900;
@@ -78,6 +78,8 @@ describe('crash and resume', () => {
     expect(r.failed.map((f) => `${a.plan.actions.find((x) => x.id === f.id)?.op} ${a.plan.actions.find((x) => x.id === f.id)?.target.type}: ${f.reason}`)).toEqual([]);
     const gdprActions = a.plan.actions.filter((x) => x.op === 'gdpr-request').length;
     expect(gdprActions, 'the plan submits native GDPR requests').toBeGreaterThan(0);
+    // GDPR requests complete asynchronously: compare the worlds once both have finished them.
+    await settleGdpr(a);
     const expected = await remainingKeys(a);
 
     const rand = mulberry(SEED);
@@ -107,6 +109,7 @@ describe('crash and resume', () => {
     b.sandbox.salesforce.faults.clear();
     const final = await runChild(b, null);
     expect(final.code, final.stderr).toBe(0);
+    await settleGdpr(b);
     expect(await remainingKeys(b)).toEqual(expected);
     const journal = await readJournal(b.config.spec.stateDir!, b.plan.hash);
     for (const act of b.plan.actions) expect(['done', 'skipped', 'pending']).toContain(journal.states.get(act.id)?.state);

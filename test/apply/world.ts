@@ -92,6 +92,19 @@ export async function makeWorld(options: { seed?: number; records?: number; limi
 }
 
 /** Every record both emulators hold now, read through the connectors (refKeys). */
+/**
+ * Waits until the Genesys emulator has finished every GDPR request (they complete on its clock, a
+ * few steps after submission), so the records they delete are gone before a world is compared.
+ */
+export async function settleGdpr(world: Pick<World, 'sandbox'>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const open = (): boolean => [...world.sandbox.genesys.store.gdpr.values()].some((w) => w.remaining.length > 0);
+  while (open()) {
+    if (Date.now() > until) throw new Error('settleGdpr: GDPR requests still running');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export async function remainingKeys(world: Pick<World, 'connectors'>): Promise<Set<string>> {
   const out = new Set<string>();
   const cs = world.connectors();

@@ -61,15 +61,26 @@ describe('format preservation', () => {
       fc.property(e164(), fc.integer({ min: 0, max: 16 }), (phone, n) => {
         const out = applyStrategy({ strategy: 'keep-last', n, format: 'phone' }, phone, ctx) as string;
         const digits = phone.length - 1;
+        // The masked digits are 9 then 0s, or 1s where that would have reproduced the original.
+        expect(out).not.toBe(phone);
         if (n < digits) {
           expect(out.slice(out.length - n)).toBe(n === 0 ? '' : phone.slice(phone.length - n));
-          expect(out.slice(1, out.length - n)).toMatch(/^90*$/);
+          expect(out.slice(1, out.length - n)).toMatch(/^(90*|1+)$/);
         } else {
-          expect(out).toBe(`+9${'0'.repeat(digits - 1)}`);
+          expect(out).toMatch(new RegExp(`^\\+(90{${digits - 1}}|1{${digits}})$`));
         }
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('keep-last never reproduces the original when the mask character equals the masked characters', () => {
+    const ctx = testContext();
+    // found by the leak property: a `5` masking the leading 5 of +50000000000
+    expect(applyStrategy({ strategy: 'keep-last', n: 10, maskChar: '5', format: 'phone' }, '+50000000000', ctx)).toBe('+10000000000');
+    expect(applyStrategy({ strategy: 'keep-last', n: 4, format: 'phone' }, '+90001234', ctx)).toBe('+11111234');
+    expect(applyStrategy({ strategy: 'keep-last', n: 2, maskChar: '*', format: 'text' }, '***ab', ctx)).toBe('###ab');
+    expect(applyStrategy({ strategy: 'keep-last', n: 1, maskChar: 'a', format: 'email' }, 'aab@example.com', ctx)).toBe(`**b@${MASKED_EMAIL_DOMAIN}`);
   });
 
   it('formatted international phones are detected and come out as compact E.164', () => {

@@ -8,9 +8,16 @@
 import { asText, detectFormat, emailLocalPart, isAtext, maskedEmail, phoneDigitCount, phoneDigits } from '../format.ts';
 import { isAbsent, type MaskingStrategy } from '../strategy.ts';
 
-function keepLast(chars: string[], n: number, mask: (c: string, i: number) => string, keep: (c: string) => string): string {
+/**
+ * Masks all but the last `n` characters. When every masked character happened to equal its mask
+ * (a `5` masking the leading `5` of a phone), the result would be the original value: the masked
+ * part is then written with `alt` instead, so a masked value never reproduces the original.
+ */
+function keepLast(chars: string[], n: number, mask: (c: string, i: number) => string, keep: (c: string) => string, alt: (c: string, i: number) => string): string {
   const cut = chars.length <= n ? chars.length : chars.length - n;
-  return chars.map((c, i) => (i < cut ? mask(c, i) : keep(c))).join('');
+  const out = chars.map((c, i) => (i < cut ? mask(c, i) : keep(c))).join('');
+  if (out !== chars.join('')) return out;
+  return chars.map((c, i) => (i < cut ? alt(c, i) : keep(c))).join('');
 }
 
 export const keepLastStrategy: MaskingStrategy<'keep-last'> = {
@@ -22,14 +29,17 @@ export const keepLastStrategy: MaskingStrategy<'keep-last'> = {
     if (format === 'phone') {
       const digits = phoneDigits(value) ?? '0'.repeat(phoneDigitCount(value));
       const d = /^[0-9]$/.test(maskChar) ? maskChar : '0';
-      const masked = keepLast([...digits], params.n, (_c, i) => (i === 0 && d === '0' ? '9' : d), (c) => c);
+      const alt = d === '1' ? '2' : '1';
+      const masked = keepLast([...digits], params.n, (_c, i) => (i === 0 && d === '0' ? '9' : d), (c) => c, () => alt);
       return `+${masked}`;
     }
     if (format === 'email') {
       const m = isAtext(maskChar) ? maskChar : '*';
-      const local = keepLast(Array.from(emailLocalPart(value)).slice(-64), params.n, () => m, (c) => (isAtext(c) || c === '.' ? c : m));
+      const alt = m === '*' ? '#' : '*';
+      const local = keepLast(Array.from(emailLocalPart(value)).slice(-64), params.n, () => m, (c) => (isAtext(c) || c === '.' ? c : m), () => alt);
       return maskedEmail(local.replace(/^\./, m).replace(/\.$/, m));
     }
-    return keepLast(Array.from(asText(value)), params.n, () => maskChar, (c) => c);
+    const alt = maskChar === '*' ? '#' : '*';
+    return keepLast(Array.from(asText(value)), params.n, () => maskChar, (c) => c, () => alt);
   },
 };
