@@ -3,9 +3,11 @@
  * no randomness; everything comes in through the input.
  *
  * Two phases, so memory follows actions, not records:
- * 1. the small inputs: hold records, consent events and (when erasure requests are planned) the
- *    erasure policies' identity records; then subjects are expanded;
- * 2. every type once, in link-dependency order (source.ts), each record evaluated by every rule.
+ * 1. the small inputs: hold records, consent events (when a consent policy purges) and (when
+ *    erasure requests are planned) the erasure policies' identity records; then subjects are
+ *    expanded;
+ * 2. every type once, in link-dependency order (source.ts), each record evaluated by every rule
+ *    (or, from sources that prefilter in worker threads, only the records that can matter).
  *
  * Holds and erasure relatedness propagate through links. A record whose links all point to types
  * already read has final labels at once. A record linking to a type not read yet (or to such a
@@ -94,13 +96,17 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
   const consent = new ConsentIndex({ now });
   const erasure = new ErasurePlanner(bundle.erasure, input.requests ?? [], now);
   const identity = erasure.active ? erasure.identityTypes() : [];
+  const purges = compilePurges(bundle.consent, now);
 
   // Phase 1: holds, consents, identity records.
   const phase1 = new Map<string, number>();
   const holdRecords: LetheRecord[] = [];
   for (const t of order) {
     const isIdentity = identity.some((s) => s.system === t.system && s.type === t.type);
-    if (t.type !== 'legal-hold' && t.type !== 'consent' && !isIdentity) continue;
+    // Consent events matter only to withdrawal purges (the gate is another command): without a
+    // purge policy they are not indexed, so memory does not grow with them.
+    const isConsent = t.type === 'consent' && purges.policies.length > 0;
+    if (t.type !== 'legal-hold' && !isConsent && !isIdentity) continue;
     let n = 0;
     for await (const batch of batchesOf(source.read(t.system, t.type))) {
       n += batch.length;
@@ -109,7 +115,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
           holds.addRecord(r);
           holdRecords.push(r);
         }
-        if (r.type === 'consent') consent.add(r);
+        if (isConsent && r.type === 'consent') consent.add(r);
         if (isIdentity) erasure.addIdentity(r);
       }
     }
@@ -119,7 +125,6 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
   const sortedHolds = [...bundle.holds].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
 
   const retention = compileRetention(bundle.retention, now);
-  const purges = compilePurges(bundle.consent, now);
   const out = new PlanCollector();
   for (const p of retention) out.counter(p.id);
   for (const p of purges.policies) out.counter(p.id);
