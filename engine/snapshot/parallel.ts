@@ -121,12 +121,17 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
   let failure: Error | undefined;
   let active = 0;
   let closed = false;
+  /** Tasks sent and not yet ended by their worker (a reader abandoned early leaves some). */
+  let unfinished = 0;
   for (const w of workers) {
     w.unref();
     w.on('message', (m: FromWorker) => {
       if (m.kind === 'state') states.shift()?.(m);
       else if (m.kind === 'batch') tasks.get(m.task)?.onBatch(m, w);
-      else tasks.get(m.task)?.onEnd(m);
+      else {
+        unfinished--;
+        tasks.get(m.task)?.onEnd(m);
+      }
     });
     w.on('error', (err) => {
       failure = err;
@@ -175,7 +180,8 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
       if (closed) return;
       closed = true;
       states = [];
-      await giveBack(workers, failure === undefined && tasks.size === 0 && active === 0);
+      // Workers still busy with an abandoned read (or that failed) are stopped, never reused.
+      await giveBack(workers, failure === undefined && unfinished === 0 && active === 0);
     },
   };
 
@@ -221,6 +227,7 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
           },
         });
         const range: RangeTask = { task, path, system, type, start, end: ends[k]!, hash, keepAll };
+        unfinished++;
         send(workers[k % workers.length]!, { kind: 'range', range });
       });
       for (;;) {

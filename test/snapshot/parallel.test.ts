@@ -9,6 +9,7 @@ import { retention } from '../engine/fixtures.ts';
 import { parallelSnapshotSource } from '../../engine/snapshot/parallel.ts';
 import { snapshotHash } from '../../engine/snapshot/reader.ts';
 import { rec, tempDir, writeLines } from './helpers.ts';
+import { rm } from 'node:fs/promises';
 
 const NOW = '2025-06-01T00:00:00.000Z';
 const cleanups: Array<() => Promise<void>> = [];
@@ -73,5 +74,32 @@ describe('parallel snapshot source', () => {
     await writeLines(dir, 'salesforce/task.ndjson', Array.from({ length: 30 }, (_, i) => line(i)));
     await writeLines(dir, 'meta.json', [JSON.stringify({ createdAt: NOW, source: 'test', counts: { salesforce: { task: 31 } } })]);
     await expect(planDir(dir)).rejects.toThrow(/has 30 records but meta.json says 31/);
+  });
+
+  it('a file gone before it is read is an error naming it; the next plan (reusing workers) is right', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const path = await writeLines(dir, 'salesforce/task.ndjson', Array.from({ length: 40 }, (_, i) => line(i)));
+    const source = await parallelSnapshotSource(dir, { workers: 2, minSplit: 200 });
+    await rm(path);
+    const bundle = { ...emptyBundle(), retention: [retention('tasks', 'salesforce', 'task', 'P5Y')] };
+    await expect(buildPlan({ bundle, records: source, now: NOW, hmacKey: Buffer.alloc(32, 1), snapshotHash: () => source.hash() })).rejects.toThrow(path);
+    await source.close();
+    await writeLines(dir, 'salesforce/task.ndjson', Array.from({ length: 40 }, (_, i) => line(i)));
+    expect(await planDir(dir)).toEqual({ actions: 20, records: 40, hash: await snapshotHash(dir) });
+  });
+
+  it('a read abandoned after its first batch leaves no worker busy for the next source', async () => {
+    // ~4.5 MB: each worker's range is several 128 KiB chunks, more batches than it sends unacknowledged
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    await writeLines(dir, 'salesforce/task.ndjson', Array.from({ length: 30_000 }, (_, i) => line(i)));
+    const source = await parallelSnapshotSource(dir, { workers: 3, minSplit: 200 });
+    for await (const batch of source.read('salesforce', 'task') as AsyncIterable<unknown[]>) {
+      expect(batch.length).toBeGreaterThan(0);
+      break;
+    }
+    await source.close();
+    expect(await planDir(dir)).toEqual({ actions: 15_000, records: 30_000, hash: await snapshotHash(dir) });
   });
 });
