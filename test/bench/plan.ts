@@ -140,7 +140,7 @@ export const bench: Bench = async ({ quick }) => {
       ...(cores > 1
         ? [
             { label: `${cores} cores, ${cores} worker threads (parse, validate, hash, prefilter)`, pin: false, workers: String(cores) },
-            { label: `${cores} cores, the default (worker threads from 256 MiB of records)`, pin: false, workers: 'default' },
+            { label: `${cores} cores, the default (worker threads from 32 MiB of records)`, pin: false, workers: 'default' },
           ]
         : []),
     ];

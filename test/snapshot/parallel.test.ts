@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { emptyBundle } from '../../engine/bundle.ts';
 import { buildPlan } from '../../engine/plan/build.ts';
 import { retention } from '../engine/fixtures.ts';
-import { parallelSnapshotSource } from '../../engine/snapshot/parallel.ts';
+import { parallelSnapshotSource, parallelWorkerBundle } from '../../engine/snapshot/parallel.ts';
 import { snapshotHash } from '../../engine/snapshot/reader.ts';
 import { rec, tempDir, writeLines } from './helpers.ts';
 import { rm } from 'node:fs/promises';
@@ -101,5 +101,13 @@ describe('parallel snapshot source', () => {
     }
     await source.close();
     expect(await planDir(dir)).toEqual({ actions: 15_000, records: 30_000, hash: await snapshotHash(dir) });
+  });
+
+  it('runs the worker as one bundled script (no TypeScript loader per worker), needing only Node built-ins', async () => {
+    const code = await parallelWorkerBundle();
+    expect(code).toBeDefined();
+    const required = new Set([...code!.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
+    expect([...required].every((r) => r!.startsWith('node:'))).toBe(true);
+    expect(code).not.toMatch(/import\.meta/);
   });
 });
