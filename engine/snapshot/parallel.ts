@@ -107,7 +107,7 @@ interface Pending {
 
 /**
  * Idle worker threads, kept for the next source in this process (the scheduler and `lethe ci`
- * plan several times; starting a worker costs ~0.3 s of CPU). Idle workers do not keep the
+ * plan several times; a reused worker also keeps its optimised code). Idle workers do not keep the
  * process alive. A source takes a set it alone uses, and gives it back only when no task of it is
  * still running; a worker that failed is never reused.
  */
@@ -125,6 +125,7 @@ function giveBack(workers: readonly Worker[], reusable: boolean): Promise<unknow
   for (const w of workers) {
     w.removeAllListeners('message');
     w.removeAllListeners('error');
+    w.removeAllListeners('exit');
     w.unref();
   }
   if (reusable && idleWorkers.length === 0) {
@@ -145,7 +146,7 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
   const hashed = new Set<string>();
   const workers = await takeWorkers(Math.max(1, options.workers));
   const tasks = new Map<number, Pending>();
-  let states: Array<(s: Extract<FromWorker, { kind: 'state' }>) => void> = [];
+  let states: Array<{ resolve: (s: Extract<FromWorker, { kind: 'state' }>) => void; reject: (err: Error) => void }> = [];
   let failure: Error | undefined;
   let active = 0;
   let closed = false;
@@ -154,16 +155,21 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
   for (const w of workers) {
     w.unref();
     w.on('message', (m: FromWorker) => {
-      if (m.kind === 'state') states.shift()?.(m);
+      if (m.kind === 'state') states.shift()?.resolve(m);
       else if (m.kind === 'batch') tasks.get(m.task)?.onBatch(m, w);
       else {
         unfinished--;
         tasks.get(m.task)?.onEnd(m);
       }
     });
-    w.on('error', (err) => {
-      failure = err;
+    const fail = (err: Error): void => {
+      failure ??= err;
       for (const t of tasks.values()) t.onEnd({ kind: 'error', task: -1, line: undefined, lines: 0, message: `worker failed: ${err.message}` });
+      for (const st of states.splice(0)) st.reject(err);
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => {
+      if (!closed) fail(new Error(`a snapshot worker thread exited (code ${code})`));
     });
   }
   const send = (w: Worker, m: ToWorker): void => w.postMessage(m);
@@ -193,8 +199,9 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
       busy(1);
       try {
         for (const w of workers) {
-          const s = await new Promise<Extract<FromWorker, { kind: 'state' }>>((resolve) => {
-            states.push(resolve);
+          if (failure) throw failure;
+          const s = await new Promise<Extract<FromWorker, { kind: 'state' }>>((resolve, reject) => {
+            states.push({ resolve, reject });
             send(w, { kind: 'state' });
           });
           hasher.merge({ limbs: s.limbs, count: s.count });
