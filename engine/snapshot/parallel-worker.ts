@@ -24,8 +24,8 @@ export interface RangeTask {
   start: number;
   end: number;
   hash: boolean;
-  /** Send every line back (no prefilter): for the types the planner reads in full. */
-  keepAll: boolean;
+  /** `all`: send every line back (types the planner reads in full); `filter`: the prefilter decides; `none`: hash and validate only. */
+  keep: 'all' | 'filter' | 'none';
 }
 
 export type ToWorker =
@@ -71,7 +71,8 @@ function parse(line: string, task: RangeTask): LetheRecord | string {
 }
 
 async function runRange(task: RangeTask): Promise<void> {
-  const keep: TypeFilter = filter && !task.keepAll ? filter.forType(task.system, task.type) : () => true;
+  const keep: TypeFilter =
+    task.keep === 'none' ? () => false : task.keep === 'filter' && filter ? filter.forType(task.system, task.type) : () => true;
   let fd: number;
   try {
     fd = openSync(task.path, 'r');

@@ -10,6 +10,7 @@
  * has been counted.
  */
 import { open, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LetheRecord } from '../records.ts';
@@ -32,8 +33,10 @@ export interface ParallelSourceOptions {
 }
 
 export interface ParallelSnapshotSource extends RecordSource {
-  /** The snapshot hash, once every file has been read (by the planner). */
+  /** The snapshot hash, once every file has been read (by the planner, or validateAll). */
   hash(): Promise<string>;
+  /** Reads every file not read yet in the workers only: validated, counted and hashed, nothing sent back. */
+  validateAll(): Promise<void>;
   /** Releases the worker threads (kept idle for the next source when they finished cleanly). */
   close(): Promise<void>;
 }
@@ -185,13 +188,19 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
     async *read(system, type) {
       // Read in full (holds, consents, identity records): the workers still parse, validate and
       // hash in parallel; this thread parses the lines again.
-      for await (const b of readRanges(system, type, [], true)) yield b.records;
+      for await (const b of readRanges(system, type, [], 'all')) yield b.records;
     },
     prefiltered(setup: PrefilterSetup): PrefilteredReader {
       for (const w of workers) send(w, { kind: 'setup', setup });
       return {
-        read: (system, type, known) => readRanges(system, type, known, false),
+        read: (system, type, known) => readRanges(system, type, known, 'filter'),
       };
+    },
+    async validateAll() {
+      for (const f of files) {
+        if (hashed.has(`${f.file.system}/${f.file.type}`)) continue;
+        for await (const b of readRanges(f.file.system, f.file.type, [], 'none')) void b;
+      }
     },
     async hash() {
       if (hashed.size < files.length) throw new Error('parallel snapshot source: the hash was asked before every file was read');
@@ -220,7 +229,7 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
     },
   };
 
-  async function* readRanges(system: string, type: string, known: readonly string[], keepAll: boolean): AsyncGenerator<PrefilteredBatch> {
+  async function* readRanges(system: string, type: string, known: readonly string[], keep: RangeTask['keep']): AsyncGenerator<PrefilteredBatch> {
     if (failure) throw failure;
     const f = find(system, type);
     if (known.length > 0) for (const w of workers) send(w, { kind: 'known', ids: [...known] });
@@ -261,7 +270,7 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
             notify();
           },
         });
-        const range: RangeTask = { task, path, system, type, start, end: ends[k]!, hash, keepAll };
+        const range: RangeTask = { task, path, system, type, start, end: ends[k]!, hash, keep };
         unfinished++;
         send(workers[k % workers.length]!, { kind: 'range', range });
       });
@@ -293,4 +302,18 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
   }
 
   return source;
+}
+
+/**
+ * The snapshot hash computed by worker threads, every line validated on the way: the same value
+ * as snapshotHash(dir), with this thread free meanwhile.
+ */
+export async function snapshotHashParallel(dir: string, workers = availableParallelism()): Promise<string> {
+  const source = await parallelSnapshotSource(dir, { workers: Math.max(1, workers) });
+  try {
+    await source.validateAll();
+    return await source.hash();
+  } finally {
+    await source.close();
+  }
 }

@@ -14,7 +14,6 @@ import { recordProblem } from './validate.ts';
 export { SnapshotError } from './errors.ts';
 export { listSnapshotFiles, type SnapshotFile } from './files.ts';
 export { SnapshotHasher, type HasherState } from './hash.ts';
-export { snapshotHashParallel } from './hash-parallel.ts';
 export { readSnapshotMeta, META_FILE, type SnapshotMeta } from './meta.ts';
 export { recordProblem, isLetheRecord } from './validate.ts';
 

@@ -6,7 +6,8 @@ import { canonicalJson } from '../../engine/canonical.ts';
 import type { LetheRecord } from '../../engine/records.ts';
 import { canonicalJsonFast } from '../../engine/snapshot/canonical-fast.ts';
 import { SnapshotHasher } from '../../engine/snapshot/hash.ts';
-import { snapshotHash, snapshotHashParallel } from '../../engine/snapshot/reader.ts';
+import { snapshotHash } from '../../engine/snapshot/reader.ts';
+import { snapshotHashParallel } from '../../engine/snapshot/parallel.ts';
 import { tempDir } from './helpers.ts';
 
 const TYPES = [
@@ -150,7 +151,7 @@ describe('SnapshotHasher lines', () => {
 });
 
 describe('snapshotHashParallel and merge', () => {
-  it('a worker thread computes the same hash as the reader (CRLF, blank lines, BOM, many chunks)', async () => {
+  it('worker threads compute the same hash as the reader (CRLF, blank lines, BOM, many chunks)', async () => {
     const a = await tempDir();
     try {
       const rs = Array.from({ length: 3000 }, (_, i) => ({
