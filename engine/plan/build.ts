@@ -92,7 +92,8 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
   });
 
   const holds = new HoldIndex(nowMs, hmacKey);
-  for (const h of [...bundle.holds].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))) holds.addDocument(h);
+  const sortedHolds = [...bundle.holds].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  for (const h of sortedHolds) holds.addDocument(h);
   const consent = new ConsentIndex({ now });
   const erasure = new ErasurePlanner(bundle.erasure, input.requests ?? [], now);
   const identity = erasure.active ? erasure.identityTypes() : [];
@@ -122,7 +123,6 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     phase1.set(`${t.system}/${t.type}`, n);
   }
   erasure.prepare();
-  const sortedHolds = [...bundle.holds].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
 
   const retention = compileRetention(bundle.retention, now);
   const out = new PlanCollector();

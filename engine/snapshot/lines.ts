@@ -2,13 +2,16 @@
  * Streams the lines of a file as strings in batches, without loading the file: reads large
  * chunks, cuts them at the last newline byte (a `\n` byte never occurs inside a UTF-8 multi-byte
  * sequence) and decodes each cut once. Faster than readline, and the caller gets line numbers.
+ * One splitter serves both the asynchronous whole-file reader and the synchronous byte-range
+ * reader of worker threads (parallel-worker.ts).
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export interface LineBatch {
   /** The lines of this batch, without their `\n`. */
   lines: string[];
-  /** 1-based number of `lines[0]`. */
+  /** 1-based number of `lines[0]` (within the range read, for a range). */
   firstLine: number;
 }
 
@@ -19,36 +22,84 @@ export interface LineBatch {
  */
 const CHUNK = 1 << 17;
 
+/** Cuts bytes read in chunks into complete lines, carrying an incomplete last line over. */
+class LineSplitter {
+  private buf: Buffer;
+  private used = 0; // bytes of buf holding a carried, incomplete line
+  private lineNo = 1;
+  private stripBom: boolean;
+
+  constructor(chunkSize: number, atFileStart: boolean) {
+    this.buf = Buffer.allocUnsafe(chunkSize);
+    this.stripBom = atFileStart;
+  }
+
+  /** Where the next read goes (the buffer grows when one line fills it). */
+  target(): { buf: Buffer; offset: number; length: number } {
+    if (this.used === this.buf.length) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.used);
+      this.buf = bigger;
+    }
+    return { buf: this.buf, offset: this.used, length: this.buf.length - this.used };
+  }
+
+  /** Takes `bytesRead` bytes read into target(); 0 means the end (the carried rest is a line). */
+  take(bytesRead: number): LineBatch | undefined {
+    const buf = this.buf;
+    const end = this.used + bytesRead;
+    const cut = bytesRead === 0 ? end : buf.lastIndexOf(10, end - 1) + 1;
+    let batch: LineBatch | undefined;
+    if (cut > 0) {
+      let text = buf.toString('utf8', 0, cut);
+      if (this.stripBom && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      this.stripBom = false;
+      const lines = text.split('\n');
+      if (lines[lines.length - 1] === '') lines.pop();
+      if (lines.length > 0) batch = { lines, firstLine: this.lineNo };
+      this.lineNo += lines.length;
+    }
+    this.used = end - cut;
+    if (this.used > 0 && bytesRead > 0) buf.copy(buf, 0, cut, end);
+    return batch;
+  }
+}
+
 export async function* readLineBatches(path: string, chunkSize = CHUNK): AsyncGenerator<LineBatch> {
   const fh = await open(path, 'r');
   try {
-    let buf = Buffer.allocUnsafe(chunkSize);
-    let used = 0; // bytes of buf holding a carried, incomplete line
-    let lineNo = 1;
-    let first = true;
+    const splitter = new LineSplitter(chunkSize, true);
     for (;;) {
-      if (used === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, used);
-        buf = bigger;
-      }
-      const { bytesRead } = await fh.read(buf, used, buf.length - used, null);
-      const end = used + bytesRead;
-      const cut = bytesRead === 0 ? end : buf.lastIndexOf(10, end - 1) + 1;
-      if (cut > 0) {
-        let text = buf.toString('utf8', 0, cut);
-        if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        first = false;
-        const lines = text.split('\n');
-        if (lines[lines.length - 1] === '') lines.pop();
-        if (lines.length > 0) yield { lines, firstLine: lineNo };
-        lineNo += lines.length;
-      }
+      const t = splitter.target();
+      const { bytesRead } = await fh.read(t.buf, t.offset, t.length, null);
+      const batch = splitter.take(bytesRead);
+      if (batch) yield batch;
       if (bytesRead === 0) return;
-      used = end - cut;
-      if (used > 0) buf.copy(buf, 0, cut, end);
     }
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * The lines of bytes [start, end) of a file (both on line boundaries), read synchronously: for
+ * worker threads, which have nothing else to do meanwhile and so skip the thread-pool hop.
+ */
+export function* readLineBatchesSync(path: string, start: number, end: number, chunkSize = CHUNK): Generator<LineBatch> {
+  const fd = openSync(path, 'r');
+  try {
+    const splitter = new LineSplitter(chunkSize, start === 0);
+    let pos = start;
+    for (;;) {
+      const t = splitter.target();
+      const want = Math.min(t.length, end - pos);
+      const bytesRead = want > 0 ? readSync(fd, t.buf, t.offset, want, pos) : 0;
+      pos += bytesRead;
+      const batch = splitter.take(bytesRead);
+      if (batch) yield batch;
+      if (bytesRead === 0) return;
+    }
+  } finally {
+    closeSync(fd);
   }
 }

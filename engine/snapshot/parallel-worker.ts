@@ -7,12 +7,11 @@
  * (a batch was consumed: at most WINDOW batches are in flight per worker), `state` (the hash).
  * Messages out: `batch`, `done`, `error` (a line number relative to the range), `state`.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import type { LetheRecord } from '../records.ts';
 import { emptyCounts, Prefilter, type PrefilterSetup, type TypeFilter } from '../plan/prefilter.ts';
 import { SnapshotHasher } from './hash.ts';
-import { recordProblem } from './validate.ts';
+import { parseRecordLine } from './validate.ts';
+import { readLineBatchesSync } from './lines.ts';
 import { canonicalJsonFast } from './canonical-fast.ts';
 import { inOrder } from '../plan/serialize.ts';
 
@@ -42,7 +41,6 @@ export type FromWorker =
   | { kind: 'error'; task: number; line: number | undefined; lines: number; message: string }
   | { kind: 'state'; limbs: number[]; count: number };
 
-const CHUNK = 1 << 17;
 const WINDOW = 4;
 
 const port = parentPort!;
@@ -57,84 +55,39 @@ function post(m: FromWorker): void {
   port.postMessage(m);
 }
 
-/** Parses and validates one line; the error message never quotes the line. */
-function parse(line: string, task: RangeTask): LetheRecord | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (err) {
-    const pos = /position (\d+)/.exec((err as Error).message);
-    return pos ? `invalid JSON (at column ${Number(pos[1]) + 1})` : 'invalid JSON';
-  }
-  const problem = recordProblem(value, task.system, task.type);
-  return problem ?? (value as LetheRecord);
-}
-
 async function runRange(task: RangeTask): Promise<void> {
   const keep: TypeFilter =
     task.keep === 'none' ? () => false : task.keep === 'filter' && filter ? filter.forType(task.system, task.type) : () => true;
-  let fd: number;
-  try {
-    fd = openSync(task.path, 'r');
-  } catch (err) {
-    post({ kind: 'error', task: task.task, line: undefined, lines: 0, message: `cannot read: ${(err as Error).message}` });
-    return;
-  }
   let lineNo = 0;
   let records = 0;
   try {
-    let buf = Buffer.allocUnsafe(CHUNK);
-    let used = 0;
-    let pos = task.start;
-    for (;;) {
-      if (used === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, used);
-        buf = bigger;
-      }
-      const want = Math.min(buf.length - used, task.end - pos);
-      // Synchronous reads: this thread has nothing else to do meanwhile, and no thread-pool hop.
-      const bytesRead = want > 0 ? readSync(fd, buf, used, want, pos) : 0;
-      pos += bytesRead;
-      const end = used + bytesRead;
-      const cut = bytesRead === 0 ? end : buf.lastIndexOf(10, end - 1) + 1;
-      if (cut > 0) {
-        let text = buf.toString('utf8', 0, cut);
-        if (task.start === 0 && lineNo === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        const lines = text.split('\n');
-        if (lines[lines.length - 1] === '') lines.pop();
-        const kept: string[] = [];
-        const actions: string[] = [];
-        const counts = emptyCounts();
-        for (let i = 0; i < lines.length; i++) {
-          const line = lines[i]!;
-          lineNo++;
-          if (line.charCodeAt(0) !== 0x7b && line.trim() === '') continue;
-          const r = parse(line, task);
-          if (typeof r === 'string') {
-            post({ kind: 'error', task: task.task, line: lineNo, lines: lineNo, message: r });
-            return;
-          }
-          records++;
-          if (task.hash) hasher.addLine(line);
-          const v = keep(r, counts);
-          if (v === true) kept.push(line);
-          else if (v !== false) actions.push(inOrder(v) ? JSON.stringify(v) : canonicalJsonFast(v)); // canonical JSON
+    for (const { lines } of readLineBatchesSync(task.path, task.start, task.end)) {
+      const kept: string[] = [];
+      const actions: string[] = [];
+      const counts = emptyCounts();
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        lineNo++;
+        const r = parseRecordLine(line, task.system, task.type);
+        if (r === null) continue;
+        if (typeof r === 'string') {
+          post({ kind: 'error', task: task.task, line: lineNo, lines: lineNo, message: r });
+          return;
         }
-        if (kept.length > 0 || counts.omitted > 0) {
-          post({ kind: 'batch', task: task.task, lines: kept, actions, counts });
-          if (++inFlight >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
-        }
+        records++;
+        if (task.hash) hasher.addLine(line);
+        const v = keep(r, counts);
+        if (v === true) kept.push(line);
+        else if (v !== false) actions.push(inOrder(v) ? JSON.stringify(v) : canonicalJsonFast(v)); // canonical JSON
       }
-      if (bytesRead === 0) break;
-      used = end - cut;
-      if (used > 0) buf.copy(buf, 0, cut, end);
+      if (kept.length > 0 || counts.omitted > 0) {
+        post({ kind: 'batch', task: task.task, lines: kept, actions, counts });
+        if (++inFlight >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
+      }
     }
   } catch (err) {
     post({ kind: 'error', task: task.task, line: undefined, lines: lineNo, message: `cannot read: ${(err as Error).message}` });
     return;
-  } finally {
-    closeSync(fd);
   }
   post({ kind: 'done', task: task.task, lines: lineNo, records });
 }

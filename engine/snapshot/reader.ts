@@ -9,7 +9,7 @@ import { listSnapshotFiles, type SnapshotFile } from './files.ts';
 import { SnapshotHasher } from './hash.ts';
 import { readLineBatches } from './lines.ts';
 import { expectedCount, readSnapshotMeta } from './meta.ts';
-import { recordProblem } from './validate.ts';
+import { parseRecordLine } from './validate.ts';
 
 export { SnapshotError } from './errors.ts';
 export { listSnapshotFiles, type SnapshotFile } from './files.ts';
@@ -26,19 +26,9 @@ export interface ReadFileOptions {
 
 /** Parses one line; null for a blank line. Throws SnapshotError (file:line: what). */
 function parseLine(line: string, file: SnapshotFile, lineNo: number): LetheRecord | null {
-  const c = line.charCodeAt(0);
-  if (c !== 0x7b /* { */ && line.trim() === '') return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (err) {
-    // V8's message quotes the input; report only the position.
-    const pos = /position (\d+)/.exec((err as Error).message);
-    throw new SnapshotError(file.path, lineNo, pos ? `invalid JSON (at column ${Number(pos[1]) + 1})` : 'invalid JSON');
-  }
-  const problem = recordProblem(value, file.system, file.type);
-  if (problem !== null) throw new SnapshotError(file.path, lineNo, problem);
-  return value as LetheRecord;
+  const r = parseRecordLine(line, file.system, file.type);
+  if (typeof r === 'string') throw new SnapshotError(file.path, lineNo, r);
+  return r;
 }
 
 /**

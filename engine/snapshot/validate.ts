@@ -70,3 +70,20 @@ function keyProblem(r: Record<string, unknown>, key: string, expected: string): 
 export function isLetheRecord(value: unknown): value is LetheRecord {
   return recordProblem(value) === null;
 }
+
+/**
+ * Parses and validates one snapshot line: the record, null for a blank line, or what is wrong (a
+ * message that never quotes the line: V8's JSON errors quote the input, so only the position is
+ * kept).
+ */
+export function parseRecordLine(line: string, system?: string, type?: string): LetheRecord | null | string {
+  if (line.charCodeAt(0) !== 0x7b /* { */ && line.trim() === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    const pos = /position (\d+)/.exec((err as Error).message);
+    return pos ? `invalid JSON (at column ${Number(pos[1]) + 1})` : 'invalid JSON';
+  }
+  return recordProblem(value, system, type) ?? (value as LetheRecord);
+}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFile, chmod, mkdir, writeFile } from 'node:fs/promises';
-import { readLineBatches } from '../../engine/snapshot/lines.ts';
+import { readLineBatches, readLineBatchesSync } from '../../engine/snapshot/lines.ts';
 import { join } from 'node:path';
 import {
   SnapshotError,
@@ -159,6 +159,20 @@ describe('readSnapshotFile', () => {
     }
     expect(first).toBe(1);
     expect(got).toEqual(lines);
+  });
+
+  it('reads byte ranges synchronously: ranges cut on line starts give every line once, the BOM only at 0', async () => {
+    const lines = ['\ufeff{"a":1}', '{"a":"' + 'é'.repeat(300) + '"}', '', '{"b":"電話"}', 'x'.repeat(70)];
+    const path = await writeLines(dir, 'r.ndjson', lines);
+    const bytes = Buffer.from(`${lines.join('\n')}\n`);
+    const starts = [0];
+    for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] === 10 && i % 2 === 0) starts.push(i + 1);
+    const ends = [...starts.slice(1), bytes.length];
+    const got: string[] = [];
+    starts.forEach((start, k) => {
+      for (const b of readLineBatchesSync(path, start, ends[k]!, 64)) got.push(...b.lines);
+    });
+    expect(got).toEqual(['{"a":1}', ...lines.slice(1)]);
   });
 });
 
