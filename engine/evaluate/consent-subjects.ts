@@ -12,7 +12,7 @@
  * carrying it (or, with no person, the one cluster carrying it); a phone never unites clusters,
  * so no chain of phones can unite two people, and the clusters do not depend on record order.
  *
- * Memory: per distinct identifier seen on identity and consent records, its characters and ~13
+ * Memory: per distinct identifier seen on identity and consent records, its characters and ~17
  * bytes of typed arrays (identifier-table.ts), and 8 bytes per phone on a record: nothing per
  * identifier for the garbage collector to trace.
  */

@@ -2,7 +2,7 @@
  * A compact, exact set of identifier strings, each given a dense number (0, 1, 2… in insertion
  * order). For indexes that must remember every identifier of millions of identity records: a
  * `Map<string, number>` keeps each string (a heap object) and a map entry, ~100 bytes per
- * identifier; this keeps the characters in one byte arena and the numbers in typed arrays, ~40
+ * identifier; this keeps the characters in one byte arena, the numbers and hashes in typed arrays, ~44
  * bytes per identifier, and leaves nothing for the garbage collector to trace.
  *
  * Exact, never hashed down: two identifiers get the same number only when they are equal.
@@ -10,10 +10,15 @@
  */
 const EMPTY = 0;
 
-function hashOf(s: string): number {
+/** FNV-1a of the characters (a non-negative 31-bit number), or -1 when one is above U+00FF. */
+function latin1Hash(s: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h ^ (h >>> 15)) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) return -1;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return (h ^ (h >>> 15)) & 0x7fffffff;
 }
 
 export class IdentifierTable {
@@ -23,6 +28,8 @@ export class IdentifierTable {
   /** start[n] to start[n + 1]: where identifier n's characters are (empty for wide ones). */
   private start = new Int32Array(1 << 12);
   private n = 0;
+  /** Each identifier's hash (latin1Hash), so probes and growth never re-read characters. */
+  private hashes = new Int32Array(1 << 12);
   /** 1 for identifiers kept in `wide`. */
   private isWide = new Uint8Array(1 << 12);
   /** Open addressing (linear probing), identifier number + 1 per slot, load at most 1/2. */
@@ -36,31 +43,32 @@ export class IdentifierTable {
 
   /** The identifier's number, or -1 when it was never added. */
   get(s: string): number {
-    if (!isLatin1(s)) return this.wide.get(s) ?? -1;
+    const h = latin1Hash(s);
+    if (h < 0) return this.wide.get(s) ?? -1;
     const mask = this.slots.length - 1;
-    for (let i = hashOf(s) & mask; ; i = (i + 1) & mask) {
+    for (let i = h & mask; ; i = (i + 1) & mask) {
       const v = this.slots[i]!;
       if (v === EMPTY) return -1;
-      if (this.equals(v - 1, s)) return v - 1;
+      if (this.hashes[v - 1] === h && this.equals(v - 1, s)) return v - 1;
     }
   }
 
   /** The identifier's number, adding it when new (then it is `size - 1`). */
   add(s: string): number {
-    if (!isLatin1(s)) {
+    const h = latin1Hash(s);
+    if (h < 0) {
       const w = this.wide.get(s);
       if (w !== undefined) return w;
-      const n = this.push(true);
+      const n = this.push(true, 0);
       this.wide.set(s, n);
       return n;
     }
     let mask = this.slots.length - 1;
-    const h = hashOf(s);
     let i = h & mask;
     for (; ; i = (i + 1) & mask) {
       const v = this.slots[i]!;
       if (v === EMPTY) break;
-      if (this.equals(v - 1, s)) return v - 1;
+      if (this.hashes[v - 1] === h && this.equals(v - 1, s)) return v - 1;
     }
     if ((this.n + 1) * 2 > this.slots.length) {
       this.rehash();
@@ -69,21 +77,24 @@ export class IdentifierTable {
     }
     while (this.used + s.length > this.arena.length) this.arena = grow(this.arena, this.arena.length * 2);
     const at = this.used;
-    for (let k = 0; k < s.length; k++) this.arena[at + k] = s.charCodeAt(k);
+    const arena = this.arena;
+    for (let k = 0; k < s.length; k++) arena[at + k] = s.charCodeAt(k);
     this.used += s.length;
-    const n = this.push(false);
+    const n = this.push(false, h);
     this.slots[i] = n + 1;
     return n;
   }
 
   /** Registers identifier n, whose characters (if any) end at `used`. */
-  private push(wide: boolean): number {
+  private push(wide: boolean, hash: number): number {
     const n = this.n++;
     if (n + 2 > this.start.length) {
       this.start = grow(this.start, this.start.length * 2);
       this.isWide = grow(this.isWide, this.start.length);
+      this.hashes = grow(this.hashes, this.start.length);
     }
     this.start[n + 1] = this.used;
+    this.hashes[n] = hash;
     if (wide) this.isWide[n] = 1;
     return n;
   }
@@ -102,23 +113,12 @@ export class IdentifierTable {
     const mask = slots.length - 1;
     for (let n = 0; n < this.n; n++) {
       if (this.isWide[n] === 1) continue;
-      let i = hashOfRange(this.arena, this.start[n]!, this.start[n + 1]!) & mask;
+      let i = this.hashes[n]! & mask;
       while (slots[i] !== EMPTY) i = (i + 1) & mask;
       slots[i] = n + 1;
     }
     this.slots = slots;
   }
-}
-
-function hashOfRange(a: Uint8Array, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
-  return (h ^ (h >>> 15)) >>> 0;
-}
-
-function isLatin1(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
-  return true;
 }
 
 function grow<T extends Uint8Array | Int32Array>(a: T, size: number): T {
