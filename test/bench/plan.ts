@@ -6,6 +6,8 @@
  *     interleaved repetitions. Measured twice, each in a fresh child process: pinned to one core
  *     (`taskset -c 0`, everything in one thread) and with every core (one worker thread per core
  *     parses, validates, hashes and prefilters; the main thread plans what the prefilter keeps).
+ *     A diagnostic row runs the same pipeline with no retention or consent policy (nothing to
+ *     plan): the cost of streaming, validating, hashing and hold-labelling alone.
  * (b) peak RSS of a plan at 100k, 1M and (full mode) 5M records, each in a fresh child process
  *     (`process.resourceUsage().maxRSS`): memory must follow actions, not records.
  * Snapshots come from `lethe generate`'s streaming writer and are cached under the OS temp dir.
@@ -83,8 +85,9 @@ interface SpeedResult {
 }
 
 /** Child mode `speed`: interleaved medians of parse-only and plan in this process. */
-async function speedChild(dir: string, runs: number, workers: number | undefined): Promise<SpeedResult> {
-  const bundle = await loadBundle();
+async function speedChild(dir: string, runs: number, workers: number | undefined, bare: boolean): Promise<SpeedResult> {
+  const full = await loadBundle();
+  const bundle: Bundle = bare ? { ...full, retention: [], consent: [] } : full;
   const out = join(tmpdir(), `lethe-bench-plan-out-${process.pid}.json`);
   const parse: number[] = [];
   const plan: number[] = [];
@@ -135,17 +138,21 @@ export const bench: Bench = async ({ quick }) => {
   for (const size of quick ? [100_000] : [100_000, 1_000_000]) {
     const dir = await snapshot(size);
     const cores = availableParallelism();
-    const modes: Array<{ label: string; pin: boolean; workers: string }> = [
+    const modes: Array<{ label: string; pin: boolean; workers: string; bare?: boolean }> = [
       ...(canPin ? [{ label: 'one core (taskset), everything in one thread', pin: true, workers: '0' }] : []),
       ...(cores > 1
         ? [
             { label: `${cores} cores, ${cores} worker threads (parse, validate, hash, prefilter)`, pin: false, workers: String(cores) },
             { label: `${cores} cores, the default (worker threads from 32 MiB of records)`, pin: false, workers: 'default' },
+            // The same pipeline when no action can be planned (no retention or consent policy):
+            // what streaming, validating, hashing and hold-labelling cost, without the main
+            // thread's per-action and per-consent work.
+            { label: `${cores} cores, the default, holds and masking only`, pin: false, workers: 'default', bare: true },
           ]
         : []),
     ];
     for (const m of modes) {
-      const r = await child<SpeedResult>(['speed', dir, String(runs), m.workers], m.pin);
+      const r = await child<SpeedResult>(['speed', dir, String(runs), m.workers, m.bare ? 'bare' : 'full'], m.pin);
       const planRate = r.records / (r.planMs / 1000);
       const parseRate = r.records / (r.parseMs / 1000);
       results.push({
@@ -154,7 +161,7 @@ export const bench: Bench = async ({ quick }) => {
         unit: 'records/s',
         baseline: { name: 'read + JSON.parse only', value: Math.round(parseRate) },
         ratio: planRate / parseRate,
-        target: m.pin ? '>= 0.6' : '> 1.0 (2 cores)',
+        target: m.bare ? '(diagnostic)' : m.pin ? '>= 0.6' : '> 1.0 (2 cores)',
         note: `${r.actions} actions; medians of ${runs} interleaved runs in one process (worker threads, if any, reused after the first plan; the first plan took ${Math.round(r.coldMs)} ms); includes validation, the computed snapshot hash and writing the canonical plan`,
       });
     }
@@ -176,7 +183,8 @@ export const bench: Bench = async ({ quick }) => {
 };
 
 if (process.env.LETHE_BENCH_PLAN_CHILD === '1') {
-  const [mode, dir, runs, worker] = process.argv.slice(2);
-  const result = mode === 'speed' ? await speedChild(dir!, Number(runs), worker === 'default' ? undefined : Number(worker)) : await rssChild(dir!, mode === 'rss-bare');
+  const [mode, dir, runs, worker, bundle] = process.argv.slice(2);
+  const result =
+    mode === 'speed' ? await speedChild(dir!, Number(runs), worker === 'default' ? undefined : Number(worker), bundle === 'bare') : await rssChild(dir!, mode === 'rss-bare');
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
