@@ -2,8 +2,8 @@
  * A compact, exact set of identifier strings, each given a dense number (0, 1, 2… in insertion
  * order). For indexes that must remember every identifier of millions of identity records: a
  * `Map<string, number>` keeps each string (a heap object) and a map entry, ~100 bytes per
- * identifier; this keeps the characters in one byte arena, the numbers and hashes in typed arrays, ~44
- * bytes per identifier, and leaves nothing for the garbage collector to trace.
+ * identifier; this keeps the characters in one byte arena and the numbers and hashes in typed
+ * arrays, ~44 bytes per identifier, and leaves nothing for the garbage collector to trace.
  *
  * Exact, never hashed down: two identifiers get the same number only when they are equal.
  * Identifiers with a character above U+00FF (rare: they are normalised keys) go to a plain Map.
