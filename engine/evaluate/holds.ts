@@ -17,6 +17,7 @@ import type { LegalHold } from '../schema/index.ts';
 import type { LetheRecord } from '../records.ts';
 import { refKey } from '../records.ts';
 import { subjectHash } from '../masking/keys.ts';
+import { StringSieve } from './string-sieve.ts';
 
 export type HoldVia = 'record' | 'identifier' | 'link' | 'conversation';
 const VIAS: readonly HoldVia[] = ['record', 'identifier', 'link', 'conversation'];
@@ -57,7 +58,8 @@ export function holdActive(expires: unknown, nowMs: number): boolean {
   return nowMs < end;
 }
 
-function push(map: Map<string, HoldLabel[]>, key: string, label: HoldLabel): void {
+function push(map: Map<string, HoldLabel[]>, key: string, label: HoldLabel, sieve?: StringSieve): void {
+  sieve?.add(key);
   const list = map.get(key);
   if (list) {
     if (!list.includes(label)) list.push(label);
@@ -72,6 +74,9 @@ export class HoldIndex {
   /** The ids of byRef's keys: a record whose id (and links' ids) are not here has no seed. */
   private readonly refIds = new Set<string>();
   private readonly byIdentifier = new Map<string, HoldLabel[]>();
+  /** Sieves in front of refIds and byIdentifier (most records are not held: skip the lookups). */
+  private readonly refIdSieve = new StringSieve();
+  private readonly identifierSieve = new StringSieve();
   /** Keyed hashes, truncated to the common length of the hold's hash and subjectHash. */
   private readonly byHash = new Map<string, HoldLabel[]>();
   private hashLength = 0;
@@ -100,7 +105,7 @@ export class HoldIndex {
     const i = this.register({ name: `LegalHold/${doc.metadata.name}`, caseRef: doc.spec.caseRef, expires: doc.spec.expires });
     const h = doc.spec.holds;
     for (const r of h.records ?? []) this.seedRef(r, holdLabel(i, 'record'));
-    for (const id of h.identifiers ?? []) push(this.byIdentifier, id, holdLabel(i, 'identifier'));
+    for (const id of h.identifiers ?? []) push(this.byIdentifier, id, holdLabel(i, 'identifier'), this.identifierSieve);
     for (const c of h.conversations ?? []) {
       this.seedRef({ system: 'genesys', type: 'conversation', id: c }, holdLabel(i, 'conversation'));
     }
@@ -121,12 +126,13 @@ export class HoldIndex {
       const via: HoldVia = l.system === 'genesys' && l.type === 'conversation' ? 'conversation' : 'record';
       this.seedRef(l, holdLabel(i, via));
     }
-    for (const id of r.identifiers ?? []) push(this.byIdentifier, id, holdLabel(i, 'identifier'));
+    for (const id of r.identifiers ?? []) push(this.byIdentifier, id, holdLabel(i, 'identifier'), this.identifierSieve);
   }
 
   private seedRef(r: { system: string; type: string; id: string }, label: HoldLabel): void {
     push(this.byRef, refKey(r), label);
     this.refIds.add(r.id);
+    this.refIdSieve.add(r.id);
   }
 
   private register(info: HoldInfo): number {
@@ -178,15 +184,22 @@ export class HoldIndex {
   labelsOf(r: LetheRecord): HoldLabel[] | undefined {
     if (this.holds.length === 0) return undefined;
     let out: HoldLabel[] | undefined;
-    if (this.refIds.size > 0 && this.refIds.has(r.id)) out = addLabels(undefined, this.byRef.get(refKey(r)), false);
+    const refSieve = this.refIdSieve;
+    if (refSieve.mayHave(r.id) && this.refIds.has(r.id)) out = addLabels(undefined, this.byRef.get(refKey(r)), false);
     const ids = r.identifiers ?? [];
-    if (this.byIdentifier.size > 0) for (const id of ids) out = addLabels(out, this.byIdentifier.get(id), false);
+    const idSieve = this.identifierSieve;
+    if (idSieve.size > 0) {
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        if (idSieve.mayHave(id)) out = addLabels(out, this.byIdentifier.get(id), false);
+      }
+    }
     if (this.byHash.size > 0) for (const id of ids) out = addLabels(out, this.lookupHash(this.hashOf(id)), false);
-    if (this.refIds.size > 0) {
+    if (refSieve.size > 0) {
       const links = r.links ?? [];
       for (let i = 0; i < links.length; i++) {
         const l = links[i]!;
-        if (this.refIds.has(l.id)) out = addLabels(out, this.byRef.get(refKey(l)), true);
+        if (refSieve.mayHave(l.id) && this.refIds.has(l.id)) out = addLabels(out, this.byRef.get(refKey(l)), true);
       }
     }
     return out;

@@ -24,6 +24,7 @@ import { HoldIndex } from '../evaluate/holds.ts';
 import { compileRetention, evaluateRetention, retentionFor, type CompiledRetention } from '../evaluate/retention.ts';
 import { compilePurges, purgesFor, type TypePurges } from '../evaluate/purge.ts';
 import { isConsentIdentityType } from '../evaluate/consent.ts';
+import { StringSieve } from '../evaluate/string-sieve.ts';
 import type { TypeRef } from './source.ts';
 import { completeAction } from './collect.ts';
 import { retentionAction } from './decide.ts';
@@ -78,6 +79,7 @@ export class Prefilter {
   private readonly purges: ReturnType<typeof compilePurges>;
   private readonly erasure: Set<string>;
   private readonly knownIds = new Set<string>();
+  private readonly knownSieve = new StringSieve();
   private readonly position = new Map<string, number>();
   private readonly nowMs: number;
 
@@ -94,7 +96,10 @@ export class Prefilter {
 
   /** Ids of records the planner has labelled or deferred (sent before each type). */
   addKnownIds(ids: readonly string[]): void {
-    for (const id of ids) this.knownIds.add(id);
+    for (const id of ids) {
+      this.knownIds.add(id);
+      this.knownSieve.add(id);
+    }
   }
 
   /** The filter for one type: true = keep the record; false = counted in `counts` instead. */
@@ -104,7 +109,11 @@ export class Prefilter {
     const ret = retentionFor(this.retention, system, type);
     const pur: TypePurges = purgesFor(this.purges, system, type);
     const identity = isConsentIdentityType(system, type) && this.purges.policies.length > 0;
-    const { holds, knownIds, erasure, position, nowMs } = this;
+    const { holds, knownIds, knownSieve, erasure, position, nowMs } = this;
+    // Links of one type mostly point to one other type: its position is looked up once.
+    let lastSystem = '';
+    let lastType = '';
+    let lastPos: number | undefined;
     return (r, counts) => {
       if (holds.labelsOf(r) !== undefined) return true;
       const ids = r.identifiers;
@@ -112,8 +121,12 @@ export class Prefilter {
       const links = r.links;
       for (let i = 0; i < links.length; i++) {
         const l = links[i]!;
-        const lp = position.get(`${l.system}/${l.type}`);
-        if ((lp !== undefined && lp >= pos) || knownIds.has(l.id)) return true;
+        if (l.system !== lastSystem || l.type !== lastType) {
+          lastSystem = l.system;
+          lastType = l.type;
+          lastPos = position.get(`${l.system}/${l.type}`);
+        }
+        if ((lastPos !== undefined && lastPos >= pos) || (knownSieve.mayHave(l.id) && knownIds.has(l.id))) return true;
       }
       for (let i = 0; i < pur.length; i++) for (const w of pur[i]!.targets) if (w(r)) return true;
       let matched: CompiledRetention[] | undefined;
