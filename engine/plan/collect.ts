@@ -5,7 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import type { PlanAction, ProtectedRecord } from './types.ts';
-import { rememberJson } from './serialize.ts';
+import { actionJson, rememberJson } from './serialize.ts';
 
 export type NewAction = Omit<PlanAction, 'id'>;
 
@@ -36,8 +36,13 @@ export class PlanCollector {
     return c;
   }
 
+  /**
+   * Adds an action decided here. Its canonical JSON is made now, once, and reused for the plan hash
+   * and the plan file (serialising 87k actions twice at the end cost ~0.4 s on one core).
+   */
   action(a: NewAction): PlanAction {
-    return this.adopt(completeAction(a));
+    const full = completeAction(a);
+    return this.adopt(full, actionJson(full));
   }
 
   /**

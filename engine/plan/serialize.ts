@@ -31,6 +31,11 @@ function element(v: unknown): string {
     const known = knownJson.get(v);
     if (known !== undefined) return known;
   }
+  return actionJson(v);
+}
+
+/** The canonical JSON of an action (or any plan element). */
+export function actionJson(v: unknown): string {
   return inOrder(v) ? JSON.stringify(v) : canonicalJsonFast(v);
 }
 

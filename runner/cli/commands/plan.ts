@@ -2,12 +2,10 @@
  * `lethe plan`: policies + snapshot (+ requests) + now -> plan file. Exit codes as
  * `terraform plan -detailed-exitcode`: 0 no actions, 2 actions planned, 1 error.
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir, type Problem } from '../../../engine/load/index.ts';
 import { KeyError, resolveKeys } from '../../../engine/masking/keys.ts';
@@ -116,7 +114,14 @@ async function defaultWorkers(dir: string): Promise<number> {
  */
 export async function writePlanFile(plan: Plan, out: string | undefined): Promise<void> {
   if (out !== undefined) {
-    await pipeline(Readable.from(canonicalFilePieces(plan)), createWriteStream(out));
+    // Synchronous writes of ~64 KiB pieces: a stream pipeline waits for a drain per piece (about
+    // 3× slower for a 55 MB plan), and nothing else runs meanwhile.
+    const fd = openSync(out, 'w');
+    try {
+      for (const piece of canonicalFilePieces(plan)) writeSync(fd, piece);
+    } finally {
+      closeSync(fd);
+    }
     return;
   }
   for (const piece of canonicalFilePieces(plan)) if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
