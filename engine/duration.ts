@@ -37,18 +37,63 @@ const DAY_MS = 86_400_000;
 function shift(iso: string, text: string, sign: 1 | -1): string {
   const d = cachedDuration(text);
   if (!d) throw new Error(`not an ISO 8601 duration: ${text}`);
-  const t = new Date(iso);
-  const tMs = t.getTime();
+  const tMs = Date.parse(iso);
   if (Number.isNaN(tMs)) throw new Error(`not a date: ${iso}`);
+  const days = Math.floor(tMs / DAY_MS);
+  const c = civil(days);
   // Calendar parts first (clamping the day to the target month's length), then exact parts.
-  const y = t.getUTCFullYear() + sign * d.years;
-  const mo = t.getUTCMonth() + sign * d.months;
+  const y = c.year + sign * d.years;
+  const mo = c.month - 1 + sign * d.months;
   const first = Date.UTC(y, mo, 1);
   const lastDay = Math.round((Date.UTC(y, mo + 1, 0) - first) / DAY_MS) + 1;
-  const timeOfDay = ((tMs % DAY_MS) + DAY_MS) % DAY_MS;
-  const target = first + (Math.min(t.getUTCDate(), lastDay) - 1) * DAY_MS + timeOfDay;
+  const timeOfDay = tMs - days * DAY_MS;
+  const target = first + (Math.min(c.day, lastDay) - 1) * DAY_MS + timeOfDay;
   const ms = ((d.weeks * 7 + d.days) * 86400 + d.hours * 3600 + d.minutes * 60 + d.seconds) * 1000;
-  return new Date(target + sign * ms).toISOString();
+  return isoString(target + sign * ms);
+}
+
+/** The proleptic Gregorian date of a day number (days since 1970-01-01), as Date's UTC getters give it. */
+function civil(days: number): { year: number; month: number; day: number } {
+  // Howard Hinnant's days-to-civil algorithm (eras of 400 years from 0000-03-01).
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+const YEAR0_MS = -62167219200000; // 0000-01-01T00:00:00.000Z
+const YEAR10000_MS = 253402300800000; // 10000-01-01T00:00:00.000Z
+
+/** '00'..'99'. */
+const TWO: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : `${i}`));
+
+function pad(n: number, width: number): string {
+  const s = String(n);
+  return s.length >= width ? s : '0'.repeat(width - s.length) + s;
+}
+
+/**
+ * `new Date(ms).toISOString()`, without its cost (~460 ns in V8, ~5× this): the plan formats a due
+ * date for every due record. Years outside 0000..9999 (six-digit form) are left to Date.
+ */
+export function isoString(ms: number): string {
+  if (!(ms >= YEAR0_MS && ms < YEAR10000_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const days = Math.floor(ms / DAY_MS);
+  const c = civil(days);
+  let rest = ms - days * DAY_MS;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const mi = Math.floor(rest / 60_000);
+  rest -= mi * 60_000;
+  const s = Math.floor(rest / 1000);
+  const milli = rest - s * 1000;
+  const year = c.year >= 1000 ? String(c.year) : pad(c.year, 4);
+  return year + '-' + TWO[c.month]! + '-' + TWO[c.day]! + 'T' + TWO[h]! + ':' + TWO[mi]! + ':' + TWO[s]! + '.' + (milli >= 100 ? String(milli) : '0' + TWO[milli]!) + 'Z';
 }
 
 export function addDuration(iso: string, duration: string): string {
