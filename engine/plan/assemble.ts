@@ -36,15 +36,26 @@ function protectedKey(p: ProtectedRecord): string {
   return `${refKey(p.target)}\u0000${p.policy.kind}/${p.policy.name}\u0000${p.wanted}\u0000${p.request ?? ''}\u0000${canonicalJson(p.why)}`;
 }
 
-function count(map: Record<string, number>, key: string): void {
-  map[key] = (map[key] ?? 0) + 1;
+function count2(map: Map<string, Map<string, number>>, a: string, b: string): void {
+  let inner = map.get(a);
+  if (!inner) map.set(a, (inner = new Map()));
+  inner.set(b, (inner.get(b) ?? 0) + 1);
+}
+
+/** `a/b` -> count (pairs that join to the same key are summed, as counting by the joined key did). */
+function flatten2(map: Map<string, Map<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [a, inner] of map) for (const [b, n] of inner) out[`${a}/${b}`] = (out[`${a}/${b}`] ?? 0) + n;
+  return out;
 }
 
 export function assemblePlan(input: AssembleInput): Plan {
   const { collector } = input;
-  const byId = new Map<string, PlanAction>();
-  for (const a of collector.actions) if (!byId.has(a.id)) byId.set(a.id, a);
-  const actions = [...byId.values()].sort(compareActions);
+  // Equal ids have equal sort keys (the id hashes op, target, policy and request), so after a
+  // stable sort duplicates are neighbours: the first collected is kept, with no id map.
+  const sorted = [...collector.actions].sort(compareActions);
+  const actions: PlanAction[] = [];
+  for (const a of sorted) if (actions.length === 0 || actions[actions.length - 1]!.id !== a.id) actions.push(a);
 
   const prot = new Map<string, ProtectedRecord>();
   for (const p of collector.protected) {
@@ -53,14 +64,19 @@ export function assemblePlan(input: AssembleInput): Plan {
   }
   const protectedList = [...prot.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, p]) => p);
 
-  const byOp: Record<string, number> = {};
-  const byPolicy: Record<string, number> = {};
-  const bySystemType: Record<string, number> = {};
+  // Counted in nested maps of the parts (no key string built per action), then keyed `a/b`.
+  const ops = new Map<string, number>();
+  const policies = new Map<string, Map<string, number>>();
+  const types = new Map<string, Map<string, number>>();
   for (const a of actions) {
-    count(byOp, a.op);
-    count(byPolicy, `${a.policy.kind}/${a.policy.name}`);
-    count(bySystemType, `${a.target.system}/${a.target.type}`);
+    ops.set(a.op, (ops.get(a.op) ?? 0) + 1);
+    count2(policies, a.policy.kind, a.policy.name);
+    count2(types, a.target.system, a.target.type);
   }
+  const byOp: Record<string, number> = {};
+  for (const [k, v] of ops) byOp[k] = v;
+  const byPolicy = flatten2(policies);
+  const bySystemType = flatten2(types);
   const skipped: Record<string, number> = {};
   for (const [k, v] of collector.skipped) skipped[k] = v;
 
