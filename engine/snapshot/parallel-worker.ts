@@ -1,8 +1,7 @@
 /**
  * Worker thread of the parallel snapshot source (parallel.ts): reads byte ranges of snapshot
  * files, and for each line parses, validates, adds it to the snapshot hash and runs the planner's
- * prefilter; posts back the kept lines (as text) and the counts for the rest, and at the end of a
- * range the actions the prefilter made (as canonical JSON, sorted as the plan orders them).
+ * prefilter; posts back the kept lines (as text) and the counts for the rest.
  *
  * Messages in: `setup` (the prefilter), `known` (ids the planner learnt), `range` (a task), `ack`
  * (a batch was consumed: at most WINDOW batches are in flight per worker), `state` (the hash).
@@ -55,37 +54,15 @@ function post(m: FromWorker): void {
   port.postMessage(m);
 }
 
-/** An action of this range, with the parts of its sort key (assemble.ts compareActions) beside its JSON. */
-interface PendingAction {
-  id: string;
-  op: string;
-  policy: string;
-  request: string;
-  actionId: string;
-  json: string;
-}
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** compareActions for actions of one range (same target system and type). */
-function comparePending(a: PendingAction, b: PendingAction): number {
-  return cmp(a.id, b.id) || cmp(a.op, b.op) || cmp(a.policy, b.policy) || cmp(a.request, b.request) || cmp(a.actionId, b.actionId);
-}
-
-/** Actions per message at the end of a range. */
-const ACTIONS_PER_BATCH = 8192;
-
 async function runRange(task: RangeTask): Promise<void> {
   const keep: TypeFilter =
     task.keep === 'none' ? () => false : task.keep === 'filter' && filter ? filter.forType(task.system, task.type) : () => true;
   let lineNo = 0;
   let records = 0;
-  // Actions are sent sorted, at the end of the range: the planner's final sort then only merges a
-  // few sorted runs (it ran on the main thread after every worker had finished, ~0.1 s at 82k).
-  const pending: PendingAction[] = [];
   try {
     for (const { lines } of readLineBatchesSync(task.path, task.start, task.end)) {
       const kept: string[] = [];
+      const actions: string[] = [];
       const counts = emptyCounts();
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
@@ -100,31 +77,18 @@ async function runRange(task: RangeTask): Promise<void> {
         if (task.hash) hasher.addLine(line);
         const v = keep(r, counts);
         if (v === true) kept.push(line);
-        else if (v !== false) {
-          pending.push({ id: v.target.id, op: v.op, policy: `${v.policy.kind}/${v.policy.name}`, request: v.request ?? '', actionId: v.id, json: actionJson(v) });
-        }
+        else if (v !== false) actions.push(actionJson(v));
       }
       if (kept.length > 0 || counts.omitted > 0) {
-        post({ kind: 'batch', task: task.task, lines: kept, actions: [], counts });
-        await sent();
+        post({ kind: 'batch', task: task.task, lines: kept, actions, counts });
+        if (++inFlight >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
       }
-    }
-    pending.sort(comparePending);
-    for (let k = 0; k < pending.length; k += ACTIONS_PER_BATCH) {
-      const actions = pending.slice(k, k + ACTIONS_PER_BATCH).map((a) => a.json);
-      post({ kind: 'batch', task: task.task, lines: [], actions, counts: emptyCounts() });
-      await sent();
     }
   } catch (err) {
     post({ kind: 'error', task: task.task, line: undefined, lines: lineNo, message: `cannot read: ${(err as Error).message}` });
     return;
   }
   post({ kind: 'done', task: task.task, lines: lineNo, records });
-}
-
-/** Counts a batch in flight; waits while WINDOW batches are unacknowledged. */
-async function sent(): Promise<void> {
-  if (++inFlight >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
 }
 
 async function drain(): Promise<void> {
