@@ -16,19 +16,24 @@ const STREAMED = new Set(['actions', 'protected']);
 
 /**
  * Canonical JSON already known for an element (actions completed in a worker thread arrive as
- * text): the plan hash and the plan file then reuse it instead of serialising the object again.
- * Only valid for objects that are not mutated afterwards (plan actions never are).
+ * text; actions made here are serialised when made): the plan hash and the plan file then reuse
+ * it instead of serialising the object again. Only valid for objects that are not mutated
+ * afterwards (plan actions never are).
+ *
+ * Kept in a non-enumerable symbol property, invisible to JSON.stringify, Object.keys, for-in and
+ * equality checks: a WeakMap of ~90k entries cost ~25 ms to fill and more in every major GC
+ * (its entries are ephemerons, traced in extra passes).
  */
-const knownJson = new WeakMap<object, string>();
+const KNOWN_JSON = Symbol('lethe.canonicalJson');
 
 export function rememberJson(v: object, json: string): void {
-  knownJson.set(v, json);
+  if (Object.isExtensible(v)) Object.defineProperty(v, KNOWN_JSON, { value: json });
 }
 
 function element(v: unknown): string {
   if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return 'null';
   if (typeof v === 'object' && v !== null) {
-    const known = knownJson.get(v);
+    const known = (v as { [KNOWN_JSON]?: string })[KNOWN_JSON];
     if (known !== undefined) return known;
   }
   return actionJson(v);
