@@ -4,8 +4,8 @@
  */
 import { canonicalJson } from '../canonical.ts';
 import { refKey } from '../records.ts';
-import type { PlanCollector } from './collect.ts';
-import { canonicalHash } from './serialize.ts';
+import type { ActionEntry, PlanCollector } from './collect.ts';
+import { canonicalHash, withLazyActions } from './serialize.ts';
 import { PLAN_API_VERSION, type Plan, type PlanAction, type PlanRequest, type PlanSummary, type ProtectedRecord } from './types.ts';
 
 export interface AssembleInput {
@@ -18,18 +18,6 @@ export interface AssembleInput {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function compareActions(a: PlanAction, b: PlanAction): number {
-  return (
-    cmp(a.target.system, b.target.system) ||
-    cmp(a.target.type, b.target.type) ||
-    cmp(a.target.id, b.target.id) ||
-    cmp(a.op, b.op) ||
-    cmp(`${a.policy.kind}/${a.policy.name}`, `${b.policy.kind}/${b.policy.name}`) ||
-    cmp(a.request ?? '', b.request ?? '') ||
-    cmp(a.id, b.id)
-  );
 }
 
 function protectedKey(p: ProtectedRecord): string {
@@ -49,13 +37,31 @@ function flatten2(map: Map<string, Map<string, number>>): Record<string, number>
   return out;
 }
 
+/** Plan order: target (system, type, id), op, policy, request, then the action id. */
+function compareEntries(a: ActionEntry, b: ActionEntry): number {
+  return (
+    cmp(a.system, b.system) ||
+    cmp(a.type, b.type) ||
+    cmp(a.id, b.id) ||
+    cmp(a.op, b.op) ||
+    cmp(a.policy, b.policy) ||
+    cmp(a.request, b.request) ||
+    cmp(a.actionId, b.actionId)
+  );
+}
+
+/** The entry's action object (parsed from its JSON when it was made elsewhere). */
+function materialise(e: ActionEntry): PlanAction {
+  return e.action ?? (JSON.parse(e.json) as PlanAction);
+}
+
 export function assemblePlan(input: AssembleInput): Plan {
   const { collector } = input;
   // Equal ids have equal sort keys (the id hashes op, target, policy and request), so after a
   // stable sort duplicates are neighbours: the first collected is kept, with no id map.
-  const sorted = [...collector.actions].sort(compareActions);
-  const actions: PlanAction[] = [];
-  for (const a of sorted) if (actions.length === 0 || actions[actions.length - 1]!.id !== a.id) actions.push(a);
+  const sorted = [...collector.entries].sort(compareEntries);
+  const entries: ActionEntry[] = [];
+  for (const e of sorted) if (entries.length === 0 || entries[entries.length - 1]!.actionId !== e.actionId) entries.push(e);
 
   const prot = new Map<string, ProtectedRecord>();
   for (const p of collector.protected) {
@@ -64,24 +70,23 @@ export function assemblePlan(input: AssembleInput): Plan {
   }
   const protectedList = [...prot.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, p]) => p);
 
-  // Counted in nested maps of the parts (no key string built per action), then keyed `a/b`.
+  // Counted in maps (system and type nested: no key string built per action), then as objects.
   const ops = new Map<string, number>();
-  const policies = new Map<string, Map<string, number>>();
+  const policies = new Map<string, number>();
   const types = new Map<string, Map<string, number>>();
-  for (const a of actions) {
-    ops.set(a.op, (ops.get(a.op) ?? 0) + 1);
-    count2(policies, a.policy.kind, a.policy.name);
-    count2(types, a.target.system, a.target.type);
+  for (const e of entries) {
+    ops.set(e.op, (ops.get(e.op) ?? 0) + 1);
+    policies.set(e.policy, (policies.get(e.policy) ?? 0) + 1);
+    count2(types, e.system, e.type);
   }
-  const byOp: Record<string, number> = {};
-  for (const [k, v] of ops) byOp[k] = v;
-  const byPolicy = flatten2(policies);
+  const byOp = Object.fromEntries(ops);
+  const byPolicy = Object.fromEntries(policies);
   const bySystemType = flatten2(types);
   const skipped: Record<string, number> = {};
   for (const [k, v] of collector.skipped) skipped[k] = v;
 
   const summary: PlanSummary = {
-    actions: actions.length,
+    actions: entries.length,
     protected: protectedList.length,
     byOp,
     byPolicy,
@@ -90,17 +95,19 @@ export function assemblePlan(input: AssembleInput): Plan {
     records: collector.records,
     skipped,
   };
-  const body: Omit<Plan, 'hash'> = {
+  const rest = {
     apiVersion: PLAN_API_VERSION,
-    kind: 'Plan',
+    kind: 'Plan' as const,
     inputs: input.inputs,
-    actions,
     protected: protectedList,
     requests: [...input.requests].sort((a, b) => cmp(a.id, b.id)),
     summary,
     needsApproval: input.needsApproval,
   };
+  const texts = entries.map((e) => e.json);
+  const materialiseAll = (): PlanAction[] => entries.map(materialise);
   // The same value as verify.ts computePlanHash: sha256 over the canonical JSON without `hash`
-  // (computed piece by piece: the whole text of a large plan is never built).
-  return { ...body, hash: canonicalHash(body) };
+  // (computed piece by piece from the actions' text: the whole text of a large plan is never built).
+  const hash = canonicalHash(withLazyActions({ ...rest }, texts, materialiseAll));
+  return withLazyActions({ ...rest, hash }, texts, materialiseAll) as Plan;
 }

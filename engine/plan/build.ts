@@ -249,7 +249,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     };
     if (reader && !phase1.has(`${t.system}/${t.type}`)) {
       for await (const { records, actions, counts } of reader.read(t.system, t.type, newKnown.splice(0))) {
-        if (actions) for (const a of actions) out.adopt(a.action, a.json);
+        if (actions) for (const a of actions) out.adopt(a);
         if (counts) {
           countRead(counts.omitted);
           for (const [id, n] of Object.entries(counts.matched)) out.counter(id).matched += n;

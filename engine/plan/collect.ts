@@ -5,7 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import type { PlanAction, ProtectedRecord } from './types.ts';
-import { actionJson, rememberJson } from './serialize.ts';
+import { actionJson } from './serialize.ts';
 
 export type NewAction = Omit<PlanAction, 'id'>;
 
@@ -18,8 +18,48 @@ export interface PolicyCounter {
   matched: number;
 }
 
+/**
+ * An action as the plan sorts, counts and writes it: the parts of its sort key (assemble.ts) and
+ * its canonical JSON, plus the object when it was made on this thread. Actions made in worker
+ * threads stay text: the plan's `actions` array is only built from them if someone reads it
+ * (assemble.ts), so writing a plan never parses them back.
+ */
+export interface ActionEntry {
+  system: string;
+  type: string;
+  /** Target id. */
+  id: string;
+  op: PlanAction['op'];
+  /** `Kind/name` of the policy. */
+  policy: string;
+  /** The request id, or '' when none. */
+  request: string;
+  /** The action's content-hash id. */
+  actionId: string;
+  /** Blast-radius counter key: the request for erasure actions, '' otherwise (see `adopt`). */
+  counterRequest: string;
+  json: string;
+  action?: PlanAction;
+}
+
+/** The entry of an action object (its JSON given, or made now). */
+export function entryOf(full: PlanAction, json?: string): ActionEntry {
+  return {
+    system: full.target.system,
+    type: full.target.type,
+    id: full.target.id,
+    op: full.op,
+    policy: `${full.policy.kind}/${full.policy.name}`,
+    request: full.request ?? '',
+    actionId: full.id,
+    counterRequest: full.basis.rule === 'erasure' && full.request !== undefined ? full.request : '',
+    json: json ?? actionJson(full),
+    action: full,
+  };
+}
+
 export class PlanCollector {
-  readonly actions: PlanAction[] = [];
+  readonly entries: ActionEntry[] = [];
   readonly protected: ProtectedRecord[] = [];
   readonly counters = new Map<string, PolicyCounter>();
   /** Records a policy matched but could not date (fail safe: not acted on), by `Kind/name`. */
@@ -36,26 +76,19 @@ export class PlanCollector {
     return c;
   }
 
-  /**
-   * Adds an action decided here. Its canonical JSON is made now, once, and reused for the plan hash
-   * and the plan file (serialising 87k actions twice at the end cost ~0.4 s on one core).
-   */
+  /** Adds an action decided here. Its canonical JSON is made now, once (the plan hash and file reuse it). */
   action(a: NewAction): PlanAction {
     const full = completeAction(a);
-    return this.adopt(full, actionJson(full));
+    this.adopt(entryOf(full));
+    return full;
   }
 
-  /**
-   * Adds an action completed elsewhere (completeAction, e.g. in a worker thread), with its canonical
-   * JSON when known (the plan is then serialised without stringifying it again).
-   */
-  adopt(full: PlanAction, json?: string): PlanAction {
-    this.actions.push(full);
-    if (json !== undefined) rememberJson(full, json);
-    if (full.op !== 'protect' && full.op !== 'unprotect' && full.op !== 'rectify') {
-      this.counter(`${full.policy.kind}/${full.policy.name}`, full.basis.rule === 'erasure' ? full.request : undefined).actions++;
+  /** Adds an action completed elsewhere (completeAction, e.g. in a worker thread: then as text only). */
+  adopt(e: ActionEntry): void {
+    this.entries.push(e);
+    if (e.op !== 'protect' && e.op !== 'unprotect' && e.op !== 'rectify') {
+      this.counter(e.policy, e.counterRequest !== '' ? e.counterRequest : undefined).actions++;
     }
-    return full;
   }
 
   protect(p: ProtectedRecord): void {

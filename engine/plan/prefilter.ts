@@ -26,7 +26,7 @@ import { compilePurges, purgesFor, type TypePurges } from '../evaluate/purge.ts'
 import { isConsentIdentityType } from '../evaluate/consent.ts';
 import { StringSieve } from '../evaluate/string-sieve.ts';
 import type { TypeRef } from './source.ts';
-import { completeAction } from './collect.ts';
+import { completeAction, entryOf, type ActionEntry } from './collect.ts';
 import { retentionAction } from './decide.ts';
 import type { PlanAction } from './types.ts';
 
@@ -150,8 +150,8 @@ export class Prefilter {
 /** One batch from a prefiltering reader: the kept records, the actions made, counts for the others. */
 export interface PrefilteredBatch {
   records: readonly LetheRecord[];
-  /** Complete actions, with their canonical JSON when it is at hand. */
-  actions?: ReadonlyArray<{ action: PlanAction; json?: string }>;
+  /** Complete actions (as text, when made in a worker thread). */
+  actions?: readonly ActionEntry[];
   counts?: PrefilterCounts;
 }
 
@@ -172,11 +172,11 @@ export function inProcessPrefilter(source: { read(system: string, type: string):
         const batch = Array.isArray(item) ? (item as readonly LetheRecord[]) : [item as LetheRecord];
         const counts = emptyCounts();
         const records: LetheRecord[] = [];
-        const actions: Array<{ action: PlanAction }> = [];
+        const actions: ActionEntry[] = [];
         for (const r of batch) {
           const v = keep(r, counts);
           if (v === true) records.push(r);
-          else if (v !== false) actions.push({ action: v });
+          else if (v !== false) actions.push(entryOf(v));
         }
         yield { records, actions, counts };
       }

@@ -3,7 +3,8 @@
  * plan file needs the whole text in memory at once: a plan of 434k actions is ~280 MB of JSON.
  * The pieces concatenate to exactly canonicalJson(value) (a differential test keeps it so): the
  * top-level keys in sorted order, the big arrays (`actions`, `protected`) one element at a time,
- * every other member at once; all through canonicalJsonFast.
+ * every other member at once; all through canonicalJsonFast, except the actions of a plan that
+ * still holds them as text (withLazyActions), which are copied as they are.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical.ts';
@@ -14,28 +15,40 @@ const PIECE = 1 << 16;
 const INTEGER_LIKE = /^(?:0|[1-9]\d*)$/;
 const STREAMED = new Set(['actions', 'protected']);
 
-/**
- * Canonical JSON already known for an element (actions completed in a worker thread arrive as
- * text; actions made here are serialised when made): the plan hash and the plan file then reuse
- * it instead of serialising the object again. Only valid for objects that are not mutated
- * afterwards (plan actions never are).
- *
- * Kept in a non-enumerable symbol property, invisible to JSON.stringify, Object.keys, for-in and
- * equality checks: a WeakMap of ~90k entries cost ~25 ms to fill and more in every major GC
- * (its entries are ephemerons, traced in extra passes).
- */
-const KNOWN_JSON = Symbol('lethe.canonicalJson');
+/** The canonical JSON of each of a plan's actions, while its `actions` array has not been built. */
+const ACTION_TEXTS = Symbol('lethe.actionTexts');
 
-export function rememberJson(v: object, json: string): void {
-  if (Object.isExtensible(v)) Object.defineProperty(v, KNOWN_JSON, { value: json });
+/**
+ * Gives `target` an `actions` property built on first read (by `materialise`) and, until then, the
+ * actions' canonical JSON (`texts`, in plan order) for canonicalPieces: writing or hashing a plan
+ * whose actions were made in worker threads never parses them back. Reading `actions` (or setting
+ * it) replaces the property with a plain array and drops the texts, so serialisation then follows
+ * the array and any change made to it. Transparent to JSON.stringify, spreads, Object.keys and
+ * equality checks, which read the property.
+ */
+export function withLazyActions<T extends object>(target: T, texts: readonly string[], materialise: () => unknown[]): T & { actions: unknown[] } {
+  const settle = (self: object, value: unknown): void => {
+    delete (self as { [ACTION_TEXTS]?: unknown })[ACTION_TEXTS];
+    Object.defineProperty(self, 'actions', { value, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(target, ACTION_TEXTS, { value: texts, configurable: true });
+  Object.defineProperty(target, 'actions', {
+    enumerable: true,
+    configurable: true,
+    get(this: object) {
+      const value = materialise();
+      settle(this, value);
+      return value;
+    },
+    set(this: object, value: unknown) {
+      settle(this, value);
+    },
+  });
+  return target as T & { actions: unknown[] };
 }
 
 function element(v: unknown): string {
   if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return 'null';
-  if (typeof v === 'object' && v !== null) {
-    const known = (v as { [KNOWN_JSON]?: string })[KNOWN_JSON];
-    if (known !== undefined) return known;
-  }
   return actionJson(v);
 }
 
@@ -97,7 +110,22 @@ export function* canonicalPieces(value: object): Generator<string> {
   }
   let buf = '{';
   let first = true;
+  const texts = Object.hasOwn(o, ACTION_TEXTS) ? (o as { [ACTION_TEXTS]: readonly string[] })[ACTION_TEXTS] : undefined;
   for (const k of keys) {
+    if (k === 'actions' && texts) {
+      buf += `${first ? '' : ','}"actions":[`;
+      first = false;
+      for (let i = 0; i < texts.length; i++) {
+        if (i > 0) buf += ',';
+        buf += texts[i]!;
+        if (buf.length >= PIECE) {
+          yield buf;
+          buf = '';
+        }
+      }
+      buf += ']';
+      continue;
+    }
     const v = o[k];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     buf += `${first ? '' : ','}${JSON.stringify(k)}:`;

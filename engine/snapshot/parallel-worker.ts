@@ -12,7 +12,7 @@ import { emptyCounts, Prefilter, type PrefilterSetup, type TypeFilter } from '..
 import { SnapshotHasher } from './hash.ts';
 import { parseRecordLine } from './validate.ts';
 import { readLineBatchesSync } from './lines.ts';
-import { actionJson } from '../plan/serialize.ts';
+import { entryOf } from '../plan/collect.ts';
 
 export interface RangeTask {
   task: number;
@@ -35,7 +35,7 @@ export type ToWorker =
   | { kind: 'reset' };
 
 export type FromWorker =
-  | { kind: 'batch'; task: number; lines: string[]; actions: string[]; counts: ReturnType<typeof emptyCounts> }
+  | { kind: 'batch'; task: number; lines: string[]; actions: string[]; actionKeys: string[]; counts: ReturnType<typeof emptyCounts> }
   | { kind: 'done'; task: number; lines: number; records: number }
   | { kind: 'error'; task: number; line: number | undefined; lines: number; message: string }
   | { kind: 'state'; limbs: number[]; count: number };
@@ -54,16 +54,35 @@ function post(m: FromWorker): void {
   port.postMessage(m);
 }
 
+/** A batch is posted after this many chunks, or once it carries this many lines and actions. */
+const CHUNKS_PER_BATCH = 8;
+const ITEMS_PER_BATCH = 1024;
+
 async function runRange(task: RangeTask): Promise<void> {
   const keep: TypeFilter =
     task.keep === 'none' ? () => false : task.keep === 'filter' && filter ? filter.forType(task.system, task.type) : () => true;
   let lineNo = 0;
   let records = 0;
+  // Chunks are gathered into one message until it carries enough (a message per 128 KiB chunk
+  // was ~4k messages and acknowledgements per 1M records, each with its fixed cost).
+  let kept: string[] = [];
+  let actions: string[] = [];
+  /** Per action, ACTION_KEYS strings: the ActionEntry fields besides its JSON (parallel.ts). */
+  let actionKeys: string[] = [];
+  let counts = emptyCounts();
+  let chunks = 0;
+  const send = async (): Promise<void> => {
+    chunks = 0;
+    if (kept.length === 0 && actions.length === 0 && counts.omitted === 0) return;
+    post({ kind: 'batch', task: task.task, lines: kept, actions, actionKeys, counts });
+    kept = [];
+    actions = [];
+    actionKeys = [];
+    counts = emptyCounts();
+    if (++inFlight >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
+  };
   try {
     for (const { lines } of readLineBatchesSync(task.path, task.start, task.end)) {
-      const kept: string[] = [];
-      const actions: string[] = [];
-      const counts = emptyCounts();
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
         lineNo++;
@@ -77,13 +96,17 @@ async function runRange(task: RangeTask): Promise<void> {
         if (task.hash) hasher.addLine(line);
         const v = keep(r, counts);
         if (v === true) kept.push(line);
-        else if (v !== false) actions.push(actionJson(v));
+        else if (v !== false) {
+          const e = entryOf(v);
+          actions.push(e.json);
+          actionKeys.push(e.system, e.type, e.id, e.op, e.policy, e.request, e.actionId, e.counterRequest);
+        }
       }
-      if (kept.length > 0 || counts.omitted > 0) {
-        post({ kind: 'batch', task: task.task, lines: kept, actions, counts });
-        if (++inFlight >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
+      if (++chunks >= CHUNKS_PER_BATCH || kept.length + actions.length >= ITEMS_PER_BATCH) {
+        await send();
       }
     }
+    await send();
   } catch (err) {
     post({ kind: 'error', task: task.task, line: undefined, lines: lineNo, message: `cannot read: ${(err as Error).message}` });
     return;

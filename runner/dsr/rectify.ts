@@ -69,11 +69,11 @@ export function rectificationPlan(r: StoredRequest, c: Collected, bundleHash: st
   const entry: PlanRequest = {
     id: r.id,
     type: 'rectification',
-    state: out.actions.length > 0 ? 'EXECUTING' : 'COMPLETE',
+    state: out.entries.length > 0 ? 'EXECUTING' : 'COMPLETE',
     subject: r.subject,
     dueAt: r.dueAt,
-    counts: { actions: out.actions.length, protected: 0, flagged: c.flagged.length, found: c.records.filter((x) => x.type !== 'legal-hold').length },
-    notes: out.actions.length === 0 ? ['no record carries an identifier to correct'] : [],
+    counts: { actions: out.entries.length, protected: 0, flagged: c.flagged.length, found: c.records.filter((x) => x.type !== 'legal-hold').length },
+    notes: out.entries.length === 0 ? ['no record carries an identifier to correct'] : [],
   };
   out.records = c.records.length;
   return assemblePlan({ collector: out, requests: [entry], limits: [], needsApproval: false, inputs: { bundleHash, snapshotHash: recordsHash(c.records), now } });

@@ -72,7 +72,7 @@ async function planOnce(dir: string, bundle: Bundle, workers: number | undefined
     await close();
   }
   await writePlanFile(plan, out);
-  return { records: plan.summary.records ?? 0, actions: plan.actions.length, hash: plan.hash };
+  return { records: plan.summary.records ?? 0, actions: plan.summary.actions, hash: plan.hash };
 }
 
 interface SpeedResult {

@@ -238,6 +238,6 @@ export function register(program: Command): void {
       if (opts.out) {
         process.stderr.write(`plan: ${plan.summary.actions} actions, ${plan.summary.protected} protected${plan.needsApproval ? ', needs approval' : ''} -> ${opts.out}\n`);
       }
-      process.exitCode = plan.actions.length > 0 ? 2 : 0;
+      process.exitCode = plan.summary.actions > 0 ? 2 : 0;
     });
 }
