@@ -26,9 +26,8 @@ import { compilePurges, purgesFor, type TypePurges } from '../evaluate/purge.ts'
 import { isConsentIdentityType } from '../evaluate/consent.ts';
 import { StringSieve } from '../evaluate/string-sieve.ts';
 import type { TypeRef } from './source.ts';
-import { completeAction, entryOf, type ActionEntry } from './collect.ts';
-import { retentionAction } from './decide.ts';
-import type { PlanAction } from './types.ts';
+import type { ActionEntry } from './collect.ts';
+import { retentionEntry } from './decide.ts';
 
 /** Everything a prefilter is built from (plain, structured-cloneable data). */
 export interface PrefilterSetup {
@@ -71,7 +70,7 @@ export function addCounts(a: PrefilterCounts, b: PrefilterCounts): void {
 }
 
 /** true: keep the record; false: counted in `counts`; an action: the record's whole outcome (counted too). */
-export type TypeFilter = (r: LetheRecord, counts: PrefilterCounts) => boolean | PlanAction;
+export type TypeFilter = (r: LetheRecord, counts: PrefilterCounts) => boolean | ActionEntry;
 
 export class Prefilter {
   private readonly holds: HoldIndex;
@@ -131,10 +130,10 @@ export class Prefilter {
       for (let i = 0; i < pur.length; i++) for (const w of pur[i]!.targets) if (w(r)) return true;
       let matched: CompiledRetention[] | undefined;
       let skipped: CompiledRetention[] | undefined;
-      let action: PlanAction | undefined;
+      let action: ActionEntry | undefined;
       if (ret.length > 0) {
         const due = evaluateRetention(r, ret, nowMs);
-        if (due.kind === 'due') action = completeAction(retentionAction({ system: r.system, type: r.type, id: r.id }, due));
+        if (due.kind === 'due') action = retentionEntry({ system: r.system, type: r.type, id: r.id }, due);
         if (due.kind === 'skipped') skipped = due.policies;
         if (due.kind !== 'none') matched = due.matched;
       }
@@ -176,7 +175,7 @@ export function inProcessPrefilter(source: { read(system: string, type: string):
         for (const r of batch) {
           const v = keep(r, counts);
           if (v === true) records.push(r);
-          else if (v !== false) actions.push(entryOf(v));
+          else if (v !== false) actions.push(v);
         }
         yield { records, actions, counts };
       }

@@ -12,7 +12,6 @@ import { emptyCounts, Prefilter, type PrefilterSetup, type TypeFilter } from '..
 import { SnapshotHasher } from './hash.ts';
 import { parseRecordLine } from './validate.ts';
 import { readLineBatchesSync } from './lines.ts';
-import { entryOf } from '../plan/collect.ts';
 
 export interface RangeTask {
   task: number;
@@ -97,7 +96,7 @@ async function runRange(task: RangeTask): Promise<void> {
         const v = keep(r, counts);
         if (v === true) kept.push(line);
         else if (v !== false) {
-          const e = entryOf(v);
+          const e = v;
           actions.push(e.json);
           actionKeys.push(e.system, e.type, e.id, e.op, e.policy, e.request, e.actionId, e.counterRequest);
         }
