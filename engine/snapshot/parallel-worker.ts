@@ -1,7 +1,8 @@
 /**
  * Worker thread of the parallel snapshot source (parallel.ts): reads byte ranges of snapshot
  * files, and for each line parses, validates, adds it to the snapshot hash and runs the planner's
- * prefilter; posts back the kept lines (as text) and the counts for the rest.
+ * prefilter; posts back, in batches of several chunks, the kept lines and the actions it made (as
+ * packed text: packed.ts) and the counts for the rest.
  *
  * Messages in: `setup` (the prefilter), `known` (ids the planner learnt), `range` (a task), `ack`
  * (a batch was consumed: at most WINDOW batches are in flight per worker), `state` (the hash).
@@ -12,6 +13,7 @@ import { emptyCounts, Prefilter, type PrefilterSetup, type TypeFilter } from '..
 import { SnapshotHasher } from './hash.ts';
 import { parseRecordLine } from './validate.ts';
 import { readLineBatchesSync } from './lines.ts';
+import { ActionPacker, Packer, type Packed, type PackedActions } from './packed.ts';
 
 export interface RangeTask {
   task: number;
@@ -34,7 +36,7 @@ export type ToWorker =
   | { kind: 'reset' };
 
 export type FromWorker =
-  | { kind: 'batch'; task: number; lines: string[]; actions: string[]; actionKeys: string[]; counts: ReturnType<typeof emptyCounts> }
+  | { kind: 'batch'; task: number; lines: Packed; actions: PackedActions; counts: ReturnType<typeof emptyCounts> }
   | { kind: 'done'; task: number; lines: number; records: number }
   | { kind: 'error'; task: number; line: number | undefined; lines: number; message: string }
   | { kind: 'state'; limbs: number[]; count: number };
@@ -64,19 +66,14 @@ async function runRange(task: RangeTask): Promise<void> {
   let records = 0;
   // Chunks are gathered into one message until it carries enough (a message per 128 KiB chunk
   // was ~4k messages and acknowledgements per 1M records, each with its fixed cost).
-  let kept: string[] = [];
-  let actions: string[] = [];
-  /** Per action, ACTION_KEYS strings: the ActionEntry fields besides its JSON (parallel.ts). */
-  let actionKeys: string[] = [];
+  const kept = new Packer();
+  const actions = new ActionPacker();
   let counts = emptyCounts();
   let chunks = 0;
   const send = async (): Promise<void> => {
     chunks = 0;
-    if (kept.length === 0 && actions.length === 0 && counts.omitted === 0) return;
-    post({ kind: 'batch', task: task.task, lines: kept, actions, actionKeys, counts });
-    kept = [];
-    actions = [];
-    actionKeys = [];
+    if (kept.size === 0 && actions.size === 0 && counts.omitted === 0) return;
+    post({ kind: 'batch', task: task.task, lines: kept.take(), actions: actions.take(), counts });
     counts = emptyCounts();
     if (++inFlight >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
   };
@@ -95,13 +92,9 @@ async function runRange(task: RangeTask): Promise<void> {
         if (task.hash) hasher.addLine(line);
         const v = keep(r, counts);
         if (v === true) kept.push(line);
-        else if (v !== false) {
-          const e = v;
-          actions.push(e.json);
-          actionKeys.push(e.system, e.type, e.id, e.op, e.policy, e.request, e.actionId, e.counterRequest);
-        }
+        else if (v !== false) actions.push(v);
       }
-      if (++chunks >= CHUNKS_PER_BATCH || kept.length + actions.length >= ITEMS_PER_BATCH) {
+      if (++chunks >= CHUNKS_PER_BATCH || kept.size + actions.size >= ITEMS_PER_BATCH) {
         await send();
       }
     }

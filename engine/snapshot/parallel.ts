@@ -16,10 +16,10 @@ import { Worker } from 'node:worker_threads';
 import type { LetheRecord } from '../records.ts';
 import type { PrefilteredBatch, PrefilteredReader, PrefilterSetup } from '../plan/prefilter.ts';
 import type { RecordSource, TypeRef } from '../plan/source.ts';
-import type { ActionEntry } from '../plan/collect.ts';
 import { SnapshotError } from './errors.ts';
 import { SnapshotHasher } from './hash.ts';
 import type { FromWorker, RangeTask, ToWorker } from './parallel-worker.ts';
+import { unpack, unpackActions } from './packed.ts';
 import { planSnapshotRead } from './reader.ts';
 
 /** Below this size a file is one range (splitting costs a little per range). */
@@ -259,12 +259,9 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
         tasks.set(task, {
           onBatch: (m, worker) => {
             // Actions stay text (assemble.ts builds objects only if the plan's actions are read).
-            const actions: ActionEntry[] = [];
-            const k = m.actionKeys;
-            for (let i = 0, j = 0; i < m.actions.length; i++, j += 8) {
-              actions.push({ system: k[j]!, type: k[j + 1]!, id: k[j + 2]!, op: k[j + 3] as ActionEntry['op'], policy: k[j + 4]!, request: k[j + 5]!, actionId: k[j + 6]!, counterRequest: k[j + 7]!, json: m.actions[i]! });
-            }
-            queue.push({ batch: { records: m.lines.map((l) => JSON.parse(l) as LetheRecord), actions, counts: m.counts }, worker });
+            const actions = unpackActions(m.actions);
+            const records = unpack(m.lines).map((l) => JSON.parse(l) as LetheRecord);
+            queue.push({ batch: { records, actions, counts: m.counts }, worker });
             notify();
           },
           onEnd: (m) => {
