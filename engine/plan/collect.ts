@@ -42,8 +42,8 @@ export interface ActionEntry {
   action?: PlanAction;
 }
 
-/** The entry of an action object (its JSON given, or made now). */
-export function entryOf(full: PlanAction, json?: string): ActionEntry {
+/** The entry of an action object (its canonical JSON made now). */
+export function entryOf(full: PlanAction): ActionEntry {
   return {
     system: full.target.system,
     type: full.target.type,
@@ -53,7 +53,7 @@ export function entryOf(full: PlanAction, json?: string): ActionEntry {
     request: full.request ?? '',
     actionId: full.id,
     counterRequest: full.basis.rule === 'erasure' && full.request !== undefined ? full.request : '',
-    json: json ?? actionJson(full),
+    json: actionJson(full),
     action: full,
   };
 }
@@ -83,7 +83,7 @@ export class PlanCollector {
     return full;
   }
 
-  /** Adds an action completed elsewhere (completeAction, e.g. in a worker thread: then as text only). */
+  /** Adds an action as a plan entry (entryOf, retentionEntry; from worker threads, text only). */
   adopt(e: ActionEntry): void {
     this.entries.push(e);
     if (e.op !== 'protect' && e.op !== 'unprotect' && e.op !== 'rectify') {

@@ -60,8 +60,8 @@ export function decide(
 }
 
 /**
- * The action retention plans for a due record that nothing protects. Nested objects are built
- * with their keys in sorted order, so completing the action copies only its top level.
+ * The action retention plans for a due record that nothing protects, as an object: the readable
+ * definition that retentionEntry (below, what the planner uses) must match, text for text.
  */
 export function retentionAction(ref: RecordRef, retention: DueRetention): NewAction {
   const p = retention.governing;
