@@ -6,6 +6,7 @@ import { canonicalJson } from '../canonical.ts';
 import { refKey } from '../records.ts';
 import type { ActionEntry, PlanCollector } from './collect.ts';
 import { canonicalHash, withLazyActions } from './serialize.ts';
+import { sortEntries } from './sort-entries.ts';
 import { PLAN_API_VERSION, type Plan, type PlanAction, type PlanRequest, type PlanSummary, type ProtectedRecord } from './types.ts';
 
 export interface AssembleInput {
@@ -37,19 +38,6 @@ function flatten2(map: Map<string, Map<string, number>>): Record<string, number>
   return out;
 }
 
-/** Plan order: target (system, type, id), op, policy, request, then the action id. */
-function compareEntries(a: ActionEntry, b: ActionEntry): number {
-  return (
-    cmp(a.system, b.system) ||
-    cmp(a.type, b.type) ||
-    cmp(a.id, b.id) ||
-    cmp(a.op, b.op) ||
-    cmp(a.policy, b.policy) ||
-    cmp(a.request, b.request) ||
-    cmp(a.actionId, b.actionId)
-  );
-}
-
 /** The entry's action object (parsed from its JSON when it was made elsewhere). */
 function materialise(e: ActionEntry): PlanAction {
   return e.action ?? (JSON.parse(e.json) as PlanAction);
@@ -59,7 +47,7 @@ export function assemblePlan(input: AssembleInput): Plan {
   const { collector } = input;
   // Equal ids have equal sort keys (the id hashes op, target, policy and request), so after a
   // stable sort duplicates are neighbours: the first collected is kept, with no id map.
-  const sorted = [...collector.entries].sort(compareEntries);
+  const sorted = sortEntries(collector.entries);
   const entries: ActionEntry[] = [];
   for (const e of sorted) if (entries.length === 0 || entries[entries.length - 1]!.actionId !== e.actionId) entries.push(e);
 
