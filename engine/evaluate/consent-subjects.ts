@@ -73,20 +73,22 @@ export class SubjectClusters {
     return i;
   }
 
-  /** The identifiers of one identity or consent record. */
-  add(identifiers: readonly string[]): void {
+  /** The identifiers of one identity or consent record; `nodes` gets each one's node number. */
+  add(identifiers: readonly string[], nodes?: number[]): void {
     if (identifiers.length === 0) return;
     this.final = null;
     let rep = -1;
     for (const id of identifiers) {
       if (isPhone(id)) continue;
       const i = this.node(id);
+      nodes?.push(i);
       if (rep < 0) rep = i;
       else union(this.strong, rep, i);
     }
     for (const id of identifiers) {
       if (!isPhone(id)) continue;
       const p = this.node(id);
+      nodes?.push(p);
       if (rep < 0) continue;
       if (this.carriers === this.carrierPhone.length) {
         this.carrierPhone = growInt(this.carrierPhone);
@@ -110,6 +112,11 @@ export class SubjectClusters {
     const i = this.index.get(identifier);
     if (i < 0) return undefined;
     return find(this.finish(), i);
+  }
+
+  /** The subject (cluster id) of a node number add() gave. */
+  subjectOfNode(node: number): number {
+    return find(this.finish(), node);
   }
 
   /** Attaches unshared phones to their person; idempotent until the next add(). */

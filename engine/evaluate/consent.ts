@@ -46,8 +46,6 @@ export interface ConsentIndexOptions {
   now?: string;
 }
 
-type PurposeStates = Map<string, ConsentState>;
-
 function windowBound(v: unknown): number | null | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') return null;
@@ -57,9 +55,20 @@ function windowBound(v: unknown): number | null | undefined {
 
 /** Latest consent event per subject and purpose. */
 export class ConsentIndex {
-  private readonly byIdentifier = new Map<string, PurposeStates>();
   private readonly clusters = new SubjectClusters();
-  private bySubject: Map<number, PurposeStates> | null = null;
+  /**
+   * The events in force (or lapsed), as added: event k has purpose number eventPurpose[k] and
+   * applies to the identifier nodes (SubjectClusters numbers) eventNodes[nodeStart[k] ..
+   * nodeStart[k + 1]). Numbers, not maps of strings: nothing per identifier to hash again or for
+   * the garbage collector to trace.
+   */
+  private readonly eventList: ConsentState[] = [];
+  private readonly eventPurpose: number[] = [];
+  private readonly eventNodes: number[] = [];
+  private readonly nodeStart: number[] = [0];
+  private readonly purposeIds = new Map<string, number>();
+  /** (subject * purposes + purpose number) -> the latest event; rebuilt after any add. */
+  private bySubject: Map<number, ConsentState> | null = null;
   private readonly nowMs: number | undefined;
   invalid = 0;
   events = 0;
@@ -93,7 +102,8 @@ export class ConsentIndex {
     let status: ConsentState['status'] = rawStatus;
     let sinceMs = atMs;
     const ids = r.identifiers ?? [];
-    this.clusters.add(ids);
+    const nodes: number[] = [];
+    this.clusters.add(ids, nodes);
     this.bySubject = null;
     if (status === 'granted' && this.nowMs !== undefined) {
       if (from !== undefined && from > this.nowMs) {
@@ -107,16 +117,13 @@ export class ConsentIndex {
         sinceMs = to;
       }
     }
-    const event: ConsentState = { status, at, atMs, sinceMs };
-    for (const id of ids) {
-      let purposes = this.byIdentifier.get(id);
-      if (!purposes) {
-        purposes = new Map();
-        this.byIdentifier.set(id, purposes);
-      }
-      const cur = purposes.get(purpose);
-      if (!cur || later(event, cur)) purposes.set(purpose, event);
-    }
+    if (nodes.length === 0) return;
+    let p = this.purposeIds.get(purpose);
+    if (p === undefined) this.purposeIds.set(purpose, (p = this.purposeIds.size));
+    this.eventList.push({ status, at, atMs, sinceMs });
+    this.eventPurpose.push(p);
+    for (const n of nodes) this.eventNodes.push(n);
+    this.nodeStart.push(this.eventNodes.length);
   }
 
   /** Adds an identity record (e.g. a contact with several e-mails): its identifiers are one person. */
@@ -136,19 +143,19 @@ export class ConsentIndex {
     return this.clusters.isShared(identifier);
   }
 
-  private subjects(): Map<number, PurposeStates> {
+  /** The latest event per subject and purpose (keyed subject * purposes + purpose number). */
+  private subjects(): Map<number, ConsentState> {
     if (this.bySubject) return this.bySubject;
-    const out = new Map<number, PurposeStates>();
-    for (const [id, purposes] of this.byIdentifier) {
-      const s = this.clusters.subjectOf(id)!;
-      let into = out.get(s);
-      if (!into) {
-        into = new Map();
-        out.set(s, into);
-      }
-      for (const [purpose, e] of purposes) {
-        const cur = into.get(purpose);
-        if (!cur || later(e, cur)) into.set(purpose, e);
+    const out = new Map<number, ConsentState>();
+    const width = this.purposeIds.size;
+    const { eventList, eventPurpose, eventNodes, nodeStart, clusters } = this;
+    for (let k = 0; k < eventList.length; k++) {
+      const e = eventList[k]!;
+      const p = eventPurpose[k]!;
+      for (let j = nodeStart[k]!; j < nodeStart[k + 1]!; j++) {
+        const key = clusters.subjectOfNode(eventNodes[j]!) * width + p;
+        const cur = out.get(key);
+        if (!cur || later(e, cur)) out.set(key, e);
       }
     }
     this.bySubject = out;
@@ -157,10 +164,12 @@ export class ConsentIndex {
 
   /** Current consent of the subject an identifier belongs to, for a purpose (undefined: no event). */
   state(identifier: string, purpose: string): ConsentState | undefined {
-    if (this.byIdentifier.size === 0) return undefined;
+    if (this.eventList.length === 0) return undefined;
+    const p = this.purposeIds.get(purpose);
+    if (p === undefined) return undefined;
     const s = this.clusters.subjectOf(identifier);
     if (s === undefined) return undefined;
-    return this.subjects().get(s)?.get(purpose);
+    return this.subjects().get(s * this.purposeIds.size + p);
   }
 
   /**
