@@ -28,6 +28,7 @@
 import type { ConsentPolicy } from '../schema/index.ts';
 import type { LetheRecord } from '../records.ts';
 import { SubjectClusters } from './consent-subjects.ts';
+import { canonicalIsoMs } from '../duration.ts';
 
 export { CONSENT_IDENTITY_TYPES, isConsentIdentityType } from './consent-subjects.ts';
 
@@ -49,7 +50,7 @@ export interface ConsentIndexOptions {
 function windowBound(v: unknown): number | null | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') return null;
-  const t = Date.parse(v);
+  const t = canonicalIsoMs(v) ?? Date.parse(v);
   return Number.isNaN(t) ? null : t;
 }
 
@@ -91,7 +92,7 @@ export class ConsentIndex {
     const purpose = f.purpose;
     const rawStatus = f.status;
     let at = typeof f.at === 'string' && f.at !== '' ? f.at : r.createdAt;
-    const atMs = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+    const atMs = typeof at === 'string' ? (canonicalIsoMs(at) ?? Date.parse(at)) : Number.NaN;
     const from = windowBound(f.effectiveFrom);
     const to = windowBound(f.effectiveTo);
     if (typeof purpose !== 'string' || (rawStatus !== 'granted' && rawStatus !== 'withdrawn') || Number.isNaN(atMs) || from === null || to === null) {

@@ -11,7 +11,7 @@
  * only dates within a week of the cutoff (where calendar clamping could matter) take the exact path.
  */
 import { compileCondition, type Evaluator } from '../conditions/compile.ts';
-import { addDuration, subtractDuration } from '../duration.ts';
+import { addDuration, canonicalIsoMs, subtractDuration } from '../duration.ts';
 import type { RetentionPolicy } from '../schema/index.ts';
 import type { LetheRecord } from '../records.ts';
 import type { PolicyRef } from '../plan/types.ts';
@@ -69,7 +69,10 @@ export function fromDate(r: LetheRecord, p: CompiledRetention): { iso: string; m
       v = (v as Record<string, unknown>)[k];
     }
   }
-  if (typeof v !== 'string' || !ISO_START.test(v)) return null;
+  if (typeof v !== 'string') return null;
+  const fast = canonicalIsoMs(v);
+  if (fast !== undefined) return { iso: v, ms: fast };
+  if (!ISO_START.test(v)) return null;
   const ms = Date.parse(v);
   return Number.isNaN(ms) ? null : { iso: v, ms };
 }
@@ -108,7 +111,7 @@ export function evaluateRetention(r: LetheRecord, candidates: readonly CompiledR
     const p = matched[i]!;
     const from = froms![i]!;
     const dueAt = addDuration(from.iso, p.policy.spec.retainFor);
-    const cand = { p, from: from.iso, dueAt, dueMs: Date.parse(dueAt) };
+    const cand = { p, from: from.iso, dueAt, dueMs: canonicalIsoMs(dueAt) ?? Date.parse(dueAt) };
     if (!best || governs(cand, best)) best = cand;
   }
   return { kind: 'due', matched, governing: best!.p, from: best!.from, dueAt: best!.dueAt };
@@ -117,7 +120,8 @@ export function evaluateRetention(r: LetheRecord, candidates: readonly CompiledR
 function isDue(from: { iso: string; ms: number }, p: CompiledRetention, nowMs: number): boolean {
   if (from.ms < p.cutoffMs - NEAR_MS) return true;
   if (from.ms > p.cutoffMs + NEAR_MS) return false;
-  return Date.parse(addDuration(from.iso, p.policy.spec.retainFor)) <= nowMs;
+  const due = addDuration(from.iso, p.policy.spec.retainFor);
+  return (canonicalIsoMs(due) ?? Date.parse(due)) <= nowMs;
 }
 
 function governs(a: { p: CompiledRetention; dueMs: number }, b: { p: CompiledRetention; dueMs: number }): boolean {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDuration, isoString, subtractDuration } from '../../engine/duration.ts';
+import { addDuration, canonicalIsoMs, isoString, subtractDuration } from '../../engine/duration.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -40,5 +40,38 @@ describe('durations and ISO formatting', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('canonicalIsoMs is Date.parse on the canonical form, and declines everything else', () => {
+    // Canonical texts of any instant, and the same texts with one character replaced by another
+    // digit or a near miss (so that months 13, days 29..39, hours 24, years below 1000 occur).
+    const text = fc.oneof(
+      fc.integer({ min: Date.UTC(-5000, 0, 1), max: Date.UTC(12000, 0, 1) }).map((ms) => new Date(ms).toISOString()),
+      fc
+        .tuple(
+          fc.integer({ min: Date.UTC(100, 0, 1), max: Date.UTC(9999, 11, 31) }),
+          fc.nat({ max: 23 }),
+          fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '9', ':', 'T', ' ', 'x', '-', '.', 'Z', '\u0660'),
+        )
+        .map(([ms, at, c]) => {
+          const s = new Date(ms).toISOString();
+          return s.slice(0, at) + c + s.slice(at + 1);
+        }),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        const fast = canonicalIsoMs(s);
+        if (fast !== undefined) expect(fast).toBe(Date.parse(s));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(canonicalIsoMs('2024-03-07T10:20:30.456Z')).toBe(Date.parse('2024-03-07T10:20:30.456Z'));
+    expect(canonicalIsoMs('2023-02-30T00:00:00.000Z')).toBeUndefined(); // Date rolls it to March 2
+    expect(canonicalIsoMs('0999-01-01T00:00:00.000Z')).toBeUndefined();
+    expect(canonicalIsoMs('2024-03-07T10:20:30Z')).toBeUndefined();
+    // Edges where Date.parse and Date.UTC part ways: hour 24, minute or second 60, month 0 or 13.
+    for (const s of ['2024-03-07T24:00:00.000Z', '2024-03-07T24:30:00.000Z', '2024-03-07T10:60:00.000Z', '2024-03-07T10:20:60.000Z', '2024-00-07T10:20:30.000Z', '2024-13-07T10:20:30.000Z', '2024-03-00T10:20:30.000Z']) {
+      expect(canonicalIsoMs(s)).toBeUndefined();
+    }
   });
 });
