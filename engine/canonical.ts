@@ -63,6 +63,11 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** Strings in UTF-16 code unit order (`<`): the order canonical JSON sorts keys in, and plans use. */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** sha256 over the canonical JSON of a value, as `sha256:<hex>`. */
 export function contentHash(value: unknown): string {
   return `sha256:${sha256Hex(canonicalJson(value))}`;

@@ -17,6 +17,7 @@ import {
   type ErasurePlanner,
   type Subject,
 } from './erasure.ts';
+import { cmp } from '../canonical.ts';
 
 export function finishErasure(planner: ErasurePlanner, holds: HoldIndex, out: PlanCollector, hmacKey: Uint8Array): PlanRequest[] {
   const requests: PlanRequest[] = [];
@@ -183,8 +184,4 @@ function canonicalContact(native: readonly Candidate[]): RecordRef {
   const pool = preferred.length > 0 ? preferred : heads.length > 0 ? heads : native;
   const best = [...pool].sort((a, b) => cmp(a.ref.id, b.ref.id))[0]!;
   return { system: best.ref.system, type: best.ref.type, id: best.ref.id };
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

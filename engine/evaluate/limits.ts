@@ -10,6 +10,7 @@
 import type { Limits } from '../schema/index.ts';
 import type { PlanSummary } from '../plan/types.ts';
 import type { PolicyCounter } from '../plan/collect.ts';
+import { cmp } from '../canonical.ts';
 
 export const DEFAULT_MAX_ACTIONS = 1000;
 export const DEFAULT_MAX_PERCENT = 10;
@@ -51,8 +52,4 @@ export function checkLimits(subjects: readonly LimitSubject[], defaults: LimitDe
     .map((s) => checkLimit(s, defaults))
     .sort((a, b) => cmp(a.policy, b.policy) || cmp(a.request ?? '', b.request ?? ''));
   return { limits, needsApproval: limits.some((l) => l.exceeded) };
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

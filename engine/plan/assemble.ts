@@ -2,7 +2,7 @@
  * The last step of buildPlan: deterministic order, summary, limits, hash. Everything here is a
  * function of the collected content only, never of the order it was collected in.
  */
-import { canonicalJson } from '../canonical.ts';
+import { cmp, canonicalJson } from '../canonical.ts';
 import { refKey } from '../records.ts';
 import type { ActionEntry, PlanCollector } from './collect.ts';
 import { canonicalHash, withLazyActions } from './serialize.ts';
@@ -15,10 +15,6 @@ export interface AssembleInput {
   limits: PlanSummary['limits'];
   needsApproval: boolean;
   inputs: Plan['inputs'];
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function protectedKey(p: ProtectedRecord): string {

@@ -2,7 +2,7 @@
  * The parts of a plan diff beside the actions: protections, requests, blast-radius limits and
  * the inputs the two plans were made from. Pure functions; lists come out sorted.
  */
-import { canonicalJson } from '../canonical.ts';
+import { cmp, canonicalJson } from '../canonical.ts';
 import type { RecordRef } from '../records.ts';
 import { protectionKey } from './diff-match.ts';
 import type { ChangedProtection, LimitCrossing, PlanDiff, RequestChange } from './diff-types.ts';
@@ -10,10 +10,6 @@ import { MUTATING_OPS } from './types.ts';
 import type { Plan, PlanAction, ProtectedRecord } from './types.ts';
 
 const MUTATING: ReadonlySet<string> = new Set(MUTATING_OPS);
-
-export function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Sorts by a primary key and, only where it ties, a tie-break key; each computed once per item. */
 export function sortBy<T>(items: readonly T[], key: (item: T) => string, tie: (item: T) => string): T[] {

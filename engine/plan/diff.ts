@@ -9,9 +9,9 @@
  * actions themselves (not copied from `summary`), so each delta is exactly head minus base.
  * Lists are sorted by match key, then canonical form: the output does not depend on input order.
  */
-import { canonicalFile, canonicalJson } from '../canonical.ts';
+import { canonicalFile, canonicalJson, cmp } from '../canonical.ts';
 import { actionDifferences, actionKey, matchByKey, sameAction } from './diff-match.ts';
-import { cmp, compareInputs, diffProtections, diffRequests, limitCrossings, nowTargeted, sortBy } from './diff-parts.ts';
+import { compareInputs, diffProtections, diffRequests, limitCrossings, nowTargeted, sortBy } from './diff-parts.ts';
 import { PLAN_DIFF_KIND } from './diff-types.ts';
 import type { CountRow, PlanDiff } from './diff-types.ts';
 import { MUTATING_OPS, PLAN_API_VERSION } from './types.ts';

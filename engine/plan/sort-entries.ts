@@ -17,10 +17,7 @@
  * the comparator. A property test compares the two on generated entries.
  */
 import type { ActionEntry } from './collect.ts';
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+import { cmp } from '../canonical.ts';
 
 /** Plan order (the definition). */
 export function compareEntries(a: ActionEntry, b: ActionEntry): number {

@@ -6,6 +6,7 @@
  */
 import type { LetheRecord } from '../records.ts';
 import type { PrefilteredReader, PrefilterSetup } from './prefilter.ts';
+import { cmp } from '../canonical.ts';
 
 export interface TypeRef {
   system: string;
@@ -82,10 +83,6 @@ export function processingOrder(types: readonly TypeRef[]): TypeRef[] {
   return [...uniq.values()].sort(
     (a, b) => rank(a) - rank(b) || cmp(a.system, b.system) || cmp(a.type, b.type),
   );
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Iterates a RecordBatches as batches (arrays), whatever it yields. */

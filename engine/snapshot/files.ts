@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { isKnownSystem, isKnownType } from '../record-types.ts';
 import { SnapshotError } from './errors.ts';
 import { META_FILE } from './meta.ts';
+import { cmp } from '../canonical.ts';
 
 export interface SnapshotFile {
   system: string;
@@ -60,8 +61,4 @@ export async function listSnapshotFiles(dir: string): Promise<SnapshotFile[]> {
     }
   }
   return out.sort((a, b) => (a.system === b.system ? cmp(a.type, b.type) : cmp(a.system, b.system)));
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,7 +1,8 @@
 /**
  * Streams the lines of a file as strings in batches, without loading the file: reads large
  * chunks, cuts them at the last newline byte (a `\n` byte never occurs inside a UTF-8 multi-byte
- * sequence) and decodes each cut once. Faster than readline, and the caller gets line numbers.
+ * sequence) and decodes each cut (decodeLines: at once when it is ASCII, else line by line).
+ * Faster than readline, and the caller gets line numbers.
  * One splitter serves both the asynchronous whole-file reader and the synchronous byte-range
  * reader of worker threads (parallel-worker.ts).
  */
