@@ -53,9 +53,10 @@ class LineSplitter {
     const cut = bytesRead === 0 ? end : buf.lastIndexOf(10, end - 1) + 1;
     let batch: LineBatch | undefined;
     if (cut > 0) {
-      const lines = decodeLines(buf, cut);
-      if (this.stripBom && lines.length > 0 && lines[0]!.charCodeAt(0) === 0xfeff) lines[0] = lines[0]!.slice(1);
+      // A UTF-8 BOM at the file start is skipped as bytes, before decoding.
+      const from = this.stripBom && cut >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
       this.stripBom = false;
+      const lines = decodeLines(buf, cut, from);
       if (lines.length > 0) batch = { lines, firstLine: this.lineNo };
       this.lineNo += lines.length;
     }
@@ -66,7 +67,7 @@ class LineSplitter {
 }
 
 /**
- * The lines of `buf[0, cut)` (a last line without its `\n` counts; an empty rest after the last
+ * The lines of `buf[from, cut)` (a last line without its `\n` counts; an empty rest after the last
  * `\n` does not). Pure-ASCII bytes are decoded at once (latin1 is a plain copy, and the same text).
  * Other bytes are decoded line by line: decoding them at once makes one two-byte string of the
  * whole chunk, so every line in it would be two-byte too, and JSON.parse and hashing are ~1.5x
@@ -75,15 +76,15 @@ class LineSplitter {
  * Decoding each line alone gives the same text: `\n` never occurs inside a UTF-8 sequence, and a
  * malformed sequence becomes U+FFFD either way (a property test compares the two).
  */
-export function decodeLines(buf: Buffer, cut: number): string[] {
-  const view = cut === buf.length ? buf : buf.subarray(0, cut);
+export function decodeLines(buf: Buffer, cut: number, from = 0): string[] {
+  const view = from === 0 && cut === buf.length ? buf : buf.subarray(from, cut);
   if (isAscii(view)) {
     const lines = view.toString('latin1').split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     return lines;
   }
   const lines: string[] = [];
-  let start = 0;
+  let start = from;
   while (start < cut) {
     let nl = buf.indexOf(10, start);
     if (nl < 0 || nl >= cut) nl = cut;
