@@ -131,8 +131,15 @@ export function unknownFieldMessage(path: string, selectors: readonly Sel[]): st
   if (!cats) return undefined;
   if (cats.some((c) => specFor(path, c))) return undefined;
   const names = [...new Set(cats.flatMap((c) => c.map((f) => `fields.${f.name}`)))].sort();
-  const hint = suggest(path, names);
+  const hint = didYouMean(path, names);
   return `${path} is not a field of ${typesText(selectors)} records${hint ? ` (did you mean ${hint}?)` : ''}; known fields: ${names.map((n) => n.slice(7)).join(', ')}`;
+}
+
+/** Edit distance over the catalog's names; a name that contains the word (`score` -> `totalScore`) first. */
+function didYouMean(path: string, names: readonly string[]): string | undefined {
+  const word = path.slice('fields.'.length).toLowerCase();
+  const containing = word.length >= 4 ? names.filter((n) => n.slice(7).toLowerCase().includes(word)) : [];
+  return containing.length === 1 ? containing[0] : suggest(path, names);
 }
 
 /** Every catalog problem of one document (after its conditions were turned into JsonLogic). */
@@ -186,7 +193,7 @@ function anonymizeIssues(name: unknown, selectors: readonly Sel[], path: PathSeg
     for (const p of paths) {
       const message = unknownFieldMessage(p, [s]);
       if (message) {
-        out.push({ path, code: 'field.unknown', message: `MaskingPolicy "${String(name)}" names ${message}: anonymizing ${s.system} ${s.type} records with it would not touch that field` });
+        out.push({ path, code: 'field.unknown', message: `MaskingPolicy "${String(name)}" names ${p}, which ${s.system} ${s.type} records do not have, so anonymizing them with it would not touch what was meant (${message})` });
       }
     }
   }

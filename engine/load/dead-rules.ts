@@ -186,7 +186,8 @@ function contradiction(parts: unknown[], selectors: readonly Sel[]): Never | und
       if (common.length === 0) return { field: path, message: `${path} cannot be one of ${b.lists.map(show).join(' and one of ')} at once` };
     }
     if (b.lo && b.hi && typeof b.lo.v === typeof b.hi.v && (b.lo.v > b.hi.v || (b.lo.v === b.hi.v && (b.lo.strict || b.hi.strict)))) {
-      return { field: path, message: `${path} cannot be ${b.lo.strict ? 'after/above' : 'at least'} ${show(b.lo.v)} and ${b.hi.strict ? 'before/below' : 'at most'} ${show(b.hi.v)} at once` };
+      const [over, under] = typeof b.lo.v === 'string' ? ['after', 'before'] : ['above', 'below'];
+      return { field: path, message: `${path} cannot be ${b.lo.strict ? over : 'at least'} ${show(b.lo.v)} and ${b.hi.strict ? under : 'at most'} ${show(b.hi.v)} at once` };
     }
   }
   return undefined;

@@ -143,6 +143,8 @@ export async function loadPlanInputs(opts: { policies: string; requests?: string
 }> {
   const policies = await loadPolicyDir(opts.policies, { now: opts.now });
   if (!policies.bundle) throw problemsError(`policies in ${opts.policies}`, policies.problems);
+  // Dangerous rules (a retention policy matching every record with its percentage limit off) are loud here too.
+  for (const p of policies.problems) if (p.severity === 'warning' && p.code.startsWith('rule.')) process.stderr.write(`lethe: warning: ${formatProblem(p)}\n`);
   let requests: DataSubjectRequest[] = [];
   if (opts.requests) {
     const r = await loadRequestDir(opts.requests, { now: opts.now });
