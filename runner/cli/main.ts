@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { UserError } from './errors.ts';
+import { checkLogLevel } from '../log.ts';
+import { installOutputBoundary } from './terminal.ts';
 
 export function buildProgram(): Command {
   const program = new Command('lethe')
@@ -21,8 +23,18 @@ export function buildProgram(): Command {
 /** Runs the CLI and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   process.exitCode = 0;
+  const restore = installOutputBoundary();
+  try {
+    return await run(argv);
+  } finally {
+    restore();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    checkLogLevel(process.env);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

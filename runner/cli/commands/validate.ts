@@ -1,6 +1,7 @@
 /** `lethe validate`: the first thing CI runs on a policy pull request. */
 import type { Command } from 'commander';
 import { formatProblem, hasErrors, loadConfigFile, loadPolicyDir, loadRequestDir, type Problem } from '../../../engine/load/index.ts';
+import { parseInstant } from '../instant.ts';
 
 export interface ValidateOptions {
   requests?: string;
@@ -12,7 +13,7 @@ export interface ValidateOptions {
 }
 
 export async function validate(dirs: string[], options: ValidateOptions): Promise<{ problems: Problem[]; documents: number; bundleHash: string | null }> {
-  const now = options.now ?? new Date().toISOString();
+  const now = options.now === undefined ? new Date().toISOString() : parseInstant(options.now, '--now');
   const problems: Problem[] = [];
   let documents = 0;
   let bundleHash: string | null = null;
