@@ -63,9 +63,11 @@ export interface LockOptions {
   pause?: (attempt: number) => Promise<void>;
 }
 
-/** The command line recorded in a lock: the program and its arguments, without options' values. */
+/** The command recorded in a lock: the program and its leading arguments, up to the first option. */
 export function commandLine(argv: readonly string[] = process.argv): string {
-  const args = argv.slice(2).filter((a) => !a.startsWith('-')).slice(0, 3);
+  const rest = argv.slice(2);
+  const first = rest.findIndex((a) => a.startsWith('-'));
+  const args = (first < 0 ? rest : rest.slice(0, first)).slice(0, 3);
   return ['lethe', ...args].join(' ').slice(0, 200);
 }
 

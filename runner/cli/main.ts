@@ -44,6 +44,8 @@ async function run(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     const e = err as NodeJS.ErrnoException;
+    // The reader of our output went away (`lethe plan | head`): nothing more to say.
+    if (e && typeof e === 'object' && e.code === 'EPIPE') return typeof process.exitCode === 'number' ? process.exitCode : 0;
     if (e && typeof e === 'object' && typeof e.code === 'string' && e.code.startsWith('E') && 'path' in e) {
       process.stderr.write(`lethe: ${e.message}\n`);
       return 1;
