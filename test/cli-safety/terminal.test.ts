@@ -34,3 +34,18 @@ describe('parseInstant (the one strict --now parser)', () => {
     expect(parseInstant('2026-03-01T10:00:00+02:00', '--now')).toBe('2026-03-01T08:00:00.000Z');
   });
 });
+
+describe('pretty logs', () => {
+  it('escape system text in values and messages (pino-pretty keeps only its own colours)', async () => {
+    const { Writable } = await import('node:stream');
+    const { createLogger } = await import('../../runner/log.ts');
+    let out = '';
+    const destination = new Writable({ write(chunk, _enc, cb) { out += String(chunk); cb(); } });
+    const log = createLogger({ pretty: true, destination: destination as unknown as import('pino').DestinationStream, level: 'info' });
+    log.info({ detail: 'Genesys said \u001b]0;owned\u0007\u001b[2J', ids: ['a\u009b31m'] }, 'batch \u001b[1Afailed');
+    expect(out).toContain('\\u001b]0;owned\\u0007\\u001b[2J');
+    expect(out).toContain('a\\u009b31m');
+    expect(out).toContain('batch \\u001b[1Afailed');
+    expect(out).not.toMatch(/\u001b\]0;|\u001b\[2J|\u001b\[1A|\u009b/);
+  });
+});
