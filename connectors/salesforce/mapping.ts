@@ -25,7 +25,7 @@ export const FIELDS = {
   Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Company', 'Status', 'IndividualId', 'HasOptedOutOfEmail', 'DoNotCall', 'CreatedDate', 'LastModifiedDate'],
   Task: ['Id', 'WhoId', 'Who.Type', 'WhatId', 'Subject', 'Description', 'ActivityDate', 'Status', 'CreatedDate', 'LastModifiedDate'],
   Event: ['Id', 'WhoId', 'Who.Type', 'WhatId', 'Subject', 'Description', 'ActivityDate', 'StartDateTime', 'EndDateTime', 'CreatedDate', 'LastModifiedDate'],
-  Case: ['Id', 'ContactId', 'SuppliedEmail', 'SuppliedPhone', 'SuppliedName', 'Subject', 'Description', 'Status', 'CreatedDate', 'LastModifiedDate'],
+  Case: ['Id', 'ContactId', 'SuppliedEmail', 'SuppliedPhone', 'SuppliedName', 'Subject', 'Description', 'Status', 'Type', 'CreatedDate', 'LastModifiedDate'],
   Individual: ['Id', 'FirstName', 'LastName', 'ShouldForget', 'SendIndividualData', 'HasOptedOutProcessing', 'HasOptedOutProfiling', 'HasOptedOutSolicit', 'HasOptedOutTracking', 'CreatedDate', 'LastModifiedDate'],
   Contact_Consent__c: ['Id', 'Contact__c', 'Contact__r.Email', 'Contact__r.Phone', 'Contact__r.MobilePhone', 'Contact__r.IndividualId', 'Purpose__c', 'Status__c', 'Consent_Date__c', 'Source__c', 'CreatedDate'],
   ContactPointTypeConsent: ['Id', 'PartyId', 'ContactPointType', 'DataUsePurposeId', 'DataUsePurpose.Name', 'PrivacyConsentStatus', 'CaptureDate', 'EffectiveFrom', 'EffectiveTo', 'CreatedDate'],

@@ -66,6 +66,11 @@ export function realDate(v: unknown): string | null {
   const [y, mo, d] = [+m[1]!, +m[2]!, +m[3]!];
   const dt = new Date(Date.UTC(y, mo - 1, d));
   if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+  // Date.parse reads 24:00 as the next day and some engines roll over 60 seconds: refuse them.
+  const hm = m[4] ? /^T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(m[4]) : null;
+  if (hm && (+hm[1]! > 23 || +hm[2]! > 59 || (hm[3] !== undefined && +hm[3] > 59))) return null;
+  const zone = m[7] ? /^[+-](\d{2}):(\d{2})$/.exec(m[7]) : null;
+  if (zone && (+zone[1]! > 23 || +zone[2]! > 59)) return null;
   const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }

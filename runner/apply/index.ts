@@ -20,6 +20,7 @@ import { batches, BATCH_SIZE } from './order.ts';
 import { preflight } from './preflight.ts';
 import { currentHolds, lazyHolds, recheck } from './recheck.ts';
 import { runBatch } from './run.ts';
+import { interrupted } from './interrupted.ts';
 import type { Logger } from '../log.ts';
 
 export type { ApplyResult, ResolveSubject, SubjectDetails } from './context.ts';
@@ -145,7 +146,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     options.logger?.info({ plan: plan.hash, actions: plan.actions.length, batches: all.length, resumed: journal.states().size > 0 }, 'apply started');
     for (const b of all) {
       const before = { done: ctx.result.done.length + ctx.result.gone.length, skipped: ctx.result.skipped.length, failed: ctx.result.failed.length, pending: ctx.result.pending.length };
-      await runBatch(ctx, b);
+      await runBatch(ctx, b).catch((e: unknown) => {
+        throw interrupted(e, ctx.result);
+      });
       options.logger?.info(
         {
           system: b.system,

@@ -12,6 +12,7 @@ import { auditTarget, safeDetail, type RunContext } from './context.ts';
 import type { Batch } from './order.ts';
 import { recheck } from './recheck.ts';
 import { submitOnce } from './submit.ts';
+import { UncertainBatchError } from './interrupted.ts';
 
 const SUBMISSIONS = new Set(['gdpr-request', 'rectify']);
 const CONNECTOR_OPS: Record<string, ConnectorOp> = { delete: 'delete', purge: 'delete', anonymize: 'anonymize', 'mask-in-place': 'anonymize', protect: 'protect', unprotect: 'unprotect' };
@@ -122,7 +123,7 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
     outcomes = await connector.execute(go.map((g) => g.call));
   } catch (err) {
     // The call may or may not have happened: leave the intents in flight; the next run re-checks.
-    throw new Error(`${batch.system} ${batch.op} of ${go.length} ${batch.type} record(s) failed without per-record results (${safeDetail((err as Error).message)}); run apply again to resume`);
+    throw new UncertainBatchError(`${batch.system} ${batch.op} of ${go.length} ${batch.type} record(s) failed without per-record results (${safeDetail((err as Error).message)}); run apply again to resume`);
   }
   const byId = new Map(outcomes.map((o) => [o.id, o]));
   const records = go.map(({ a }) => {

@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { COMMAND_MODULES, loadAllCommands, moduleOf } from './commands/index.ts';
 import { UserError } from './errors.ts';
+import { checkLogLevel } from '../log.ts';
+import { installOutputBoundary } from './terminal.ts';
 
 function bareProgram(): Command {
   return new Command('lethe')
@@ -51,7 +53,17 @@ async function programFor(argv: readonly string[]): Promise<Command> {
 /** Runs the CLI and returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   process.exitCode = 0;
+  const restore = installOutputBoundary();
   try {
+    return await run(argv);
+  } finally {
+    restore();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  try {
+    checkLogLevel(process.env);
     const program = await programFor(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -62,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     const e = err as NodeJS.ErrnoException;
+    // The reader of our output went away (`lethe plan | head`): nothing more to say.
+    if (e && typeof e === 'object' && e.code === 'EPIPE') return typeof process.exitCode === 'number' ? process.exitCode : 0;
     if (e && typeof e === 'object' && typeof e.code === 'string' && e.code.startsWith('E') && 'path' in e) {
       process.stderr.write(`lethe: ${e.message}\n`);
       return 1;

@@ -14,6 +14,7 @@ import { UserError } from '../cli/errors.ts';
 import { resolveSecret } from '../secrets.ts';
 import type { DsrContext } from './lifecycle.ts';
 import { RequestStore, resolveStorePath } from './store.ts';
+import { parseInstant } from '../cli/instant.ts';
 
 export interface DsrCliOptions {
   config?: string;
@@ -67,8 +68,7 @@ export function signingKeyFrom(config: RunnerConfig | null, env: NodeJS.ProcessE
 
 export function parseNowOption(now: string | undefined): () => Date {
   if (now === undefined) return () => new Date();
-  const t = Date.parse(now);
-  if (Number.isNaN(t)) throw new UserError(`--now must be an ISO 8601 date-time (got ${JSON.stringify(now)})`);
+  const t = Date.parse(parseInstant(now, '--now'));
   return () => new Date(t);
 }
 

@@ -12,6 +12,7 @@ import type { DataSubjectRequest } from '../../engine/schema/index.ts';
 import { UserError } from '../cli/errors.ts';
 import { audit, transition, type DsrContext } from './lifecycle.ts';
 import type { DsrType, StoredRequest } from './types.ts';
+import { parseInstant } from '../cli/instant.ts';
 
 export const RESPONSE_PERIOD = 'P30D';
 export const MAX_EXTENSION_MONTHS = 2;
@@ -50,8 +51,7 @@ function normalised(kind: 'email' | 'phone', values: readonly string[] | undefin
 export function buildRequest(input: OpenInput, ctx: Pick<DsrContext, 'hmacKey' | 'actor' | 'now'>): StoredRequest {
   const now = ctx.now().toISOString();
   const receivedAt = input.receivedAt ?? now;
-  if (Number.isNaN(Date.parse(receivedAt))) throw new UserError(`--received-at must be an ISO 8601 date-time (got ${JSON.stringify(input.receivedAt)})`);
-  const received = new Date(Date.parse(receivedAt)).toISOString();
+  const received = parseInstant(receivedAt, '--received-at');
   const others = (input.identifiers ?? []).map((k) => {
     const id = normalizeIdentifierKey(k);
     if (!id) throw new UserError(`identifier ${JSON.stringify(k.slice(0, k.indexOf(':') + 1))}… is not of the form kind:value`);

@@ -19,6 +19,7 @@ import type { DataSubjectRequest, RunnerConfig } from '../../../engine/schema/in
 import { listSnapshotFiles, planSnapshotRead, readSnapshotFileBatches, readSnapshotMeta, SnapshotError, SnapshotHasher, type ReadFileOptions } from '../../../engine/snapshot/reader.ts';
 import { parallelSnapshotSource } from '../../../engine/snapshot/parallel.ts';
 import { UserError } from '../errors.ts';
+import { parseInstant } from '../instant.ts';
 
 export interface PlanCommandOptions {
   policies: string;
@@ -143,6 +144,8 @@ export async function loadPlanInputs(opts: { policies: string; requests?: string
 }> {
   const policies = await loadPolicyDir(opts.policies, { now: opts.now });
   if (!policies.bundle) throw problemsError(`policies in ${opts.policies}`, policies.problems);
+  // Dangerous rules (a retention policy matching every record with its percentage limit off) are loud here too.
+  for (const p of policies.problems) if (p.severity === 'warning' && p.code.startsWith('rule.')) process.stderr.write(`lethe: warning: ${formatProblem(p)}\n`);
   let requests: DataSubjectRequest[] = [];
   if (opts.requests) {
     const r = await loadRequestDir(opts.requests, { now: opts.now });
@@ -180,9 +183,7 @@ export function planKey(config: RunnerConfig | null, insecureDemoKey: boolean | 
 
 export function parseNow(now: string | undefined): string {
   if (now === undefined) return new Date().toISOString();
-  const t = Date.parse(now);
-  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(now)) throw new UserError(`--now must be an ISO 8601 date-time (got ${JSON.stringify(now)})`);
-  return new Date(t).toISOString();
+  return parseInstant(now, '--now');
 }
 
 export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
