@@ -121,6 +121,8 @@ async function currentConsent(records: readonly LetheRecord[], connectors: Reado
   for (let hop = 0; hop < 2 && wanted.length > 0; hop++) {
     const next = new Set<string>();
     for (const c of connectors.values()) {
+      // Only systems that hold consent records are asked (a Genesys lookup is a costly discovery).
+      if (!c.types().includes('consent')) continue;
       for (const r of await c.lookup(wanted)) {
         const k = refKey(r);
         if (seen.has(k)) continue;
@@ -208,8 +210,10 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
     if (a.basis.rule === 'consent-withdrawal') {
       // The approved policy's purpose (staticProblem checked the plan's matches it).
       const purpose = ctx.derive.purposeOf(a)!;
+      // The planner's decision (purgeDecision) on the fresh events; a grant now in force keeps the
+      // record (skipped, as a change since planning), no withdrawal at all is refused.
       const d = purgeDecision(consent!, record.identifiers ?? [], purpose);
-      if (d.kind === 'protected') {
+      if (d.kind === 'protected' || (d.kind === 'none' && consent!.ofRecord(record.identifiers ?? [], purpose).granted)) {
         verdicts.set(a.id, { kind: 'skip', reason: `consent for ${purpose} is granted again since planning` });
         continue;
       }
