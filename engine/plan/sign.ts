@@ -94,6 +94,8 @@ export function resolvePlanKey(config: ConfigLike, env: Readonly<Record<string, 
       content = readFile(ref.file);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException | null)?.code;
+      // A reader's own refusal (e.g. a file readable by others) is passed on as it is.
+      if (!code && err instanceof Error) throw new KeyError(err.message);
       throw new KeyError(`keys.plan: cannot read key file ${ref.file}${code ? ` (${code})` : ''}`);
     }
     return parseKey(content, `file ${ref.file} (keys.plan)`);

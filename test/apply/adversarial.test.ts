@@ -149,15 +149,23 @@ async function applyForged(actions: PlanAction[], mutate?: (p: Plan) => void): P
 }
 
 describe('a plan signed with the right key (a compromised planner): every action is re-derived', () => {
-  const cases: Array<[string, () => PlanAction[], RegExp]> = [
+  const cases: Array<[string, () => PlanAction[] | Promise<PlanAction[]>, RegExp]> = [
     ['target.system', () => { const a = copy(w.plan).actions.find((x) => x.id === firstDelete().id)!; a.target.system = a.target.system === 'genesys' ? 'salesforce' : 'genesys'; return [withContentId(a)]; }, /does not apply to/],
     ['target.type', () => { const a = structuredClone(pick((x) => x.policy.kind === 'RetentionPolicy' && x.target.system === 'salesforce')); a.target.type = a.target.type === 'task' ? 'contact' : 'task'; return [withContentId(a)]; }, /does not apply to salesforce/],
-    ['target.id (a record that is not due)', () => {
+    ['target.id (a record that is not due; basis.from set to its real date)', async () => {
       const a = structuredClone(pick((x) => x.policy.kind === 'RetentionPolicy' && x.target.system === 'salesforce' && x.target.type === 'task'));
       const planned = new Set([...w.plan.actions, ...w.plan.protected].map((x) => refKey(x.target)));
       a.target.id = [...before].find((k) => k.startsWith('salesforce/task/') && !planned.has(k))!.slice('salesforce/task/'.length);
+      // A careful forger copies the record's own date, so "changed since planning" does not catch it.
+      const cs = w.connectors();
+      const rec = (await cs.find((c) => c.system === 'salesforce')!.get([a.target])).get(refKey(a.target))!;
+      await Promise.all(cs.map((c) => c.close()));
+      const field = String(a.basis.field);
+      const value = field === 'createdAt' ? rec.createdAt : rec.fields[field.slice('fields.'.length)];
+      if (typeof value === 'string') a.basis.from = value;
+      else delete a.basis.from;
       return [withContentId(a)];
-    }, /not due at the plan's now|matches no retention policy/],
+    }, /not due at the plan's now|matches no retention policy|date is missing/],
     ['op', () => { const a = structuredClone(firstDelete()); a.op = 'anonymize'; return [withContentId(a)]; }, /does delete, not anonymize/],
     ['op gdpr-request', () => { const a = structuredClone(firstDelete()); a.op = 'gdpr-request'; return [withContentId(a)]; }, /does delete, not gdpr-request/],
     ['policy.name (another existing policy)', () => { const a = structuredClone(pick((x) => x.policy.name === 'crm-tasks-5y')); a.policy.name = 'closed-cases-6y'; return [withContentId(a)]; }, /does not apply to salesforce task/],
@@ -175,7 +183,7 @@ describe('a plan signed with the right key (a compromised planner): every action
   ];
   for (const [what, make, reason] of cases) {
     it(`an edited ${what} is refused with a reason; nothing changes`, async () => {
-      const actions = make();
+      const actions = await make();
       const r = await applyForged(actions);
       expect(r.calls, 'nothing reached a connector').toEqual([]);
       expect(r.done).toEqual([]);
