@@ -93,6 +93,15 @@ export interface Plan {
   requests: PlanRequest[];
   summary: PlanSummary;
   needsApproval: boolean;
-  /** sha256 over the canonical JSON of everything else. */
+  /** sha256 over the canonical JSON of everything else but `signature`. */
   hash: string;
+  /** The planner's keyed MAC over `hash` (engine/plan/sign.ts); outside the hashed content. */
+  signature?: PlanSignature;
+}
+
+/** `value`: HMAC-SHA256(plan key, "lethe/plan-signature/v1\n" + hash), hex; `keyId` names the key, never reveals it. */
+export interface PlanSignature {
+  alg: 'HMAC-SHA256';
+  keyId: string;
+  value: string;
 }

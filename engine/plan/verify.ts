@@ -9,6 +9,7 @@
 import { contentHash } from '../canonical.ts';
 import { MUTATING_OPS, PLAN_API_VERSION } from './types.ts';
 import type { Plan } from './types.ts';
+import { planSignatureProblem } from './sign.ts';
 
 export const PLAN_OPS: readonly string[] = [...MUTATING_OPS, 'protect', 'unprotect', 'rectify'];
 const BASIS_RULES = ['retention', 'consent-withdrawal', 'erasure', 'legal-hold', 'rectification'];
@@ -29,9 +30,9 @@ export class PlanFileError extends Error {
   }
 }
 
-/** The hash a plan should carry: sha256 over the canonical JSON of everything but `hash`. */
+/** The hash a plan should carry: sha256 over the canonical JSON of everything but `hash` and `signature`. */
 export function computePlanHash(plan: Omit<Plan, 'hash'> | Plan): string {
-  return contentHash({ ...plan, hash: undefined });
+  return contentHash({ ...plan, hash: undefined, signature: undefined });
 }
 
 /** True when the plan's `hash` matches its content. */
@@ -42,6 +43,11 @@ export function verifyPlanHash(plan: Plan): boolean {
 export interface ParsePlanOptions {
   /** Check that `hash` matches the content (default true). */
   verifyHash?: boolean;
+  /**
+   * Check the planner's signature with this plan key (sign.ts): a plan without a signature (an
+   * older plan) or with one that does not verify is refused. Not checked when absent.
+   */
+  planKey?: Uint8Array;
 }
 
 /** Parses and validates a plan file's text; throws `PlanFileError` naming the file and field. */
@@ -62,6 +68,10 @@ export function parsePlanFile(text: string, fileName: string, options: ParsePlan
         `does not verify: the plan was changed after it was made (content hashes to ${expected}, file says ${plan.hash})`,
       );
     }
+  }
+  if (options.planKey !== undefined) {
+    const problem = planSignatureProblem(plan, options.planKey);
+    if (problem) throw new PlanFileError(fileName, 'signature', problem);
   }
   return plan;
 }
@@ -161,6 +171,12 @@ function validatePlan(raw: unknown, fileName: string): Plan {
   c.bool(p, 'needsApproval', '');
   const hash = c.str(p, 'hash', '');
   if (!HASH_FORMAT.test(hash)) c.fail('hash', 'expected "sha256:" and 64 lower-case hex digits');
+  if (p.signature !== undefined) {
+    const s = c.obj(p.signature, 'signature');
+    c.nonEmpty(s, 'alg', 'signature');
+    c.nonEmpty(s, 'keyId', 'signature');
+    c.nonEmpty(s, 'value', 'signature');
+  }
   return p as unknown as Plan;
 }
 

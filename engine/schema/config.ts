@@ -80,8 +80,9 @@ export const ConfigSpec = Type.Object(
         {
           hmac: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }), SecretRef, { description: 'Named HMAC keys for subject hashes and masking.' })),
           signing: Type.Optional(SecretRef),
+          plan: Type.Optional({ ...SecretRef, description: 'The plan key (HMAC-SHA256, at least 32 bytes): `lethe plan` signs plans with it, `lethe apply` verifies them. Default: the environment variable LETHE_PLAN_KEY. Keep it distinct from the subject-hash key.' }),
         },
-        { additionalProperties: false, description: 'Key references: HMAC keys and the Ed25519 signing key for certificates.' },
+        { additionalProperties: false, description: 'Key references: HMAC keys, the Ed25519 signing key for certificates and the plan key.' },
       ),
     ),
   },

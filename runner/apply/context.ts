@@ -2,6 +2,7 @@
 import type { Bundle } from '../../engine/bundle.ts';
 import type { MaskContext } from '../../engine/masking/index.ts';
 import type { Plan, PlanAction } from '../../engine/plan/types.ts';
+import type { RequestStatus } from '../../engine/plan/rederive.ts';
 import type { Connector } from '../../connectors/types.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { GdprRegistry, Journal } from '../journal/index.ts';
@@ -14,6 +15,8 @@ export interface SubjectDetails {
   name?: string;
   /** Rectification: the corrected values (identifier -> new value). */
   replacements?: Array<{ identifier: string; value: string }>;
+  /** The request itself as the store has it: type, version, whether it may be executed now (re-derivation). */
+  status?: RequestStatus;
 }
 
 /** Plain identifiers of a request's subject, from the request store (plans hold only hashes). */
@@ -41,6 +44,8 @@ export interface ApplyResult {
   done: string[];
   gone: string[];
   skipped: Array<{ id: string; reason: string }>;
+  /** Actions the approved policies and requests do not produce (re-derivation): never carried out. */
+  refused: Array<{ id: string; reason: string }>;
   failed: Array<{ id: string; reason: string }>;
   pending: Array<{ id: string; externalId: string }>;
   /** Actions already finished in an earlier run of the same plan (resume). */
@@ -48,7 +53,7 @@ export interface ApplyResult {
 }
 
 export function emptyResult(planHash: string): ApplyResult {
-  return { planHash, done: [], gone: [], skipped: [], failed: [], pending: [], alreadyFinished: 0 };
+  return { planHash, done: [], gone: [], skipped: [], refused: [], failed: [], pending: [], alreadyFinished: 0 };
 }
 
 /** Connector error texts can echo what the system was sent: keep codes, drop anything personal. */

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle } from '../../engine/bundle.ts';
 import { createMaskContext, resolveKeys } from '../../engine/masking/index.ts';
+import { planKeyFrom } from '../secrets.ts';
+import { listRefusals, Rederiver } from '../../engine/plan/rederive.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Connector } from '../../connectors/types.ts';
@@ -18,7 +20,7 @@ import { connectorsFromConfig } from '../connections.ts';
 import { emptyResult, safeDetail, type ApplyResult, type ResolveSubject, type RunContext } from './context.ts';
 import { batches, BATCH_SIZE } from './order.ts';
 import { preflight } from './preflight.ts';
-import { currentHolds, lazyHolds, recheck } from './recheck.ts';
+import { currentHolds, lazyHolds, recheck, type RecheckContext } from './recheck.ts';
 import { runBatch } from './run.ts';
 import { interrupted } from './interrupted.ts';
 import type { Logger } from '../log.ts';
@@ -46,6 +48,8 @@ export interface ApplyOptions {
 export interface DryRunReport {
   wouldRun: number;
   wouldSkip: Array<{ id: string; reason: string }>;
+  /** Actions re-derivation refuses (the approved policies and requests do not produce them). */
+  wouldRefuse: Array<{ id: string; reason: string }>;
   alreadyGone: number;
   alreadyFinished: number;
 }
@@ -63,10 +67,13 @@ function hmacKey(keys: Map<string, Buffer>): Buffer {
 async function setup(plan: Plan, options: ApplyOptions) {
   const env = options.env ?? process.env;
   const now = options.now?.() ?? new Date();
+  const limits = options.config.spec.limits;
   const pre = await preflight({
     plan,
     bundle: options.bundle,
     now,
+    planKey: planKeyFrom(options.config, env),
+    defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
     ...(options.config.spec.limits?.maxSnapshotAge ? { maxAge: options.config.spec.limits.maxSnapshotAge } : {}),
     ...(options.approvalsFile ? { approvalsFile: options.approvalsFile } : {}),
     ...(options.approveHash ? { approveHash: options.approveHash } : {}),
@@ -76,14 +83,30 @@ async function setup(plan: Plan, options: ApplyOptions) {
   const keys = keysFor(options.config, env);
   const key = hmacKey(keys);
   const holds = lazyHolds(() => currentHolds(connectors, options.bundle, now.getTime(), key));
-  const purposes = new Map(options.bundle.consent.map((c) => [c.metadata.name, c.spec.purpose]));
-  return { pre, connectors, keys, holds, purposes, owned: options.connectors === undefined, list };
+  const resolve = options.resolveSubject;
+  const recheckCtx: RecheckContext = {
+    connectors,
+    holds,
+    // At the plan's (signed) now: the retention actions were due then.
+    derive: new Rederiver(options.bundle, plan.inputs.now),
+    listRefusals: listRefusals(plan.actions),
+    ...(resolve
+      ? {
+          requestStatus: async (id: string) => {
+            const d = await resolve(id);
+            return d ? (d.status ?? { type: 'erasure' as const, executable: false, why: 'the request store does not say its state' }) : null;
+          },
+        }
+      : {}),
+    now: now.toISOString(),
+  };
+  return { pre, connectors, keys, recheck: recheckCtx, owned: options.connectors === undefined, list };
 }
 
 /** What apply would do now, without any write (journal, audit or system). */
 export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunReport> {
   const s = await setup(plan, options);
-  const report: DryRunReport = { wouldRun: 0, wouldSkip: [], alreadyGone: 0, alreadyFinished: 0 };
+  const report: DryRunReport = { wouldRun: 0, wouldSkip: [], wouldRefuse: [], alreadyGone: 0, alreadyFinished: 0 };
   try {
     const { readJournal } = await import('../journal/index.ts');
     const replay = await readJournal(options.stateDir, plan.hash);
@@ -94,10 +117,11 @@ export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunR
         return st !== 'done' && st !== 'pending';
       });
       if (todo.length === 0) continue;
-      const verdicts = await recheck(todo, { connectors: s.connectors, holds: s.holds, purposes: s.purposes });
+      const verdicts = await recheck(todo, s.recheck);
       for (const a of todo) {
         const v = verdicts.get(a.id)!;
-        if (v.kind === 'skip') report.wouldSkip.push({ id: a.id, reason: v.reason });
+        if (v.kind === 'refuse') report.wouldRefuse.push({ id: a.id, reason: v.reason });
+        else if (v.kind === 'skip') report.wouldSkip.push({ id: a.id, reason: v.reason });
         else if (v.kind === 'gone') report.alreadyGone++;
         else report.wouldRun++;
       }
@@ -127,7 +151,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     audit,
     registry,
     connectors: s.connectors,
-    recheck: { connectors: s.connectors, holds: s.holds, purposes: s.purposes },
+    recheck: s.recheck,
     mask: createMaskContext(s.keys),
     ...(options.resolveSubject ? { resolveSubject: options.resolveSubject } : {}),
     ...(options.actor ? { actor: options.actor } : {}),
@@ -145,7 +169,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     let processed = 0;
     options.logger?.info({ plan: plan.hash, actions: plan.actions.length, batches: all.length, resumed: journal.states().size > 0 }, 'apply started');
     for (const b of all) {
-      const before = { done: ctx.result.done.length + ctx.result.gone.length, skipped: ctx.result.skipped.length, failed: ctx.result.failed.length, pending: ctx.result.pending.length };
+      const before = { done: ctx.result.done.length + ctx.result.gone.length, skipped: ctx.result.skipped.length, refused: ctx.result.refused.length, failed: ctx.result.failed.length, pending: ctx.result.pending.length };
       await runBatch(ctx, b).catch((e: unknown) => {
         throw interrupted(e, ctx.result);
       });
@@ -157,6 +181,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
           size: b.actions.length,
           done: ctx.result.done.length + ctx.result.gone.length - before.done,
           skipped: ctx.result.skipped.length - before.skipped,
+          refused: ctx.result.refused.length - before.refused,
           failed: ctx.result.failed.length - before.failed,
           submitted: ctx.result.pending.length - before.pending,
         },
@@ -166,7 +191,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       options.onProgress?.(processed, plan.actions.length);
     }
     const r = ctx.result;
-    await appendEvent(audit, 'plan.applied', { plan: plan.hash, actions: plan.actions.length, done: r.done.length + r.gone.length, failed: r.failed.length, skipped: r.skipped.length, pending: r.pending.length }, actor);
+    await appendEvent(audit, 'plan.applied', { plan: plan.hash, actions: plan.actions.length, done: r.done.length + r.gone.length, failed: r.failed.length, skipped: r.skipped.length, pending: r.pending.length, refused: r.refused.length }, actor);
     return r;
   } finally {
     await Promise.allSettled([journal.close(), audit.close(), registry.close()]);

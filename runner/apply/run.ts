@@ -10,7 +10,7 @@ import type { ConnectorAction, ConnectorOp } from '../../connectors/types.ts';
 import { appendEvent } from '../audit/index.ts';
 import { auditTarget, safeDetail, type RunContext } from './context.ts';
 import type { Batch } from './order.ts';
-import { recheck } from './recheck.ts';
+import { recheck, refusalsBeforeRead } from './recheck.ts';
 import { submitOnce } from './submit.ts';
 import { UncertainBatchError } from './interrupted.ts';
 
@@ -34,6 +34,15 @@ async function skip(ctx: RunContext, a: PlanAction, reason: string): Promise<voi
   await ctx.journal.recordOutcome(a.id, { status: 'skipped', detail: reason });
   await appendEvent(ctx.audit, 'action.skipped', { ...auditTarget(a), plan: ctx.plan.hash, reason });
   ctx.result.skipped.push({ id: a.id, reason });
+}
+
+async function refuse(ctx: RunContext, a: PlanAction, reason: string): Promise<void> {
+  // Decided without a call: the journal allows it from any state but done/pending (or in flight,
+  // after a crash: the re-derivation is done again before anything is called).
+  await ctx.journal.recordOutcome(a.id, { status: 'refused', detail: reason });
+  await appendEvent(ctx.audit, 'action.refused', { ...auditTarget(a), plan: ctx.plan.hash, reason });
+  ctx.result.refused.push({ id: a.id, reason });
+  ctx.logger?.warn({ action: a.id, op: a.op, reason }, 'action refused');
 }
 
 async function gone(ctx: RunContext, a: PlanAction): Promise<void> {
@@ -73,7 +82,8 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
     const verdicts = await recheck(todo, ctx.recheck);
     for (const a of todo) {
       const v = verdicts.get(a.id)!;
-      if (v.kind === 'skip') await skip(ctx, a, v.reason);
+      if (v.kind === 'refuse') await refuse(ctx, a, v.reason);
+      else if (v.kind === 'skip') await skip(ctx, a, v.reason);
       else await submitOnce(ctx, a);
     }
     return;
@@ -81,7 +91,14 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
   const op = batch.op === 'rectify' ? 'anonymize' : CONNECTOR_OPS[batch.op];
   const connector = ctx.connectors.get(batch.system);
   if (!op || !connector) {
+    // Re-derived first: an action no approved policy produces is refused, not merely failed.
+    const { verdicts } = await refusalsBeforeRead(todo, ctx.recheck);
     for (const a of todo) {
+      const v = verdicts.get(a.id);
+      if (v?.kind === 'refuse') {
+        await refuse(ctx, a, v.reason);
+        continue;
+      }
       const reason = !connector ? `no connector configured for ${batch.system}` : `operation ${batch.op} is not supported by the runner`;
       if (ctx.journal.state(a.id).state !== 'in-flight') await ctx.journal.recordIntent(a.id, { op: a.op, target: a.target });
       await ctx.journal.recordOutcome(a.id, { status: 'failed', detail: reason });
@@ -94,7 +111,8 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
   const go: Array<{ a: PlanAction; call: ConnectorAction }> = [];
   for (const a of todo) {
     const v = verdicts.get(a.id)!;
-    if (v.kind === 'skip') await skip(ctx, a, v.reason);
+    if (v.kind === 'refuse') await refuse(ctx, a, v.reason);
+    else if (v.kind === 'skip') await skip(ctx, a, v.reason);
     else if (v.kind === 'gone') await gone(ctx, a);
     else {
       const call: ConnectorAction = { id: a.id, op, target: a.target };

@@ -11,7 +11,7 @@ import { formatProblem, loadConfigFile } from '../../engine/load/index.ts';
 import { KeyError, resolveKeys } from '../../engine/masking/keys.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import { UserError } from '../cli/errors.ts';
-import { resolveSecret } from '../secrets.ts';
+import { planKeyFrom, resolveSecret } from '../secrets.ts';
 import type { DsrContext } from './lifecycle.ts';
 import { RequestStore, resolveStorePath } from './store.ts';
 import { parseInstant } from '../cli/instant.ts';
@@ -78,9 +78,11 @@ export async function dsrSetup(opts: DsrCliOptions, env: NodeJS.ProcessEnv = pro
   const storePath = opts.store ? resolveStorePath(opts.store) : resolveStorePath(config?.spec.requestStore, base);
   const stateDir = opts.stateDir ? resolve(opts.stateDir) : resolve(base, config?.spec.stateDir ?? '.lethe');
   const store = await RequestStore.open(storePath);
+  const planKey = planKeyFrom(config, env);
   const ctx: DsrContext = {
     store,
     hmacKey: hmacKeyFrom(config, env),
+    ...(planKey ? { planKey } : {}),
     auditFile: join(stateDir, 'audit.jsonl'),
     actor: opts.actor ?? defaultActor(),
     now: parseNowOption(opts.now),

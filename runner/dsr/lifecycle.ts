@@ -34,6 +34,8 @@ export const TRANSITIONS: Readonly<Record<DsrState, readonly DsrState[]>> = {
 export interface DsrContext {
   store: RequestStore;
   hmacKey: Uint8Array;
+  /** The plan key (LETHE_PLAN_KEY or keys.plan): discovery signs the request's plan with it; without it the plan is unsigned and apply refuses it. */
+  planKey?: Uint8Array;
   /** The audit log file (`<stateDir>/audit.jsonl`). */
   auditFile: string;
   actor: string;

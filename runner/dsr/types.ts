@@ -3,6 +3,7 @@
  * lifecycle (state, transitions, deadline, extension, approval, plans, native jobs, outcome).
  * While open it holds the subject's plain identifiers; once closed they are keyed hashes only.
  */
+import type { RequestStatus } from '../../engine/plan/rederive.ts';
 import type { DataSubjectRequest, DsrState } from '../../engine/schema/index.ts';
 
 export type DsrType = DataSubjectRequest['spec']['type'];
@@ -92,4 +93,6 @@ export interface PlainSubject {
   name?: string;
   /** Rectification: identifier -> corrected value. */
   replacements?: Array<{ identifier: string; value: string }>;
+  /** The request as the store has it, for apply's re-derivation (engine/plan/rederive.ts). */
+  status?: RequestStatus;
 }

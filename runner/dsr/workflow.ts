@@ -9,6 +9,7 @@ import { canonicalFile } from '../../engine/canonical.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import { parsePlanFile } from '../../engine/plan/verify.ts';
+import { signPlan } from '../../engine/plan/sign.ts';
 import type { Connector } from '../../connectors/types.ts';
 import { appendEvent, openAuditLog } from '../audit/index.ts';
 import { UserError } from '../cli/errors.ts';
@@ -41,6 +42,8 @@ export async function discoverStep(ctx: DsrContext, id: string, deps: DiscoverDe
   await ctx.store.writeFile(id, 'discovery.json', `${JSON.stringify(result.report, null, 2)}\n`);
   await ctx.store.writeFile(id, 'discovery.html', discoveryHtml(result.report));
   if (plan) {
+    // Signed like every plan apply may run (engine/plan/sign.ts): the file crosses the store.
+    if (ctx.planKey) signPlan(plan, ctx.planKey);
     await ctx.store.writeFile(id, planFile(plan.hash), canonicalFile(plan));
     if (!r.plans.includes(plan.hash)) r.plans.push(plan.hash);
   }
@@ -134,7 +137,9 @@ export async function executeStep(ctx: DsrContext, id: string, run: RunnerOption
     r.execution = { planHash: hash, startedAt: ctx.now().toISOString(), done: [], gone: [], failed: [], skipped: [], pending: [] };
     r = await transition(ctx, r, 'EXECUTING', `plan ${hash}`);
   }
-  const subject = plainSubject(r);
+  const plain = plainSubject(r);
+  // The store's word for re-derivation: this request, executing now (approved, verified).
+  const subject = plain ? { ...plain, status: { type: r.document.spec.type, version: r.document.metadata.version, executable: r.state === 'EXECUTING', ...(r.state === 'EXECUTING' ? {} : { why: `it is ${r.state}` }) } } : null;
   const res = await run.apply(plan, async (requestId) => (requestId === r.id ? subject : null));
   merge(r.execution!, res);
   trackJobs(r, plan, res, ctx.now().toISOString());

@@ -67,8 +67,9 @@ export function runnerJobs(configFile: string): Record<JobKind, JobFn> {
       const opts = { config: s.config, stateDir: s.stateDir, bundle: policies.bundle, actor: `scheduler:${ctx.schedule}`, ...(s.approvalsFile ? { approvalsFile: s.approvalsFile } : {}) };
       const r = await applyPlan(p, opts);
       const polled = r.pending.length ? await pollPending(p, { ...opts, timeoutMs: 60_000 }) : null;
-      ctx.logger.info({ job: ctx.job, plan: p.hash, done: r.done.length, gone: r.gone.length, skipped: r.skipped.length, failed: r.failed.length, pending: polled?.pending.length ?? 0 }, 'plan applied');
+      ctx.logger.info({ job: ctx.job, plan: p.hash, done: r.done.length, gone: r.gone.length, skipped: r.skipped.length, refused: r.refused.length, failed: r.failed.length, pending: polled?.pending.length ?? 0 }, 'plan applied');
       if (r.failed.length) throw new Error(`${r.failed.length} action(s) failed; re-run to resume (journal ${p.hash})`);
+      if (r.refused.length) throw new Error(`${r.refused.length} action(s) refused: the approved policies do not produce them (audit: action.refused; journal ${p.hash})`);
     },
     'dsr-poll': async (ctx) => {
       const d = await dsrSetup({ config: configFile });

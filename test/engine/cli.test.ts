@@ -41,15 +41,19 @@ async function run(args: string[]): Promise<number> {
 }
 
 const saved = process.env.LETHE_HMAC_KEY;
+const savedPlanKey = process.env.LETHE_PLAN_KEY;
 afterEach(() => {
   if (saved === undefined) delete process.env.LETHE_HMAC_KEY;
   else process.env.LETHE_HMAC_KEY = saved;
+  if (savedPlanKey === undefined) delete process.env.LETHE_PLAN_KEY;
+  else process.env.LETHE_PLAN_KEY = savedPlanKey;
   process.exitCode = 0;
 });
 
 describe('lethe plan', () => {
   it('--workers: the same plan file from one thread and from worker threads; a bad value is refused', async () => {
     process.env.LETHE_HMAC_KEY = 'ab'.repeat(32);
+    process.env.LETHE_PLAN_KEY = 'cd'.repeat(32);
     const f = await fixture(Array.from({ length: 40 }, (_, i) => rec('salesforce', 'task', `t${i}`, i % 3 === 0 ? '2020-01-01T00:00:00.000Z' : '2024-12-01T00:00:00.000Z')));
     const texts: string[] = [];
     for (const workers of ['0', '2']) {
@@ -64,6 +68,7 @@ describe('lethe plan', () => {
 
   it('exit 2 with actions, 0 without; writes a canonical plan whose hash verifies', async () => {
     process.env.LETHE_HMAC_KEY = 'ab'.repeat(32);
+    process.env.LETHE_PLAN_KEY = 'cd'.repeat(32);
     const f = await fixture([rec('salesforce', 'task', 't1', '2020-01-01T00:00:00.000Z')]);
     const out = join(f.dir, 'plan.json');
     expect(await run(['plan', '--policies', f.policies, '--snapshot', f.snapshot, '--now', '2025-01-01T00:00:00Z', '--out', out])).toBe(2);

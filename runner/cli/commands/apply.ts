@@ -12,6 +12,9 @@ import { applyPlan, dryRun, pollPending, type ResolveSubject } from '../../apply
 import { createLogger, createProgress } from '../../log.ts';
 import { UserError } from '../errors.ts';
 
+/** Exit status when some action was refused by re-derivation (and none failed). */
+export const REFUSED_EXIT = 3;
+
 export interface ApplyCommandOptions {
   config: string;
   requests?: string;
@@ -55,9 +58,12 @@ export async function subjectsFromRequestFiles(dir: string): Promise<ResolveSubj
     const q = byId.get(id);
     if (!q) return null;
     const pick = (p: string) => q.spec.identifiers.filter((i) => i.startsWith(p)).map((i) => i.slice(p.length));
+    const verified = q.spec.verification !== undefined;
     return {
       emails: pick('email:'),
       phones: pick('phone:'),
+      // The request files given to apply are the approved requests; an unverified one is never executed.
+      status: { type: q.spec.type, version: q.metadata.version, executable: verified, ...(verified ? {} : { why: 'the subject\'s identity is not verified' }) },
       ...(q.spec.name ? { name: q.spec.name } : {}),
       ...(q.spec.rectifications ? { replacements: q.spec.rectifications.map((x) => ({ identifier: x.identifier, value: x.value })) } : {}),
     };
@@ -83,7 +89,7 @@ export function register(program: Command): void {
   program
     .command('apply')
     .description(
-      'Apply an approved plan: verifies its hash, the approved policy bundle, its age and (for plans over a blast-radius limit) an approval of its exact hash; re-checks holds and consent just before each batch; journals every step; resumes where it stopped.',
+      'Apply an approved plan: verifies its hash and its signature (plan key), the approved policy bundle, its age and (for plans over a blast-radius limit, recomputed from its actions and the approved limits) an approval of its exact hash; just before each batch re-derives every action from the approved policies, the request store and the re-read record (refusing what they do not produce) and re-checks holds and consent; journals every step; resumes where it stopped.',
     )
     .argument('<plan>', 'plan JSON file written by lethe plan')
     .requiredOption('--config <file>', 'runner config (connectors, state directory, approvals file, limits, keys)')
@@ -93,7 +99,16 @@ export function register(program: Command): void {
     .option('--requests <dir>', 'data subject request files the plan was made with (lethe plan --requests): the plain identifiers a native GDPR request needs come from here, never from the plan')
     .option('--poll', 'after applying, poll submitted asynchronous jobs (Genesys GDPR requests) until they end')
     .option('--poll-timeout <seconds>', 'how long --poll waits', '600')
-    .addHelpText('after', '\nExit status: 0 when every action is done, skipped with a reason or submitted; 1 on refusal, error, or a failed action.\nRe-running the same plan resumes: finished actions are not repeated and a GDPR request is never submitted twice.')
+    .addHelpText(
+      'after',
+      '\nThe plan must be signed by lethe plan with the same plan key this runner has (LETHE_PLAN_KEY or the config keys.plan);\n' +
+        'an unsigned plan (from an older Lethe) or one whose signature does not verify is refused: re-plan.\n' +
+        'Exit status: 0 when every action is done, skipped with a reason (held, gone, changed since planning) or submitted;\n' +
+        '1 when the plan is refused as a whole (hash, signature, bundle, age, approval), on an error, or when an action failed;\n' +
+        `${REFUSED_EXIT} when some action was refused: the approved policies and requests do not produce it (also for --dry-run).\n` +
+        'Re-running the same plan resumes: finished actions are not repeated and a GDPR request is never submitted twice.\n' +
+        'Examples:\n  lethe apply plan.json --config lethe.yaml --dry-run\n  lethe apply plan.json --config lethe.yaml --requests ~/.lethe/requests',
+    )
     .action(async (planFile: string, opts: ApplyCommandOptions) => {
       const setup = await loadRunnerSetup(opts.config, opts.policies);
       const plan = await readPlanFile(planFile);
@@ -111,8 +126,10 @@ export function register(program: Command): void {
       const out = process.stdout;
       if (opts.dryRun) {
         const r = await dryRun(plan, base);
-        out.write(`dry run of ${plan.hash}: ${r.wouldRun} would run, ${r.wouldSkip.length} would be skipped, ${r.alreadyGone} already gone, ${r.alreadyFinished} finished earlier\n`);
+        out.write(`dry run of ${plan.hash}: ${r.wouldRun} would run, ${r.wouldSkip.length} would be skipped, ${r.wouldRefuse.length} would be refused, ${r.alreadyGone} already gone, ${r.alreadyFinished} finished earlier\n`);
+        for (const s of r.wouldRefuse.slice(0, 50)) out.write(`  refuse ${s.id.slice(0, 19)}…  ${s.reason}\n`);
         for (const s of r.wouldSkip.slice(0, 50)) out.write(`  skip ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+        if (r.wouldRefuse.length) process.exitCode = REFUSED_EXIT;
         return;
       }
       const progress = createProgress({ total: plan.actions.length, label: 'apply' });
@@ -126,7 +143,8 @@ export function register(program: Command): void {
         },
       });
       progress.done();
-      out.write(`applied ${plan.hash}\n  done ${r.done.length}, already gone ${r.gone.length}, skipped ${r.skipped.length}, failed ${r.failed.length}, submitted ${r.pending.length}, finished earlier ${r.alreadyFinished}\n`);
+      out.write(`applied ${plan.hash}\n  done ${r.done.length}, already gone ${r.gone.length}, skipped ${r.skipped.length}, refused ${r.refused.length}, failed ${r.failed.length}, submitted ${r.pending.length}, finished earlier ${r.alreadyFinished}\n`);
+      for (const s of r.refused.slice(0, 20)) out.write(`  refused ${s.id.slice(0, 19)}…  ${s.reason}\n`);
       for (const s of r.skipped.slice(0, 20)) out.write(`  skipped ${s.id.slice(0, 19)}…  ${s.reason}\n`);
       for (const f of r.failed.slice(0, 20)) out.write(`  failed  ${f.id.slice(0, 19)}…  ${f.reason}\n`);
       if (opts.poll && r.pending.length) {
@@ -134,6 +152,7 @@ export function register(program: Command): void {
         out.write(`  polled: ${p.done.length} completed, ${p.failed.length} failed, ${p.pending.length} still running\n`);
         if (p.failed.length) process.exitCode = 1;
       }
+      if (r.refused.length && !process.exitCode) process.exitCode = REFUSED_EXIT;
       if (r.failed.length) process.exitCode = 1;
     });
 }

@@ -12,6 +12,8 @@ import { KeyError, resolveKeys } from '../../../engine/masking/keys.ts';
 import { buildPlan } from '../../../engine/plan/build.ts';
 import { planMarkdown } from '../../../engine/plan/markdown.ts';
 import { canonicalFilePieces } from '../../../engine/plan/serialize.ts';
+import { DEMO_PLAN_KEY, NO_PLAN_KEY, signPlan } from '../../../engine/plan/sign.ts';
+import { planKeyFrom } from '../../secrets.ts';
 import type { RecordSource } from '../../../engine/plan/source.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { Bundle } from '../../../engine/bundle.ts';
@@ -181,6 +183,17 @@ export function planKey(config: RunnerConfig | null, insecureDemoKey: boolean | 
   );
 }
 
+/** The plan key (LETHE_PLAN_KEY or config keys.plan) that signs the plan; the public demo key only when asked. */
+export function planSigningKey(config: RunnerConfig | null, insecureDemoKey: boolean | undefined, env: NodeJS.ProcessEnv = process.env): Buffer {
+  const key = planKeyFrom(config, env);
+  if (key) return key;
+  if (insecureDemoKey) {
+    process.stderr.write('lethe: warning: signing with the public demo plan key; lethe apply will refuse this plan\n');
+    return DEMO_PLAN_KEY;
+  }
+  throw new UserError(`${NO_PLAN_KEY}; for a demo only, pass --insecure-demo-key`);
+}
+
 export function parseNow(now: string | undefined): string {
   if (now === undefined) return new Date().toISOString();
   return parseInstant(now, '--now');
@@ -196,8 +209,9 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
     try {
       const { bundle, requests, config } = await loadPlanInputs({ ...opts, now });
       const hmacKey = planKey(config, opts.insecureDemoKey);
+      const signingKey = planSigningKey(config, opts.insecureDemoKey);
       const limits = config?.spec.limits;
-      return await buildPlan({
+      const plan = await buildPlan({
         bundle,
         records: source,
         requests,
@@ -206,6 +220,8 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
         snapshotHash: hash,
         defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
       });
+      // Signing reads only the hash: a plan whose actions are still text stays so.
+      return signPlan(plan, signingKey);
     } finally {
       await close();
     }
@@ -225,13 +241,15 @@ export function register(program: Command): void {
     .option('--requests <dir>', 'data subject request store to plan erasure requests from')
     .option('--out <file>', 'write the plan here (canonical JSON) instead of standard output')
     .option('--format <format>', 'json (canonical plan) or markdown (summary for people)', 'json')
-    .option('--config <file>', 'runner config (blast-radius defaults, HMAC key reference)')
+    .option('--config <file>', 'runner config (blast-radius defaults, HMAC and plan key references)')
     .option('--verify-snapshot', "also require the snapshot hash (always computed from the records) to equal meta.json's")
-    .option('--insecure-demo-key', 'use a public demo HMAC key when none is configured (demos only)')
+    .option('--insecure-demo-key', 'use public demo HMAC and plan keys when none is configured (demos only: apply refuses such a plan)')
     .option('--workers <n>', 'worker threads that read, validate, hash and prefilter the snapshot (default: one per core when the snapshot has 32 MiB of records or more (about 60k records); 0: one thread). The plan is the same for any number.')
     .addHelpText(
       'after',
-      '\nThe HMAC key for subject hashes comes from LETHE_HMAC_KEY or the config keys.hmac.default.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown',
+      '\nThe HMAC key for subject hashes comes from LETHE_HMAC_KEY or the config keys.hmac.default.\n' +
+        'The plan is signed (signature: HMAC-SHA256 over its hash) with the plan key from LETHE_PLAN_KEY or the config keys.plan;\n' +
+        'lethe apply refuses a plan whose signature does not verify with its own plan key.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown',
     )
     .action(async (opts: PlanCommandOptions) => {
       const plan = await runPlan(opts);
