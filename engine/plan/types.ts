@@ -43,7 +43,7 @@ export interface PlanAction {
 }
 
 export type ProtectionReason =
-  | { kind: 'hold'; caseRef: string; hold: string; expires?: string; via: 'record' | 'identifier' | 'link' | 'conversation' }
+  | { kind: 'hold'; caseRef: string; hold: string; expires?: string; via: 'record' | 'identifier' | 'link' | 'conversation' | 'identity' }
   | { kind: 'consent'; purpose: string; grantedAt: string }
   | { kind: 'exception'; exception: string; basis: string }
   | { kind: 'shared-identifier'; identifierHash: string; note: string };
