@@ -153,13 +153,13 @@ interface IdsOf {
 export function normalizeRecordIds<T extends IdsOf>(r: T): T {
   const id = normalizeRecordId(r.system, r.id);
   if (id !== r.id) r.id = id;
-  const links = r.links;
+  const links = r.links ?? [];
   for (let i = 0; i < links.length; i++) {
     const l = links[i]!;
     const lid = normalizeRecordId(l.system, l.id);
     if (lid !== l.id) links[i] = { ...l, id: lid };
   }
-  const ids = r.identifiers;
+  const ids = r.identifiers ?? [];
   let changed = false;
   for (let i = 0; i < ids.length; i++) {
     const x = ids[i]!;
@@ -174,4 +174,13 @@ export function normalizeRecordIds<T extends IdsOf>(r: T): T {
     if (unique.length !== ids.length) r.identifiers = unique;
   }
   return r;
+}
+
+/** The record itself when its ids are canonical, else a copy with canonical ids (the input is not changed). */
+export function withCanonicalIds<T extends IdsOf>(r: T): T {
+  const same =
+    normalizeRecordId(r.system, r.id) === r.id &&
+    (r.links ?? []).every((l) => normalizeRecordId(l.system, l.id) === l.id) &&
+    (r.identifiers ?? []).every((x) => normalizeIdIdentifier(x) === x);
+  return same ? r : normalizeRecordIds({ ...r, links: [...(r.links ?? [])], identifiers: [...(r.identifiers ?? [])] });
 }

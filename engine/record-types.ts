@@ -29,3 +29,12 @@ export function isKnownSystem(system: string): system is SystemName {
 export function isKnownType(system: string, type: string): boolean {
   return isKnownSystem(system) && (RECORD_TYPES[system] as readonly string[]).includes(type);
 }
+
+/**
+ * Hold and consent sources each system's connector produces (DESIGN §2, §4.7): a snapshot covering
+ * the system must have these files, or a missing hold would read as "nothing held".
+ */
+export const REQUIRED_SOURCES: Readonly<Record<SystemName, readonly RecordTypeName[]>> = {
+  genesys: ['legal-hold'],
+  salesforce: ['consent', 'legal-hold'],
+};

@@ -47,6 +47,8 @@ export interface BuildPlanInput {
   defaults?: LimitDefaults;
   /** The snapshot content hash, or a function giving it once every record has been read (one-pass or parallel hashing). */
   snapshotHash: string | (() => string | Promise<string>);
+  /** The sources an incomplete snapshot lacks, when the caller allowed one (recorded in inputs). */
+  incompleteSnapshot?: readonly string[];
 }
 
 interface Deferred {
@@ -308,11 +310,13 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     requests,
     limits,
     needsApproval,
+    holdConflicts: holds.conflicts,
     inputs: {
       bundleHash: bundle.hash,
       snapshotHash: typeof input.snapshotHash === 'function' ? await input.snapshotHash() : input.snapshotHash,
       now,
       ...(input.requests && input.requests.length > 0 ? { requestsHash: requestsHash(input.requests, hmacKey) } : {}),
+      ...(input.incompleteSnapshot && input.incompleteSnapshot.length > 0 ? { incompleteSnapshot: [...new Set(input.incompleteSnapshot)].sort() } : {}),
     },
   });
 }
