@@ -123,6 +123,8 @@ export class HoldIndex {
   private readonly byRef = new Map<string, HoldLabel[]>();
   /** The ids of byRef's keys: a record whose id (and links' ids) are not here has no seed. */
   private readonly refIds = new Set<string>();
+  /** The records seeded, in the order seeded (for targeted reads: runner/apply/recheck.ts). */
+  private readonly seededRefs = new Map<string, { system: string; type: string; id: string }>();
   private readonly byIdentifier = new Map<string, HoldLabel[]>();
   /** Sieves in front of refIds and byIdentifier (most records are not held: skip the lookups). */
   private readonly refIdSieve = new StringSieve();
@@ -198,7 +200,9 @@ export class HoldIndex {
 
   private seedRef(r0: { system: string; type: string; id: string }, label: HoldLabel): void {
     const r = { system: r0.system, type: r0.type, id: normalizeRecordId(r0.system, r0.id) };
-    push(this.byRef, refKey(r), label);
+    const key = refKey(r);
+    if (!this.seededRefs.has(key)) this.seededRefs.set(key, r);
+    push(this.byRef, key, label);
     this.refIds.add(r.id);
     this.refIdSieve.add(r.id);
   }
@@ -271,6 +275,16 @@ export class HoldIndex {
       }
     }
     return out;
+  }
+
+  /** The records holds name (and identity seeds), each once. */
+  namedRecords(): Array<{ system: string; type: string; id: string }> {
+    return [...this.seededRefs.values()];
+  }
+
+  /** The plain identifiers holds name (keyed hashes cannot be looked up). */
+  namedIdentifiers(): string[] {
+    return [...this.byIdentifier.keys()];
   }
 
   /** True when some hold names records or conversations (links must then be looked up). */
