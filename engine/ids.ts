@@ -111,7 +111,7 @@ export function normalizeGenesysId(id: string): string {
   const colon = p.indexOf(':');
   if (colon < 0) {
     const one = genesysPart(p);
-    return one === p ? id : one;
+    return UUID.test(one) ? one : id;
   }
   const a = genesysPart(p.slice(0, colon));
   const b = genesysPart(p.slice(colon + 1));
