@@ -24,7 +24,9 @@ const ANCESTOR_DEPTH = 3;
  * Current holds: the approved bundle's LegalHold documents plus every hold record the systems hold
  * now, and — the planner's rule, identity-holds.ts — the identity records that held Contacts, Leads
  * and external contacts link to. Those are found by targeted reads: the records holds name (read
- * fresh) and the records carrying the plain identifiers holds name (a lookup), never a full scan.
+ * fresh), the Salesforce records carrying the plain identifiers holds name (a lookup) and the
+ * Genesys contacts holds name by `gc:` id, never a full scan. (Not found here: a Genesys contact
+ * held only through an e-mail or phone a hold names, whose merge set the plan protects.)
  */
 export async function currentHolds(connectors: ReadonlyMap<string, Connector>, bundle: Bundle, nowMs: number, hmacKey: Uint8Array): Promise<HoldIndex> {
   const index = new HoldIndex(nowMs, hmacKey);
@@ -41,12 +43,13 @@ async function seedIdentityHolds(connectors: ReadonlyMap<string, Connector>, ind
   const candidates = new Map<string, LetheRecord>();
   const named = index.namedRecords().filter((r) => isIdentityHoldSource(r.system, r.type) && connectors.has(r.system));
   for (const r of (await getAll(connectors, named)).values()) if (r) candidates.set(refKey(r), r);
+  // Identifiers: Salesforce answers a lookup with a few SOQL queries; a Genesys lookup scans
+  // analytics conversations (~140 queries), so there only `gc:` ids are read, as records.
   const identifiers = index.namedIdentifiers();
-  if (identifiers.length > 0) {
-    for (const c of connectors.values()) {
-      for (const r of await c.lookup(identifiers)) if (isIdentityHoldSource(r.system, r.type)) candidates.set(refKey(r), r);
-    }
-  }
+  const sf = connectors.get('salesforce');
+  if (sf && identifiers.length > 0) for (const r of await sf.lookup(identifiers)) if (isIdentityHoldSource(r.system, r.type)) candidates.set(refKey(r), r);
+  const gcRefs = identifiers.filter((i) => i.startsWith('gc:')).map((i) => ({ system: 'genesys', type: 'external-contact', id: i.slice(3) }));
+  if (gcRefs.length > 0 && connectors.has('genesys')) for (const r of (await getAll(connectors, gcRefs)).values()) if (r) candidates.set(refKey(r), r);
   // Merge sets one step further: the contacts a held contact's merge set names, read fresh.
   const more = [...candidates.values()].flatMap((r) => identityTargets(r)).filter((t) => isIdentityHoldSource(t.system, t.type) && !candidates.has(refKey(t)) && connectors.has(t.system));
   for (const r of (await getAll(connectors, more)).values()) if (r) candidates.set(refKey(r), r);
