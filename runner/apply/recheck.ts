@@ -45,7 +45,9 @@ async function seedIdentityHolds(connectors: ReadonlyMap<string, Connector>, ind
   for (const r of (await getAll(connectors, named)).values()) if (r) candidates.set(refKey(r), r);
   // Identifiers: Salesforce answers a lookup with a few SOQL queries; a Genesys lookup scans
   // analytics conversations (~140 queries), so there only `gc:` ids are read, as records.
-  const identifiers = index.namedIdentifiers();
+  // A hold record's `sf:`/`gc:` identifiers are mostly the ids of the records it links to, read above.
+  const namedIds = new Set(index.namedRecords().map((r) => r.id));
+  const identifiers = index.namedIdentifiers().filter((i) => !((i.startsWith('sf:') || i.startsWith('gc:')) && namedIds.has(i.slice(3))));
   const sf = connectors.get('salesforce');
   if (sf && identifiers.length > 0) for (const r of await sf.lookup(identifiers)) if (isIdentityHoldSource(r.system, r.type)) candidates.set(refKey(r), r);
   const gcRefs = identifiers.filter((i) => i.startsWith('gc:')).map((i) => ({ system: 'genesys', type: 'external-contact', id: i.slice(3) }));

@@ -26,10 +26,16 @@ const KEY = Buffer.alloc(32, 9);
 /** A frozen copy of the example bundle: the example may change, this golden must not. */
 const POLICIES = fileURLToPath(new URL('./golden-policies', import.meta.url));
 
-/** Computed by the planner as it was before the performance work (same inputs). */
+/**
+ * Computed by the planner as it was before the performance work (same inputs), then changed once on
+ * purpose (issue 15, conflicting hold records fail safe): the snapshot has three Legal_Hold__c
+ * records that are active but past their expiry; the plan now lists them in
+ * `summary.holdConflicts`. Nothing else differs (actions, protected and requests are the same as
+ * before: they were edbc799b…/6a71cdd6… and 817af7c2…/8d165acc…).
+ */
 const EXPECTED = {
-  plain: { hash: 'sha256:edbc799b8997bc51807e1641203527507d83a986164afa0ac1346bf0bd17cc18', file: 'sha256:6a71cdd6e88705010d6274050b43b6e2605eb055d24022a0bd36be9eb1ca66cc' },
-  requests: { hash: 'sha256:817af7c2d1bcd623d72538aed665df2e70ef3607b8e255360d65b0229d18c35a', file: 'sha256:8d165acc260f1ebbe1d5214e986ee655f21d631d52caeb5ceee31fe6904ae440' },
+  plain: { hash: 'sha256:7e6493b70b602e632ac151a06a4ba51ac03b6157185af0446c91d859336b0bb6', file: 'sha256:de269939edec81fdcf9d30b9e6a2841262327d86229bdd105f614629e6bd9ac4' },
+  requests: { hash: 'sha256:c0fd6c2f6daed7b51224acde4e10d32ff8def2caa39bd20783deb66edfca5357', file: 'sha256:53e44c9298289224f7eeee1362c483dc679e53ec595aadf0d37ba4e8f1d7a321' },
 };
 
 let dir: string;
