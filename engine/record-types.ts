@@ -51,3 +51,12 @@ export const FIELD_CATALOG: Readonly<Record<SystemName, SystemCatalog>> = {
 export function catalogFor(system: string, type: string): readonly FieldSpec[] | undefined {
   return isKnownType(system, type) ? FIELD_CATALOG[system as SystemName][type] : undefined;
 }
+
+/**
+ * Hold and consent sources each system's connector produces (DESIGN §2, §4.7): a snapshot covering
+ * the system must have these files, or a missing hold would read as "nothing held".
+ */
+export const REQUIRED_SOURCES: Readonly<Record<SystemName, readonly RecordTypeName[]>> = {
+  genesys: ['legal-hold'],
+  salesforce: ['consent', 'legal-hold'],
+};

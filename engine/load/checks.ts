@@ -8,6 +8,8 @@ import { normalizeIdentifierKey } from '../../connectors/normalize.ts';
 import { ALL_RECORD_TYPES, isKnownSystem, isKnownType, RECORD_TYPES, type RecordTypeName } from '../record-types.ts';
 import { addDuration, approxDays } from '../duration.ts';
 import type { PathSeg } from './locate.ts';
+import { normalizeIdIdentifier } from '../ids.ts';
+import { holdIdIssues } from './ids.ts';
 
 export interface Issue {
   path: PathSeg[];
@@ -96,13 +98,16 @@ function checkHold(spec: Obj, ctx: CheckContext, out: Issue[]): void {
   const holds = obj(spec.holds);
   arr(holds.records).forEach((r, i) => selector(r, ['spec', 'holds', 'records', i], out));
   arr(holds.identifiers).forEach((id, i) => identifierIssue(id, ['spec', 'holds', 'identifiers', i], out));
+  holdIdIssues(holds, out);
 }
 
 export function identifierIssue(id: unknown, path: PathSeg[], out: Issue[]): void {
   if (typeof id !== 'string' || !id.includes(':')) return;
   const norm = normalizeIdentifierKey(id);
   if (norm === null) out.push({ path, code: 'identifier.invalid', message: `${JSON.stringify(id)} is not a valid ${id.split(':')[0]} identifier` });
-  else if (norm !== id) out.push({ path, code: 'identifier.not-normalised', message: `write identifiers in normalised form: ${JSON.stringify(norm)} (e-mails lower-case, phones E.164)` });
+  // Record-id identifiers (`sf:` 15-character, `gc:` upper case) are accepted in any form and
+  // rewritten in canonical form by the loader (ids.ts); other identifiers must be written normalised.
+  else if (norm !== id && norm !== normalizeIdIdentifier(id)) out.push({ path, code: 'identifier.not-normalised', message: `write identifiers in normalised form: ${JSON.stringify(norm)} (e-mails lower-case, phones E.164)` });
 }
 
 function checkCron(spec: Obj, out: Issue[]): void {

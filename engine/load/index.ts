@@ -8,6 +8,7 @@ import { kindInfo, KINDS, type DataSubjectRequest, type RunnerConfig } from '../
 import { catalogIssues } from './catalog-check.ts';
 import { checkDocument, type CheckContext, type Issue } from './checks.ts';
 import { ruleIssues } from './dead-rules.ts';
+import { normalizeDocumentIds } from './ids.ts';
 import { normalizeCondition } from './conditions.ts';
 import { dotted, type PathSeg, positionOf } from './locate.ts';
 import { type Problem, sortProblems, suggest } from './problems.ts';
@@ -175,6 +176,7 @@ export function loadFromFiles(files: readonly SourceFile[], options: LoadOptions
     }
   }
   const documents = pending.filter((p) => p.valid).map((p): LoadedDocument => {
+    normalizeDocumentIds(p.kind, p.value);
     const m = p.value.metadata as Record<string, string>;
     const pos = positionOf(p.parsed.doc, p.lines, []);
     return { file: p.file, line: pos.line, kind: p.kind, name: m.name!, version: m.version!, owner: m.owner!, value: p.value };

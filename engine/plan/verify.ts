@@ -160,6 +160,7 @@ function validatePlan(raw: unknown, fileName: string): Plan {
   c.str(inputs, 'snapshotHash', 'inputs');
   c.str(inputs, 'now', 'inputs');
   c.optStr(inputs, 'requestsHash', 'inputs');
+  c.strArr(inputs, 'incompleteSnapshot', 'inputs', true);
 
   const actions = c.arr(p.actions, 'actions');
   for (let i = 0; i < actions.length; i++) validateAction(c, actions[i], `actions[${i}]`);
@@ -231,6 +232,15 @@ function validateSummary(c: Check, v: unknown): void {
   for (const k of ['byOp', 'byPolicy', 'bySystemType']) c.counts(s, k, 'summary');
   if (s.records !== undefined) c.num(s, 'records', 'summary', true);
   if (s.skipped !== undefined) c.counts(s, 'skipped', 'summary');
+  if (s.holdConflicts !== undefined) {
+    const list = c.arr(s.holdConflicts, 'summary.holdConflicts');
+    for (let i = 0; i < list.length; i++) {
+      const path = `summary.holdConflicts[${i}]`;
+      const h = c.obj(list[i], path);
+      for (const k of ['hold', 'caseRef', 'conflict']) c.nonEmpty(h, k, path);
+      c.optStr(h, 'expires', path);
+    }
+  }
   const limits = c.arr(s.limits, 'summary.limits');
   for (let i = 0; i < limits.length; i++) {
     const path = `summary.limits[${i}]`;

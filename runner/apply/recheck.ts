@@ -10,6 +10,7 @@ import type { Bundle } from '../../engine/bundle.ts';
 import { describeHold, HoldIndex, type HoldLabel } from '../../engine/evaluate/holds.ts';
 import { ConsentIndex, isConsentIdentityType, purgeDecision } from '../../engine/evaluate/consent.ts';
 import type { Rederiver, RequestStatus } from '../../engine/plan/rederive.ts';
+import { IdentityHoldSeeder, identityTargets, isIdentityHoldSource } from '../../engine/evaluate/identity-holds.ts';
 import type { PlanAction } from '../../engine/plan/types.ts';
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { Connector } from '../../connectors/types.ts';
@@ -24,7 +25,14 @@ export type Verdict =
 const RECORD_OPS = new Set(['delete', 'anonymize', 'mask-in-place', 'purge']);
 const ANCESTOR_DEPTH = 3;
 
-/** Current holds: the approved bundle's LegalHold documents plus every hold record the systems hold now. */
+/**
+ * Current holds: the approved bundle's LegalHold documents plus every hold record the systems hold
+ * now, and — the planner's rule, identity-holds.ts — the identity records that held Contacts, Leads
+ * and external contacts link to. Those are found by targeted reads: the records holds name (read
+ * fresh), the Salesforce records carrying the plain identifiers holds name (a lookup) and the
+ * Genesys contacts holds name by `gc:` id, never a full scan. (Not found here: a Genesys contact
+ * held only through an e-mail or phone a hold names, whose merge set the plan protects.)
+ */
 export async function currentHolds(connectors: ReadonlyMap<string, Connector>, bundle: Bundle, nowMs: number, hmacKey: Uint8Array): Promise<HoldIndex> {
   const index = new HoldIndex(nowMs, hmacKey);
   for (const h of bundle.holds) index.addDocument(h);
@@ -32,7 +40,29 @@ export async function currentHolds(connectors: ReadonlyMap<string, Connector>, b
     if (!c.types().includes('legal-hold')) continue;
     for await (const r of c.stream('legal-hold')) index.addRecord(r);
   }
+  if (index.size > 0) await seedIdentityHolds(connectors, index);
   return index;
+}
+
+async function seedIdentityHolds(connectors: ReadonlyMap<string, Connector>, index: HoldIndex): Promise<void> {
+  const candidates = new Map<string, LetheRecord>();
+  const named = index.namedRecords().filter((r) => isIdentityHoldSource(r.system, r.type) && connectors.has(r.system));
+  for (const r of (await getAll(connectors, named)).values()) if (r) candidates.set(refKey(r), r);
+  // Identifiers: Salesforce answers a lookup with a few SOQL queries; a Genesys lookup scans
+  // analytics conversations (~140 queries), so there only `gc:` ids are read, as records.
+  // A hold record's `sf:`/`gc:` identifiers are mostly the ids of the records it links to, read above.
+  const namedIds = new Set(index.namedRecords().map((r) => r.id));
+  const identifiers = index.namedIdentifiers().filter((i) => !((i.startsWith('sf:') || i.startsWith('gc:')) && namedIds.has(i.slice(3))));
+  const sf = connectors.get('salesforce');
+  if (sf && identifiers.length > 0) for (const r of await sf.lookup(identifiers)) if (isIdentityHoldSource(r.system, r.type)) candidates.set(refKey(r), r);
+  const gcRefs = identifiers.filter((i) => i.startsWith('gc:')).map((i) => ({ system: 'genesys', type: 'external-contact', id: i.slice(3) }));
+  if (gcRefs.length > 0 && connectors.has('genesys')) for (const r of (await getAll(connectors, gcRefs)).values()) if (r) candidates.set(refKey(r), r);
+  // Merge sets one step further: the contacts a held contact's merge set names, read fresh.
+  const more = [...candidates.values()].flatMap((r) => identityTargets(r)).filter((t) => isIdentityHoldSource(t.system, t.type) && !candidates.has(refKey(t)) && connectors.has(t.system));
+  for (const r of (await getAll(connectors, more)).values()) if (r) candidates.set(refKey(r), r);
+  const seeder = new IdentityHoldSeeder(index);
+  for (const key of [...candidates.keys()].sort()) seeder.visit(candidates.get(key)!);
+  seeder.seed();
 }
 
 /** Holds read at most once per run, and only when some batch has work left. */

@@ -47,6 +47,8 @@ export interface DiscoveryReport {
   exceptions: Array<{ target: RecordRef; exception: string; basis: string }>;
   shared: Array<{ target: RecordRef; note: string }>;
   holdsRead: Record<string, number>;
+  /** Hold records among the subject's whose fields disagree: they keep protecting; someone must resolve them. */
+  holdConflicts?: NonNullable<Plan['summary']['holdConflicts']>;
   plan?: { hash: string; state: string; actions: number; protected: number; byOp: Record<string, number>; notes: string[]; needsApproval: boolean };
 }
 
@@ -200,6 +202,7 @@ export function buildReport(input: Pick<DiscoveryInput, 'request' | 'hmacKey' | 
     exceptions,
     shared,
     holdsRead: c.holdsRead,
+    ...(plan?.summary.holdConflicts?.length ? { holdConflicts: plan.summary.holdConflicts } : {}),
     ...(plan && entry
       ? { plan: { hash: plan.hash, state: entry.state, actions: entry.counts.actions, protected: entry.counts.protected, byOp: plan.summary.byOp, notes: [...entry.notes], needsApproval: plan.needsApproval } }
       : {}),

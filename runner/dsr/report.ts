@@ -23,6 +23,8 @@ export interface DsrReport {
   partialHolds: Array<{ id: string; closedAt: string; cases: Array<{ caseRef: string; expires?: string }> }>;
   staleNativeJobs: Array<{ request: string; id: string; kind: string; submittedAt: string; daysOpen: number }>;
   rejected: Array<{ id: string; basis: string }>;
+  /** Hold records with conflicting fields seen by the discovery of a request open in or closed during the month (still protecting). */
+  holdConflicts: Array<{ request: string; hold: string; caseRef: string; conflict: string }>;
 }
 
 export function parseMonth(month: string): { start: number; end: number } {
@@ -74,6 +76,10 @@ export function dsrReport(requests: readonly StoredRequest[], month: string, asO
         .map((j) => ({ request: r.id, id: j.id, kind: j.kind, submittedAt: j.submittedAt, daysOpen: Math.floor((now - Date.parse(j.submittedAt)) / DAY) })),
     ),
     rejected: closed.filter((r) => r.state === 'REJECTED').map((r) => ({ id: r.id, basis: r.rejection?.basis ?? '' })),
+    holdConflicts: requests
+      .filter((r) => Date.parse(r.document.spec.receivedAt) < end && (!isClosed(r.state) || inMonth(r.closedAt)))
+      .flatMap((r) => (r.discovery?.holdConflicts ?? []).map((h) => ({ request: r.id, hold: h.hold, caseRef: h.caseRef, conflict: h.conflict })))
+      .sort((a, b) => (a.hold < b.hold ? -1 : a.hold > b.hold ? 1 : a.request < b.request ? -1 : a.request > b.request ? 1 : 0)),
   };
 }
 
@@ -97,6 +103,10 @@ export function dsrReportMarkdown(r: DsrReport): string {
   lines.push('', `## Native jobs open over ${NATIVE_JOB_ESCALATION_DAYS} days`, '');
   if (r.staleNativeJobs.length === 0) lines.push('None.');
   for (const j of r.staleNativeJobs) lines.push(`- ${j.request}: ${j.kind} ${j.id}, open ${j.daysOpen} days`);
+  if (r.holdConflicts.length > 0) {
+    lines.push('', '## Hold records with conflicting fields (still protecting: resolve them)', '');
+    for (const h of r.holdConflicts) lines.push(`- ${h.hold} (case ${h.caseRef}): ${h.conflict}, seen for ${h.request}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -111,6 +121,9 @@ export function dsrReportHtml(r: DsrReport): string {
     table(['request', 'job', 'kind', 'submitted', 'days open'], r.staleNativeJobs.map((j) => [j.request, j.id, j.kind, j.submittedAt, j.daysOpen]), () => 'overdue'),
     '<h2>Rejected</h2>',
     table(['request', 'legal basis'], r.rejected.map((x) => [x.id, x.basis])),
+    ...(r.holdConflicts.length > 0
+      ? ['<h2>Hold records with conflicting fields (still protecting: resolve them)</h2>', table(['hold', 'case', 'conflict', 'request'], r.holdConflicts.map((h) => [h.hold, h.caseRef, h.conflict, h.request]))]
+      : []),
   ];
   return page(`Data subject requests, ${r.month}`, body.join('\n'));
 }

@@ -70,7 +70,15 @@ export interface StoredRequest {
   history: Transition[];
   /** The subject's identifiers as keyed hashes (kept after close, for the certificate and audit). */
   subject: string[];
-  discovery?: { at: string; planHash?: string; found: number; flagged: number; held: number };
+  discovery?: {
+    at: string;
+    planHash?: string;
+    found: number;
+    flagged: number;
+    held: number;
+    /** Hold records whose fields disagree (hold id, case, conflict: no personal data), for the DPO report. */
+    holdConflicts?: Array<{ hold: string; caseRef: string; conflict: string }>;
+  };
   approval?: { planHash?: string; by: string; at: string };
   /** Hashes of every plan made for this request, oldest first. */
   plans: string[];

@@ -53,9 +53,11 @@ export async function discoverStep(ctx: DsrContext, id: string, deps: DiscoverDe
     found: result.report.records.length,
     flagged: result.report.identity.flagged.length,
     held: result.report.held.length,
+    ...(result.report.holdConflicts?.length ? { holdConflicts: result.report.holdConflicts.map((h) => ({ hold: h.hold, caseRef: h.caseRef, conflict: h.conflict })) } : {}),
   };
   delete r.approval;
-  const why = `${result.report.records.length} record(s) found, ${result.report.held.length} held, ${result.report.identity.flagged.length} shared identifier(s)${result.report.preview ? '; identity not verified (preview only)' : ''}`;
+  const conflicts = result.report.holdConflicts?.length ?? 0;
+  const why = `${result.report.records.length} record(s) found, ${result.report.held.length} held, ${result.report.identity.flagged.length} shared identifier(s)${conflicts ? `, ${conflicts} hold record(s) with conflicting fields (still protecting)` : ''}${result.report.preview ? '; identity not verified (preview only)' : ''}`;
   r = await transition(ctx, r, 'DPO_REVIEW', why);
   return { request: r, report: result.report, plan };
 }

@@ -27,14 +27,15 @@ const KEY = Buffer.alloc(32, 9);
 const POLICIES = fileURLToPath(new URL('./golden-policies', import.meta.url));
 
 /**
- * Computed by the planner as it was before the performance work (same inputs). Re-pinned once on
- * purpose (issue 15): Salesforce case records now carry `Type` (the snapshot changed), the golden
- * bundle lost its dead external-contact `delete` scope entry, and complaint cases are now kept
- * by the Art. 17(3) exception.
+ * Computed by the planner as it was before the performance work (same inputs), then re-pinned on
+ * purpose for issue 15: Salesforce case records now carry `Type` (the snapshot changed), the golden
+ * bundle lost its dead external-contact `delete` scope entry, complaint cases are now kept by the
+ * Art. 17(3) exception, and the three Legal_Hold__c records that are active but past their expiry
+ * are listed in `summary.holdConflicts`.
  */
 const EXPECTED = {
-  plain: { hash: 'sha256:eed6ec566e8c087bca4021543de5a8462fc14554b5797abee5d5ca1f456e2a1f', file: 'sha256:12e57e41266abad70d4f09e88000c8b0b08297aa1d4af853dfcc27bc5d304390' },
-  requests: { hash: 'sha256:36f467a255929f7afaab932ab0415d7736e72583d5181561fd212d6009a3e837', file: 'sha256:e1439de70e32f2b1f33255f78099a1b65325b92e0d19c323a4f92f3ece44a265' },
+  plain: { hash: 'PENDING', file: 'PENDING' },
+  requests: { hash: 'PENDING', file: 'PENDING' },
 };
 
 let dir: string;

@@ -20,6 +20,7 @@ import type { Bundle } from '../../../engine/bundle.ts';
 import type { DataSubjectRequest, RunnerConfig } from '../../../engine/schema/index.ts';
 import { listSnapshotFiles, planSnapshotRead, readSnapshotFileBatches, readSnapshotMeta, SnapshotError, SnapshotHasher, type ReadFileOptions } from '../../../engine/snapshot/reader.ts';
 import { parallelSnapshotSource } from '../../../engine/snapshot/parallel.ts';
+import { checkSnapshotComplete } from '../../../engine/snapshot/complete.ts';
 import { UserError } from '../errors.ts';
 import { parseInstant } from '../instant.ts';
 
@@ -35,6 +36,8 @@ export interface PlanCommandOptions {
   verifySnapshot?: boolean;
   /** Worker threads (string as given on the command line). */
   workers?: string;
+  /** Accept a snapshot without meta.json or a hold/consent source (hand-made fixtures). */
+  allowIncompleteSnapshot?: boolean;
 }
 
 /** --workers: a whole number from 0 to 64 (0: plan in one thread). */
@@ -58,8 +61,10 @@ export const DEMO_KEY = Buffer.from('lethe-insecure-demo-key-do-not-use-in-produ
  */
 export async function snapshotSourceForPlan(
   dir: string,
-  options: { verifyHash?: boolean; workers?: number; minSplit?: number } = {},
-): Promise<{ source: RecordSource; hash: () => Promise<string>; close: () => Promise<void> }> {
+  options: { verifyHash?: boolean; workers?: number; minSplit?: number; allowIncomplete?: boolean } = {},
+): Promise<{ source: RecordSource; hash: () => Promise<string>; close: () => Promise<void>; missing: string[] }> {
+  // Complete snapshots only (engine/snapshot/complete.ts): checked before any worker starts.
+  const missing = await checkSnapshotComplete(dir, options.allowIncomplete === true);
   const meta = await readSnapshotMeta(dir);
   const metaHash = typeof meta?.hash === 'string' ? meta.hash : undefined;
   const workers = options.workers ?? (await defaultWorkers(dir));
@@ -71,7 +76,7 @@ export async function snapshotSourceForPlan(
   };
   if (workers > 0) {
     const source = await parallelSnapshotSource(dir, { workers, ...(options.minSplit !== undefined ? { minSplit: options.minSplit } : {}) });
-    return { source, hash: async () => verified(await source.hash()), close: () => source.close() };
+    return { source, hash: async () => verified(await source.hash()), close: () => source.close(), missing };
   }
   const files = await planSnapshotRead(dir);
   const hasher = new SnapshotHasher();
@@ -93,7 +98,7 @@ export async function snapshotSourceForPlan(
     if (hashed.size < files.length) throw new Error('snapshotSource: the hash was asked before every file was read');
     return verified(hasher.digest());
   };
-  return { source, hash, close: async () => undefined };
+  return { source, hash, close: async () => undefined, missing };
 }
 
 /**
@@ -205,7 +210,7 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
   const workers = parseWorkers(opts.workers);
   try {
     // The snapshot source first: its worker threads start while the policies load.
-    const { source, hash, close } = await snapshotSourceForPlan(opts.snapshot, { verifyHash: opts.verifySnapshot === true, ...(workers !== undefined ? { workers } : {}) });
+    const { source, hash, close, missing } = await snapshotSourceForPlan(opts.snapshot, { verifyHash: opts.verifySnapshot === true, allowIncomplete: opts.allowIncompleteSnapshot === true, ...(workers !== undefined ? { workers } : {}) });
     try {
       const { bundle, requests, config } = await loadPlanInputs({ ...opts, now });
       const hmacKey = planKey(config, opts.insecureDemoKey);
@@ -218,6 +223,7 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
         now,
         hmacKey,
         snapshotHash: hash,
+        incompleteSnapshot: missing,
         defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
       });
       // Signing reads only the hash: a plan whose actions are still text stays so.
@@ -244,12 +250,15 @@ export function register(program: Command): void {
     .option('--config <file>', 'runner config (blast-radius defaults, HMAC and plan key references)')
     .option('--verify-snapshot', "also require the snapshot hash (always computed from the records) to equal meta.json's")
     .option('--insecure-demo-key', 'use public demo HMAC and plan keys when none is configured (demos only: apply refuses such a plan)')
+    .option('--allow-incomplete-snapshot', 'accept a hand-made snapshot without meta.json or without a hold or consent source its systems produce (salesforce/legal-hold.ndjson, salesforce/consent.ndjson, genesys/legal-hold.ndjson); the plan records what was missing in inputs.incompleteSnapshot. Without it such a snapshot is an error (exit 1)')
     .option('--workers <n>', 'worker threads that read, validate, hash and prefilter the snapshot (default: one per core when the snapshot has 32 MiB of records or more (about 60k records); 0: one thread). The plan is the same for any number.')
     .addHelpText(
       'after',
       '\nThe HMAC key for subject hashes comes from LETHE_HMAC_KEY or the config keys.hmac.default.\n' +
+        'The snapshot must be complete: meta.json, and every hold and consent source of the systems it covers (lethe snapshot writes them, empty when there are none); otherwise exit 1 naming the missing file, unless --allow-incomplete-snapshot.\n' +
         'The plan is signed (signature: HMAC-SHA256 over its hash) with the plan key from LETHE_PLAN_KEY or the config keys.plan;\n' +
-        'lethe apply refuses a plan whose signature does not verify with its own plan key.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown',
+        'lethe apply refuses a plan whose signature does not verify with its own plan key.\n' +
+        'A hold record whose fields disagree (active but expired, inactive but not expired, unreadable dates) keeps protecting and is listed in summary.holdConflicts.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown\n  lethe plan --policies policies --snapshot test/fixtures/hand-made --allow-incomplete-snapshot --now 2025-06-01T00:00:00Z',
     )
     .action(async (opts: PlanCommandOptions) => {
       const plan = await runPlan(opts);
