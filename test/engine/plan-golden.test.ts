@@ -34,8 +34,8 @@ const POLICIES = fileURLToPath(new URL('./golden-policies', import.meta.url));
  * are listed in `summary.holdConflicts`.
  */
 const EXPECTED = {
-  plain: { hash: 'PENDING', file: 'PENDING' },
-  requests: { hash: 'PENDING', file: 'PENDING' },
+  plain: { hash: 'sha256:27fcb064422515ad4e12a1dc13f1df8279380c998b076d25837d1d6c3d27373d', file: 'sha256:f17775dccdfae51cacc4ab85fd53d3592d8cbea5b0361f0af0a2d44b61206924' },
+  requests: { hash: 'sha256:2d441af0b6760d0e46bc8b56d2c7c8b1911323e432033d3751503cf2b163cb82', file: 'sha256:3a6a65473f9803c5e97c0db0a76434aad3e312212b4e486bd075e1e2b8722e40' },
 };
 
 let dir: string;
