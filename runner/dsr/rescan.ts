@@ -10,13 +10,30 @@
 import { subjectHash } from '../../engine/masking/keys.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
-import type { Collected } from './collect.ts';
+import type { Connector } from '../../connectors/types.ts';
+import type { Selector } from '../../engine/schema/index.ts';
+import { collectSubject, type Collected } from './collect.ts';
 import { relatedKeys, type DiscoveryReport } from './discovery.ts';
 import { heldGenesys, nativeCoverage, NATIVE_SUBJECT_TYPE } from './native.ts';
 import type { RemainingItem, StoredRequest, VerificationResult } from './types.ts';
 
-/** Runs the subject's lookup again (the runner's connectors). */
-export type Rescan = (identifiers: readonly string[]) => Promise<Collected>;
+/**
+ * Runs the subject's lookup again (the runner's connectors): `own` identifiers are expanded as in
+ * discovery; `shared` ones (flagged by discovery) are only looked up, never expanded — once the
+ * subject's records are gone a shared phone is no longer on two people's records, and expanding
+ * through it would reach the other person.
+ */
+export type Rescan = (own: readonly string[], shared: readonly string[]) => Promise<Collected>;
+
+/** The Rescan over live connectors. */
+export async function rescanWith(connectors: readonly Connector[], own: readonly string[], shared: readonly string[], types: readonly Selector[]): Promise<Collected> {
+  const c = await collectSubject(connectors, own, types);
+  if (shared.length === 0) return c;
+  const byKey = new Map(c.records.map((r) => [refKey(r), r]));
+  for (const r of (await Promise.all(connectors.map((x) => x.lookup(shared)))).flat()) byKey.set(refKey(r), r);
+  const records = [...byKey.values()].sort((a, b) => (refKey(a) < refKey(b) ? -1 : 1));
+  return { ...c, records, flagged: [...new Set([...c.flagged, ...shared])].sort() };
+}
 
 /** Free-text fields a rectification may correct (Salesforce activities and cases). */
 export const FREE_TEXT_FIELDS: Readonly<Record<string, readonly string[]>> = {

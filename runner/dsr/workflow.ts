@@ -221,13 +221,16 @@ export async function settle(ctx: DsrContext, r: StoredRequest, plan: Plan, run:
 /** The verification re-scan of one request (see rescan.ts). */
 async function verifyRequest(ctx: DsrContext, r: StoredRequest, plan: Plan, run: RunnerOptions, at: string): Promise<VerificationResult> {
   if (!run.rescan) throw new UserError(`request ${r.id}: the verification re-scan needs the systems' connectors; run lethe dsr poll ${r.id} --config …`);
-  const after = await run.rescan(rescanIdentifiers(r));
-  if (r.document.spec.type === 'rectification') return verifyRectification(r, after, at);
   let discovered: DiscoveryReport | null = null;
   try {
     discovered = JSON.parse(await readFile(ctx.store.artefact(r.id, 'discovery.json'), 'utf8')) as DiscoveryReport;
   } catch {
     discovered = null;
   }
-  return verifyErasure({ r, plan, discovered: discovered?.records ?? null, flaggedHashes: discovered?.identity.flagged.map((n) => n.hash) ?? [], after, key: ctx.hmacKey, at });
+  const flaggedHashes = new Set(discovered?.identity.flagged.map((n) => n.hash) ?? []);
+  const ids = rescanIdentifiers(r);
+  const shared = ids.filter((i) => flaggedHashes.has(subjectHash(i, ctx.hmacKey)));
+  const after = await run.rescan(ids.filter((i) => !shared.includes(i)), shared);
+  if (r.document.spec.type === 'rectification') return verifyRectification(r, after, at);
+  return verifyErasure({ r, plan, discovered: discovered?.records ?? null, flaggedHashes: [...flaggedHashes], after, key: ctx.hmacKey, at });
 }
