@@ -68,6 +68,8 @@ export function rectificationPlan(r: StoredRequest, c: Collected, bundleHash: st
     const ids = fixes.filter((x) => textFields.some((f) => (rec.fields[f] as string).toLowerCase().includes(x.identifier.slice(x.identifier.indexOf(':') + 1).toLowerCase()))).map((x) => x.identifier);
     out.action({ op: 'rectify', target: { system: rec.system, type: rec.type, id: rec.id }, policy, request: r.id, reason: `rectification request ${r.id}: replace the old value in the free text (${textFields.join(', ')}) of Salesforce ${rec.type} ${rec.id}.`, basis: { ...basisFor(ids), textFields } });
   }
+  const shared = new Set(c.flagged);
+  const own = [...new Set(r.document.spec.identifiers.filter((i) => !shared.has(i)).map((i) => subjectHash(i, key)))].sort();
   for (const [head, ids] of [...heads].sort()) {
     out.action({
       op: 'rectify',
@@ -76,7 +78,8 @@ export function rectificationPlan(r: StoredRequest, c: Collected, bundleHash: st
       request: r.id,
       reason: `rectification request ${r.id}: one Genesys GDPR_UPDATE request with replacement terms for the merge set of external contact ${head}.`,
       basis: basisFor(ids),
-      subject: r.subject,
+      // The GDPR_UPDATE names the subject's own identifiers only, never one shared with another person.
+      subject: own.length > 0 ? own : ids.map((i) => subjectHash(i, key)),
     });
   }
   const entry: PlanRequest = {

@@ -7,6 +7,7 @@
  * unexplained. Only a result with nothing unexplained may close the request; the certificate
  * carries the list. Record references and reasons only: no personal data.
  */
+import { isEvidence } from '../../engine/evaluate/identity.ts';
 import { subjectHash } from '../../engine/masking/keys.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
@@ -115,8 +116,9 @@ export function verifyErasure(x: ErasureCheck): VerificationResult {
     const k = refKey(rec);
     const hashes = rec.identifiers.map(hash);
     if (!related.has(k)) {
-      // Not the subject's by any identifier of theirs: listed only when it carries a shared one.
-      if (hashes.some((h) => flagged.has(h))) remaining.push({ target: ref(rec), why: 'shared-identifier', basis: 'carries an identifier shared with another person and nothing else of the subject: the DPO decides whose record it is' });
+      // Not the subject's by any identifier of theirs: listed only when it carries a shared one and
+      // nothing that makes it another person's (their own e-mail), as the planner decides.
+      if (hashes.some((h) => flagged.has(h)) && !rec.identifiers.some(isEvidence)) remaining.push({ target: ref(rec), why: 'shared-identifier', basis: 'carries an identifier shared with another person and nothing else of the subject: the DPO decides whose record it is' });
       continue;
     }
     still.add(k);
