@@ -19,8 +19,12 @@ export interface SubjectDetails {
   status?: RequestStatus;
 }
 
-/** Plain identifiers of a request's subject, from the request store (plans hold only hashes). */
-export type ResolveSubject = (requestId: string) => Promise<SubjectDetails | null>;
+/**
+ * Plain identifiers of a request's subject, from the request store (plans hold only hashes). With
+ * `only` (an action's subject hashes), just the identifiers whose keyed hash is listed: a
+ * per-identifier native request names that identifier and nothing else.
+ */
+export type ResolveSubject = (requestId: string, only?: readonly string[]) => Promise<SubjectDetails | null>;
 
 export interface RunContext {
   plan: Plan;

@@ -71,7 +71,30 @@ async function rectifyValues(ctx: RunContext, a: PlanAction, record: LetheRecord
     });
     if (hit) values[`fields.${f}`] = hit.value;
   }
+  // Free text (`basis.textFields`): every occurrence of an old value is replaced by the new one.
+  const textFields = Array.isArray(a.basis.textFields) ? (a.basis.textFields as unknown[]).filter((f): f is string => typeof f === 'string') : [];
+  for (const f of textFields) {
+    const current = record.fields[f];
+    if (typeof current !== 'string') continue;
+    let text = current;
+    for (const r of details.replacements) text = replaceCaseless(text, r.identifier.slice(r.identifier.indexOf(':') + 1), r.value);
+    if (text !== current) values[`fields.${f}`] = text;
+  }
   return Object.keys(values).length ? values : 'no field still holds the old value (already corrected?)';
+}
+
+/** `text` with every case-insensitive occurrence of `old` replaced by `value`. */
+export function replaceCaseless(text: string, old: string, value: string): string {
+  if (!old) return text;
+  const lower = text.toLowerCase();
+  const o = old.toLowerCase();
+  let out = '';
+  let i = 0;
+  for (let j = lower.indexOf(o); j >= 0; j = lower.indexOf(o, i)) {
+    out += text.slice(i, j) + value;
+    i = j + o.length;
+  }
+  return out + text.slice(i);
 }
 
 export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {

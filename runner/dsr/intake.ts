@@ -115,7 +115,7 @@ export async function openRequest(ctx: DsrContext, input: OpenInput): Promise<St
 /** Records the identity verification (GDPR Recital 64) of an open request. */
 export async function verifyRequest(ctx: DsrContext, id: string, v: { method: string; reference: string }): Promise<StoredRequest> {
   const r = await ctx.store.read(id);
-  if (r.redacted || ['EXECUTING', 'COMPLETE', 'PARTIAL_HOLD', 'REJECTED'].includes(r.state)) throw new UserError(`request ${id} is ${r.state}: its verification can no longer change`);
+  if (r.redacted || ['EXECUTING', 'VERIFYING', 'INCOMPLETE', 'COMPLETE', 'PARTIAL_HOLD', 'REJECTED'].includes(r.state)) throw new UserError(`request ${id} is ${r.state}: its verification can no longer change`);
   r.document.spec.verification = { method: v.method, reference: v.reference, verifiedBy: ctx.actor, verifiedAt: ctx.now().toISOString() };
   await audit(ctx, r, { request: r.id, from: r.state, to: r.state, reason: `identity verified (${v.method})` });
   await ctx.store.write(r);

@@ -92,6 +92,37 @@ export interface StoredRequest {
   exportedTo?: string;
   /** True once plain identifiers and name were replaced by keyed hashes. */
   redacted: boolean;
+  /**
+   * Identifiers discovery found for the subject beyond the given ones (plain while open, keyed
+   * hashes once closed): what per-identifier native requests and the verification re-scan use.
+   */
+  found?: string[];
+  /** The last verification re-scan (record references and reasons only, no personal data). */
+  verification?: VerificationResult;
+  /** Access: what the answer withheld (counts and reasons, no content). */
+  withheld?: Array<{ source: string; reason: string; count: number }>;
+}
+
+/** Why a record of the subject is still in a system after execution. */
+export type RemainingWhy = 'hold' | 'exception' | 'shared-identifier' | 'system-limitation' | 'skipped' | 'failed' | 'unexplained';
+
+export interface RemainingItem {
+  target: { system: string; type: string; id: string };
+  why: RemainingWhy;
+  caseRef?: string;
+  expires?: string;
+  basis?: string;
+  /** Rectification: free-text fields that still hold an old value (field names only). */
+  fields?: string[];
+}
+
+/** The re-scan after execution: per system what was removed and what remains and why. */
+export interface VerificationResult {
+  at: string;
+  systems: Record<string, { removed: number; remaining: number }>;
+  remaining: RemainingItem[];
+  /** Remaining items with no reason: the request cannot close COMPLETE or PARTIAL_HOLD. */
+  unexplained: number;
 }
 
 /** Plain identifiers of an open request, for connectors that need them (Genesys GDPR API). */

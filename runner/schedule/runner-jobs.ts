@@ -73,10 +73,12 @@ export function runnerJobs(configFile: string): Record<JobKind, JobFn> {
     },
     'dsr-poll': async (ctx) => {
       const d = await dsrSetup({ config: configFile });
-      const executing = (await d.ctx.store.list()).filter((r) => r.state === 'EXECUTING');
+      // VERIFYING: a verification re-scan that was interrupted is run again.
+      const executing = (await d.ctx.store.list()).filter((r) => r.state === 'EXECUTING' || r.state === 'VERIFYING');
       for (const r of executing) {
         const after = await pollStep(d.ctx, r.id, await dsrRunner(d, { config: configFile }));
         ctx.logger.info({ job: ctx.job, request: r.id, state: after.state }, 'request polled');
+        if (after.state === 'INCOMPLETE') ctx.logger.warn({ job: ctx.job, request: r.id, unexplained: after.verification?.unexplained }, 'verification found records of the subject without a reason: see verification.json');
       }
     },
     'hold-sync': async (ctx) => {

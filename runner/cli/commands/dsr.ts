@@ -157,14 +157,20 @@ export function register(program: Command): void {
     for (const f of ex?.failed ?? []) out(`  failed ${f.id}: ${f.reason}\n`);
     if (r.certificate) out(`  certificate: ${r.certificate.file} (${r.certificate.digest})\n`);
     if (r.state === 'EXECUTING' && ex?.pending.length) out(`  native jobs pending: run lethe dsr poll ${r.id} (daily)\n`);
+    if (r.verification) {
+      const v = r.verification;
+      out(`  verified ${v.at}: ${Object.entries(v.systems).map(([sys, n]) => `${sys} removed ${n.removed}, remaining ${n.remaining}`).join('; ') || 'nothing found'}\n`);
+      for (const x of v.remaining) out(`  remains ${x.target.system}/${x.target.type}/${x.target.id}: ${x.why}${x.caseRef ? ` ${x.caseRef}` : ''}${x.expires ? ` until ${x.expires}` : ''}${x.fields ? ` (${x.fields.join(', ')})` : ''}\n`);
+      if (r.state === 'INCOMPLETE') out(`  INCOMPLETE: ${v.unexplained} record(s) remain without a reason (verification.json in the store); fix them and run lethe dsr poll ${r.id} to verify again, or lethe dsr discover ${r.id} to plan what remains\n`);
+    }
   };
 
-  common(dsr.command('execute').description('Apply the approved plan through the runner (EXECUTING). Closes the request with a certificate once every action and native job has ended; otherwise run poll later. Re-running resumes.').argument('<id>'), true).action(async (id: string, opts: Opts) => {
+  common(dsr.command('execute').description('Apply the approved plan through the runner (EXECUTING). Once every action and native job has ended, looks the subject up again in every system (VERIFYING): closes COMPLETE or PARTIAL_HOLD with a certificate listing what remains and why, or INCOMPLETE with the records that remain without a reason (no certificate). Otherwise run poll later. Re-running resumes.').argument('<id>'), true).action(async (id: string, opts: Opts) => {
     const s = await dsrSetup(opts);
     report(await executeStep(s.ctx, id, await runFor(s, opts)));
   });
 
-  common(dsr.command('poll').description('Poll the native Genesys GDPR jobs of an EXECUTING request; closes it (with a certificate) when all have ended.').argument('<id>'), true).action(async (id: string, opts: Opts) => {
+  common(dsr.command('poll').description('Poll the native Genesys GDPR jobs of an EXECUTING request; verifies and closes it (with a certificate) when all have ended. On a VERIFYING or INCOMPLETE request, runs the verification re-scan again.').argument('<id>'), true).action(async (id: string, opts: Opts) => {
     const s = await dsrSetup(opts);
     report(await pollStep(s.ctx, id, await runFor(s, opts)));
   });
@@ -186,7 +192,7 @@ export function register(program: Command): void {
       out(`${r.id}: REJECTED (${r.rejection!.basis})\n`);
     });
 
-  common(dsr.command('export').description('Access (Art. 15): gather everything both systems hold about the subject, including the Genesys native GDPR export, into a folder or a .tar (JSON per system + an HTML summary). Needs a verified, approved request.').argument('<id>'), true)
+  common(dsr.command('export').description('Access (Art. 15): gather everything both systems hold about the subject, including the Genesys native GDPR export, into a folder or a .tar (JSON per system + an HTML summary). Only what discovery attributes to the subject is packed; what was withheld (records of other people found through a shared identifier) is counted in the summary. Needs a verified, approved request.').argument('<id>'), true)
     .requiredOption('--out <path>', 'output folder, or a file ending in .tar')
     .action(async (id: string, opts: Opts) => {
       const s = await dsrSetup(opts);
