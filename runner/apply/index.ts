@@ -4,11 +4,11 @@
  * against the systems just before acting; journals every intent and outcome durably so a re-run
  * resumes and never repeats a non-idempotent call; writes the hash-chained audit log.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle } from '../../engine/bundle.ts';
 import { createMaskContext, resolveKeys } from '../../engine/masking/index.ts';
 import type { Plan } from '../../engine/plan/types.ts';
+import { readKeyFile } from '../secrets.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Connector } from '../../connectors/types.ts';
 import { appendEvent, openAuditLog } from '../audit/index.ts';
@@ -50,7 +50,7 @@ export interface DryRunReport {
 }
 
 function keysFor(config: RunnerConfig, env: NodeJS.ProcessEnv): Map<string, Buffer> {
-  return resolveKeys(config, env, (p) => readFileSync(p));
+  return resolveKeys(config, env, readKeyFile);
 }
 
 function hmacKey(keys: Map<string, Buffer>): Buffer {

@@ -56,8 +56,12 @@ export interface OpenAuditOptions {
   lock?: Omit<LockOptions, 'purpose'>;
 }
 
+/** Retries (about 30 s in all with the back-off) before a busy audit log is reported as held. */
+export const AUDIT_LOCK_RETRIES = 70;
+
 export async function openAuditLog(file: string, options: OpenAuditOptions = {}): Promise<AuditLog> {
-  const lock = await acquireLock(`${file}.lock`, { ...options.lock, purpose: 'audit log writer' });
+  // Another command appending (a few milliseconds) is waited for, not a crash: bounded retries.
+  const lock = await acquireLock(`${file}.lock`, { retries: AUDIT_LOCK_RETRIES, ...options.lock, purpose: 'audit log writer' });
   try {
     return await openLocked(file, lock, options);
   } catch (err) {

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { UserError } from './errors.ts';
+import { LockHeldError } from '../lock.ts';
 
 export function buildProgram(): Command {
   const program = new Command('lethe')
@@ -30,6 +31,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UserError) {
       process.stderr.write(`lethe: ${err.message}\n`);
       return err.exitCode;
+    }
+    if (err instanceof LockHeldError) {
+      // Another lethe command holds a lock it needs (and kept it past the bounded wait).
+      process.stderr.write(`lethe: busy: ${err.message}\n`);
+      return 1;
     }
     const e = err as NodeJS.ErrnoException;
     if (e && typeof e === 'object' && typeof e.code === 'string' && e.code.startsWith('E') && 'path' in e) {

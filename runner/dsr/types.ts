@@ -83,6 +83,8 @@ export interface StoredRequest {
   exportedTo?: string;
   /** True once plain identifiers and name were replaced by keyed hashes. */
   redacted: boolean;
+  /** Times request.json was written; a write is refused unless it still finds the revision it read (compare-and-swap). */
+  revision?: number;
 }
 
 /** Plain identifiers of an open request, for connectors that need them (Genesys GDPR API). */

@@ -1,8 +1,7 @@
 /** `lethe apply PLAN --config FILE`: carries out an approved plan, safely and resumably. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { userInfo } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir } from '../../../engine/load/index.ts';
 import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
@@ -10,6 +9,9 @@ import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
 import { applyPlan, dryRun, pollPending, type ResolveSubject } from '../../apply/index.ts';
 import { createLogger, createProgress } from '../../log.ts';
+import { resolveActor } from '../../actor.ts';
+import { writeCheckpoint } from '../../audit/checkpoint.ts';
+import { checkpointsDirFor, signingKeyFrom } from '../../dsr/context.ts';
 import { UserError } from '../errors.ts';
 
 export interface ApplyCommandOptions {
@@ -20,6 +22,7 @@ export interface ApplyCommandOptions {
   policies?: string;
   poll?: boolean;
   pollTimeout?: string;
+  actor?: string;
 }
 
 export interface RunnerSetup {
@@ -93,6 +96,7 @@ export function register(program: Command): void {
     .option('--requests <dir>', 'data subject request files the plan was made with (lethe plan --requests): the plain identifiers a native GDPR request needs come from here, never from the plan')
     .option('--poll', 'after applying, poll submitted asynchronous jobs (Genesys GDPR requests) until they end')
     .option('--poll-timeout <seconds>', 'how long --poll waits', '600')
+    .option('--actor <who>', 'who is applying, recorded in the audit log (default: $LETHE_ACTOR, else $GITHUB_ACTOR, else the OS user; see actor.source in the config)')
     .addHelpText('after', '\nExit status: 0 when every action is done, skipped with a reason or submitted; 1 on refusal, error, or a failed action.\nRe-running the same plan resumes: finished actions are not repeated and a GDPR request is never submitted twice.')
     .action(async (planFile: string, opts: ApplyCommandOptions) => {
       const setup = await loadRunnerSetup(opts.config, opts.policies);
@@ -105,7 +109,7 @@ export function register(program: Command): void {
         bundle: policies.bundle,
         ...(opts.approve ? { approveHash: opts.approve } : {}),
         ...(setup.approvalsFile ? { approvalsFile: setup.approvalsFile } : {}),
-        actor: process.env.GITHUB_ACTOR ?? userInfo().username,
+        actor: resolveActor({ flag: opts.actor, env: process.env, config: setup.config.spec.actor }),
         ...(opts.requests ? { resolveSubject: await subjectsFromRequestFiles(opts.requests) } : {}),
       };
       const out = process.stdout;
@@ -135,5 +139,10 @@ export function register(program: Command): void {
         if (p.failed.length) process.exitCode = 1;
       }
       if (r.failed.length) process.exitCode = 1;
+      // A signed anchor of the audit log after the run (kept apart from the log).
+      if (setup.config.spec.keys?.signing) {
+        const cp = await writeCheckpoint(join(setup.stateDir, 'audit.jsonl'), checkpointsDirFor(setup.config, setup.base, setup.stateDir), signingKeyFrom(setup.config, process.env));
+        if (cp) out.write(`  audit checkpoint: seq ${cp.body.seq} signed by ${cp.signature.keyId}\n`);
+      } else process.stderr.write('lethe: note: no keys.signing in the config: no signed audit checkpoint written\n');
     });
 }

@@ -2,7 +2,7 @@
  * `lethe plan`: policies + snapshot (+ requests) + now -> plan file. Exit codes as
  * `terraform plan -detailed-exitcode`: 0 no actions, 2 actions planned, 1 error.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -19,6 +19,7 @@ import type { DataSubjectRequest, RunnerConfig } from '../../../engine/schema/in
 import { listSnapshotFiles, planSnapshotRead, readSnapshotFileBatches, readSnapshotMeta, SnapshotError, SnapshotHasher, type ReadFileOptions } from '../../../engine/snapshot/reader.ts';
 import { parallelSnapshotSource } from '../../../engine/snapshot/parallel.ts';
 import { UserError } from '../errors.ts';
+import { readKeyFile } from '../../secrets.ts';
 
 export interface PlanCommandOptions {
   policies: string;
@@ -161,7 +162,7 @@ export async function loadPlanInputs(opts: { policies: string; requests?: string
 /** The HMAC key for subject hashes: LETHE_HMAC_KEY or config keys.hmac.default; the demo key only when asked. */
 export function planKey(config: RunnerConfig | null, insecureDemoKey: boolean | undefined): Buffer {
   try {
-    const key = resolveKeys(config, process.env, (p) => readFileSync(p)).get('default');
+    const key = resolveKeys(config, process.env, readKeyFile).get('default');
     if (key) return key;
   } catch (err) {
     if (err instanceof KeyError) throw new UserError(err.message);
