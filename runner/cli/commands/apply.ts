@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir } from '../../../engine/load/index.ts';
+import { formatProblem, loadConfigFile, loadPolicyDir } from '../../../engine/load/index.ts';
+import { loadRequestInput } from '../../dsr/request-input.ts';
 import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
@@ -51,7 +52,7 @@ export async function loadRunnerSetup(configFile: string, policiesOverride?: str
 
 /** Plain subject details by request id, from DataSubjectRequest files (validated by the loader). */
 export async function subjectsFromRequestFiles(dir: string): Promise<ResolveSubject> {
-  const r = await loadRequestDir(dir);
+  const r = await loadRequestInput(dir);
   if (r.problems.some((p) => p.severity === 'error')) throw new UserError(`requests in ${dir} are not valid:\n${r.problems.map(formatProblem).join('\n')}`);
   const byId = new Map(r.requests.map((q) => [q.metadata.name, q]));
   return async (id) => {

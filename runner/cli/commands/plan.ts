@@ -7,7 +7,8 @@ import { availableParallelism } from 'node:os';
 import { stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir, type Problem } from '../../../engine/load/index.ts';
+import { formatProblem, loadConfigFile, loadPolicyDir, type Problem } from '../../../engine/load/index.ts';
+import { loadRequestInput } from '../../dsr/request-input.ts';
 import { KeyError, resolveKeys } from '../../../engine/masking/keys.ts';
 import { buildPlan } from '../../../engine/plan/build.ts';
 import { planMarkdown } from '../../../engine/plan/markdown.ts';
@@ -146,7 +147,7 @@ export async function loadPlanInputs(opts: { policies: string; requests?: string
   if (!policies.bundle) throw problemsError(`policies in ${opts.policies}`, policies.problems);
   let requests: DataSubjectRequest[] = [];
   if (opts.requests) {
-    const r = await loadRequestDir(opts.requests, { now: opts.now });
+    const r = await loadRequestInput(opts.requests, { now: opts.now });
     if (r.problems.some((p) => p.severity === 'error')) throw problemsError(`requests in ${opts.requests}`, r.problems);
     requests = r.requests;
   }
@@ -222,7 +223,7 @@ export function register(program: Command): void {
     .requiredOption('--policies <dir>', 'policy folder')
     .requiredOption('--snapshot <dir>', 'snapshot directory (<system>/<type>.ndjson)')
     .option('--now <iso>', 'the plan\'s "now" (ISO 8601; default: the current time)')
-    .option('--requests <dir>', 'data subject request store to plan erasure requests from')
+    .option('--requests <dir>', 'data subject requests to plan erasures from: the request store as lethe dsr open writes it (open requests; closed ones are skipped) and/or YAML DataSubjectRequest files')
     .option('--out <file>', 'write the plan here (canonical JSON) instead of standard output')
     .option('--format <format>', 'json (canonical plan) or markdown (summary for people)', 'json')
     .option('--config <file>', 'runner config (blast-radius defaults, HMAC key reference)')
@@ -231,7 +232,7 @@ export function register(program: Command): void {
     .option('--workers <n>', 'worker threads that read, validate, hash and prefilter the snapshot (default: one per core when the snapshot has 32 MiB of records or more (about 60k records); 0: one thread). The plan is the same for any number.')
     .addHelpText(
       'after',
-      '\nThe HMAC key for subject hashes comes from LETHE_HMAC_KEY or the config keys.hmac.default.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown',
+      '\nThe HMAC key for subject hashes comes from LETHE_HMAC_KEY or the config keys.hmac.default.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown\n  lethe plan --policies policies --snapshot snap --requests ~/.lethe/requests --out plan.json   (the request store as lethe dsr open writes it, or YAML request files)',
     )
     .action(async (opts: PlanCommandOptions) => {
       const plan = await runPlan(opts);
