@@ -56,8 +56,8 @@ export interface OpenAuditOptions {
   lock?: Omit<LockOptions, 'purpose'>;
 }
 
-/** Retries (about 30 s in all with the back-off) before a busy audit log is reported as held. */
-export const AUDIT_LOCK_RETRIES = 70;
+/** Retries (about two minutes in all with the back-off) before a busy audit log is reported as held. */
+export const AUDIT_LOCK_RETRIES = 250;
 
 export async function openAuditLog(file: string, options: OpenAuditOptions = {}): Promise<AuditLog> {
   // Another command appending (a few milliseconds) is waited for, not a crash: bounded retries.
