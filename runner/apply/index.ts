@@ -110,7 +110,7 @@ export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunR
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const s = await setup(plan, options);
   const journal = await openJournal(options.stateDir, plan.hash);
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl')).catch(async (e: unknown) => {
+  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {}).catch(async (e: unknown) => {
     await journal.close();
     throw e;
   });
@@ -180,7 +180,7 @@ export async function pollPending(plan: Plan, options: ApplyOptions & { interval
   const list = options.connectors ?? connectorsFromConfig(options.config, env);
   const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
   const journal = await openJournal(options.stateDir, plan.hash);
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'));
+  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {});
   const result = emptyResult(plan.hash);
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);

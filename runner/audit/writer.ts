@@ -54,6 +54,8 @@ export interface OpenAuditOptions {
   /** Clock for `at` (default real time). */
   now?: () => Date;
   lock?: Omit<LockOptions, 'purpose'>;
+  /** Actor recorded on every entry appended without one (who ran the command). */
+  actor?: string;
 }
 
 /** Retries (about two minutes in all with the back-off) before a busy audit log is reported as held. */
@@ -98,10 +100,11 @@ async function openLocked(file: string, lock: Lock, options: OpenAuditOptions): 
     const entries: AuditEntry[] = [];
     let prev = last;
     for (const input of items) {
+      const actor = input.actor ?? options.actor;
       const entry = makeEntry(prev, {
         at,
         type: input.type,
-        ...(input.actor !== undefined ? { actor: input.actor } : {}),
+        ...(actor !== undefined ? { actor } : {}),
         ...(input.subject !== undefined ? { subject: input.subject } : {}),
         ...(input.data !== undefined ? { data: input.data } : {}),
       });
