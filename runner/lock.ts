@@ -61,6 +61,13 @@ export interface LockOptions {
    */
   waitRetries?: number;
   pause?: (attempt: number) => Promise<void>;
+  /**
+   * After those looks, while another live process holds the lock, try again this many times before giving up with
+   * `LockHeldError` (default 0: fail at once). Retries are bounded by count, not by time.
+   */
+  retries?: number;
+  /** Pause before retry k: min(retryDelayMs * 2^k, 500) ms (default 20). */
+  retryDelayMs?: number;
 }
 
 /** The command recorded in a lock: the program and its leading arguments, up to the first option. */
@@ -139,9 +146,22 @@ async function removeStale(file: string, staleText: string): Promise<void> {
 }
 
 /**
- * Takes the lock or throws `LockHeldError`. Creates the directory if needed.
+ * Takes the lock or throws `LockHeldError`; with `retries`, waits (bounded) for a live holder to
+ * release it first. Creates the directory if needed.
  */
 export async function acquireLock(file: string, options: LockOptions): Promise<Lock> {
+  const retries = options.retries ?? 0;
+  for (let k = 0; ; k++) {
+    try {
+      return await acquireOnce(file, options);
+    } catch (err) {
+      if (!(err instanceof LockHeldError) || k >= retries) throw err;
+      await new Promise((r) => setTimeout(r, Math.min((options.retryDelayMs ?? 20) * 2 ** Math.min(k, 8), 500)));
+    }
+  }
+}
+
+async function acquireOnce(file: string, options: LockOptions): Promise<Lock> {
   const isAlive = options.isAlive ?? pidAlive;
   const host = options.hostname ?? hostname();
   const info: LockInfo = { pid: process.pid, hostname: host, startedAt: (options.now?.() ?? new Date()).toISOString(), purpose: options.purpose, command: commandLine() };

@@ -75,6 +75,26 @@ export const ConfigSpec = Type.Object(
         { additionalProperties: false, description: 'Bundle-wide blast-radius defaults and staleness limits.' },
       ),
     ),
+    actor: Type.Optional(
+      Type.Object(
+        {
+          source: Type.Optional(
+            StringEnum(['os-user', 'env', 'flag'] as const, {
+              description:
+                'Where the acting person comes from: `os-user` (the OS login; `--actor` refused), `env` (the variable `env`, for CI; `--actor` refused) or `flag` (`--actor` required). Unset: `--actor`, else the variable, else GITHUB_ACTOR, else the OS user.',
+            }),
+          ),
+          env: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable naming the actor (default `LETHE_ACTOR`).' })),
+        },
+        { additionalProperties: false, description: 'Who is acting, recorded on every audit log entry; four eyes on erasures compare these.' },
+      ),
+    ),
+    allowSelfApproval: Type.Optional(
+      Type.Boolean({ description: 'Let the person who opened or verified an erasure request also approve it (four eyes off; default false). Only for a one-person team or a demo.' }),
+    ),
+    auditCheckpoints: Type.Optional(
+      Type.String({ description: 'Folder of signed audit checkpoints (chain head and length, Ed25519 with keys.signing), kept apart from the log (default `audit-checkpoints` in stateDir; better on other storage).' }),
+    ),
     keys: Type.Optional(
       Type.Object(
         {

@@ -4,13 +4,13 @@
  * against the systems just before acting; journals every intent and outcome durably so a re-run
  * resumes and never repeats a non-idempotent call; writes the hash-chained audit log.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle } from '../../engine/bundle.ts';
 import { createMaskContext, resolveKeys } from '../../engine/masking/index.ts';
 import { planKeyFrom } from '../secrets.ts';
 import { listRefusals, Rederiver } from '../../engine/plan/rederive.ts';
 import type { Plan } from '../../engine/plan/types.ts';
+import { readKeyFile } from '../secrets.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Connector } from '../../connectors/types.ts';
 import { appendEvent, openAuditLog } from '../audit/index.ts';
@@ -55,7 +55,7 @@ export interface DryRunReport {
 }
 
 function keysFor(config: RunnerConfig, env: NodeJS.ProcessEnv): Map<string, Buffer> {
-  return resolveKeys(config, env, (p) => readFileSync(p));
+  return resolveKeys(config, env, readKeyFile);
 }
 
 function hmacKey(keys: Map<string, Buffer>): Buffer {
@@ -135,7 +135,7 @@ export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunR
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const s = await setup(plan, options);
   const journal = await openJournal(options.stateDir, plan.hash);
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl')).catch(async (e: unknown) => {
+  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {}).catch(async (e: unknown) => {
     await journal.close();
     throw e;
   });
@@ -208,7 +208,7 @@ export async function pollPending(plan: Plan, options: ApplyOptions & { interval
   const list = options.connectors ?? connectorsFromConfig(options.config, env);
   const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
   const journal = await openJournal(options.stateDir, plan.hash);
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'));
+  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {});
   const result = emptyResult(plan.hash);
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);

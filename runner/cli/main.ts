@@ -7,6 +7,7 @@ import { COMMAND_MODULES, loadAllCommands, moduleOf } from './commands/index.ts'
 import { UserError } from './errors.ts';
 import { checkLogLevel } from '../log.ts';
 import { installOutputBoundary } from './terminal.ts';
+import { LockHeldError } from '../lock.ts';
 
 function bareProgram(): Command {
   return new Command('lethe')
@@ -72,6 +73,11 @@ async function run(argv: string[]): Promise<number> {
     if (err instanceof UserError) {
       process.stderr.write(`lethe: ${err.message}\n`);
       return err.exitCode;
+    }
+    if (err instanceof LockHeldError) {
+      // Another lethe command holds a lock it needs (and kept it past the bounded wait).
+      process.stderr.write(`lethe: busy: ${err.message}\n`);
+      return 1;
     }
     const e = err as NodeJS.ErrnoException;
     // The reader of our output went away (`lethe plan | head`): nothing more to say.

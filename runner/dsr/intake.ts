@@ -10,6 +10,7 @@ import { addDuration } from '../../engine/duration.ts';
 import { subjectHash } from '../../engine/masking/keys.ts';
 import type { DataSubjectRequest } from '../../engine/schema/index.ts';
 import { UserError } from '../cli/errors.ts';
+import { checkFourEyes } from './four-eyes.ts';
 import { audit, transition, type DsrContext } from './lifecycle.ts';
 import type { DsrType, StoredRequest } from './types.ts';
 import { parseInstant } from '../cli/instant.ts';
@@ -154,6 +155,7 @@ export async function approveRequest(ctx: DsrContext, id: string): Promise<Store
   const r = await ctx.store.read(id);
   if (r.state !== 'DPO_REVIEW') throw new UserError(`request ${id} is ${r.state}: run lethe dsr discover ${id} first (approval follows the discovery report)`);
   if (!r.document.spec.verification) throw new UserError(`request ${id} is not verified: an unverified request is never approved or executed (lethe dsr verify ${id} --verified-by METHOD --evidence REF)`);
+  checkFourEyes(r, ctx.actor, ctx.allowSelfApproval);
   r.approval = { ...(r.discovery?.planHash ? { planHash: r.discovery.planHash } : {}), by: ctx.actor, at: ctx.now().toISOString() };
   await audit(ctx, r, { request: r.id, from: r.state, to: r.state, reason: `approved by the DPO${r.approval.planHash ? ` (plan ${r.approval.planHash})` : ''}` });
   await ctx.store.write(r);

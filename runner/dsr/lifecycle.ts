@@ -45,6 +45,8 @@ export interface DsrContext {
   auditFile: string;
   actor: string;
   now: () => Date;
+  /** Runner config `allowSelfApproval`: the opener or verifier of an erasure may approve it too. */
+  allowSelfApproval?: boolean;
 }
 
 /** Why a request may not enter EXECUTING, or null when it may. */

@@ -99,6 +99,8 @@ export interface StoredRequest {
   found?: string[];
   /** The last verification re-scan (record references and reasons only, no personal data). */
   verification?: VerificationResult;
+  /** Times request.json was written; a write is refused unless it still finds the revision it read (compare-and-swap). */
+  revision?: number;
   /** Access: what the answer withheld (counts and reasons, no content). */
   withheld?: Array<{ source: string; reason: string; count: number }>;
 }

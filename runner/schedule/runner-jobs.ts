@@ -12,11 +12,11 @@ import type { Plan } from '../../engine/plan/types.ts';
 import { applyPlan, pollPending } from '../apply/index.ts';
 import { isApproved } from '../approvals.ts';
 import { loadRunnerSetup, type RunnerSetup } from '../cli/commands/apply.ts';
-import { dsrRunner } from '../cli/commands/dsr.ts';
+import { checkpoint, dsrRunner } from '../cli/commands/dsr.ts';
 import { runPlan } from '../cli/commands/plan.ts';
 import { connectorsFromConfig } from '../connections.ts';
 import { dsrSetup } from '../dsr/context.ts';
-import { pollStep } from '../dsr/workflow.ts';
+import { pollAll } from '../dsr/poll.ts';
 import { syncHoldMirrors } from '../hold-mirror.ts';
 import { takeSnapshot } from '../take-snapshot.ts';
 import type { JobFn, JobKind } from './jobs.ts';
@@ -72,14 +72,19 @@ export function runnerJobs(configFile: string): Record<JobKind, JobFn> {
       if (r.refused.length) throw new Error(`${r.refused.length} action(s) refused: the approved policies do not produce them (audit: action.refused; journal ${p.hash})`);
     },
     'dsr-poll': async (ctx) => {
-      const d = await dsrSetup({ config: configFile });
-      // VERIFYING: a verification re-scan that was interrupted is run again.
-      const executing = (await d.ctx.store.list()).filter((r) => r.state === 'EXECUTING' || r.state === 'VERIFYING');
-      for (const r of executing) {
-        const after = await pollStep(d.ctx, r.id, await dsrRunner(d, { config: configFile }));
-        ctx.logger.info({ job: ctx.job, request: r.id, state: after.state }, 'request polled');
-        if (after.state === 'INCOMPLETE') ctx.logger.warn({ job: ctx.job, request: r.id, unexplained: after.verification?.unexplained }, 'verification found records of the subject without a reason: see verification.json');
+      // The same as `lethe dsr poll --all`: every EXECUTING request, each under its lock.
+      const d = await dsrSetup({ config: configFile, systemActor: `scheduler:${ctx.schedule}` });
+      const outcomes = await pollAll(d.ctx, () => dsrRunner(d, { config: configFile }));
+      await checkpoint(d);
+      for (const o of outcomes) {
+        if ('error' in o) ctx.logger.warn({ job: ctx.job, request: o.id }, o.error);
+        else {
+          ctx.logger.info({ job: ctx.job, request: o.id, state: o.request.state }, 'request polled');
+          if (o.request.state === 'INCOMPLETE') ctx.logger.warn({ job: ctx.job, request: o.id, unexplained: o.request.verification?.unexplained }, 'verification found records of the subject without a reason: see verification.json');
+        }
       }
+      const failed = outcomes.filter((o) => 'error' in o);
+      if (failed.length) throw new Error(`${failed.length} request(s) could not be polled: ${failed.map((o) => o.id).join(', ')}`);
     },
     'hold-sync': async (ctx) => {
       const s = await setup();

@@ -57,7 +57,7 @@ describe('erasure end to end: the issue scenario against both emulators', () => 
     expect(html).toContain('LH-2026-0042');
     expect(html).not.toContain(a.emails[0]);
 
-    await approveRequest(w.ctx, opened.id);
+    await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, opened.id);
     const run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 5000, pollIntervalMs: 20 });
     let r = await executeStep(w.ctx, opened.id, run);
     if (r.state === 'EXECUTING') r = await pollStep(w.ctx, opened.id, run);

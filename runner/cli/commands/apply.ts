@@ -1,15 +1,18 @@
 /** `lethe apply PLAN --config FILE`: carries out an approved plan, safely and resumably. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { userInfo } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir } from '../../../engine/load/index.ts';
+import { formatProblem, loadConfigFile, loadPolicyDir } from '../../../engine/load/index.ts';
+import { loadRequestInput } from '../../dsr/request-input.ts';
 import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
 import { applyPlan, dryRun, pollPending, type ResolveSubject } from '../../apply/index.ts';
 import { createLogger, createProgress } from '../../log.ts';
+import { resolveActor } from '../../actor.ts';
+import { writeCheckpoint } from '../../audit/checkpoint.ts';
+import { checkpointsDirFor, signingKeyFrom } from '../../dsr/context.ts';
 import { UserError } from '../errors.ts';
 
 /** Exit status when some action was refused by re-derivation (and none failed). */
@@ -23,6 +26,7 @@ export interface ApplyCommandOptions {
   policies?: string;
   poll?: boolean;
   pollTimeout?: string;
+  actor?: string;
 }
 
 export interface RunnerSetup {
@@ -51,7 +55,7 @@ export async function loadRunnerSetup(configFile: string, policiesOverride?: str
 
 /** Plain subject details by request id, from DataSubjectRequest files (validated by the loader). */
 export async function subjectsFromRequestFiles(dir: string): Promise<ResolveSubject> {
-  const r = await loadRequestDir(dir);
+  const r = await loadRequestInput(dir);
   if (r.problems.some((p) => p.severity === 'error')) throw new UserError(`requests in ${dir} are not valid:\n${r.problems.map(formatProblem).join('\n')}`);
   const byId = new Map(r.requests.map((q) => [q.metadata.name, q]));
   return async (id) => {
@@ -99,6 +103,7 @@ export function register(program: Command): void {
     .option('--requests <dir>', 'data subject request files the plan was made with (lethe plan --requests): the plain identifiers a native GDPR request needs come from here, never from the plan')
     .option('--poll', 'after applying, poll submitted asynchronous jobs (Genesys GDPR requests) until they end')
     .option('--poll-timeout <seconds>', 'how long --poll waits', '600')
+    .option('--actor <who>', 'who is applying, recorded in the audit log (default: $LETHE_ACTOR, else $GITHUB_ACTOR, else the OS user; see actor.source in the config)')
     .addHelpText(
       'after',
       '\nThe plan must be signed by lethe plan with the same plan key this runner has (LETHE_PLAN_KEY or the config keys.plan);\n' +
@@ -120,7 +125,7 @@ export function register(program: Command): void {
         bundle: policies.bundle,
         ...(opts.approve ? { approveHash: opts.approve } : {}),
         ...(setup.approvalsFile ? { approvalsFile: setup.approvalsFile } : {}),
-        actor: process.env.GITHUB_ACTOR ?? userInfo().username,
+        actor: resolveActor({ flag: opts.actor, env: process.env, config: setup.config.spec.actor }),
         ...(opts.requests ? { resolveSubject: await subjectsFromRequestFiles(opts.requests) } : {}),
       };
       const out = process.stdout;
@@ -154,5 +159,10 @@ export function register(program: Command): void {
       }
       if (r.refused.length && !process.exitCode) process.exitCode = REFUSED_EXIT;
       if (r.failed.length) process.exitCode = 1;
+      // A signed anchor of the audit log after the run (kept apart from the log).
+      if (setup.config.spec.keys?.signing) {
+        const cp = await writeCheckpoint(join(setup.stateDir, 'audit.jsonl'), checkpointsDirFor(setup.config, setup.base, setup.stateDir), signingKeyFrom(setup.config, process.env));
+        if (cp) out.write(`  audit checkpoint: seq ${cp.body.seq} signed by ${cp.signature.keyId}\n`);
+      } else process.stderr.write('lethe: note: no keys.signing in the config: no signed audit checkpoint written\n');
     });
 }

@@ -2,12 +2,13 @@
  * `lethe plan`: policies + snapshot (+ requests) + now -> plan file. Exit codes as
  * `terraform plan -detailed-exitcode`: 0 no actions, 2 actions planned, 1 error.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir, type Problem } from '../../../engine/load/index.ts';
+import { formatProblem, loadConfigFile, loadPolicyDir, type Problem } from '../../../engine/load/index.ts';
+import { loadRequestInput } from '../../dsr/request-input.ts';
 import { KeyError, resolveKeys } from '../../../engine/masking/keys.ts';
 import { buildPlan } from '../../../engine/plan/build.ts';
 import { planMarkdown } from '../../../engine/plan/markdown.ts';
@@ -23,6 +24,7 @@ import { parallelSnapshotSource } from '../../../engine/snapshot/parallel.ts';
 import { checkSnapshotComplete } from '../../../engine/snapshot/complete.ts';
 import { UserError } from '../errors.ts';
 import { parseInstant } from '../instant.ts';
+import { readKeyFile } from '../../secrets.ts';
 
 export interface PlanCommandOptions {
   policies: string;
@@ -155,7 +157,7 @@ export async function loadPlanInputs(opts: { policies: string; requests?: string
   for (const p of policies.problems) if (p.severity === 'warning' && p.code.startsWith('rule.')) process.stderr.write(`lethe: warning: ${formatProblem(p)}\n`);
   let requests: DataSubjectRequest[] = [];
   if (opts.requests) {
-    const r = await loadRequestDir(opts.requests, { now: opts.now });
+    const r = await loadRequestInput(opts.requests, { now: opts.now });
     if (r.problems.some((p) => p.severity === 'error')) throw problemsError(`requests in ${opts.requests}`, r.problems);
     requests = r.requests;
   }
@@ -171,7 +173,7 @@ export async function loadPlanInputs(opts: { policies: string; requests?: string
 /** The HMAC key for subject hashes: LETHE_HMAC_KEY or config keys.hmac.default; the demo key only when asked. */
 export function planKey(config: RunnerConfig | null, insecureDemoKey: boolean | undefined): Buffer {
   try {
-    const key = resolveKeys(config, process.env, (p) => readFileSync(p)).get('default');
+    const key = resolveKeys(config, process.env, readKeyFile).get('default');
     if (key) return key;
   } catch (err) {
     if (err instanceof KeyError) throw new UserError(err.message);
@@ -244,7 +246,7 @@ export function register(program: Command): void {
     .requiredOption('--policies <dir>', 'policy folder')
     .requiredOption('--snapshot <dir>', 'snapshot directory (<system>/<type>.ndjson)')
     .option('--now <iso>', 'the plan\'s "now" (ISO 8601; default: the current time)')
-    .option('--requests <dir>', 'data subject request store to plan erasure requests from')
+    .option('--requests <dir>', 'data subject requests to plan erasures from: the request store as lethe dsr open writes it (open requests; closed ones are skipped) and/or YAML DataSubjectRequest files')
     .option('--out <file>', 'write the plan here (canonical JSON) instead of standard output')
     .option('--format <format>', 'json (canonical plan) or markdown (summary for people)', 'json')
     .option('--config <file>', 'runner config (blast-radius defaults, HMAC and plan key references)')
@@ -258,7 +260,7 @@ export function register(program: Command): void {
         'The snapshot must be complete: meta.json, and every hold and consent source of the systems it covers (lethe snapshot writes them, empty when there are none); otherwise exit 1 naming the missing file, unless --allow-incomplete-snapshot.\n' +
         'The plan is signed (signature: HMAC-SHA256 over its hash) with the plan key from LETHE_PLAN_KEY or the config keys.plan;\n' +
         'lethe apply refuses a plan whose signature does not verify with its own plan key.\n' +
-        'A hold record whose fields disagree (active but expired, inactive but not expired, unreadable dates) keeps protecting and is listed in summary.holdConflicts.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown\n  lethe plan --policies policies --snapshot test/fixtures/hand-made --allow-incomplete-snapshot --now 2025-06-01T00:00:00Z',
+        'A hold record whose fields disagree (active but expired, inactive but not expired, unreadable dates) keeps protecting and is listed in summary.holdConflicts.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown\n  lethe plan --policies policies --snapshot test/fixtures/hand-made --allow-incomplete-snapshot --now 2025-06-01T00:00:00Z\n  lethe plan --policies policies --snapshot snap --requests ~/.lethe/requests --out plan.json   (the request store as lethe dsr open writes it, or YAML request files)',
     )
     .action(async (opts: PlanCommandOptions) => {
       const plan = await runPlan(opts);

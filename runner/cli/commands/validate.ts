@@ -1,7 +1,8 @@
 /** `lethe validate`: the first thing CI runs on a policy pull request. */
 import type { Command } from 'commander';
-import { formatProblem, hasErrors, loadConfigFile, loadPolicyDir, loadRequestDir, type Problem } from '../../../engine/load/index.ts';
+import { formatProblem, hasErrors, loadConfigFile, loadPolicyDir, type Problem } from '../../../engine/load/index.ts';
 import { parseInstant } from '../instant.ts';
+import { loadRequestInput } from '../../dsr/request-input.ts';
 
 export interface ValidateOptions {
   requests?: string;
@@ -24,7 +25,7 @@ export async function validate(dirs: string[], options: ValidateOptions): Promis
     if (dirs.length === 1) bundleHash = r.bundle?.hash ?? null;
   }
   if (options.requests) {
-    const r = await loadRequestDir(options.requests, { now });
+    const r = await loadRequestInput(options.requests, { now });
     problems.push(...r.problems);
     documents += r.documents.length;
   }
@@ -48,14 +49,14 @@ export function register(program: Command): void {
     .command('validate')
     .description('Validate policy documents (and optionally data subject requests and the runner config). Exit 0 when valid, 1 when not.')
     .argument('[dirs...]', 'policy folders or files', ['policies'])
-    .option('--requests <dir>', 'also validate data subject requests in this request store directory')
+    .option('--requests <dir>', 'also validate data subject requests: the request store as lethe dsr open writes it (dsr-…/request.json; closed ones skipped) and/or YAML DataSubjectRequest files')
     .option('--config <file>', 'also validate this runner config file')
     .option('--format <format>', 'text (file:line:col  path  message), json, or github (Actions annotations)', 'text')
     .option('--now <iso>', 'the time used for expiry warnings (default: now)')
     .option('--strict', 'warnings fail too (exit 1), e.g. a retention policy that matches every record with maxPercent: 100')
     .addHelpText(
       'after',
-      '\nEvery problem is reported at once as `file:line:col  path  message`; warnings say `warning:`\n(JSON: severity "warning"; --format github: ::warning annotations). Field names are checked\nagainst each record type\'s field catalog (engine/schemas/REFERENCE.md), with a did-you-mean.\nExit codes: 0 valid (warnings allowed unless --strict), 1 errors (or warnings with --strict).\nExamples:\n  lethe validate policies\n  lethe validate --strict policies\n  lethe validate policies --format json\n  lethe validate --requests ~/.lethe/requests policies',
+      '\nEvery problem is reported at once as `file:line:col  path  message`; warnings say `warning:`\n(JSON: severity "warning"; --format github: ::warning annotations). Field names are checked\nagainst each record type\'s field catalog (engine/schemas/REFERENCE.md), with a did-you-mean.\nExit codes: 0 valid (warnings allowed unless --strict), 1 errors (or warnings with --strict).\nExamples:\n  lethe validate policies\n  lethe validate --strict policies\n  lethe validate policies --format json\n  lethe validate --requests ~/.lethe/requests policies\n  lethe validate --requests requests-yaml/ policies    (YAML DataSubjectRequest files, e.g. fixtures)',
     )
     .action(async (dirs: string[], opts: ValidateOptions) => {
       if (!['text', 'json', 'github'].includes(opts.format)) throw new (await import('../errors.ts')).UserError(`--format must be text, json or github (got ${opts.format})`);
