@@ -105,13 +105,19 @@ export class Rederiver {
       if (name !== a.request) return `a rectification action names request ${a.request ?? '?'} but policy ${name}`;
       if (request?.version !== undefined && request.version !== version) return `request ${name} is at version ${request.version} in the request store, not ${version}`;
       if (a.op !== 'rectify') return `a rectification request produces rectify actions, not ${a.op}`;
-      const ok = (a.target.system === 'salesforce' && (a.target.type === 'contact' || a.target.type === 'lead')) || (a.target.system === 'genesys' && a.target.type === 'external-contact');
+      // Identity records, and the free text (basis.textFields) of the subject's Salesforce activities and cases.
+      const freeText = a.target.system === 'salesforce' && ['task', 'event', 'case'].includes(a.target.type) && Array.isArray(a.basis.textFields) && a.basis.textFields.length > 0;
+      const ok = freeText || (a.target.system === 'salesforce' && (a.target.type === 'contact' || a.target.type === 'lead')) || (a.target.system === 'genesys' && a.target.type === 'external-contact');
       return ok ? null : `a rectification request does not rectify ${where}`;
     }
     const c = this.erasureOf(name);
     if (!c) return `ErasurePolicy ${name} is not in the approved bundle`;
     if (c.ref.version !== version) return `ErasurePolicy ${name} is at version ${c.ref.version} in the approved bundle, not ${version}`;
-    const entries = c.scope.filter((s) => s.system === a.target.system && s.type === a.target.type);
+    // A per-identifier native request (runner/dsr/native.ts) targets `genesys/gdpr-subject/<hash>`:
+    // allowed by a gdpr-request scope entry of that system, for exactly that one identifier.
+    const native = a.op === 'gdpr-request' && a.target.type === NATIVE_SUBJECT_TYPE;
+    if (native && (a.subject?.length !== 1 || a.subject[0] !== a.target.id)) return `a native request on ${where} must name exactly that one identifier`;
+    const entries = c.scope.filter((s) => s.system === a.target.system && (s.type === a.target.type || (native && s.action === 'gdpr-request')));
     if (entries.length === 0) return `${where} is not in the scope of ErasurePolicy ${name}`;
     const allowed = entries.some((s) => opAllowed(s.action, s.anonymizeWith, a));
     return allowed ? null : `ErasurePolicy ${name} does not ${a.op} ${where}${a.maskWith ? ` with ${a.maskWith}` : ''}`;
@@ -154,6 +160,9 @@ export class Rederiver {
     return this.erasure.policies.find((x) => x.ref.name === name);
   }
 }
+
+/** The target type of a native GDPR request that names one identifier of the subject (runner/dsr/native.ts). */
+export const NATIVE_SUBJECT_TYPE = 'gdpr-subject';
 
 function opAllowed(action: 'delete' | 'anonymize' | 'gdpr-request', anonymizeWith: string | undefined, a: PlanAction): boolean {
   if (action === 'gdpr-request') return (a.op === 'gdpr-request' && a.target.system === 'genesys') || a.op === 'delete';

@@ -28,8 +28,17 @@ const originals = new Map<NodeJS.WriteStream, Write>();
  * Routes every string written to stdout and stderr through `terminalSafe`, and turns EPIPE on
  * either into silence. Returns the function that undoes it.
  */
+/** Streams whose reader went away (EPIPE seen): later writes are dropped. */
+const closed = new Set<NodeJS.WriteStream>();
+/** Streams with our EPIPE listener: added once per process, however often main() runs (tests run it in-process). */
+const listening = new WeakSet<NodeJS.WriteStream>();
+
+function onStreamError(this: NodeJS.WriteStream, err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') closed.add(this);
+  else throw err;
+}
+
 export function installOutputBoundary(): () => void {
-  const closed = new Set<NodeJS.WriteStream>();
   const undo: Array<() => void> = [];
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write;
@@ -44,11 +53,10 @@ export function installOutputBoundary(): () => void {
       return (original as (...a: unknown[]) => boolean).call(stream, safe, ...rest);
     } as Write;
     stream.write = write;
-    const onError = (err: NodeJS.ErrnoException): void => {
-      if (err.code === 'EPIPE') closed.add(stream);
-      else throw err;
-    };
-    stream.on('error', onError);
+    if (!listening.has(stream)) {
+      stream.on('error', onStreamError);
+      listening.add(stream);
+    }
     // The error listener stays: an EPIPE of the last write may be reported after the command returned.
     undo.push(() => {
       stream.write = original;

@@ -18,7 +18,8 @@ import { policyRef } from '../../engine/evaluate/retention.ts';
 import { refKey, type LetheRecord } from '../../engine/records.ts';
 import type { Collected } from './collect.ts';
 
-export const NATIVE_SUBJECT_TYPE = 'gdpr-subject';
+export { NATIVE_SUBJECT_TYPE } from '../../engine/plan/rederive.ts';
+import { NATIVE_SUBJECT_TYPE } from '../../engine/plan/rederive.ts';
 export const PER_IDENTIFIER_NOTE_PREFIX = 'per-identifier native Genesys GDPR request';
 
 export interface NativeChoice {

@@ -120,6 +120,9 @@ function merge(ex: ExecutionRecord, res: ApplyResult): void {
   const finished = new Set([...ex.done, ...ex.gone]);
   const failed = new Map(ex.failed.map((f) => [f.id, f]));
   for (const f of res.failed) failed.set(f.id, f);
+  // An action apply refused (the approved policies and this request do not produce it) did not
+  // run: the request cannot close; it is listed as failed with the refusal's reason.
+  for (const f of res.refused ?? []) failed.set(f.id, { id: f.id, reason: `refused: ${f.reason}` });
   ex.failed = [...failed.values()].filter((f) => !finished.has(f.id));
   const skipped = new Map(ex.skipped.map((s) => [s.id, s]));
   for (const s of res.skipped) skipped.set(s.id, s);

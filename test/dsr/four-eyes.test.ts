@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readAuditEntries } from '../../runner/audit/index.ts';
 import type { StoredRequest } from '../../runner/dsr/types.ts';
 import { lethe, writeConfig, writeKeys } from './cli-run.ts';
-import { ann, HMAC_HEX, startWorld, type World } from './world.ts';
+import { ann, HMAC_HEX, PLAN_HEX, startWorld, type World } from './world.ts';
 
 describe('dsr: four eyes on an erasure (CLI, emulators)', () => {
   let w: World;
@@ -24,6 +24,7 @@ describe('dsr: four eyes on an erasure (CLI, emulators)', () => {
   it('the opener and verifier cannot approve; another person can; poll --all closes the request', { timeout: 600_000 }, async () => {
     for (const [k, v] of Object.entries(w.sandbox.env)) vi.stubEnv(k, v);
     vi.stubEnv('LETHE_HMAC_KEY', HMAC_HEX);
+    vi.stubEnv('LETHE_PLAN_KEY', PLAN_HEX);
     try {
       const keys = writeKeys(join(w.dir, 'keys'));
       const spec = { ...w.sandbox.config.spec, keys: { signing: { file: keys.key } } };
@@ -51,7 +52,9 @@ describe('dsr: four eyes on an erasure (CLI, emulators)', () => {
       const ok = await lethe(['dsr', 'approve', id, '--config', cfg, '--actor', 'bob']);
       expect(ok.err).toBe('');
       expect(ok.out).toContain(`${id}: approved by bob`);
-      expect((await lethe(['dsr', 'execute', id, '--config', cfg, '--actor', 'bob'])).code).toBe(0);
+      const executed = await lethe(['dsr', 'execute', id, '--config', cfg, '--actor', 'bob']);
+      expect(executed.err).toBe('');
+      expect(executed.code).toBe(0);
       const polled = await lethe(['dsr', 'poll', '--all', '--config', cfg, '--actor', 'bob']);
       expect(polled.code).toBe(0);
       expect(['COMPLETE', 'PARTIAL_HOLD']).toContain(read().state);

@@ -28,7 +28,7 @@ describe('per-identifier native requests, never twice', () => {
     const deletes = () => [...g.gdpr.values()].map((x) => x.request).filter((x) => x.requestType === 'GDPR_DELETE');
     const r0 = await openRequest(w.ctx, { type: 'erasure', emails: [bob.emails[0]!], verification: { method: 'account-login', reference: 'SSO-9' } });
     const { plan } = await discoverStep(w.ctx, r0.id, { connectors: w.connectors, bundle: w.bundle });
-    await approveRequest(w.ctx, r0.id);
+    await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, r0.id);
     let r = await executeStep(w.ctx, r0.id, run);
     expect(r.state).toBe('EXECUTING');
     const first = deletes();

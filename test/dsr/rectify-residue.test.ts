@@ -34,7 +34,7 @@ describe('rectification: free text holding the old value', () => {
     const textActions = plan!.actions.filter((x) => Array.isArray(x.basis.textFields));
     expect(textActions.map((x) => x.target.type).sort()).toEqual(['case', 'event', 'task', 'task']);
     expect(JSON.stringify(plan)).not.toContain(old);
-    await approveRequest(w.ctx, r0.id);
+    await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, r0.id);
     let r = await executeStep(w.ctx, r0.id, run);
     for (let i = 0; i < 5 && r.state === 'EXECUTING'; i++) r = await pollStep(w.ctx, r0.id, run);
     // Activity and case free text corrected, whatever the case of the old value.

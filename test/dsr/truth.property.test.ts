@@ -80,7 +80,7 @@ describe('DSR properties over generated people and households', () => {
           const a = people[shape.access % people.length]!;
           const ra = await openRequest(w.ctx, { type: 'access', emails: a.emails, phones: a.phones, verification: { method: 'account-login', reference: 'P-A' } });
           const { report } = await discoverStep(w.ctx, ra.id, { connectors: w.connectors, bundle: w.bundle });
-          await approveRequest(w.ctx, ra.id);
+          await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, ra.id);
           const out = join(w.dir, `answer-${ra.id}`);
           await exportRequest(w.ctx, ra.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: 5000 });
           const answer = textOf(out);
@@ -96,7 +96,7 @@ describe('DSR properties over generated people and households', () => {
           const e = people[shape.erase % people.length]!;
           const re = await openRequest(w.ctx, { type: 'erasure', emails: [e.emails[0]!], verification: { method: 'account-login', reference: 'P-E' } });
           await discoverStep(w.ctx, re.id, { connectors: w.connectors, bundle: w.bundle });
-          await approveRequest(w.ctx, re.id);
+          await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, re.id);
           let r = await executeStep(w.ctx, re.id, run);
           for (let i = 0; i < 5 && r.state === 'EXECUTING'; i++) r = await pollStep(w.ctx, re.id, run);
           expect(r.verification?.remaining.filter((x) => x.why === 'unexplained'), 'unexplained residue').toEqual([]);

@@ -42,7 +42,7 @@ describe('issue 16: answers and certificates that tell the truth', () => {
     const [bob, cat] = [w.people[1]!, w.people[2]!];
     const r0 = await openRequest(w.ctx, { type: 'access', emails: [bob.emails[0]!], phones: [HOUSEHOLD], name: 'Bob Home', verification: { method: 'account-login', reference: 'SSO-2' } });
     await discoverStep(w.ctx, r0.id, { connectors: w.connectors, bundle: w.bundle });
-    await approveRequest(w.ctx, r0.id);
+    await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, r0.id);
     const out = join(w.dir, 'bob-access.tar');
     const r = await exportRequest(w.ctx, r0.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: 5000 });
     expect(r.state).toBe('COMPLETE');
@@ -82,7 +82,7 @@ describe('issue 16: answers and certificates that tell the truth', () => {
     const bob2 = report.records.find((x) => x.target.id === seedUuid('conversation', 'bob-2'))!;
     expect(bob2.detail).not.toMatch(/native Genesys GDPR request planned/);
     expect(report.records.find((x) => x.target.id === seedUuid('conversation', 'bob-1'))!.detail).toMatch(/erased by a native Genesys GDPR request/);
-    await approveRequest(w.ctx, r0.id);
+    await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, r0.id);
     const r = await finish(r0.id);
     expect(['COMPLETE', 'PARTIAL_HOLD']).toContain(r.state);
     expect(g.gdpr.size).toBeGreaterThan(0);
@@ -111,7 +111,7 @@ describe('issue 16: answers and certificates that tell the truth', () => {
     const sf = w.sandbox.salesforce.store;
     const r0 = await openRequest(w.ctx, { type: 'erasure', emails: [a.emails[0]!], verification: { method: 'email-challenge', reference: 'T-16' } });
     await discoverStep(w.ctx, r0.id, { connectors: w.connectors, bundle: w.bundle });
-    await approveRequest(w.ctx, r0.id);
+    await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, r0.id);
     // A web-to-case case filed after the plan was approved: no action of the plan covers it.
     const late = sf.insert('Case', { SuppliedEmail: a.emails[0]!, Subject: 'Late question', Description: 'Filed after approval', Status: 'New', Type: 'Question' });
     let r = await finish(r0.id);
@@ -125,7 +125,7 @@ describe('issue 16: answers and certificates that tell the truth', () => {
     // Plan what remains, approve, execute: the request closes with a certificate.
     const again = await discoverStep(w.ctx, r0.id, { connectors: w.connectors, bundle: w.bundle });
     expect(again.plan!.actions.some((x) => x.target.id === late)).toBe(true);
-    await approveRequest(w.ctx, r0.id);
+    await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, r0.id);
     r = await finish(r0.id);
     expect(r.state).toBe('COMPLETE');
     expect(certificateOf(readFileSync(r.certificate!.file, 'utf8')).verification!.remaining).toEqual([]);
