@@ -20,7 +20,7 @@ describe('rectification: free text holding the old value', () => {
   });
   afterAll(() => w.stop());
 
-  it('corrects task and event descriptions, lists the case e-mail it cannot correct, and closes once nothing old is found', async () => {
+  it('corrects task and event descriptions, lists the case e-mail it cannot correct, and closes once nothing old is found', { timeout: 300_000 }, async () => {
     const a = w.people[0]!;
     const old = a.emails[0]!;
     const fresh = 'ann.new@mail.test';

@@ -68,7 +68,7 @@ function textOf(dir: string): string {
 }
 
 describe('DSR properties over generated people and households', () => {
-  it('access answers hold no other person\'s record; a closed erasure leaves nothing of the subject outside the certificate', async () => {
+  it('access answers hold no other person\'s record; a closed erasure leaves nothing of the subject outside the certificate', { timeout: 600_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(arbWorld, async (shape) => {
         const now = Date.now();
