@@ -10,7 +10,7 @@ import { UserError } from './errors.ts';
 export function parseInstant(raw: string, option: string): string {
   const iso = realDate(raw.trim());
   if (!iso) {
-    throw new UserError(`${option} must be a real date or date-time with a zone, such as 2025-01-31 or 2025-01-31T00:00:00Z (got ${JSON.stringify(raw)})`);
+    throw new UserError(`${option} must be an ISO 8601 date or date-time with a zone that exists on the calendar, such as 2025-01-31 or 2025-01-31T00:00:00Z (got ${JSON.stringify(raw)})`);
   }
   return iso;
 }

@@ -3,7 +3,7 @@
  * cases: the connector maps `Type` (it did not before, so the exception could keep nothing). On
  * generated demo data (the records the connector reads from the seeded emulator), an erasure
  * request for a person with a complaint case keeps that case on the exception's basis and still
- * deletes the person's other cases.
+ * deletes the person's other cases; the contact the kept case points to is kept with it.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,5 +54,8 @@ describe('complaint-cases exception on demo data', () => {
     const deleted = plan.actions.filter((a) => a.target.type === 'case' && a.request === 'req-complaint').map((a) => a.target.id).sort();
     expect(deleted).toEqual(theirs.filter((c) => c.fields.Type !== 'Complaint').map((c) => c.id).sort());
     expect(plan.requests.find((r) => r.id === 'req-complaint')?.state).toBe('PARTIAL_HOLD');
+    // The kept case keeps the contact it points to (Salesforce refuses to delete a contact with cases).
+    expect(plan.actions.some((a) => a.target.id === contactId)).toBe(false);
+    expect(plan.protected.find((p) => p.target.id === contactId)?.why).toMatchObject({ kind: 'exception', exception: 'complaint-cases' });
   });
 });

@@ -34,7 +34,7 @@ describe('clean failures (no emulators)', () => {
     for (const args of [['plan', '--policies', 'policies', '--snapshot', snap, '--now', '2026-02-30T00:00:00Z'], ['validate', '--now', '2026-02-30T00:00:00Z', 'policies']]) {
       const r = lethe(args);
       expect(r.status, args[0]).toBe(1);
-      expect(r.stderr.trim()).toBe('lethe: --now must be a real date or date-time with a zone, such as 2025-01-31 or 2025-01-31T00:00:00Z (got "2026-02-30T00:00:00Z")');
+      expect(r.stderr.trim()).toBe('lethe: --now must be an ISO 8601 date or date-time with a zone that exists on the calendar, such as 2025-01-31 or 2025-01-31T00:00:00Z (got "2026-02-30T00:00:00Z")');
     }
   });
 

@@ -112,9 +112,11 @@ describe('lethe mask (runMask)', () => {
   });
 
   it('reads HMAC keys named by a runner config (file relative to the config)', async () => {
-    const withEnv = io(lines(contact()));
+    // The fixture policies name the catalogued Salesforce contact fields.
+    const sfContact = contact({ fields: { FirstName: 'Ann', LastName: 'Smith', Email: 'Ann@Example.com', Phone: '+15551234567' } });
+    const withEnv = io(lines(sfContact));
     await runMask({ destination: 'analytics-export', policies: fixture('policies') }, withEnv.io);
-    const withConfig = io(lines(contact()));
+    const withConfig = io(lines(sfContact));
     await runMask({ destination: 'analytics-export', policies: fixture('policies'), config: fixture('config/runner.yaml') }, { ...withConfig.io, env: {} });
     const email = (text: string): unknown => (JSON.parse(text) as { fields: { Email: string } }).fields.Email;
     expect(email(withConfig.out())).toMatch(/^[0-9a-f]{32}@masked\.invalid$/);
