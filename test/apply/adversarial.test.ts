@@ -248,7 +248,7 @@ describe('a plan signed with the right key (a compromised planner): every action
     expect(u.status).toBe(1);
     expect(u.stderr).toMatch(/the plan is not signed: it was made by a Lethe older than plan signing/);
     expect(u.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 300_000);
   it('the emulators still hold every record they held before these tests', async () => {
     expect(await remainingKeys(w)).toEqual(before);
   });
