@@ -4,7 +4,10 @@
  * right one: a compromised planner). Each edit is refused with a reason and the emulators keep
  * every record (counted before and after, over HTTP).
  */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalFile } from '../../engine/canonical.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan, PlanAction } from '../../engine/plan/types.ts';
 import { refKey } from '../../engine/records.ts';
@@ -215,6 +218,37 @@ describe('a plan signed with the right key (a compromised planner): every action
     expect(r.wouldRun).toBe(0);
     expect(r.wouldRefuse).toEqual([{ id: p.actions[0]!.id, reason: 'RetentionPolicy no-such-policy is not in the approved bundle' }]);
   });
+  it('the CLI: exit 3 and "refused 1" for a refused action; exit 1 and the reason for an unsigned plan', async () => {
+    const p = copy(w.plan);
+    const a = structuredClone(firstDelete());
+    a.policy.name = 'no-such-policy';
+    p.actions = [withContentId(a)];
+    const dir = freshState();
+    const forged = join(dir, 'forged.json');
+    writeFileSync(forged, canonicalFile(resign(p)));
+    // Asynchronous: the emulators answer from this process while the child runs.
+    const cli = (file: string): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), 'apply', file, '--config', w.configFile], { env: { ...w.env, CI: '1' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    const r = await cli(forged);
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/refused 1,/);
+    expect(r.stdout).toMatch(/refused sha256:[0-9a-f]{12}…  RetentionPolicy no-such-policy is not in the approved bundle/);
+    const old = copy(w.plan);
+    delete old.signature;
+    const unsigned = join(dir, 'old.json');
+    writeFileSync(unsigned, canonicalFile(old));
+    const u = await cli(unsigned);
+    expect(u.status).toBe(1);
+    expect(u.stderr).toMatch(/the plan is not signed: it was made by a Lethe older than plan signing/);
+    expect(u.stderr).not.toMatch(/\n\s+at /);
+  }, 300_000);
   it('the emulators still hold every record they held before these tests', async () => {
     expect(await remainingKeys(w)).toEqual(before);
   });

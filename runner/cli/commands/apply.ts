@@ -100,7 +100,7 @@ export function register(program: Command): void {
     .option('--dry-run', 'show what would happen now (re-reads the systems), change nothing')
     .option('--approve <hash>', 'approve this exact plan hash for this run (instead of the approvals file)')
     .option('--policies <dir>', 'the approved policy folder (default: the config\'s policies, relative to the config file)')
-    .option('--requests <dir>', 'data subject request files the plan was made with (lethe plan --requests): the plain identifiers a native GDPR request needs come from here, never from the plan')
+    .option('--requests <dir>', 'data subject request files the plan was made with (lethe plan --requests): the plain identifiers a native GDPR request needs come from here, never from the plan, and every erasure or rectification action is checked against its request here (without it those actions are refused)')
     .option('--poll', 'after applying, poll submitted asynchronous jobs (Genesys GDPR requests) until they end')
     .option('--poll-timeout <seconds>', 'how long --poll waits', '600')
     .option('--actor <who>', 'who is applying, recorded in the audit log (default: $LETHE_ACTOR, else $GITHUB_ACTOR, else the OS user; see actor.source in the config)')
