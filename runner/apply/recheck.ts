@@ -35,7 +35,7 @@ export async function currentHolds(connectors: ReadonlyMap<string, Connector>, b
     if (!c.types().includes('legal-hold')) continue;
     for await (const r of c.stream('legal-hold')) index.addRecord(r);
   }
-  if (index.size > 0 && !process.env.I15_NOSEED) await seedIdentityHolds(connectors, index);
+  if (index.size > 0) await seedIdentityHolds(connectors, index);
   return index;
 }
 
