@@ -131,5 +131,10 @@ describe('conflicting hold records fail safe', () => {
     expect(md).toContain('1 hold record with conflicting fields');
     expect(md).toContain(hold2);
     expect(md).toContain('active-but-expired');
+    // A plan of an incomplete snapshot (allowed explicitly) says so in its inputs and in the PR comment.
+    const partial = await buildPlan({ bundle: bundle({ retention: everything }), records: sfWorld(), now: NOW, hmacKey: KEY, snapshotHash: 's', incompleteSnapshot: ['salesforce/legal-hold.ndjson', 'meta.json'] });
+    expect(partial.inputs.incompleteSnapshot).toEqual(['meta.json', 'salesforce/legal-hold.ndjson']);
+    expect(parsePlanFile(canonicalFile(partial), 'p.json').inputs.incompleteSnapshot).toHaveLength(2);
+    expect(renderDiffMarkdown(diffPlans(before, partial))).toMatch(/Incomplete snapshot.*`meta\.json`, `salesforce\/legal-hold\.ndjson` missing/);
   });
 });
