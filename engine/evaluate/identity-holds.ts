@@ -47,8 +47,8 @@ interface Candidate {
 
 /**
  * Collects, from identity source records read before streaming, the identity records held
- * records link to; `seed` adds them to the index. Independent of the order records are read in
- * (merge sets are followed to a fixpoint).
+ * records link to; `seed` adds them to the index. Independent of the order records are read in;
+ * seeds among the candidates are followed to a fixpoint.
  */
 export class IdentityHoldSeeder {
   private readonly candidates: Candidate[] = [];
@@ -61,9 +61,10 @@ export class IdentityHoldSeeder {
   visit(r: LetheRecord): void {
     const targets = identityTargets(r);
     if (targets.length === 0) return;
+    // Only records the holds reach directly pass their labels on (a merge set lists all its
+    // members, so one step reaches them all). The planner may show this only the held records.
     const labels = this.holds.labelsOf(r);
-    // Held records pass their labels on; unheld Genesys contacts may be reached through a merge set.
-    if (labels || r.system === 'genesys') this.candidates.push({ key: refKey(r), targets, labels });
+    if (labels) this.candidates.push({ key: refKey(r), targets, labels });
   }
 
   /** Adds the seeds to the index; returns them (target and labels) for the prefilter. */

@@ -129,13 +129,19 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
 
   // Holds follow identity: the identity records that held Contacts, Leads and external contacts
   // link to are seeded as held before streaming (identity-holds.ts). One extra read of those
-  // types, only when some hold is in force.
+  // types, only when some hold is in force; sources that prefilter in worker threads send back only
+  // the held records (a prefilter that knows nothing but the holds keeps exactly those).
   let identitySeeds: IdentitySeed[] = [];
-  if (holds.size > 0) {
+  const identitySources = order.filter((t) => isIdentityHoldSource(t.system, t.type));
+  if (holds.size > 0 && identitySources.length > 0) {
     const seeder = new IdentityHoldSeeder(holds);
-    for (const t of order) {
-      if (!isIdentityHoldSource(t.system, t.type)) continue;
-      for await (const batch of batchesOf(source.read(t.system, t.type))) for (const r of batch) seeder.visit(r);
+    const heldOnly = source.prefiltered?.({ now, hmacKey, retention: [], consent: [], holds: sortedHolds, holdRecords, erasureIdentifiers: [], order });
+    for (const t of identitySources) {
+      if (heldOnly) {
+        for await (const b of heldOnly.read(t.system, t.type, [])) for (const r of b.records) seeder.visit(r);
+      } else {
+        for await (const batch of batchesOf(source.read(t.system, t.type))) for (const r of batch) seeder.visit(r);
+      }
     }
     identitySeeds = seeder.seed();
   }

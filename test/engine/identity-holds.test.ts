@@ -82,13 +82,13 @@ describe('holds follow identity', () => {
     expect(p.requests[0]!.state).toBe('PARTIAL_HOLD');
   });
 
-  it('a held Genesys external contact protects its merge set (to a fixpoint) and their conversations', async () => {
+  it('a held Genesys external contact protects its merge set and their conversations', async () => {
     const A = '11111111-1111-4111-8111-111111111111';
     const B = '22222222-2222-4222-8222-222222222222';
     const C = '33333333-3333-4333-8333-333333333333';
     const D = '44444444-4444-4444-8444-444444444444';
     const records = [
-      rec('genesys', 'external-contact', A, OLD, { ids: ['email:a@example.com', `gc:${A}`], fields: { mergeSet: [B] } }),
+      rec('genesys', 'external-contact', A, OLD, { ids: ['email:a@example.com', `gc:${A}`], fields: { mergeSet: [B, C] } }),
       rec('genesys', 'external-contact', B, OLD, { ids: [`gc:${B}`], fields: { mergeSet: [A, C] } }),
       rec('genesys', 'external-contact', C, OLD, { ids: [`gc:${C}`], fields: { mergeSet: [] } }),
       rec('genesys', 'external-contact', D, OLD, { ids: [`gc:${D}`], fields: {} }),
@@ -131,5 +131,10 @@ describe('conflicting hold records fail safe', () => {
     expect(md).toContain('1 hold record with conflicting fields');
     expect(md).toContain(hold2);
     expect(md).toContain('active-but-expired');
+    // A plan of an incomplete snapshot (allowed explicitly) says so in its inputs and in the PR comment.
+    const partial = await buildPlan({ bundle: bundle({ retention: everything }), records: sfWorld(), now: NOW, hmacKey: KEY, snapshotHash: 's', incompleteSnapshot: ['salesforce/legal-hold.ndjson', 'meta.json'] });
+    expect(partial.inputs.incompleteSnapshot).toEqual(['meta.json', 'salesforce/legal-hold.ndjson']);
+    expect(parsePlanFile(canonicalFile(partial), 'p.json').inputs.incompleteSnapshot).toHaveLength(2);
+    expect(renderDiffMarkdown(diffPlans(before, partial))).toMatch(/Incomplete snapshot.*`meta\.json`, `salesforce\/legal-hold\.ndjson` missing/);
   });
 });
