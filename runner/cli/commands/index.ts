@@ -16,6 +16,7 @@ import { register as mask } from './mask.ts';
 import { register as policies } from './policies.ts';
 import { register as report } from './report.ts';
 import { register as sandbox } from './sandbox.ts';
+import { register as serve } from './serve.ts';
 import { register as schedule } from './schedule.ts';
 import { register as schemas } from './schemas.ts';
 import { register as snapshot } from './snapshot.ts';
@@ -24,4 +25,4 @@ import { register as validate } from './validate.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [demo, sandbox, validate, policies, schemas, generate, snapshot, plan, diff, apply, holds, dsr, ci, report, forecast, policyTest, gate, mask, audit, certificate, schedule];
+export const COMMANDS: RegisterCommand[] = [demo, sandbox, validate, policies, schemas, generate, snapshot, plan, diff, apply, holds, dsr, ci, report, forecast, policyTest, gate, mask, audit, certificate, schedule, serve];
