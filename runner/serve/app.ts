@@ -88,7 +88,8 @@ export async function buildApp(ctx: ServeContext) {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     return503OnClosing: true,
-    forceCloseConnections: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(fastifySwagger, {
