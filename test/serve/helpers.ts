@@ -81,14 +81,14 @@ export function memoryLog(): { lines: string[]; logger: ReturnType<typeof create
 export async function startTest(options: Partial<ServeOptions> & { snapshot: string; config?: RunnerConfig }): Promise<RunningServe> {
   const dir = await mkdtemp(join(tmpdir(), 'lethe-serve-state-'));
   return startServe({
-    config: options.config ?? serveConfig(),
     configDir: dir,
     policies: POLICIES,
-    env: { TEST_SERVE_HMAC: HMAC_HEX, ...options.env },
     clock: () => Date.parse(NOW),
     feed: 'manual',
     logger: memoryLog().logger,
     ...options,
+    config: options.config ?? serveConfig(),
+    env: { TEST_SERVE_HMAC: HMAC_HEX, ...options.env },
   });
 }
 
