@@ -57,6 +57,8 @@ export interface RunningServe {
   app: ServeApp;
   state: ConsentState;
   purges: PurgeOutbox | null;
+  /** Where purges.jsonl and serve-audit.jsonl live. */
+  stateDir: string;
   /** Polls the consent sources once (null without a feed); marks the state fresh on success. */
   pollOnce(): Promise<FeedPoll | null>;
   /** Polls completed so far (successful and failed). */
@@ -209,6 +211,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     app,
     state,
     purges,
+    stateDir,
     pollOnce,
     polls: () => pollCount,
     reload() {
