@@ -29,9 +29,24 @@ export class TokenTable {
     });
   }
 
+  /** Recently presented valid headers (tokens are in this process's memory anyway); bounded. */
+  private readonly recent = new Map<string, TokenGrant>();
+
   /** The grant of an `Authorization` header value, or null. */
   authenticate(header: string | undefined): TokenGrant | null {
-    if (!header || !/^Bearer\s+\S+$/i.test(header)) return null;
+    if (!header) return null;
+    const hit = this.recent.get(header);
+    if (hit) return hit;
+    const grant = this.lookup(header);
+    if (grant) {
+      if (this.recent.size >= 1024) this.recent.clear();
+      this.recent.set(header, grant);
+    }
+    return grant;
+  }
+
+  private lookup(header: string): TokenGrant | null {
+    if (!/^Bearer\s+\S+$/i.test(header)) return null;
     const presented = Buffer.from(sha256Hex(header.replace(/^Bearer\s+/i, '').trim()), 'hex');
     let found: TokenGrant | null = null;
     for (const t of this.byHash) if (timingSafeEqual(t.hash, presented)) found = t.grant;

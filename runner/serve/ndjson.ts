@@ -62,7 +62,16 @@ export async function streamRecords(o: StreamOptions): Promise<{ counts: StreamC
     res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', trailer: TRAILERS.join(', '), 'x-request-id': o.requestId });
   };
   const write = async (text: string): Promise<void> => {
-    if (!res.write(text)) await new Promise<void>((r) => { res.once('drain', r); res.once('close', r); });
+    if (res.write(text)) return;
+    await new Promise<void>((r) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        r();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
   };
   const handle = async (line: string): Promise<StreamError | null> => {
     lineNo++;

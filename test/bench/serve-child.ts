@@ -7,7 +7,7 @@ import { createLogger } from '../../runner/log.ts';
 import { sha256Hex } from '../../runner/serve/auth.ts';
 import { startServe } from '../../runner/serve/server.ts';
 
-export const BENCH_TOKEN = 'bench-token';
+const BENCH_TOKEN = 'bench-token'; // also in serve.ts
 
 const [mode, arg] = process.argv.slice(2);
 if (mode === 'serve') {

@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { createGate } from '../../engine/evaluate/consent.ts';
 import { loadPolicyDir } from '../../engine/load/index.ts';
 import { consentIndexFromSnapshot, gateStream } from '../../runner/cli/commands/gate.ts';
-import { BENCH_TOKEN } from './serve-child.ts';
+const BENCH_TOKEN = 'bench-token'; // also in serve-child.ts
 import { measurePropagation } from './serve-propagation.ts';
 import type { Bench, BenchResult } from './types.ts';
 
