@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { identifier, normalizeIdentifierKey } from '../../connectors/normalize.ts';
 import { prepareMasking, maskRecord, type MaskContext, CoverageError, UnknownKeyError } from '../../engine/masking/index.ts';
 import type { LetheRecord } from '../../engine/records.ts';
@@ -90,7 +90,7 @@ export async function buildApp(ctx: ServeContext) {
     return503OnClosing: true,
     // One line per request, written by onResponse below with the request id as a field: no child
     // logger per request (pino redacts each child's bindings, which dominated a consent check).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: (logger) => logger,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     forceCloseConnections: 'idle',
