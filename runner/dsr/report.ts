@@ -23,6 +23,8 @@ export interface DsrReport {
   partialHolds: Array<{ id: string; closedAt: string; cases: Array<{ caseRef: string; expires?: string }> }>;
   staleNativeJobs: Array<{ request: string; id: string; kind: string; submittedAt: string; daysOpen: number }>;
   rejected: Array<{ id: string; basis: string }>;
+  /** Consent-withdrawal purges (lethe serve) unacknowledged past their SLA; present only when there are some. */
+  overduePurges?: Array<{ purgeId: string; destination: string; purpose: string; subject: string; queuedAt: string; attempts: number }>;
 }
 
 export function parseMonth(month: string): { start: number; end: number } {
@@ -97,6 +99,10 @@ export function dsrReportMarkdown(r: DsrReport): string {
   lines.push('', `## Native jobs open over ${NATIVE_JOB_ESCALATION_DAYS} days`, '');
   if (r.staleNativeJobs.length === 0) lines.push('None.');
   for (const j of r.staleNativeJobs) lines.push(`- ${j.request}: ${j.kind} ${j.id}, open ${j.daysOpen} days`);
+  if (r.overduePurges?.length) {
+    lines.push('', '## Withdrawal purges unacknowledged past their SLA', '', '| purge | destination | purpose | subject | queued | attempts |', '|---|---|---|---|---|---|');
+    for (const p of r.overduePurges) lines.push(`| ${p.purgeId} | ${p.destination} | ${p.purpose} | ${p.subject} | ${p.queuedAt} | ${p.attempts} |`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -111,6 +117,9 @@ export function dsrReportHtml(r: DsrReport): string {
     table(['request', 'job', 'kind', 'submitted', 'days open'], r.staleNativeJobs.map((j) => [j.request, j.id, j.kind, j.submittedAt, j.daysOpen]), () => 'overdue'),
     '<h2>Rejected</h2>',
     table(['request', 'legal basis'], r.rejected.map((x) => [x.id, x.basis])),
+    ...(r.overduePurges?.length
+      ? ['<h2>Withdrawal purges unacknowledged past their SLA</h2>', table(['purge', 'destination', 'purpose', 'subject', 'queued', 'attempts'], r.overduePurges.map((p) => [p.purgeId, p.destination, p.purpose, p.subject, p.queuedAt, p.attempts]), () => 'overdue')]
+      : []),
   ];
   return page(`Data subject requests, ${r.month}`, body.join('\n'));
 }

@@ -10,7 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
+import { addDuration } from '../../engine/duration.ts';
 import { purgeDecision, type ConsentIndex } from '../../engine/evaluate/consent.ts';
+import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import { maskIdentifiers, subjectHash, type MaskContext } from '../../engine/masking/index.ts';
 import type { LetheRecord } from '../../engine/records.ts';
@@ -232,4 +234,32 @@ export async function overduePurgesFromFile(file: string, slaMs: (destination: s
   const outbox = new PurgeOutbox({ endpoints: new Map(), file, audit: null, key: Buffer.alloc(32), mask: { hmacKey: () => Buffer.alloc(32), randomBytes: (n) => Buffer.alloc(n) }, logger: { error() {}, warn() {}, info() {} } as unknown as Logger, retries: 0, backoffMs: 1, now: () => nowMs });
   await outbox.open();
   return outbox.pending().filter((e) => nowMs - Date.parse(e.queuedAt) > slaMs(e.body.destination));
+}
+
+/** Milliseconds of an ISO 8601 duration. */
+export function durationMs(d: string): number {
+  const epoch = '1970-01-01T00:00:00.000Z';
+  return Date.parse(addDuration(epoch, d)) - Date.parse(epoch);
+}
+
+/** The purge SLA of each destination in a runner config (serve.destinations[d].sla, serve.purgeSla, P1D). */
+export function purgeSlaMs(config: RunnerConfig | null): (destination: string) => number {
+  const serve = config?.spec.serve;
+  return (destination) => durationMs(serve?.destinations?.[destination]?.sla ?? serve?.purgeSla ?? 'P1D');
+}
+
+/** A line of the DPO report: a purge unacknowledged past its SLA (no personal data: keyed hashes only). */
+export interface OverduePurge {
+  purgeId: string;
+  destination: string;
+  purpose: string;
+  subject: string;
+  queuedAt: string;
+  attempts: number;
+}
+
+export function overdueLines(entries: readonly PurgeEntry[]): OverduePurge[] {
+  return entries
+    .map((e) => ({ purgeId: e.body.purgeId, destination: e.body.destination, purpose: e.body.purpose, subject: e.body.subject, queuedAt: e.queuedAt, attempts: e.attempts }))
+    .sort((a, b) => (a.queuedAt < b.queuedAt ? -1 : a.queuedAt > b.queuedAt ? 1 : a.purgeId < b.purgeId ? -1 : 1));
 }

@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SalesforceConsentFeed, type FeedPoll } from '../../connectors/salesforce/consent-feed.ts';
 import { SalesforceClient } from '../../connectors/salesforce/client.ts';
-import { addDuration } from '../../engine/duration.ts';
 import { createMaskContext, KeyError, resolveKeys, type MaskContext } from '../../engine/masking/index.ts';
 import type { LetheRecord } from '../../engine/records.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
@@ -22,14 +21,10 @@ import { resolveSecret } from '../secrets.ts';
 import { buildApp, type ServeApp } from './app.ts';
 import { TokenTable } from './auth.ts';
 import { createMetrics } from './metrics.ts';
-import { PurgeOutbox, type PurgeEndpoint } from './purge.ts';
+import { durationMs, PurgeOutbox, type PurgeEndpoint } from './purge.ts';
 import { ConsentState, loadView } from './state.ts';
 
-/** Milliseconds of an ISO 8601 duration. */
-export function durationMs(d: string): number {
-  const epoch = '1970-01-01T00:00:00.000Z';
-  return Date.parse(addDuration(epoch, d)) - Date.parse(epoch);
-}
+export { durationMs };
 
 export interface ServeOptions {
   config: RunnerConfig;

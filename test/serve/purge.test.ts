@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../runner/audit/index.ts';
+import { runDsrReport } from '../../runner/cli/commands/report-dsr.ts';
 import { overduePurgesFromFile } from '../../runner/serve/purge.ts';
 import type { RunningServe } from '../../runner/serve/server.ts';
 import { consent, contact, NOW, post, PUSH_TOKEN, serveConfig, startTest, writeSnapshot } from './helpers.ts';
@@ -86,6 +87,18 @@ describe('purge propagation', () => {
     expect(await (await fetch(`${s.url}/metrics`)).text()).toMatch(/lethe_serve_purges_overdue 1/);
     const file = join(s.stateDir, 'purges.jsonl');
     expect((await overduePurgesFromFile(file, () => 24 * 3600_000, t)).map((e) => e.body.destination)).toEqual(['crm-sync']);
+
+    // The DPO's monthly report lists it (default SLA P1D without a config).
+    const before = process.env.LETHE_HMAC_KEY;
+    process.env.LETHE_HMAC_KEY = 'cd'.repeat(32);
+    try {
+      const md = await runDsrReport({ stateDir: s.stateDir, store: await mkdtemp(join(tmpdir(), 'lethe-serve-store-')), now: new Date(t).toISOString(), format: 'markdown' });
+      expect(md).toMatch(/## Withdrawal purges unacknowledged past their SLA\n\n\| purge .*\n\|.*\n\| purge-[0-9a-f]{32} \| crm-sync \| marketing \| hmac:[0-9a-f]{32} \| 2026-06-01T00:00:00.000Z \| 2 \|/);
+      expect(md).not.toContain('003000000000001AAA');
+    } finally {
+      if (before === undefined) delete process.env.LETHE_HMAC_KEY;
+      else process.env.LETHE_HMAC_KEY = before;
+    }
   });
 });
 
