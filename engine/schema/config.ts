@@ -78,6 +78,7 @@ export const ServeSpec = Type.Object(
     tokens: Type.Array(ServeToken, { minItems: 1, description: 'Bearer tokens allowed to call the service.' }),
     maxStaleness: Type.Optional({ ...Duration, description: 'Consent state older than this decides nothing: gated answers are "not allowed" (default PT60S).' }),
     pollInterval: Type.Optional({ ...Duration, description: 'How often the Salesforce consent sources are polled by SystemModstamp (default PT5S).' }),
+    reloadEvery: Type.Optional({ ...Duration, description: 'Rebuild the state from the snapshot this often, so consent validity windows (effectiveFrom/effectiveTo) are judged at a recent time (default PT1H; also on SIGHUP).' }),
     bodyLimit: Type.Optional(Type.Integer({ minimum: 256, description: 'Largest JSON request body in bytes (default 65536).' })),
     streamLimit: Type.Optional(Type.Integer({ minimum: 1024, description: 'Largest NDJSON request body in bytes (default 268435456).' })),
     ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Default requests per second per token (default 5000).' })),

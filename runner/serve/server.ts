@@ -201,6 +201,24 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   }
 
   let reloading: Promise<void> | null = null;
+  const reload = (): Promise<void> => {
+    reloading ??= (async () => {
+      try {
+        const next = await loadView({ policies: options.policies, snapshot: options.snapshot, now: new Date(clock()).toISOString() });
+        state.swap(next);
+        logger.info({ bundle: next.bundle.hash, events: next.index.events }, 'reloaded policies and snapshot');
+      } finally {
+        reloading = null;
+      }
+    })();
+    return reloading;
+  };
+  // Validity windows are judged when a state is built: rebuild it now and then (fail-safe for grants that lapse while serving).
+  let rejudge: NodeJS.Timeout | null = null;
+  if (feedMode === 'auto') {
+    rejudge = setInterval(() => void reload().catch((err: unknown) => logger.error({ err: { type: (err as Error).name } }, 'periodic reload failed; still serving the previous state')), durationMs(spec.reloadEvery ?? 'PT1H'));
+    rejudge.unref();
+  }
   return {
     url,
     app,
@@ -209,21 +227,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     stateDir,
     pollOnce,
     polls: () => pollCount,
-    reload() {
-      reloading ??= (async () => {
-        try {
-          const next = await loadView({ policies: options.policies, snapshot: options.snapshot, now: new Date(clock()).toISOString() });
-          state.swap(next);
-          logger.info({ bundle: next.bundle.hash, events: next.index.events }, 'reloaded policies and snapshot');
-        } finally {
-          reloading = null;
-        }
-      })();
-      return reloading;
-    },
+    reload,
     async close() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (rejudge) clearInterval(rejudge);
       await app.close();
       if (polling) await polling;
       await purges?.close();

@@ -221,6 +221,22 @@ describe('operations', () => {
     }
   });
 
+  it('a grant whose validity window ends while serving stops counting once the state is rebuilt (reload)', async () => {
+    let t = Date.parse(NOW);
+    const windowed = { ...consent('0ZY000000000001AAA', ['email:win@example.com'], 'marketing', 'granted', '2025-01-01T00:00:00.000Z') };
+    windowed.fields = { ...windowed.fields, effectiveFrom: '2025-01-01T00:00:00.000Z', effectiveTo: new Date(t + 3600_000).toISOString() };
+    const s = await startTest({ snapshot: await writeSnapshot([windowed], [], NOW), clock: () => t, config: serveConfig({ maxStaleness: 'P7D' }) });
+    try {
+      expect((await post(`${s.url}/v1/consent/check`, { email: 'win@example.com', destination: 'crm-sync' })).json.allowed).toBe(true);
+      t += 2 * 3600_000;
+      await s.reload();
+      const r = await post(`${s.url}/v1/consent/check`, { email: 'win@example.com', destination: 'crm-sync' });
+      expect(r.json).toMatchObject({ allowed: false, status: 'OPTED_OUT' });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('close() lets a request in flight finish', async () => {
     const s = await startTest({ snapshot: await writeSnapshot(events, contacts, NOW) });
     const { req, done, started } = streamingPost(`${s.url}/v1/gate/crm-sync`);
