@@ -28,6 +28,8 @@ export interface DsrReport {
   holdConflicts: Array<{ request: string; hold: string; caseRef: string; conflict: string }>;
   /** Requests whose verification re-scan found records of the subject that remain without a reason. */
   incomplete: Array<{ id: string; verifiedAt: string; unexplained: number; remaining: Array<{ target: string; why: string; basis?: string }> }>;
+  /** Consent-withdrawal purges (lethe serve) unacknowledged past their SLA; present only when there are some. */
+  overduePurges?: Array<{ purgeId: string; destination: string; purpose: string; subject: string; queuedAt: string; attempts: number }>;
 }
 
 export function parseMonth(month: string): { start: number; end: number } {
@@ -124,6 +126,10 @@ export function dsrReportMarkdown(r: DsrReport): string {
     lines.push(`- ${x.id}: ${x.unexplained} unexplained, re-scanned ${x.verifiedAt}`);
     for (const i of x.remaining) lines.push(`  - ${i.target}: ${i.why}${i.basis ? ` (${i.basis})` : ''}`);
   }
+  if (r.overduePurges?.length) {
+    lines.push('', '## Withdrawal purges unacknowledged past their SLA', '', '| purge | destination | purpose | subject | queued | attempts |', '|---|---|---|---|---|---|');
+    for (const p of r.overduePurges) lines.push(`| ${p.purgeId} | ${p.destination} | ${p.purpose} | ${p.subject} | ${p.queuedAt} | ${p.attempts} |`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -143,6 +149,9 @@ export function dsrReportHtml(r: DsrReport): string {
       : []),
     '<h2>Incomplete (verification found records without a reason)</h2>',
     table(['request', 're-scanned', 'record', 'why'], r.incomplete.flatMap((x) => x.remaining.map((i) => [x.id, x.verifiedAt, i.target, `${i.why}${i.basis ? `: ${i.basis}` : ''}`])), (i) => (r.incomplete.flatMap((x) => x.remaining)[i]?.why === 'unexplained' ? 'overdue' : '')),
+    ...(r.overduePurges?.length
+      ? ['<h2>Withdrawal purges unacknowledged past their SLA</h2>', table(['purge', 'destination', 'purpose', 'subject', 'queued', 'attempts'], r.overduePurges.map((p) => [p.purgeId, p.destination, p.purpose, p.subject, p.queuedAt, p.attempts]), () => 'overdue')]
+      : []),
   ];
   return page(`Data subject requests, ${r.month}`, body.join('\n'));
 }

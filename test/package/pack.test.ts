@@ -39,7 +39,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
-});
+}, 600_000); // removing the installed tree is slow on a busy disk
 
 describe('the npm package', () => {
   it('ships compiled JavaScript, the example bundle, schemas and the licence, and nothing else', () => {
