@@ -34,8 +34,8 @@ const POLICIES = fileURLToPath(new URL('./golden-policies', import.meta.url));
  * are listed in `summary.holdConflicts`.
  */
 const EXPECTED = {
-  plain: { hash: 'PENDING', file: 'PENDING' },
-  requests: { hash: 'PENDING', file: 'PENDING' },
+  plain: { hash: 'sha256:27fcb064422515ad4e12a1dc13f1df8279380c998b076d25837d1d6c3d27373d', file: 'sha256:f17775dccdfae51cacc4ab85fd53d3592d8cbea5b0361f0af0a2d44b61206924' },
+  requests: { hash: 'sha256:9d83a13d06d6da2cbfdb196aec434d84d34498c00097c6d879c15281865180cd', file: 'sha256:34dfd50d5904724c467cb84c59411985f79560bcf5ed104936244bf3784f441f' },
 };
 
 let dir: string;
