@@ -219,12 +219,6 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
       verdicts.set(a.id, RECORD_OPS.has(a.op) ? { kind: 'gone' } : { kind: 'go', record: null });
       continue;
     }
-    const labels = held.get(key);
-    if (labels && labels.length) {
-      const h = describeHold(holds, labels);
-      verdicts.set(a.id, { kind: 'skip', reason: `held: case ${h.caseRef}${h.expires ? ` until ${h.expires}` : ''} (via ${h.via}), checked just before the call` });
-      continue;
-    }
     if (a.basis.rule === 'retention' && a.basis.from !== undefined) {
       const now = fromValue(record, a);
       if (now !== undefined && typeof a.basis.from === 'string' && Date.parse(now) !== Date.parse(a.basis.from)) {
@@ -251,6 +245,14 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
         verdicts.set(a.id, { kind: 'refuse', reason: `ConsentPolicy ${a.policy.name}: no withdrawal of consent for ${purpose} by the record's subject is found in the systems` });
         continue;
       }
+    }
+    // Held now (a hold placed after planning still wins). Checked after re-derivation, so an action
+    // no approved policy produces is refused (and the run fails) even when its target is held.
+    const labels = held.get(key);
+    if (labels && labels.length) {
+      const h = describeHold(holds, labels);
+      verdicts.set(a.id, { kind: 'skip', reason: `held: case ${h.caseRef}${h.expires ? ` until ${h.expires}` : ''} (via ${h.via}), checked just before the call` });
+      continue;
     }
     verdicts.set(a.id, { kind: 'go', record });
   }

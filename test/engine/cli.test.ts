@@ -95,6 +95,7 @@ describe('lethe plan', () => {
 describe('lethe plan: complete snapshots only', () => {
   it('refuses a snapshot without meta.json or a hold/consent source, naming the file; --allow-incomplete-snapshot plans it and says so', async () => {
     process.env.LETHE_HMAC_KEY = 'ab'.repeat(32);
+    process.env.LETHE_PLAN_KEY = 'cd'.repeat(32);
     const f = await fixture([rec('salesforce', 'task', 't1', '2020-01-01T00:00:00.000Z')], false);
     const args = ['plan', '--policies', f.policies, '--snapshot', f.snapshot, '--now', '2025-01-01T00:00:00Z', '--workers', '0'];
     await expect(run(args)).rejects.toThrow(`${join(f.snapshot, 'meta.json')}: missing`);

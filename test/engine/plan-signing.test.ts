@@ -11,6 +11,7 @@ import { DEMO_PLAN_KEY_ID, planKeyId, planSignatureProblem, signPlan } from '../
 import { computePlanHash, parsePlanFile, PlanFileError } from '../../engine/plan/verify.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import { rec } from './fixtures.ts';
+import { completeSnapshot } from '../snapshot/complete-fixture.ts';
 
 const POLICY = `apiVersion: lethe.dev/v1
 kind: RetentionPolicy
@@ -31,6 +32,7 @@ async function fixture(): Promise<{ dir: string; policies: string; snapshot: str
   await mkdir(join(snapshot, 'salesforce'), { recursive: true });
   await writeFile(join(policies, 'tasks.yaml'), POLICY);
   await writeFile(join(snapshot, 'salesforce', 'task.ndjson'), `${JSON.stringify(rec('salesforce', 'task', 't1', '2020-01-01T00:00:00.000Z'))}\n`);
+  completeSnapshot(snapshot);
   return { dir, policies, snapshot };
 }
 
