@@ -15,7 +15,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { canonicalJson } from '../../engine/canonical.ts';
 import { keyId } from '../certificate/certificate.ts';
-import { DurableAppender, readLines } from '../journal/durable.ts';
+import { DurableAppender, parseJsonLines, readLines } from '../journal/durable.ts';
 import { ENTRY_HASH_PATTERN } from './entry.ts';
 import type { AuditVerifyResult } from './verify.ts';
 import { openAuditLog } from './writer.ts';
@@ -106,20 +106,11 @@ export async function readCheckpoints(dir: string, logFile: string): Promise<Rea
   const file = checkpointFile(dir, logFile);
   const split = await readLines(file);
   if (split === null) return { file, checkpoints: null, problems: [] };
-  const out: ReadCheckpoints = { file, checkpoints: [], problems: [] };
-  split.lines.forEach((text, i) => {
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch {
-      out.problems.push({ line: i + 1, message: 'not valid JSON' });
-      return;
-    }
-    const bad = shape(v);
-    if (bad) out.problems.push({ line: i + 1, message: bad });
-    else if ((v as Checkpoint).body.log === basename(logFile)) out.checkpoints!.push({ line: i + 1, checkpoint: v as Checkpoint });
-  });
-  if (split.torn !== '') out.problems.push({ line: split.lines.length + 1, message: 'incomplete final line' });
+  const { values, problems } = parseJsonLines(split, shape);
+  const out: ReadCheckpoints = { file, checkpoints: [], problems };
+  for (const { line, value } of values) {
+    if ((value as Checkpoint).body.log === basename(logFile)) out.checkpoints!.push({ line, checkpoint: value as Checkpoint });
+  }
   return out;
 }
 
