@@ -113,6 +113,11 @@ export const ConfigSpec = Type.Object(
           maxActions: Type.Optional(Type.Integer({ minimum: 0, description: 'Default per-policy maximum destructive actions (default 1000).' })),
           maxPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'Default per-policy maximum percentage of matched records (default 10).' })),
           maxSnapshotAge: Type.Optional({ ...Duration, description: 'Oldest snapshot a plan may be applied from (default PT24H).' }),
+          approvalWindow: Type.Optional({
+            ...Duration,
+            description:
+              'How long after its `now` a plan whose exact hash is approved (approvals file or --approve) may still be applied, when it is older than maxSnapshotAge: review takes days, apply re-verifies every action against the systems anyway (default P7D; never shorter than maxSnapshotAge).',
+          }),
         },
         { additionalProperties: false, description: 'Bundle-wide blast-radius defaults and staleness limits.' },
       ),

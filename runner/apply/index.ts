@@ -9,18 +9,18 @@ import type { Bundle } from '../../engine/bundle.ts';
 import { createMaskContext, resolveKeys } from '../../engine/masking/index.ts';
 import { planKeyFrom } from '../secrets.ts';
 import { listRefusals, Rederiver } from '../../engine/plan/rederive.ts';
-import type { Plan } from '../../engine/plan/types.ts';
+import type { Plan, PlanAction } from '../../engine/plan/types.ts';
 import { readKeyFile } from '../secrets.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Connector } from '../../connectors/types.ts';
 import { appendEvent, openAuditLog } from '../audit/index.ts';
-import { openGdprRegistry, openJournal } from '../journal/index.ts';
+import { openGdprRegistry, openJournal, readJournal } from '../journal/index.ts';
 import { UserError } from '../cli/errors.ts';
 import { connectorsFromConfig } from '../connections.ts';
 import { emptyResult, safeDetail, type ApplyResult, type ResolveSubject, type RunContext } from './context.ts';
 import { batches, BATCH_SIZE } from './order.ts';
 import { preflight } from './preflight.ts';
-import { currentHolds, lazyHolds, recheck, type RecheckContext } from './recheck.ts';
+import { currentHolds, lazyHolds, recheck, type RecheckContext, type SkipCause } from './recheck.ts';
 import { runBatch } from './run.ts';
 import { interrupted } from './interrupted.ts';
 import type { Logger } from '../log.ts';
@@ -45,7 +45,31 @@ export interface ApplyOptions {
   logger?: Logger;
 }
 
+/** One action in a dry run: what `lethe apply` would do with it now. */
+export interface DryRunAction {
+  id: string;
+  op: string;
+  target: { system: string; type: string; id: string };
+  /** `Kind/name@version` of the policy (or the request) that planned it. */
+  policy: string;
+  request?: string;
+  /**
+   * `run`: would be carried out (delete, anonymize, …); `skip`: would be skipped (`cause` held,
+   * changed since planning or consented again); `gone`: the target is gone already (counts as
+   * done); `refuse`: re-derivation refuses it; `finished`: done or submitted in an earlier run.
+   */
+  outcome: 'run' | 'skip' | 'gone' | 'refuse' | 'finished';
+  cause?: SkipCause;
+  reason?: string;
+}
+
 export interface DryRunReport {
+  plan: { hash: string; now: string; actions: number };
+  /** Why the real run would refuse the plan as a whole (age, approval); empty when it would start. */
+  planRefusals: string[];
+  needsApproval: boolean;
+  approved: boolean;
+  actions: DryRunAction[];
   wouldRun: number;
   wouldSkip: Array<{ id: string; reason: string }>;
   /** Actions re-derivation refuses (the approved policies and requests do not produce them). */
@@ -64,7 +88,7 @@ function hmacKey(keys: Map<string, Buffer>): Buffer {
   return k;
 }
 
-async function setup(plan: Plan, options: ApplyOptions) {
+async function setup(plan: Plan, options: ApplyOptions, mode: 'apply' | 'dry-run' = 'apply') {
   const env = options.env ?? process.env;
   const now = options.now?.() ?? new Date();
   const limits = options.config.spec.limits;
@@ -75,6 +99,8 @@ async function setup(plan: Plan, options: ApplyOptions) {
     planKey: planKeyFrom(options.config, env),
     defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
     ...(options.config.spec.limits?.maxSnapshotAge ? { maxAge: options.config.spec.limits.maxSnapshotAge } : {}),
+    ...(options.config.spec.limits?.approvalWindow ? { approvalWindow: options.config.spec.limits.approvalWindow } : {}),
+    mode,
     ...(options.approvalsFile ? { approvalsFile: options.approvalsFile } : {}),
     ...(options.approveHash ? { approveHash: options.approveHash } : {}),
   });
@@ -103,28 +129,69 @@ async function setup(plan: Plan, options: ApplyOptions) {
   return { pre, connectors, keys, recheck: recheckCtx, owned: options.connectors === undefined, list };
 }
 
-/** What apply would do now, without any write (journal, audit or system). */
+/**
+ * What apply would do now, without any write (journal, audit log or system): needs no approval
+ * and ignores the plan's age (both are reported in `planRefusals`), but still refuses a plan whose
+ * hash, signature or bundle does not verify. Every action goes through apply's own re-verification
+ * (`recheck`: re-read target, holds, consent, re-derivation), read-only, batch by batch.
+ */
 export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunReport> {
-  const s = await setup(plan, options);
-  const report: DryRunReport = { wouldRun: 0, wouldSkip: [], wouldRefuse: [], alreadyGone: 0, alreadyFinished: 0 };
+  const s = await setup(plan, options, 'dry-run');
+  const report: DryRunReport = {
+    plan: { hash: plan.hash, now: plan.inputs.now, actions: plan.actions.length },
+    planRefusals: s.pre.wouldRefuse,
+    needsApproval: s.pre.needsApproval,
+    approved: s.pre.approval?.approved === true,
+    actions: [],
+    wouldRun: 0,
+    wouldSkip: [],
+    wouldRefuse: [],
+    alreadyGone: 0,
+    alreadyFinished: 0,
+  };
+  const row = (a: PlanAction, outcome: DryRunAction['outcome'], extra: { cause?: SkipCause; reason?: string } = {}): DryRunAction => ({
+    id: a.id,
+    op: a.op,
+    target: { system: a.target.system, type: a.target.type, id: a.target.id },
+    policy: `${a.policy.kind}/${a.policy.name}@${a.policy.version}`,
+    ...(a.request !== undefined ? { request: a.request } : {}),
+    outcome,
+    ...extra,
+  });
   try {
-    const { readJournal } = await import('../journal/index.ts');
     const replay = await readJournal(options.stateDir, plan.hash);
+    let processed = 0;
     for (const b of batches(plan.actions, options.batchSizes ?? BATCH_SIZE)) {
       const todo = b.actions.filter((a) => {
         const st = replay.states.get(a.id)?.state;
-        if (st === 'done' || st === 'pending') report.alreadyFinished++;
-        return st !== 'done' && st !== 'pending';
+        const finished = st === 'done' || st === 'pending';
+        if (finished) {
+          report.alreadyFinished++;
+          report.actions.push(row(a, 'finished'));
+        }
+        return !finished;
       });
-      if (todo.length === 0) continue;
-      const verdicts = await recheck(todo, s.recheck);
-      for (const a of todo) {
-        const v = verdicts.get(a.id)!;
-        if (v.kind === 'refuse') report.wouldRefuse.push({ id: a.id, reason: v.reason });
-        else if (v.kind === 'skip') report.wouldSkip.push({ id: a.id, reason: v.reason });
-        else if (v.kind === 'gone') report.alreadyGone++;
-        else report.wouldRun++;
+      if (todo.length > 0) {
+        const verdicts = await recheck(todo, s.recheck);
+        for (const a of todo) {
+          const v = verdicts.get(a.id)!;
+          if (v.kind === 'refuse') {
+            report.wouldRefuse.push({ id: a.id, reason: v.reason });
+            report.actions.push(row(a, 'refuse', { reason: v.reason }));
+          } else if (v.kind === 'skip') {
+            report.wouldSkip.push({ id: a.id, reason: v.reason });
+            report.actions.push(row(a, 'skip', { cause: v.cause, reason: v.reason }));
+          } else if (v.kind === 'gone') {
+            report.alreadyGone++;
+            report.actions.push(row(a, 'gone'));
+          } else {
+            report.wouldRun++;
+            report.actions.push(row(a, 'run'));
+          }
+        }
       }
+      processed += b.actions.length;
+      options.onProgress?.(processed, plan.actions.length);
     }
   } finally {
     if (s.owned) await Promise.all(s.list.map((c) => c.close()));

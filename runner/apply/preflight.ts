@@ -4,6 +4,14 @@
  * was made from the approved policy bundle, it is fresh enough, and a plan that crosses a
  * blast-radius limit (recomputed here from its actions and the approved limits, never read from
  * the plan) carries an approval of its exact hash. Any failure refuses the whole plan.
+ *
+ * Age: a plan older than `maxAge` (limits.maxSnapshotAge) is stale, unless its exact hash is
+ * approved and it is younger than the approval window (limits.approvalWindow, default P7D): a plan
+ * made on Friday and approved on Monday still runs, and every action is re-verified against the
+ * systems just before it is carried out anyway.
+ *
+ * A dry run (`mode: 'dry-run'`) changes nothing, so age and approval do not stop it: what would
+ * refuse the real run is returned in `wouldRefuse`. Hash, signature and bundle still must verify.
  */
 import type { Bundle } from '../../engine/bundle.ts';
 import { addDuration } from '../../engine/duration.ts';
@@ -22,6 +30,10 @@ export interface PreflightInput {
   now: Date;
   /** Oldest plan (by its `now`) that may be applied, ISO 8601 duration (default PT24H). */
   maxAge?: string;
+  /** Oldest plan (by its `now`) that may be applied when its hash is approved (default P7D). */
+  approvalWindow?: string;
+  /** `dry-run`: age and approval are reported in `wouldRefuse`, not thrown. */
+  mode?: 'apply' | 'dry-run';
   approvalsFile?: string;
   approveHash?: string;
   /** The runner's plan key (LETHE_PLAN_KEY or keys.plan); undefined refuses every plan. */
@@ -30,7 +42,16 @@ export interface PreflightInput {
   defaults?: LimitDefaults;
 }
 
-export type PreflightResult = { approval: ApprovalResult | null };
+export interface PreflightResult {
+  approval: ApprovalResult | null;
+  /** Whether the plan crosses a blast-radius limit (recomputed) or says it needs approval. */
+  needsApproval: boolean;
+  /** Dry run only: why the real run would refuse the plan as a whole (age, approval). */
+  wouldRefuse: string[];
+}
+
+/** The default approval window: a plan approved by hash may be applied up to a week after it was made. */
+export const DEFAULT_APPROVAL_WINDOW = 'P7D';
 
 /** Plans from the future by more than this are refused too (a wrong clock somewhere). */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -49,20 +70,31 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
   const planned = Date.parse(plan.inputs.now);
   const maxAge = input.maxAge ?? 'PT24H';
   if (Number.isNaN(planned)) throw new UserError('the plan has no valid inputs.now');
-  if (Date.parse(addDuration(plan.inputs.now, maxAge)) < input.now.getTime()) {
-    throw new UserError(`the plan was made for ${plan.inputs.now}, older than the allowed ${maxAge} (limits.maxSnapshotAge): re-plan from a fresh snapshot`);
-  }
   if (planned - input.now.getTime() > CLOCK_SKEW_MS) throw new UserError(`the plan's now (${plan.inputs.now}) is in the future: check the clocks`);
+  const olderThan = (d: string): boolean => Date.parse(addDuration(plan.inputs.now, d)) < input.now.getTime();
+  const stale = olderThan(maxAge);
   // Recomputed, never believed: the plan's own flag can only add a need for approval.
   const check = recomputeApproval(plan, input.bundle, input.defaults);
-  if (!check.needsApproval && !plan.needsApproval) return { approval: null };
-  const approval = await isApproved(plan.hash, { ...(input.approvalsFile ? { file: input.approvalsFile } : {}), ...(input.approveHash ? { flagHash: input.approveHash } : {}) });
-  if (!approval.approved) {
+  const needsApproval = check.needsApproval || plan.needsApproval;
+  const approval = needsApproval || stale ? await isApproved(plan.hash, { ...(input.approvalsFile ? { file: input.approvalsFile } : {}), ...(input.approveHash ? { flagHash: input.approveHash } : {}) }) : null;
+  const refusals: string[] = [];
+  if (stale) {
+    const window = input.approvalWindow ?? DEFAULT_APPROVAL_WINDOW;
+    if (!approval?.approved) {
+      refusals.push(
+        `the plan was made for ${plan.inputs.now}, older than the allowed ${maxAge} (limits.maxSnapshotAge), and its hash is not approved (an approved plan may run up to ${window} after it was made, limits.approvalWindow): re-plan from a fresh snapshot`,
+      );
+    } else if (olderThan(window)) {
+      refusals.push(`the plan was made for ${plan.inputs.now}, older than the approval window ${window} (limits.approvalWindow): re-plan from a fresh snapshot and approve the new hash`);
+    }
+  }
+  if (needsApproval && !approval?.approved) {
     const crossed = check.limits.filter((l) => l.exceeded).map((l) => `${l.policy}${l.request ? ` (${l.request})` : ''}: ${l.actions} actions of ${l.matched} matched (max ${l.maxActions} / ${l.maxPercent}%)`);
     if (crossed.length === 0) crossed.push('the plan itself says it needs approval');
-    throw new UserError(
-      `the plan crosses a blast-radius limit and is not approved (${approval.reason}).\n  ${crossed.join('\n  ')}\nApprove it by adding its hash ${plan.hash} to the approvals file in a reviewed pull request, or pass --approve ${plan.hash}`,
+    refusals.push(
+      `the plan crosses a blast-radius limit and is not approved (${approval?.reason ?? 'no approval'}).\n  ${crossed.join('\n  ')}\nApprove it by adding its hash ${plan.hash} to the approvals file in a reviewed pull request, or pass --approve ${plan.hash}`,
     );
   }
-  return { approval };
+  if (refusals.length && input.mode !== 'dry-run') throw new UserError(refusals[0]!);
+  return { approval, needsApproval, wouldRefuse: refusals };
 }

@@ -15,10 +15,13 @@ import type { PlanAction } from '../../engine/plan/types.ts';
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { Connector } from '../../connectors/types.ts';
 
+/** Why an action is skipped now: its target is held, changed since planning, or consented again. */
+export type SkipCause = 'held' | 'changed' | 'consent';
+
 export type Verdict =
   | { kind: 'go'; record: LetheRecord | null }
   | { kind: 'gone' }
-  | { kind: 'skip'; reason: string }
+  | { kind: 'skip'; reason: string; cause: SkipCause }
   | { kind: 'refuse'; reason: string };
 
 /** Ops that remove or change a record (the target must exist and not be held). */
@@ -222,7 +225,7 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
     if (a.basis.rule === 'retention' && a.basis.from !== undefined) {
       const now = fromValue(record, a);
       if (now !== undefined && typeof a.basis.from === 'string' && Date.parse(now) !== Date.parse(a.basis.from)) {
-        verdicts.set(a.id, { kind: 'skip', reason: 'changed since planning: the date the retention period counts from is different now' });
+        verdicts.set(a.id, { kind: 'skip', cause: 'changed', reason: 'changed since planning: the date the retention period counts from is different now' });
         continue;
       }
     }
@@ -238,7 +241,7 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
       // record (skipped, as a change since planning), no withdrawal at all is refused.
       const d = purgeDecision(consent!, record.identifiers ?? [], purpose);
       if (d.kind === 'protected' || (d.kind === 'none' && consent!.ofRecord(record.identifiers ?? [], purpose).granted)) {
-        verdicts.set(a.id, { kind: 'skip', reason: `consent for ${purpose} is granted again since planning` });
+        verdicts.set(a.id, { kind: 'skip', cause: 'consent', reason: `consent for ${purpose} is granted again since planning` });
         continue;
       }
       if (d.kind === 'none') {
@@ -251,7 +254,7 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
     const labels = held.get(key);
     if (labels && labels.length) {
       const h = describeHold(holds, labels);
-      verdicts.set(a.id, { kind: 'skip', reason: `held: case ${h.caseRef}${h.expires ? ` until ${h.expires}` : ''} (via ${h.via}), checked just before the call` });
+      verdicts.set(a.id, { kind: 'skip', cause: 'held', reason: `held: case ${h.caseRef}${h.expires ? ` until ${h.expires}` : ''} (via ${h.via}), checked just before the call` });
       continue;
     }
     verdicts.set(a.id, { kind: 'go', record });

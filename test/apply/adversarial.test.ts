@@ -111,7 +111,14 @@ describe('issue 15 attacks, as filed', () => {
     const q = copy(strict.plan);
     q.needsApproval = false;
     for (const l of q.summary.limits) (l.exceeded = false), (l.maxActions = 1_000_000), (l.maxPercent = 100);
-    await refusedWhole(resign(q), /crosses a blast-radius limit and is not approved[\s\S]*RetentionPolicy\/[a-z0-9-]+: \d+ actions of \d+ matched \(max 1 \/ 1%\)/, strict);
+    const crossed = /crosses a blast-radius limit and is not approved[\s\S]*RetentionPolicy\/[a-z0-9-]+: \d+ actions of \d+ matched \(max 1 \/ 1%\)/;
+    const calls = requests(strict);
+    await expect(applyPlan(resign(q), opts(strict))).rejects.toThrow(crossed);
+    expect(requests(strict), 'no request reached the systems').toBe(calls);
+    // A dry run needs no approval: it re-verifies (reads) and reports the refusal the real run would give.
+    const dry = await dryRun(resign(q), opts(strict));
+    expect(dry.needsApproval).toBe(true);
+    expect(dry.planRefusals.join('\n')).toMatch(crossed);
   });
   it('the runner config\'s limits count, not the plan\'s: an honest plan over the runner\'s limits needs an approval', async () => {
     const o = opts();

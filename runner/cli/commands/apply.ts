@@ -2,13 +2,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { formatProblem, loadConfigFile, loadPolicyDir } from '../../../engine/load/index.ts';
 import { loadRequestInput } from '../../dsr/request-input.ts';
 import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
 import { applyPlan, dryRun, pollPending, type ResolveSubject } from '../../apply/index.ts';
+import { dryRunJson, formatDryRun } from '../../apply/dry-run-output.ts';
 import { createLogger, createProgress } from '../../log.ts';
 import { resolveActor } from '../../actor.ts';
 import { writeCheckpoint } from '../../audit/checkpoint.ts';
@@ -22,6 +23,7 @@ export interface ApplyCommandOptions {
   config: string;
   requests?: string;
   dryRun?: boolean;
+  format?: string;
   approve?: string;
   policies?: string;
   poll?: boolean;
@@ -97,7 +99,8 @@ export function register(program: Command): void {
     )
     .argument('<plan>', 'plan JSON file written by lethe plan')
     .requiredOption('--config <file>', 'runner config (connectors, state directory, approvals file, limits, keys)')
-    .option('--dry-run', 'show what would happen now (re-reads the systems), change nothing')
+    .option('--dry-run', 'show per action what would happen now (re-verifies every action read-only against the systems) and change nothing: no approval needed, the plan\'s age ignored (both reported), nothing written to the systems, the journal or the audit log')
+    .addOption(new Option('--format <format>', 'dry-run output: text (like terraform plan) or json').choices(['text', 'json']).default('text'))
     .option('--approve <hash>', 'approve this exact plan hash for this run (instead of the approvals file)')
     .option('--policies <dir>', 'the approved policy folder (default: the config\'s policies, relative to the config file)')
     .option('--requests <dir>', 'data subject request files the plan was made with (lethe plan --requests): the plain identifiers a native GDPR request needs come from here, never from the plan, and every erasure or rectification action is checked against its request here (without it those actions are refused)')
@@ -112,7 +115,7 @@ export function register(program: Command): void {
         '1 when the plan is refused as a whole (hash, signature, bundle, age, approval), on an error, or when an action failed;\n' +
         `${REFUSED_EXIT} when some action was refused: the approved policies and requests do not produce it (also for --dry-run).\n` +
         'Re-running the same plan resumes: finished actions are not repeated and a GDPR request is never submitted twice.\n' +
-        'Examples:\n  lethe apply plan.json --config lethe.yaml --dry-run\n  lethe apply plan.json --config lethe.yaml --requests ~/.lethe/requests',
+        'Examples:\n  lethe apply plan.json --config lethe.yaml --dry-run\n  lethe apply plan.json --config lethe.yaml --dry-run --format json > dry-run.json\n  lethe apply plan.json --config lethe.yaml --requests ~/.lethe/requests',
     )
     .action(async (planFile: string, opts: ApplyCommandOptions) => {
       const setup = await loadRunnerSetup(opts.config, opts.policies);
@@ -130,13 +133,21 @@ export function register(program: Command): void {
       };
       const out = process.stdout;
       if (opts.dryRun) {
-        const r = await dryRun(plan, base);
-        out.write(`dry run of ${plan.hash}: ${r.wouldRun} would run, ${r.wouldSkip.length} would be skipped, ${r.wouldRefuse.length} would be refused, ${r.alreadyGone} already gone, ${r.alreadyFinished} finished earlier\n`);
-        for (const s of r.wouldRefuse.slice(0, 50)) out.write(`  refuse ${s.id.slice(0, 19)}…  ${s.reason}\n`);
-        for (const s of r.wouldSkip.slice(0, 50)) out.write(`  skip ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+        const progress = createProgress({ total: plan.actions.length, label: 'dry run' });
+        let seen = 0;
+        const r = await dryRun(plan, {
+          ...base,
+          onProgress: (done) => {
+            progress.tick(done - seen);
+            seen = done;
+          },
+        });
+        progress.done();
+        out.write(opts.format === 'json' ? `${JSON.stringify(dryRunJson(r, plan), null, 2)}\n` : formatDryRun(r, plan));
         if (r.wouldRefuse.length) process.exitCode = REFUSED_EXIT;
         return;
       }
+      if (opts.format === 'json') throw new UserError('--format json is for --dry-run only');
       const progress = createProgress({ total: plan.actions.length, label: 'apply' });
       let last = 0;
       const r = await applyPlan(plan, {

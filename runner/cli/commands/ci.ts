@@ -1,6 +1,7 @@
 /** `lethe ci pr`: the policy pull-request check, the same on a laptop as in the workflow. */
 import { Command, InvalidArgumentError } from 'commander';
 import { runCiPr, type CiPrOptions } from '../../ci/pr.ts';
+import { registerGithub } from './ci-github.ts';
 
 function whole(min: number): (value: string) => number {
   return (value: string) => {
@@ -52,4 +53,5 @@ export function register(program: Command): void {
       process.stdout.write(result.markdown ?? '');
       if (result.headPlan?.needsApproval) process.stderr.write(`lethe: the head plan ${result.headPlan.hash} needs plan approval\n`);
     });
+  registerGithub(ci);
 }
