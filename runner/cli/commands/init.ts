@@ -104,7 +104,8 @@ report.html
 `;
 
 function policyPrWorkflow(version: string): string {
-  return `# Policy pull request: validate, test, plan base and head against the same snapshot, comment the diff.
+  return `# Policy pull request: validate and test on Node 22 and 24, then plan base and head against the same
+# snapshot and keep ONE comment with the plan diff up to date (the Lethe Action, action.yml).
 name: policy-pr
 on:
   pull_request:
@@ -114,8 +115,23 @@ permissions:
   pull-requests: write
   issues: write
   actions: read
+concurrency:
+  group: policy-pr-\${{ github.event.pull_request.number }}
+  cancel-in-progress: true
 jobs:
-  lethe:
+  check:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        node: ['22', '24']
+    steps:
+      - uses: actions/checkout@v4
+      - uses: lethe-dev/lethe@v${version}
+        with:
+          mode: check
+          node-version: \${{ matrix.node }}
+  plan-diff:
+    needs: check
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
@@ -133,15 +149,26 @@ jobs:
 }
 
 function scheduledWorkflow(version: string): string {
-  return `# Nightly: snapshot, plan and apply within limits (a plan over a limit waits for approval).
+  return `# Nightly: restore the runner state (branch lethe-state; missing state is an error but on the first
+# run), snapshot, plan, dry run, apply within limits; a plan over a limit waits for approval in ONE
+# issue per plan hash. An approved plan may run up to limits.approvalWindow (default P7D) after it was made.
 name: scheduled-apply
 on:
   schedule:
     - cron: '0 2 * * *'
   workflow_dispatch:
+    inputs:
+      plan_run_id:
+        description: 'Apply the plan this earlier run made (after its hash was approved)'
+        default: ''
+      first_run:
+        description: 'The very first run: no runner state exists yet'
+        type: boolean
+        default: false
 permissions:
-  contents: read
+  contents: write
   issues: write
+  actions: read
 concurrency:
   group: lethe-apply
   cancel-in-progress: false
@@ -154,6 +181,8 @@ jobs:
         with:
           mode: apply
           config: lethe.yaml
+          plan-run-id: \${{ inputs.plan_run_id }}
+          first-run: \${{ inputs.first_run }}
         env:
           GENESYS_CLIENT_ID: \${{ secrets.GENESYS_CLIENT_ID }}
           GENESYS_CLIENT_SECRET: \${{ secrets.GENESYS_CLIENT_SECRET }}
@@ -161,6 +190,8 @@ jobs:
           SALESFORCE_CLIENT_SECRET: \${{ secrets.SALESFORCE_CLIENT_SECRET }}
           LETHE_HMAC_KEY: \${{ secrets.LETHE_HMAC_KEY }}
           LETHE_PLAN_KEY: \${{ secrets.LETHE_PLAN_KEY }}
+          LETHE_SIGNING_KEY: \${{ secrets.LETHE_SIGNING_KEY }}
+          LETHE_SNAPSHOT_PASSPHRASE: \${{ secrets.LETHE_SNAPSHOT_PASSPHRASE }}
 `;
 }
 
