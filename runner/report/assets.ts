@@ -5,7 +5,7 @@
  */
 
 export const CSS = `
-:root{color-scheme:light;--fg:#1c2833;--muted:#5d6d7e;--line:#d5d8dc;--bg:#fbfcfc;--warn:#c0392b}
+:root{color-scheme:light;--fg:#1c2833;--muted:#5d6d7e;--line:#d5d8dc;--bg:#fbfcfc;--warn:#b03a2e;--ok:#1e7145}
 *{box-sizing:border-box}
 body{margin:0;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:14px;margin:0 0 6px}
@@ -22,6 +22,7 @@ th,td{text-align:left;padding:3px 8px;border-bottom:1px solid var(--line);vertic
 th{font-weight:600;color:var(--muted)}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 td.id{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
 tr.over td{color:var(--warn);font-weight:600}
+td.up{color:var(--warn);font-weight:600}td.down{color:var(--ok)}
 figure{margin:8px 0}
 svg.chart{width:100%;max-width:960px;height:auto;background:#fff;border:1px solid var(--line);border-radius:8px}
 svg .grid{stroke:#eaeded}svg .axis{stroke:#99a3a4}svg .tick{font-size:10px;fill:#5d6d7e}

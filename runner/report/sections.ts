@@ -1,5 +1,6 @@
 /** The report's sections, each a function of the model returning escaped HTML. */
 import type { Forecast, ForecastComparison } from '../../engine/forecast/types.ts';
+import { readableDate } from './page.ts';
 import { el, fragment, num, type Html } from './html.ts';
 import type { Count, ReportModel } from './model.ts';
 import { barChart } from './svg.ts';
@@ -14,7 +15,7 @@ export function header(m: ReportModel): Html {
     el(
       'p',
       { class: 'meta' },
-      'Plan ', el('code', null, m.hash), ' · now ', el('code', null, m.inputs.now), ' · snapshot ', el('code', null, m.inputs.snapshotHash), ' · policy bundle ', el('code', null, m.inputs.bundleHash),
+      'Plan ', el('code', null, m.hash), ' · now ', when(m.inputs.now), ' · snapshot ', el('code', null, m.inputs.snapshotHash), ' · policy bundle ', el('code', null, m.inputs.bundleHash),
     ),
     m.needsApproval ? el('p', { class: 'banner', 'data-testid': 'needs-approval' }, 'This plan crosses a blast-radius limit: the runner applies it only once its hash is approved.') : null,
   );
@@ -109,26 +110,45 @@ export function requestsSection(m: ReportModel): Html {
   );
 }
 
+/** A date for people, the exact ISO value in `datetime` and on hover. */
+export function when(iso: string): Html {
+  return el('time', { datetime: iso, title: iso }, readableDate(iso));
+}
+
+/** Monthly bars only: "due now" (records already past their period) would flatten them, so it is a card of its own. */
 function forecastSingle(f: Forecast): Html {
   const types = [...new Set([...Object.keys(f.overdue.byOpType), ...Object.keys(f.upcoming.byOpType)])].sort();
-  const months = [f.overdue, ...f.months];
   return barChart({
-    title: 'Records becoming due by month',
-    categories: ['due now', ...f.months.map((m) => m.month)],
-    series: types.map((t) => ({ name: t, values: months.map((m) => m.byOpType[t] ?? 0) })),
+    title: 'Records becoming due by month (due now shown apart)',
+    categories: f.months.map((m) => m.month),
+    series: types.map((t) => ({ name: t, values: f.months.map((m) => m.byOpType[t] ?? 0) })),
     mode: 'stacked',
   });
+}
+
+function dueNowCards(f: Forecast | ForecastComparison): Html {
+  if (f.kind === 'RetentionForecastComparison') {
+    const now = f.byMonth.find((r) => r.key === 'now') ?? { base: 0, head: 0, delta: 0 };
+    return el(
+      'div',
+      { class: 'cards' },
+      el('div', { class: 'card' }, el('div', { class: 'value', 'data-testid': 'due-now-base' }, num(now.base)), el('div', { class: 'label' }, 'due now, base')),
+      el('div', { class: now.delta > 0 ? 'card warn' : 'card' }, el('div', { class: 'value', 'data-testid': 'due-now-head' }, num(now.head)), el('div', { class: 'label' }, `due now, head (${now.delta > 0 ? '+' : ''}${num(now.delta)})`)),
+    );
+  }
+  return el('div', { class: 'cards' }, el('div', { class: 'card' }, el('div', { class: 'value', 'data-testid': 'due-now' }, num(f.overdue.total)), el('div', { class: 'label' }, 'due now (already past their period)')));
 }
 
 export function forecastSection(f: Forecast | ForecastComparison | undefined): Html | null {
   if (!f) return null;
   const isCmp = f.kind === 'RetentionForecastComparison';
+  const monthly = isCmp ? f.byMonth.filter((r) => r.key !== 'now') : [];
   const chart = isCmp
-    ? barChart({ title: 'Records becoming due by month: base and head', categories: f.byMonth.map((r) => (r.key === 'now' ? 'due now' : r.key)), series: [{ name: 'base', values: f.byMonth.map((r) => r.base) }, { name: 'head', values: f.byMonth.map((r) => r.head) }], mode: 'grouped' })
+    ? barChart({ title: 'Records becoming due by month: base and head (due now shown apart)', categories: monthly.map((r) => r.key), series: [{ name: 'base', values: monthly.map((r) => r.base) }, { name: 'head', values: monthly.map((r) => r.head) }], mode: 'grouped' })
     : forecastSingle(f);
   const table = isCmp
     ? el('table', { 'data-testid': 'forecast' }, el('thead', null, el('tr', null, el('th', null, 'due by the end of the horizon'), el('th', { class: 'n' }, 'base'), el('th', { class: 'n' }, 'head'), el('th', { class: 'n' }, 'Δ'))), el('tbody', null, f.byOpType.map((r) => el('tr', null, el('td', null, r.key), el('td', { class: 'n' }, num(r.base)), el('td', { class: 'n' }, num(r.head)), el('td', { class: 'n' }, r.delta > 0 ? `+${num(r.delta)}` : num(r.delta))))))
     : el('table', { 'data-testid': 'forecast' }, el('thead', null, el('tr', null, el('th', null, 'month'), el('th', { class: 'n' }, 'becoming due'))), el('tbody', null, [el('tr', null, el('td', null, 'due now'), el('td', { class: 'n' }, num(f.overdue.total))), ...f.months.map((mo) => el('tr', null, el('td', null, mo.month), el('td', { class: 'n' }, num(mo.total))))]));
   const now = isCmp ? f.head.inputs.now : f.inputs.now;
-  return el('section', null, el('h2', null, 'Retention forecast'), el('p', { class: 'note' }, `Records becoming due for retention in each calendar month after ${now} (holds still protect).`), chart, table);
+  return el('section', null, el('h2', null, 'Retention forecast'), el('p', { class: 'note' }, 'Records becoming due for retention in each calendar month after ', when(now), ' (holds still protect).'), dueNowCards(f), chart, table);
 }

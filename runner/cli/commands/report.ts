@@ -5,6 +5,8 @@ import { renderReport } from '../../report/render.ts';
 import { readForecastFile } from '../../report/read-forecast.ts';
 import { readPlan } from './diff.ts';
 import { registerDsrReport } from './report-dsr.ts';
+import { diffPlans } from '../../../engine/plan/diff.ts';
+import { renderDiffReport } from '../../report/diff-html.ts';
 
 interface ReportFlags {
   out: string;
@@ -19,7 +21,7 @@ function rows(value: string): number {
 }
 
 export function register(program: Command): void {
-  const report = program.command('report').description('Reports for people: `lethe report plan` (HTML report of a plan), `lethe report dsr` (monthly DPO report).');
+  const report = program.command('report').description('Reports for people: `lethe report plan` (HTML report of a plan), `lethe report diff` (HTML plan diff for a pull request), `lethe report dsr` (monthly DPO report).');
   registerDsrReport(report);
   report
     .command('plan')
@@ -39,5 +41,17 @@ export function register(program: Command): void {
       const forecast = flags.forecast ? await readForecastFile(flags.forecast) : undefined;
       await writeFile(flags.out, renderReport(plan, { maxRows: flags.maxRows, ...(forecast ? { forecast } : {}) }));
       process.stderr.write(`report: ${plan.actions.length} actions, ${plan.protected.length} protected -> ${flags.out}\n`);
+    });
+  report
+    .command('diff')
+    .description('Write ONE self-contained HTML file (inline CSS, no script, no network) comparing two plans, in the style of the plan report: totals base → head, counts by policy, system/type, operation and protection reason, limits crossed, records that lose a protection and are now targeted, request changes, example targets (ids only). Both plan hashes must verify.')
+    .argument('<base>', 'base plan (JSON)')
+    .argument('<head>', 'head plan (JSON)')
+    .requiredOption('--out <file>', 'the HTML file to write')
+    .addHelpText('after', '\nExamples:\n  lethe report diff lethe-ci/base-plan.json lethe-ci/head-plan.json --out lethe-ci/diff.html\n\nExit status: 0 when written, 1 on an error (a plan that does not verify, an unwritable file).\nEnvironment: none.')
+    .action(async (baseFile: string, headFile: string, flags: { out: string }) => {
+      const d = diffPlans(await readPlan(baseFile), await readPlan(headFile));
+      await writeFile(flags.out, renderDiffReport(d));
+      process.stderr.write(`report: diff ${d.totals.actions.base} -> ${d.totals.actions.head} actions -> ${flags.out}\n`);
     });
 }
