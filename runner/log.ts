@@ -6,6 +6,7 @@
  * up to `REDACT_DEPTH`, whatever object they sit in (`REDACT_KEYS`). Redaction works on keys: never
  * put personal data in a message string; pass record ids and keyed hashes instead.
  */
+import { Writable } from 'node:stream';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import PinoPretty from 'pino-pretty';
 import { UserError } from './cli/errors.ts';
@@ -141,8 +142,11 @@ export interface ProgressStream {
 }
 
 export interface ProgressOptions {
-  total: number;
+  /** Total units (records, actions); undefined while unknown (no percentage, no ETA). */
+  total: number | undefined;
   label?: string;
+  /** Unit name shown after the count when the total is unknown (default `records`). */
+  unit?: string;
   /** Default process.stderr. */
   stream?: ProgressStream;
   /** Default process.env (a set `CI` silences the display). */
@@ -156,10 +160,17 @@ export interface ProgressOptions {
 export interface Progress {
   readonly enabled: boolean;
   tick(n?: number): void;
+  /** A total learnt or corrected on the way (an estimate); also a new label. */
+  update(o: { total?: number; label?: string }): void;
   /** Redraws a final line and moves to the next line. */
   done(): void;
   /** The current status line (also when disabled), e.g. for a final log entry. */
   line(): string;
+  /**
+   * Writes other output (a log block) without breaking the progress line: the line is cleared,
+   * `write` runs, and the line is drawn again below it.
+   */
+  interleave(write: () => void): void;
 }
 
 function fmtDuration(ms: number): string {
@@ -171,12 +182,13 @@ function fmtDuration(ms: number): string {
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
 }
 
-/** `label 120/1000 (12%) 35.2/s ETA 25s`. */
-export function formatProgress(p: { label: string; done: number; total: number; elapsedMs: number }): string {
-  const pct = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 100;
+/** `label 120/1000 (12%) 35.2/s ETA 25s`; with no total, `label 120 records 35.2/s`. */
+export function formatProgress(p: { label: string; done: number; total: number | undefined; elapsedMs: number; unit?: string }): string {
   const rate = p.elapsedMs > 0 ? (p.done * 1000) / p.elapsedMs : 0;
-  const eta = rate > 0 ? ((p.total - p.done) / rate) * 1000 : Number.POSITIVE_INFINITY;
   const prefix = p.label ? `${p.label} ` : '';
+  if (p.total === undefined) return `${prefix}${p.done} ${p.unit ?? 'records'} ${rate.toFixed(1)}/s`;
+  const pct = p.total > 0 ? Math.min(100, Math.floor((p.done / p.total) * 100)) : 100;
+  const eta = rate > 0 ? (Math.max(0, p.total - p.done) / rate) * 1000 : Number.POSITIVE_INFINITY;
   return `${prefix}${p.done}/${p.total} (${pct}%) ${rate.toFixed(1)}/s ETA ${p.done >= p.total ? '0s' : fmtDuration(eta)}`;
 }
 
@@ -190,10 +202,14 @@ export function createProgress(options: ProgressOptions): Progress {
   const enabled = stream.isTTY === true && !env.CI;
   const start = now();
   let count = 0;
+  let total = options.total;
+  let label = options.label ?? '';
   let lastDraw = Number.NEGATIVE_INFINITY;
-  const line = (): string => formatProgress({ label: options.label ?? '', done: count, total: options.total, elapsedMs: now() - start });
+  let drawn = false;
+  const line = (): string => formatProgress({ label, done: count, total, elapsedMs: now() - start, ...(options.unit ? { unit: options.unit } : {}) });
   const draw = (): void => {
     lastDraw = now();
+    drawn = true;
     stream.write(`\r\x1b[2K${line()}`);
   };
   return {
@@ -202,11 +218,37 @@ export function createProgress(options: ProgressOptions): Progress {
       count += n;
       if (enabled && now() - lastDraw >= interval) draw();
     },
+    update(o) {
+      if (o.total !== undefined) total = o.total;
+      if (o.label !== undefined) label = o.label;
+      if (enabled && now() - lastDraw >= interval) draw();
+    },
     done() {
       if (!enabled) return;
       draw();
       stream.write('\n');
+      drawn = false;
     },
     line,
+    interleave(write) {
+      if (!enabled || !drawn) return write();
+      stream.write('\r\x1b[2K');
+      write();
+      draw();
+    },
   };
+}
+
+/**
+ * A destination for a logger that shares stderr with a progress line: each log write clears the
+ * line first and draws it again after, so log blocks never break it.
+ */
+export function progressAwareDestination(progress: Progress, target: { write(chunk: string): unknown } = process.stderr): Writable {
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: unknown, _encoding, callback) {
+      progress.interleave(() => target.write(typeof chunk === 'string' ? chunk : String(chunk)));
+      callback();
+    },
+  });
 }

@@ -10,7 +10,7 @@ import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
 import { applyPlan, dryRun, pollPending, type ResolveSubject } from '../../apply/index.ts';
 import { dryRunJson, formatDryRun } from '../../apply/dry-run-output.ts';
-import { createLogger, createProgress } from '../../log.ts';
+import { createLogger, createProgress, progressAwareDestination } from '../../log.ts';
 import { resolveActor } from '../../actor.ts';
 import { writeCheckpoint } from '../../audit/checkpoint.ts';
 import { checkpointsDirFor, signingKeyFrom } from '../../dsr/context.ts';
@@ -152,7 +152,8 @@ export function register(program: Command): void {
       let last = 0;
       const r = await applyPlan(plan, {
         ...base,
-        logger: createLogger({ name: 'apply', destination: process.stderr, pretty: process.stderr.isTTY === true }),
+        // Log blocks clear the progress line and draw it again below them (one stderr, never broken).
+        logger: createLogger({ name: 'apply', destination: progressAwareDestination(progress), pretty: process.stderr.isTTY === true }),
         onProgress: (done) => {
           progress.tick(done - last);
           last = done;

@@ -2,6 +2,7 @@
  * `lethe generate`: writes a synthetic contact-centre world straight to a snapshot directory (no
  * HTTP), for benchmarks, tests and demos. Streaming: millions of records in flat memory.
  */
+import { createProgress } from '../../log.ts';
 import type { Command } from 'commander';
 import { writeGeneratedSnapshot } from '../../../connectors/generate/snapshot.ts';
 import { SnapshotTargetError } from '../../../connectors/snapshot/writer.ts';
@@ -37,7 +38,9 @@ export async function runGenerate(flags: GenerateFlags, out: NodeJS.WritableStre
   const records = integer('records', flags.records, 1, MAX_RECORDS);
   if (!flags.out) throw new UserError('--out is required (the snapshot directory to write)');
   const now = instant(flags.now);
-  const progress = !flags.quiet && process.stderr.isTTY;
+  // Records done of the total asked for, with rate and ETA, on a terminal only (stderr).
+  const progress = createProgress({ total: records, label: 'generate', ...(flags.quiet ? { stream: { isTTY: false, write: () => true } } : {}) });
+  let shown = 0;
   const t0 = process.hrtime.bigint();
   let result;
   try {
@@ -46,13 +49,20 @@ export async function runGenerate(flags: GenerateFlags, out: NodeJS.WritableStre
       records,
       now,
       out: flags.out,
-      ...(progress ? { onProgress: (p: { people: number; records: number }) => process.stderr.write(`\r${p.records} records`) } : {}),
+      ...(progress.enabled
+        ? {
+            onProgress: (p: { people: number; records: number }) => {
+              progress.tick(p.records - shown);
+              shown = p.records;
+            },
+          }
+        : {}),
     });
   } catch (err) {
     if (err instanceof SnapshotTargetError) throw new UserError(err.message);
     throw err;
   } finally {
-    if (progress) process.stderr.write('\r\x1b[K');
+    progress.done();
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const lines = [`snapshot ${flags.out} (seed ${seed}, now ${now})`];

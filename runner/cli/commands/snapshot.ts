@@ -41,19 +41,26 @@ export async function runSnapshot(opts: SnapshotCommandOptions, io: SnapshotComm
   }
   const connectors = connectorsFromConfig(loaded.config, env);
   const types = connectors.reduce((n, c) => n + c.types().length, 0);
-  const progress = createProgress({ total: types, label: 'snapshot: types', ...(io.progress ? { stream: io.progress } : {}), env });
+  // Records, not types: the record count with its rate (connectors know no total before reading),
+  // the type being read and how many types are done.
+  const progress = createProgress({ total: undefined, label: 'snapshot', ...(io.progress ? { stream: io.progress } : {}), env });
   let current = '';
+  let typesDone = 0;
+  let seen = 0;
   try {
     const result = await takeSnapshot(connectors, opts.out, {
       onProgress: (p) => {
         const key = `${p.system}/${p.type}`;
         if (key !== current) {
-          if (current !== '') progress.tick();
+          if (current !== '') typesDone++;
           current = key;
-        } else progress.tick(0);
+        }
+        progress.update({ label: `snapshot ${key} (${typesDone}/${types} types done)` });
+        progress.tick(p.total - seen);
+        seen = p.total;
       },
     });
-    if (current !== '') progress.tick();
+    progress.update({ label: `snapshot (${types}/${types} types done)` });
     if (!opts.quiet) progress.done();
     const out = io.out ?? process.stdout;
     const lines = [`snapshot ${opts.out}`];
