@@ -49,6 +49,8 @@ export interface BuildPlanInput {
   snapshotHash: string | (() => string | Promise<string>);
   /** The sources an incomplete snapshot lacks, when the caller allowed one (recorded in inputs). */
   incompleteSnapshot?: readonly string[];
+  /** Called with each number of records read (progress display; the plan does not depend on it). */
+  onRead?: (records: number) => void;
 }
 
 interface Deferred {
@@ -211,6 +213,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
       skipTail ??= !order.slice(skipFrom).some((x) => linkedFromDeferred(deferred, x));
       if (skipTail) {
         out.records += phase1.get(`${t.system}/${t.type}`)!;
+        input.onRead?.(phase1.get(`${t.system}/${t.type}`)!);
         continue;
       }
     }
@@ -268,6 +271,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     };
     const countRead = (n: number): void => {
       out.records += n;
+      input.onRead?.(n);
       for (const { policy } of scopes) erasureMatched.set(policy, erasureMatched.get(policy)! + n);
     };
     if (reader && !phase1.has(`${t.system}/${t.type}`)) {

@@ -5,7 +5,7 @@
  * its result to stdout.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,5 +62,27 @@ describe('lethe generate, piped', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^snapshot .*\n/);
     expect(r.stdout).not.toMatch(/\r|\x1b/);
+  });
+});
+
+/** `script` (util-linux) gives the command a terminal: the progress line is then shown on stderr. */
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+describe.skipIf(!hasScript)('on a terminal', () => {
+  it('generate and plan show records done of the total, with rate and ETA; plan ends at the snapshot\'s count', { timeout: 240_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lethe-progress-tty-'));
+    const lethe = `${process.execPath} ${join(ROOT, 'bin/lethe.js')}`;
+    const cmd = `${lethe} generate --seed 3 --records 3000 --now 2025-06-01T00:00:00Z --out ${dir}/s >/dev/null && ${lethe} plan --policies policies --snapshot ${dir}/s --now 2025-06-01T00:00:00Z --insecure-demo-key --out ${dir}/p.json`;
+    const env = { ...process.env };
+    delete env.CI;
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env, timeout: 240_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(2); // plan: actions planned
+    const lines = r.stdout.split(/[\r\n]+/).map((l) => l.replace(/\x1b\[2K/g, ''));
+    expect(lines.some((l) => /^generate \d+\/\d+ \(\d+%\) [\d.]+\/s ETA \S+$/.test(l))).toBe(true);
+    const records = (JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8')) as { summary: { records: number } }).summary.records;
+    const gen = lines.filter((l) => l.startsWith('generate ')).at(-1)!;
+    expect(gen).toMatch(/^generate (\d+)\/\1 \(100%\) /);
+    expect(lines.some((l) => l.startsWith(`plan ${records}/${records} (100%) `))).toBe(true);
+    expect(lines.filter((l) => /^plan \d+\/\d+ /.test(l)).every((l) => l.includes(`/${records} `))).toBe(true);
   });
 });

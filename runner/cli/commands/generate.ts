@@ -62,6 +62,8 @@ export async function runGenerate(flags: GenerateFlags, out: NodeJS.WritableStre
     if (err instanceof SnapshotTargetError) throw new UserError(err.message);
     throw err;
   } finally {
+    // The generator writes whole people, so a few records more than asked: end at the real count.
+    progress.update({ total: Math.max(records, shown) });
     progress.done();
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

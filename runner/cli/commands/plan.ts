@@ -11,6 +11,7 @@ import { formatProblem, loadConfigFile, loadPolicyDir, type Problem } from '../.
 import { loadRequestInput } from '../../dsr/request-input.ts';
 import { KeyError, resolveKeys } from '../../../engine/masking/keys.ts';
 import { buildPlan } from '../../../engine/plan/build.ts';
+import { createProgress } from '../../log.ts';
 import { planMarkdown } from '../../../engine/plan/markdown.ts';
 import { canonicalFilePieces } from '../../../engine/plan/serialize.ts';
 import { DEMO_PLAN_KEY, NO_PLAN_KEY, signPlan } from '../../../engine/plan/sign.ts';
@@ -218,7 +219,12 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
       const hmacKey = planKey(config, opts.insecureDemoKey);
       const signingKey = planSigningKey(config, opts.insecureDemoKey);
       const limits = config?.spec.limits;
+      // Records read of the snapshot's own count (meta.json), with rate and ETA, on a terminal only.
+      const meta = await readSnapshotMeta(opts.snapshot).catch(() => null);
+      const total = meta ? Object.values(meta.counts).reduce((n, byType) => n + Object.values(byType).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0), 0) : undefined;
+      const progress = createProgress({ total, label: 'plan' });
       const plan = await buildPlan({
+        onRead: (n) => progress.tick(n),
         bundle,
         records: source,
         requests,
@@ -228,6 +234,7 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
         incompleteSnapshot: missing,
         defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
       });
+      progress.done();
       // Signing reads only the hash: a plan whose actions are still text stays so.
       return signPlan(plan, signingKey);
     } finally {
