@@ -41,6 +41,8 @@ export interface Connector {
   types(): readonly string[];
   /** Every record of one type, page by page. Throws on any incomplete read. */
   stream(type: string, options?: ReadOptions): AsyncIterable<LetheRecord>;
+  /** Optional: every record of every type in one pass (cheaper than one stream per type). */
+  streamAll?(options?: ReadOptions): AsyncIterable<LetheRecord>;
   /** Everything related to these normalised identifiers (erasure and access discovery). */
   lookup(identifiers: readonly string[]): Promise<LetheRecord[]>;
   /** Current state of specific records (runner re-verification); null when the record is gone. */

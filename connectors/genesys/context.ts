@@ -13,6 +13,12 @@ export interface ConnectorContext {
   concurrency: number;
   /** Page size of the external contacts scan (10–200). */
   scanLimit: number;
+  /** Page size of the recording retention listing. */
+  retentionPageSize: number;
+  /** Page size of analytics job results (≤ 1000). */
+  jobResultsPageSize: number;
+  /** Delay between polls of asynchronous jobs (ms). */
+  jobPollMs: number;
   now(): Date;
 }
 

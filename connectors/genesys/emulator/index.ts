@@ -6,6 +6,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { analyticsJobRoutes } from './analytics-jobs.ts';
 import { contactRoutes } from './contacts.ts';
 import { conversationRoutes } from './conversations.ts';
 import { ApiError, errorBody } from './errors.ts';
@@ -60,6 +61,7 @@ export interface GenesysEmulator {
 
 const ROUTES: Route[] = [
   ...contactRoutes,
+  ...analyticsJobRoutes,
   ...conversationRoutes,
   ...recordingRoutes,
   ...jobRoutes,

@@ -3,6 +3,7 @@
  * `stepMs` of emulator time. Progress is applied lazily (before every request and on a timer), so
  * `advance(ms)` and real waiting behave the same.
  */
+import { jobSelection } from './analytics-jobs.ts';
 import { conversationMatches } from './filters.ts';
 import { applyGdprDelete, applyGdprUpdate, exportGdpr } from './gdpr-effects.ts';
 import type { GenesysStore, JobWork } from './store.ts';
@@ -67,6 +68,21 @@ export function runDueWork(store: GenesysStore, stepMs: number, baseUrl: string)
       w.request.status = w.remaining.shift()!;
       w.changedAt += stepMs;
       if (w.request.status === 'COMPLETED') completeGdpr(store, w.request, baseUrl);
+    }
+  }
+  for (const w of store.analyticsJobs.values()) {
+    while ((w.state === 'QUEUED' || w.state === 'PENDING') && now - w.changedAt >= stepMs) {
+      w.changedAt += stepMs;
+      if (w.state === 'QUEUED') w.state = 'PENDING';
+      else if (w.fate === 'FAILED') {
+        w.state = 'FAILED';
+        w.errorMessage = 'The job failed while computing results';
+      } else {
+        w.conversationIds = jobSelection(store, w);
+        if (w.order === 'desc') w.conversationIds.reverse();
+        w.state = 'FULFILLED';
+        w.expiresAt = w.changedAt + store.options.analyticsJobTtlMs;
+      }
     }
   }
   for (const w of store.jobs.values()) {
