@@ -45,6 +45,12 @@ export interface Connector {
   streamAll?(options?: ReadOptions): AsyncIterable<LetheRecord>;
   /** Everything related to these normalised identifiers (erasure and access discovery). */
   lookup(identifiers: readonly string[]): Promise<LetheRecord[]>;
+  /**
+   * Optional: the hold records that bear on these records (and on what they link to), read for
+   * them only — so re-verification costs calls per target, not per record of history. Without it
+   * the runner reads every `legal-hold` record.
+   */
+  holdsFor?(refs: readonly RecordRef[]): Promise<LetheRecord[]>;
   /** Current state of specific records (runner re-verification); null when the record is gone. */
   get(refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>>;
   /** Executes a batch of actions (batched where the API allows); one outcome per action. */

@@ -5,7 +5,7 @@
  * no bulk read carries (null; `get` reads it per recording when a plan or request targets it).
  */
 import type { LetheRecord } from '../../engine/records.ts';
-import { childId, customerIdentifiers, SYSTEM } from './mapping.ts';
+import { childId, customerIdentifiers, DELETION_PROTECTION_CASE_REF, SYSTEM } from './mapping.ts';
 import type { AnalyticsConversation, AnalyticsEvaluationRef, Evaluation, Recording, RecordingMedia, RecordingRetention } from './native.ts';
 
 /** The retention listing's entry for a recording (what `GET /api/v2/recordings/retention/query` shows). */
@@ -76,5 +76,22 @@ export function evaluationFromAnalytics(e: AnalyticsEvaluationRef, c: AnalyticsC
       conversationDate: c.conversationStart,
       totalScore: e.oTotalScore ?? null,
     },
+  };
+}
+
+/**
+ * A hold record for a conversation under deletion protection, known by id only (targeted hold
+ * checks): the same links and fields as `protectionToRecord`; `createdAt` is not known here and
+ * plays no part in hold checks.
+ */
+export function protectionOfId(conversationId: string): LetheRecord {
+  return {
+    system: SYSTEM,
+    type: 'legal-hold',
+    id: conversationId,
+    createdAt: '1970-01-01T00:00:00.000Z',
+    identifiers: [],
+    links: [{ system: SYSTEM, type: 'conversation', id: conversationId }],
+    fields: { caseRef: DELETION_PROTECTION_CASE_REF, reason: 'Genesys recording deletion protection', conversationId },
   };
 }

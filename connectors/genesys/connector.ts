@@ -4,7 +4,8 @@ import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../
 import type { ConnectorContext } from './context.ts';
 import { executeActions, findSubmittedGdpr, pollExternal } from './execute.ts';
 import { GenesysHttp, type GenesysHttpConfig } from './http.ts';
-import { getRecords, lookupIdentifiers } from './lookup.ts';
+import { lookupIdentifiers } from './lookup.ts';
+import { getBatched, holdsForRefs } from './targeted.ts';
 import { GENESYS_TYPES, streamAll, streamType } from './streams.ts';
 
 export interface GenesysConnectorConfig extends GenesysHttpConfig {
@@ -59,7 +60,8 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     stream: (type: string, options?: ReadOptions): AsyncIterable<LetheRecord> => streamType(ctx, type, options),
     streamAll: (options?: ReadOptions): AsyncIterable<LetheRecord> => streamAll(ctx, options),
     lookup: (identifiers: readonly string[]): Promise<LetheRecord[]> => lookupIdentifiers(ctx, identifiers),
-    get: (refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> => getRecords(ctx, refs),
+    get: (refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> => getBatched(ctx, refs),
+    holdsFor: (refs: readonly RecordRef[]): Promise<LetheRecord[]> => holdsForRefs(ctx, refs),
     execute: (actions: readonly ConnectorAction[]): Promise<ActionOutcome[]> =>
       executeActions(ctx, actions, {
         bulkThreshold: config.bulkThreshold ?? 50,

@@ -1,7 +1,7 @@
 /** What the connector's parts share: the HTTP client and the read window. */
 import { GenesysApiError, type GenesysHttp } from './http.ts';
-import type { AnalyticsConversation, Evaluation, Recording } from './native.ts';
-import { IncompleteReadError, pageNumberAll } from './reads.ts';
+import type { Recording } from './native.ts';
+import { IncompleteReadError } from './reads.ts';
 import { mapLimit } from './limiter.ts';
 
 export interface ConnectorContext {
@@ -35,14 +35,6 @@ export async function recordingsOf(ctx: ConnectorContext, conversationId: string
   return res.body;
 }
 
-export async function evaluationsOf(ctx: ConnectorContext, conversationId: string): Promise<Evaluation[]> {
-  const out: Evaluation[] = [];
-  for await (const page of pageNumberAll<Evaluation>(ctx.http, '/api/v2/quality/evaluations/query', { conversationId }, 100, '/api/v2/quality/evaluations/query')) {
-    out.push(...page);
-  }
-  return out;
-}
-
 /** Ids (of those given) under recording deletion protection, 100 per call. */
 export async function protectedAmong(ctx: ConnectorContext, ids: readonly string[]): Promise<Set<string>> {
   const chunks: string[][] = [];
@@ -51,12 +43,6 @@ export async function protectedAmong(ctx: ConnectorContext, ids: readonly string
     ctx.http.request<Array<{ id: string }>>('POST', '/api/v2/recordings/deletionprotection', { body: { conversationIds } }),
   );
   return new Set(res.flatMap((r) => (Array.isArray(r.body) ? r.body.map((x) => x.id) : [])));
-}
-
-/** One conversation's analytics details, or null when unknown. */
-export async function conversationDetails(ctx: ConnectorContext, id: string): Promise<AnalyticsConversation | null> {
-  const res = await ctx.http.request<AnalyticsConversation>('GET', `/api/v2/analytics/conversations/${id}/details`, { accept: [404] });
-  return res.status === 404 ? null : res.body;
 }
 
 export function isStatus(e: unknown, status: number): boolean {

@@ -18,7 +18,7 @@ import { connectorsFromConfig } from '../connections.ts';
 import { emptyResult, safeDetail, type ApplyResult, type ResolveSubject, type RunContext } from './context.ts';
 import { batches, BATCH_SIZE } from './order.ts';
 import { preflight } from './preflight.ts';
-import { currentHolds, lazyHolds, recheck } from './recheck.ts';
+import { holdSource, recheck } from './recheck.ts';
 import { runBatch } from './run.ts';
 import type { Logger } from '../log.ts';
 
@@ -74,7 +74,7 @@ async function setup(plan: Plan, options: ApplyOptions) {
   const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
   const keys = keysFor(options.config, env);
   const key = hmacKey(keys);
-  const holds = lazyHolds(() => currentHolds(connectors, options.bundle, now.getTime(), key));
+  const holds = holdSource(connectors, options.bundle, now.getTime(), key);
   const purposes = new Map(options.bundle.consent.map((c) => [c.metadata.name, c.spec.purpose]));
   return { pre, connectors, keys, holds, purposes, owned: options.connectors === undefined, list };
 }

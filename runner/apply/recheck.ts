@@ -19,7 +19,39 @@ export type Verdict =
 const RECORD_OPS = new Set(['delete', 'anonymize', 'mask-in-place', 'purge']);
 const ANCESTOR_DEPTH = 3;
 
-/** Current holds: the approved bundle's LegalHold documents plus every hold record the systems hold now. */
+/** The holds that bear on some records: a hold index for these refs (and what they link to). */
+export type HoldSource = (refs: readonly RecordRef[]) => Promise<HoldIndex>;
+
+/**
+ * Current holds: the approved bundle's LegalHold documents plus the hold records the systems hold
+ * now. A connector that can read holds for given records (`holdsFor`) is asked only about the
+ * records about to be touched and what they link to — calls follow targets, never history; the
+ * others' hold records are read in full, once per run.
+ */
+export function holdSource(connectors: ReadonlyMap<string, Connector>, bundle: Bundle, nowMs: number, hmacKey: Uint8Array): HoldSource {
+  let streamed: Promise<LetheRecord[]> | undefined;
+  return async (refs) => {
+    streamed ??= (async () => {
+      const out: LetheRecord[] = [];
+      for (const c of connectors.values()) {
+        if (c.holdsFor || !c.types().includes('legal-hold')) continue;
+        for await (const r of c.stream('legal-hold')) out.push(r);
+      }
+      return out;
+    })();
+    const index = new HoldIndex(nowMs, hmacKey);
+    for (const h of bundle.holds) index.addDocument(h);
+    for (const r of await streamed) index.addRecord(r);
+    for (const c of connectors.values()) {
+      if (!c.holdsFor) continue;
+      const mine = refs.filter((r) => r.system === c.system);
+      if (mine.length > 0) for (const r of await c.holdsFor(mine)) index.addRecord(r);
+    }
+    return index;
+  };
+}
+
+/** Every current hold (bundle documents and every hold record of every system), read in full. */
 export async function currentHolds(connectors: ReadonlyMap<string, Connector>, bundle: Bundle, nowMs: number, hmacKey: Uint8Array): Promise<HoldIndex> {
   const index = new HoldIndex(nowMs, hmacKey);
   for (const h of bundle.holds) index.addDocument(h);
@@ -28,12 +60,6 @@ export async function currentHolds(connectors: ReadonlyMap<string, Connector>, b
     for await (const r of c.stream('legal-hold')) index.addRecord(r);
   }
   return index;
-}
-
-/** Holds read at most once per run, and only when some batch has work left. */
-export function lazyHolds(load: () => Promise<HoldIndex>): () => Promise<HoldIndex> {
-  let p: Promise<HoldIndex> | undefined;
-  return () => (p ??= load());
 }
 
 async function getAll(connectors: ReadonlyMap<string, Connector>, refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> {
@@ -90,8 +116,8 @@ async function holdsOf(records: LetheRecord[], connectors: ReadonlyMap<string, C
 
 export interface RecheckContext {
   connectors: ReadonlyMap<string, Connector>;
-  /** The current holds, read once per run on first need (see `lazyHolds`). */
-  holds: () => Promise<HoldIndex>;
+  /** The current holds bearing on given records (see `holdSource`). */
+  holds: HoldSource;
   /** Consent purposes per ConsentPolicy name, for consent purges. */
   purposes: ReadonlyMap<string, string>;
 }
@@ -137,7 +163,7 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
   const verdicts = new Map<string, Verdict>();
   const fresh = await getAll(ctx.connectors, actions.map((a) => a.target));
   const present = [...fresh.values()].filter((x): x is LetheRecord => x !== null);
-  const holds = await ctx.holds();
+  const holds = await ctx.holds([...present, ...present.flatMap((r) => r.links ?? [])]);
   const held = await holdsOf(present, ctx.connectors, holds);
   const purgeRecords = actions.filter((a) => a.basis.rule === 'consent-withdrawal').map((a) => fresh.get(refKey(a.target))).filter((r): r is LetheRecord => !!r);
   const consent = purgeRecords.length ? await currentConsent(purgeRecords, ctx.connectors) : new Map<string, { at: string; status: string }>();

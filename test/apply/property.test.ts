@@ -93,6 +93,7 @@ function chaotic(inner: Connector, c: Chaos): Connector {
       const byId = new Map(out.map((o) => [o.id, o]));
       return actions.map((a) => (fate.get(a.id) === 'ok' ? byId.get(a.id)! : { id: a.id, status: 'failed' as const, detail: `injected failure (${fate.get(a.id)} the call)` }));
     },
+    ...(inner.holdsFor ? { holdsFor: (refs: readonly RecordRef[]) => inner.holdsFor!(refs) } : {}),
     ...(inner.poll ? { poll: (id: string) => inner.poll!(id) } : {}),
     ...(inner.findSubmitted ? { findSubmitted: (a, since) => inner.findSubmitted!(a, since) } : {}),
     close: () => inner.close(),

@@ -28,7 +28,7 @@ import { writeGeneratedSnapshot } from '../../connectors/generate/snapshot.ts';
 import type { Interaction, Person } from '../../connectors/generate/world.ts';
 import type { ConnectorAction } from '../../connectors/types.ts';
 import { applyPlan } from '../../runner/apply/index.ts';
-import { currentHolds } from '../../runner/apply/recheck.ts';
+import { holdSource } from '../../runner/apply/recheck.ts';
 import { runPlan } from '../../runner/cli/commands/plan.ts';
 import { connectorsFromConfig } from '../../runner/connections.ts';
 import { collectSubject } from '../../runner/dsr/collect.ts';
@@ -199,7 +199,9 @@ export async function measureSize(records: number, dir: string, log: (s: string)
     phases['one erasure request'] = await counted(sandbox, async () => {
       const cs = connectorsFromConfig(config, env);
       const found = await collectSubject(cs, given);
-      await currentHolds(new Map(cs.map((c) => [c.system, c])), bundle, Date.parse(NIGHT), Buffer.from(HMAC_KEY, 'hex'));
+      // the hold check apply makes before executing: holds bearing on the subject's records
+      const targets = found.records.map((r) => ({ system: r.system, type: r.type, id: r.id }));
+      await holdSource(new Map(cs.map((c) => [c.system, c])), bundle, Date.parse(NIGHT), Buffer.from(HMAC_KEY, 'hex'))(targets);
       for (const c of cs) {
         const targets = found.records.filter((r) => r.system === c.system && (r.type === 'recording' || r.type === 'evaluation'));
         const actions: ConnectorAction[] = targets.map((r, i) => ({ id: `dsr-${i}`, op: 'delete', target: { system: r.system, type: r.type, id: r.id } }));
