@@ -1,8 +1,16 @@
 #!/usr/bin/env node
-// Entry point of the `lethe` command. The sources are TypeScript; tsx compiles them on load,
-// so a fresh clone needs no build step after `npm ci`.
-import { register } from 'tsx/esm/api';
+// Entry point of the `lethe` command. The published package ships compiled JavaScript in dist/
+// (no TypeScript compiler at run time); a clone of the repository runs the TypeScript sources
+// through tsx, so it needs no build step after `npm ci`.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../runner/cli/main.ts');
+const sources = new URL('../runner/cli/main.ts', import.meta.url);
+let main;
+if (existsSync(sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import(sources.href));
+} else {
+  ({ main } = await import(new URL('../dist/runner/cli/main.js', import.meta.url).href));
+}
 process.exitCode = await main(process.argv);

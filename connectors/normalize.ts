@@ -1,7 +1,9 @@
 /**
  * Identifier normalisation, shared by every connector, the loader and the request store
- * (DESIGN §2): `email:` lower-cased and trimmed, `phone:` E.164, other prefixes kept as given.
+ * (DESIGN §2): `email:` lower-cased and trimmed, `phone:` E.164, record-id prefixes (`sf:`, `gc:`)
+ * in the canonical id form of engine/ids.ts, other prefixes kept as given.
  */
+import { normalizeIdIdentifier } from '../engine/ids.ts';
 
 /** Lower-cased, trimmed e-mail, or null when the value is not a plausible address. */
 export function normalizeEmail(raw: string): string | null {
@@ -47,7 +49,7 @@ export function identifier(kind: string, raw: string | null | undefined): string
     }
     default: {
       const v = raw.trim();
-      return v ? `${kind}:${v}` : null;
+      return v ? normalizeIdIdentifier(`${kind}:${v}`) : null;
     }
   }
 }

@@ -89,7 +89,7 @@ export async function syncHoldMirrors(options: {
     ...protect.map((id): ConnectorAction => ({ id: `protect:${id}`, op: 'protect', target: { system: 'genesys', type: 'conversation', id } })),
     ...unprotect.map((id): ConnectorAction => ({ id: `unprotect:${id}`, op: 'unprotect', target: { system: 'genesys', type: 'conversation', id } })),
   ];
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'));
+  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {});
   try {
     // Record intent first: a crash after protecting leaves state that still lifts it later.
     const next: MirrorState = { mirrored: { ...state.mirrored } };

@@ -14,22 +14,26 @@ import { open, readFile, rename, unlink, link, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { UserError } from './cli/errors.ts';
 
 export interface LockInfo {
   pid: number;
   hostname: string;
   startedAt: string;
   purpose: string;
+  /** The holder's command line (`lethe apply plan.json`), when it recorded one. */
+  command?: string;
 }
 
-export class LockHeldError extends Error {
+/** A user-facing error (one line, exit 1): someone else holds the lock. */
+export class LockHeldError extends UserError {
   readonly file: string;
   readonly holder: LockInfo | null;
   constructor(file: string, holder: LockInfo | null) {
     const who = holder
-      ? `pid ${holder.pid} on ${holder.hostname} since ${holder.startedAt} (${holder.purpose})`
+      ? `pid ${holder.pid} on ${holder.hostname}${holder.command ? ` running "${holder.command}"` : ''} since ${holder.startedAt} (${holder.purpose})`
       : 'an unreadable lock file';
-    super(`${file}: lock is held by ${who}; if that process is gone, remove the file by hand`);
+    super(`${file}: lock is held by ${who}; wait for it to finish, or if that process is gone, remove the file by hand`);
     this.name = 'LockHeldError';
     this.file = file;
     this.holder = holder;
@@ -51,7 +55,30 @@ export interface LockOptions {
   hostname?: string;
   /** Clock for `startedAt` (default `new Date()`). */
   now?: () => Date;
+  /**
+   * While a live process holds the lock: how many more times to look again before giving up
+   * (default 10), and the pause before each look (default 200 ms, injectable for tests).
+   */
+  waitRetries?: number;
+  pause?: (attempt: number) => Promise<void>;
+  /**
+   * After those looks, while another live process holds the lock, try again this many times before giving up with
+   * `LockHeldError` (default 0: fail at once). Retries are bounded by count, not by time.
+   */
+  retries?: number;
+  /** Pause before retry k: min(retryDelayMs * 2^k, 500) ms (default 20). */
+  retryDelayMs?: number;
 }
+
+/** The command recorded in a lock: the program and its leading arguments, up to the first option. */
+export function commandLine(argv: readonly string[] = process.argv): string {
+  const rest = argv.slice(2);
+  const first = rest.findIndex((a) => a.startsWith('-'));
+  const args = (first < 0 ? rest : rest.slice(0, first)).slice(0, 3);
+  return ['lethe', ...args].join(' ').slice(0, 200);
+}
+
+const defaultPause = (): Promise<void> => new Promise((r) => setTimeout(r, 200));
 
 export function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -67,7 +94,7 @@ function parseInfo(text: string): LockInfo | null {
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
     if (typeof v.pid === 'number' && typeof v.hostname === 'string' && typeof v.startedAt === 'string') {
-      return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt, purpose: typeof v.purpose === 'string' ? v.purpose : '' };
+      return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt, purpose: typeof v.purpose === 'string' ? v.purpose : '', ...(typeof v.command === 'string' ? { command: v.command } : {}) };
     }
   } catch {
     // fall through
@@ -119,13 +146,28 @@ async function removeStale(file: string, staleText: string): Promise<void> {
 }
 
 /**
- * Takes the lock or throws `LockHeldError`. Creates the directory if needed.
+ * Takes the lock or throws `LockHeldError`; with `retries`, waits (bounded) for a live holder to
+ * release it first. Creates the directory if needed.
  */
 export async function acquireLock(file: string, options: LockOptions): Promise<Lock> {
+  const retries = options.retries ?? 0;
+  for (let k = 0; ; k++) {
+    try {
+      return await acquireOnce(file, options);
+    } catch (err) {
+      if (!(err instanceof LockHeldError) || k >= retries) throw err;
+      await new Promise((r) => setTimeout(r, Math.min((options.retryDelayMs ?? 20) * 2 ** Math.min(k, 8), 500)));
+    }
+  }
+}
+
+async function acquireOnce(file: string, options: LockOptions): Promise<Lock> {
   const isAlive = options.isAlive ?? pidAlive;
   const host = options.hostname ?? hostname();
-  const info: LockInfo = { pid: process.pid, hostname: host, startedAt: (options.now?.() ?? new Date()).toISOString(), purpose: options.purpose };
+  const info: LockInfo = { pid: process.pid, hostname: host, startedAt: (options.now?.() ?? new Date()).toISOString(), purpose: options.purpose, command: commandLine() };
   await mkdir(dirname(file), { recursive: true });
+  let waits = options.waitRetries ?? 10;
+  const pause = options.pause ?? defaultPause;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (await tryCreate(file, info)) return makeLock(file, info);
     let text: string;
@@ -138,7 +180,13 @@ export async function acquireLock(file: string, options: LockOptions): Promise<L
     const holder = parseInfo(text);
     // A lock file being written right now can be momentarily empty: not stale, just busy.
     const stale = holder !== null && holder.hostname === host && holder.pid !== process.pid && !isAlive(holder.pid);
-    if (!stale) throw new LockHeldError(file, holder);
+    if (!stale) {
+      // Held by a live process (or being written): wait briefly, a bounded number of times.
+      if (waits <= 0) throw new LockHeldError(file, holder);
+      await pause(waits--);
+      attempt--;
+      continue;
+    }
     await removeStale(file, text);
   }
   throw new LockHeldError(file, await readLock(file));

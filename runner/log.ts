@@ -8,6 +8,8 @@
  */
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import PinoPretty from 'pino-pretty';
+import { UserError } from './cli/errors.ts';
+import { rawStderrWrite, terminalSafe } from './cli/terminal.ts';
 
 export type { Logger } from 'pino';
 
@@ -87,8 +89,28 @@ function named(logger: Logger, name: string | undefined): Logger {
   return name ? logger.child({ component: name }) : logger;
 }
 
+export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The level from LETHE_LOG_LEVEL (default info); an unknown value is a UserError naming the choices. */
+export function checkLogLevel(env: NodeJS.ProcessEnv = process.env): LevelWithSilent {
+  const raw = env.LETHE_LOG_LEVEL;
+  if (raw === undefined || raw === '') return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new UserError(`LETHE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(raw.slice(0, 40))})`);
+  }
+  return raw as LevelWithSilent;
+}
+
+/** Deep copy of a log object with every string made terminal-safe (pretty output goes to a terminal). */
+function safeStrings(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return terminalSafe(v);
+  if (depth > 6 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => safeStrings(x, depth + 1));
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [terminalSafe(k), safeStrings(x, depth + 1)]));
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? ((process.env.LETHE_LOG_LEVEL as LevelWithSilent | undefined) || 'info');
+  const level = options.level ?? checkLogLevel();
   const base = {
     level,
     redact: { paths: redactPaths(), censor: REDACTED },
@@ -96,8 +118,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
   if (pretty) {
-    const stream = PinoPretty({ colorize: true, translateTime: 'SYS:standard', ignore: 'pid,hostname', destination: options.destination ?? 1, sync: true });
-    return named(pino(base, stream), options.name);
+    const stream = PinoPretty({
+      colorize: true,
+      translateTime: 'SYS:standard',
+      ignore: 'pid,hostname',
+      destination: options.destination ?? 1,
+      sync: true,
+      // Values and messages may carry system text: escaped before pino-pretty adds its own colours.
+      messageFormat: (log, key) => terminalSafe(String(log[key] ?? '')),
+    });
+    return named(pino({ ...base, formatters: { log: (o: Record<string, unknown>) => safeStrings(o) as Record<string, unknown> } }, stream), options.name);
   }
   return named(pino(base, options.destination ?? pino.destination({ dest: 1, sync: true })), options.name);
 }
@@ -152,7 +182,8 @@ export function formatProgress(p: { label: string; done: number; total: number; 
 
 /** A one-line progress display on stderr, only on a terminal and never in CI. */
 export function createProgress(options: ProgressOptions): Progress {
-  const stream = options.stream ?? process.stderr;
+  // The progress line's own cursor controls bypass the output boundary's escaping.
+  const stream = options.stream ?? { isTTY: process.stderr.isTTY, write: rawStderrWrite };
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const interval = options.intervalMs ?? 250;

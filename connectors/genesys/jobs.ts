@@ -28,7 +28,7 @@ export interface JobReadOptions {
   pageSize?: number;
   /** Delay between status polls (ms). */
   pollMs: number;
-  /** Status polls before giving up on one job. */
+  /** Status polls before giving up on one job (default 3,600: about an hour at 1 s a poll). */
   maxPolls?: number;
   /** Submissions of the same job (after FAILED, CANCELLED or EXPIRED) before giving up (default 3). */
   maxSubmissions?: number;
@@ -84,7 +84,7 @@ async function submit(http: GenesysHttp, interval: string, o: JobReadOptions): P
 }
 
 async function waitFor(http: GenesysHttp, jobId: string, o: JobReadOptions): Promise<JobState> {
-  const max = o.maxPolls ?? 100_000;
+  const max = o.maxPolls ?? 3_600;
   // Polls back off from 25 ms to `pollMs`: a quick job costs few waits, a long one few calls.
   let delay = Math.min(25, o.pollMs);
   for (let i = 0; i < max; i++) {

@@ -7,6 +7,7 @@
  * (see `splitChildId`). A legal-hold record (recording deletion protection) uses the conversation id.
  */
 import { identifier, identifierSet } from '../normalize.ts';
+import { normalizeGenesysId, normalizeRecordIds } from '../../engine/ids.ts';
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { CONTACT_EMAIL_FIELDS, CONTACT_PHONE_FIELDS } from './native.ts';
 import type { AnalyticsConversation, AnalyticsParticipant, Evaluation, ExternalContact, Recording } from './native.ts';
@@ -33,7 +34,7 @@ export function contactToRecord(c: ExternalContact): LetheRecord {
     ...CONTACT_PHONE_FIELDS.map((f): [string, string | undefined] => ['phone', c[f]?.e164 ?? c[f]?.display]),
     ['gc', c.id],
   ];
-  return {
+  return normalizeRecordIds({
     system: SYSTEM,
     type: 'external-contact',
     id: c.id,
@@ -45,10 +46,10 @@ export function contactToRecord(c: ExternalContact): LetheRecord {
       lastName: c.lastName ?? null,
       contactType: c.type ?? null,
       modifyDate: c.modifyDate,
-      canonicalContactId: c.canonicalContact?.id ?? null,
-      mergeSet: (c.mergeSet ?? []).map((m) => m.id).sort(),
+      canonicalContactId: c.canonicalContact?.id ? normalizeGenesysId(c.canonicalContact.id) : null,
+      mergeSet: (c.mergeSet ?? []).map((m) => normalizeGenesysId(m.id)).sort(),
     },
-  };
+  });
 }
 
 const isCustomer = (p: AnalyticsParticipant): boolean => p.purpose === 'customer' || p.purpose === 'external';
@@ -84,7 +85,7 @@ export function conversationToRecord(c: AnalyticsConversation): LetheRecord {
   const customer = c.participants.find(isCustomer);
   const session = customer?.sessions[0] ?? c.participants.flatMap((p) => p.sessions)[0];
   const queue = c.participants.find((p) => p.purpose === 'acd')?.participantName ?? null;
-  return {
+  return normalizeRecordIds({
     system: SYSTEM,
     type: 'conversation',
     id: c.conversationId,
@@ -99,11 +100,11 @@ export function conversationToRecord(c: AnalyticsConversation): LetheRecord {
       queue,
       recorded: c.participants.some((p) => p.sessions.some((s) => s.recording === true)),
     },
-  };
+  });
 }
 
 export function recordingToRecord(r: Recording, conversation: AnalyticsConversation): LetheRecord {
-  return {
+  return normalizeRecordIds({
     system: SYSTEM,
     type: 'recording',
     id: childId(r.conversationId, r.id),
@@ -120,11 +121,11 @@ export function recordingToRecord(r: Recording, conversation: AnalyticsConversat
       start: r.startTime,
       end: r.endTime ?? null,
     },
-  };
+  });
 }
 
 export function evaluationToRecord(e: Evaluation, conversation: AnalyticsConversation): LetheRecord {
-  return {
+  return normalizeRecordIds({
     system: SYSTEM,
     type: 'evaluation',
     id: childId(e.conversation.id, e.id),
@@ -140,12 +141,12 @@ export function evaluationToRecord(e: Evaluation, conversation: AnalyticsConvers
       conversationDate: e.conversationDate ?? null,
       totalScore: e.answers?.totalScore ?? null,
     },
-  };
+  });
 }
 
 /** A conversation under recording deletion protection, as a hold record. */
 export function protectionToRecord(conversation: AnalyticsConversation): LetheRecord {
-  return {
+  return normalizeRecordIds({
     system: SYSTEM,
     type: 'legal-hold',
     id: conversation.conversationId,
@@ -157,5 +158,5 @@ export function protectionToRecord(conversation: AnalyticsConversation): LetheRe
       reason: 'Genesys recording deletion protection',
       conversationId: conversation.conversationId,
     },
-  };
+  });
 }

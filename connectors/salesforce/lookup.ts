@@ -100,7 +100,8 @@ export async function lookupRecords(client: SalesforceClient, identifiers: reado
   const found = [...personIds, ...individualIds, ...ids(tasks), ...ids(events), ...ids(cases)];
   const holds = await select(client, 'Legal_Hold__c', [
     { field: 'Contact__c', values: contactIds, ids: true },
-    { field: 'Record_Id__c', values: found, ids: false },
+    // Record_Id__c is free text: hold records often carry the 15-character form of an id.
+    { field: 'Record_Id__c', values: [...found, ...found.filter((id) => id.length === 18).map((id) => id.slice(0, 15))], ids: false },
   ]);
   const records: LetheRecord[] = [
     ...contacts.map((r) => MAPPERS.Contact(r)),

@@ -4,6 +4,7 @@
  */
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { identifier, identifierSet } from '../normalize.ts';
+import { normalizeRecordIds, normalizeSalesforceId } from '../../engine/ids.ts';
 
 export type SfRow = Record<string, unknown>;
 
@@ -25,7 +26,7 @@ export const FIELDS = {
   Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Company', 'Status', 'IndividualId', 'HasOptedOutOfEmail', 'DoNotCall', 'CreatedDate', 'LastModifiedDate'],
   Task: ['Id', 'WhoId', 'Who.Type', 'WhatId', 'Subject', 'Description', 'ActivityDate', 'Status', 'CreatedDate', 'LastModifiedDate'],
   Event: ['Id', 'WhoId', 'Who.Type', 'WhatId', 'Subject', 'Description', 'ActivityDate', 'StartDateTime', 'EndDateTime', 'CreatedDate', 'LastModifiedDate'],
-  Case: ['Id', 'ContactId', 'SuppliedEmail', 'SuppliedPhone', 'SuppliedName', 'Subject', 'Description', 'Status', 'CreatedDate', 'LastModifiedDate'],
+  Case: ['Id', 'ContactId', 'SuppliedEmail', 'SuppliedPhone', 'SuppliedName', 'Subject', 'Description', 'Status', 'Type', 'CreatedDate', 'LastModifiedDate'],
   Individual: ['Id', 'FirstName', 'LastName', 'ShouldForget', 'SendIndividualData', 'HasOptedOutProcessing', 'HasOptedOutProfiling', 'HasOptedOutSolicit', 'HasOptedOutTracking', 'CreatedDate', 'LastModifiedDate'],
   Contact_Consent__c: ['Id', 'Contact__c', 'Contact__r.Email', 'Contact__r.Phone', 'Contact__r.MobilePhone', 'Contact__r.IndividualId', 'Purpose__c', 'Status__c', 'Consent_Date__c', 'Source__c', 'CreatedDate'],
   ContactPointTypeConsent: ['Id', 'PartyId', 'ContactPointType', 'DataUsePurposeId', 'DataUsePurpose.Name', 'PrivacyConsentStatus', 'CaptureDate', 'EffectiveFrom', 'EffectiveTo', 'CreatedDate'],
@@ -73,7 +74,8 @@ function base(type: string, row: SfRow, identifiers: string[], links: RecordRef[
   if (!id) throw new Error(`Salesforce ${type} row without Id`);
   const createdAt = isoUtc(row.CreatedDate);
   if (!createdAt) throw new Error(`Salesforce ${type} ${id} without CreatedDate`);
-  return { system: SYSTEM, type, id, createdAt, identifiers, links, fields };
+  // Ids in canonical (18-character) form: Record_Id__c and other text fields may carry 15.
+  return normalizeRecordIds({ system: SYSTEM, type, id, createdAt, identifiers, links, fields });
 }
 
 function personIdentifiers(row: SfRow, phones: readonly string[]): string[] {
@@ -188,7 +190,7 @@ export function mapIndividualOptOuts(row: SfRow): LetheRecord[] {
   const id = str(row.Id);
   if (!id) throw new Error('Salesforce individual row without Id');
   const at = isoUtc(row.LastModifiedDate) ?? isoUtc(row.CreatedDate);
-  return INDIVIDUAL_OPT_OUTS.filter((o) => row[o.flag] === true).map((o) => ({
+  return INDIVIDUAL_OPT_OUTS.filter((o) => row[o.flag] === true).map((o) => normalizeRecordIds({
     system: SYSTEM,
     type: 'consent',
     id: `${id}:${o.purpose}`,
@@ -201,8 +203,10 @@ export function mapIndividualOptOuts(row: SfRow): LetheRecord[] {
 
 /** Legal_Hold__c: links and identifiers name the held record (an unknown object's id stays as `sf:`). */
 export function mapLegalHold(row: SfRow): LetheRecord {
-  const target = str(row.Record_Id__c)?.trim() || null;
-  const contact = str(row.Contact__c);
+  const rawTarget = str(row.Record_Id__c)?.trim() || null;
+  const target = rawTarget ? normalizeSalesforceId(rawTarget) : null;
+  const rawContact = str(row.Contact__c);
+  const contact = rawContact ? normalizeSalesforceId(rawContact) : null;
   const links: RecordRef[] = [];
   if (contact) links.push(ref('contact', contact));
   if (target && typeOfId(target) && target !== contact) links.push(ref(typeOfId(target)!, target));

@@ -40,11 +40,15 @@ export interface ConsentState {
   atMs: number;
   /** `at` in milliseconds. */
   sinceMs: number;
+  /** The event that set the state, `<system>/<id>` (only when the index keeps refs). */
+  ref?: string;
 }
 
 export interface ConsentIndexOptions {
   /** The plan's now (ISO 8601): validity windows of grants are judged against it. */
   now?: string;
+  /** Keep which record each event came from (`ConsentState.ref`), for answers that say why. */
+  keepRefs?: boolean;
 }
 
 function windowBound(v: unknown): number | null | undefined {
@@ -71,6 +75,7 @@ export class ConsentIndex {
   /** (subject * purposes + purpose number) -> the latest event; rebuilt after any add. */
   private bySubject: Map<number, ConsentState> | null = null;
   private readonly nowMs: number | undefined;
+  private readonly keepRefs: boolean;
   invalid = 0;
   events = 0;
   /** Grants whose window had not started at `now` (not counted as grants). */
@@ -79,6 +84,7 @@ export class ConsentIndex {
   lapsed = 0;
 
   constructor(options: ConsentIndexOptions = {}) {
+    this.keepRefs = options.keepRefs === true;
     if (options.now !== undefined) {
       const t = Date.parse(options.now);
       if (Number.isNaN(t)) throw new Error(`ConsentIndex: now is not a date: ${options.now}`);
@@ -121,7 +127,7 @@ export class ConsentIndex {
     if (nodes.length === 0) return;
     let p = this.purposeIds.get(purpose);
     if (p === undefined) this.purposeIds.set(purpose, (p = this.purposeIds.size));
-    this.eventList.push({ status, at, atMs, sinceMs });
+    this.eventList.push(this.keepRefs ? { status, at, atMs, sinceMs, ref: `${r.system}/${r.id}` } : { status, at, atMs, sinceMs });
     this.eventPurpose.push(p);
     for (const n of nodes) this.eventNodes.push(n);
     this.nodeStart.push(this.eventNodes.length);

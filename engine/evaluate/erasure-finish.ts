@@ -99,11 +99,25 @@ function finishSubject(
   const candidates = s.candidates
     .filter((c) => (seen.has(refKey(c.ref)) ? false : (seen.add(refKey(c.ref)), true)))
     .sort((a, b) => cmp(refKey(a.ref), refKey(b.ref)));
+  // A record kept by an Art. 17(3) exception keeps the records it links to (a kept case keeps its
+  // contact: Salesforce refuses to delete a contact that cases point to), transitively.
+  const byKey = new Map(candidates.map((c) => [refKey(c.ref), c]));
+  const pending = candidates.filter((c) => c.fact.exception);
+  while (pending.length > 0) {
+    const c = pending.pop()!;
+    for (const l of c.fact.keptLinks ?? []) {
+      const linked = byKey.get(refKey(l));
+      if (!linked || linked.fact.exception || linked.holds) continue;
+      linked.fact = { ...linked.fact, exception: c.fact.exception! };
+      pending.push(linked);
+    }
+  }
   const native = candidates.filter((c) => c.fact.action === 'gdpr-request');
   // The native request deletes by every address of the subject's contact: with an identifier
   // shared with another person (a household phone) it would reach that person's data too.
   const sharedIdentifier = s.expansion.flagged.length > 0;
-  const useNative = native.length > 0 && !s.genesysBlocked && !sharedIdentifier;
+  const genesysKept = candidates.some((c) => c.ref.system === 'genesys' && c.fact.exception);
+  const useNative = native.length > 0 && !s.genesysBlocked && !genesysKept && !sharedIdentifier;
 
   for (const c of candidates) {
     if (c.holds) {

@@ -59,6 +59,8 @@ export interface ScopeFact {
   action: CompiledScope['action'];
   anonymizeWith?: string;
   exception?: { name: string; basis: string };
+  /** With an exception: the records the kept record links to (they are kept with it). */
+  keptLinks?: RecordRef[];
   /** For Genesys external contacts: the id of the contact this one was merged into, if known. */
   mergedInto?: string;
 }
@@ -224,7 +226,10 @@ export class ErasurePlanner {
       );
       const fact: ScopeFact = { policy, action: entry.action };
       if (entry.anonymizeWith) fact.anonymizeWith = entry.anonymizeWith;
-      if (ex) fact.exception = { name: ex.name, basis: ex.basis };
+      if (ex) {
+        fact.exception = { name: ex.name, basis: ex.basis };
+        if ((r.links ?? []).length > 0) fact.keptLinks = r.links.map((l) => ({ system: l.system, type: l.type, id: l.id }));
+      }
       if (entry.action === 'gdpr-request') {
         const m = mergedInto(r);
         if (m) fact.mergedInto = m;

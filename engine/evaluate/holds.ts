@@ -12,15 +12,43 @@
  *   A date-only value (`2025-06-30`) holds through the whole of that day (UTC). An unparseable
  *   value never expires (fail safe: a hold we cannot read is still a hold).
  * - Identifiers a hold record carries are held identifiers too (fail safe).
+ * - A hold record's fields must agree (holdRecordState): active and unexpired protects; inactive
+ *   and expired is released. Any other combination (active but expired, inactive but not expired,
+ *   an `expires` or `active` that cannot be read) keeps protecting and is reported as a conflict
+ *   (HoldIndex.conflicts, the plan's `summary.holdConflicts`) for someone to resolve.
+ * - Ids are taken in canonical form (engine/ids.ts): a hold naming a record by its 15-character
+ *   Salesforce id holds the record the snapshot names by its 18-character id.
  */
 import type { LegalHold } from '../schema/index.ts';
 import type { LetheRecord } from '../records.ts';
 import { refKey } from '../records.ts';
 import { subjectHash } from '../masking/keys.ts';
 import { StringSieve } from './string-sieve.ts';
+import { normalizeGenesysId, normalizeIdIdentifier, normalizeRecordId } from '../ids.ts';
 
-export type HoldVia = 'record' | 'identifier' | 'link' | 'conversation';
-const VIAS: readonly HoldVia[] = ['record', 'identifier', 'link', 'conversation'];
+/**
+ * How a hold reaches a record: it names the record, one of its identifiers, a record it links to,
+ * its conversation, or (`identity`) an identity record that links to it (a held Contact's
+ * Individual, a held external contact's merge set: identity.ts `identityTargets`).
+ */
+export type HoldVia = 'record' | 'identifier' | 'link' | 'conversation' | 'identity';
+const VIAS: readonly HoldVia[] = ['record', 'identifier', 'link', 'conversation', 'identity'];
+/** Labels pack the via in the low 3 bits. */
+const VIA_BITS = 8;
+const VIA_CONVERSATION = 3;
+
+/** Why a hold record's fields disagree (it keeps protecting: the conservative side). */
+export type HoldConflictKind = 'active-but-expired' | 'inactive-but-unexpired' | 'unreadable-expires' | 'unreadable-active';
+
+/** A hold record whose fields disagree: its id, case and the conflict, never personal data. */
+export interface HoldConflict {
+  /** `record:<system>/<id>`, as in protected[].why.hold. */
+  hold: string;
+  caseRef: string;
+  conflict: HoldConflictKind;
+  /** The record's `expires` when it is a readable date. */
+  expires?: string;
+}
 
 export interface HoldInfo {
   /** `LegalHold/<name>` for documents, `record:<system>/<id>` for hold records. */
@@ -29,20 +57,25 @@ export interface HoldInfo {
   expires?: string;
 }
 
-/** A hold label: hold index and how it reached the record, packed as index * 4 + via. */
+/** A hold label: hold index and how it reached the record, packed as index * 8 + via. */
 export type HoldLabel = number;
 
 export function holdLabel(hold: number, via: HoldVia): HoldLabel {
-  return hold * 4 + VIAS.indexOf(via);
+  return hold * VIA_BITS + VIAS.indexOf(via);
 }
 
 export function unpackHoldLabel(label: HoldLabel): { hold: number; via: HoldVia } {
-  return { hold: Math.floor(label / 4), via: VIAS[label % 4]! };
+  return { hold: Math.floor(label / VIA_BITS), via: VIAS[label % VIA_BITS]! };
 }
 
 /** Re-labels an inherited hold as reaching the record through a link. */
 export function viaLink(label: HoldLabel): HoldLabel {
-  return label - (label % 4) + 2;
+  return label - (label % VIA_BITS) + 2;
+}
+
+/** Re-labels a hold as reaching the record through an identity record that links to it. */
+export function viaIdentity(label: HoldLabel): HoldLabel {
+  return label - (label % VIA_BITS) + 4;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -56,6 +89,23 @@ export function holdActive(expires: unknown, nowMs: number): boolean {
   if (Number.isNaN(t)) return true;
   const end = DATE_ONLY.test(expires) ? t + DAY_MS : t;
   return nowMs < end;
+}
+
+/**
+ * Whether a hold record protects at `nowMs`, and the conflict its fields show. Without an `active`
+ * field (Genesys deletion protection, hand-made records) the expiry alone decides, as for documents.
+ */
+export function holdRecordState(fields: Record<string, unknown>, nowMs: number): { protects: boolean; conflict?: HoldConflictKind } {
+  const a = fields.active;
+  const e = fields.expires;
+  const noExpiry = e === undefined || e === null || e === '';
+  const readable = noExpiry || (typeof e === 'string' && !Number.isNaN(Date.parse(e)));
+  if (a !== undefined && a !== null && typeof a !== 'boolean') return { protects: true, conflict: 'unreadable-active' };
+  if (!readable) return { protects: true, conflict: 'unreadable-expires' };
+  const unexpired = holdActive(e, nowMs);
+  if (a === false) return unexpired ? { protects: true, conflict: 'inactive-but-unexpired' } : { protects: false };
+  if (a === true) return unexpired ? { protects: true } : { protects: true, conflict: 'active-but-expired' };
+  return { protects: unexpired };
 }
 
 function push(map: Map<string, HoldLabel[]>, key: string, label: HoldLabel, sieve?: StringSieve): void {
@@ -73,6 +123,8 @@ export class HoldIndex {
   private readonly byRef = new Map<string, HoldLabel[]>();
   /** The ids of byRef's keys: a record whose id (and links' ids) are not here has no seed. */
   private readonly refIds = new Set<string>();
+  /** The records seeded, in the order seeded (for targeted reads: runner/apply/recheck.ts). */
+  private readonly seededRefs = new Map<string, { system: string; type: string; id: string }>();
   private readonly byIdentifier = new Map<string, HoldLabel[]>();
   /** Sieves in front of refIds and byIdentifier (most records are not held: skip the lookups). */
   private readonly refIdSieve = new StringSieve();
@@ -83,6 +135,8 @@ export class HoldIndex {
   private hashMinLength = Number.POSITIVE_INFINITY;
   private readonly hashCache = new Map<string, string>();
   inactive = 0;
+  /** Hold records whose fields disagree (they protect all the same), in the order added. */
+  readonly conflicts: HoldConflict[] = [];
 
   private readonly nowMs: number;
   private readonly hmacKey: Uint8Array;
@@ -105,32 +159,50 @@ export class HoldIndex {
     const i = this.register({ name: `LegalHold/${doc.metadata.name}`, caseRef: doc.spec.caseRef, expires: doc.spec.expires });
     const h = doc.spec.holds;
     for (const r of h.records ?? []) this.seedRef(r, holdLabel(i, 'record'));
-    for (const id of h.identifiers ?? []) push(this.byIdentifier, id, holdLabel(i, 'identifier'), this.identifierSieve);
+    for (const id of h.identifiers ?? []) push(this.byIdentifier, normalizeIdIdentifier(id), holdLabel(i, 'identifier'), this.identifierSieve);
     for (const c of h.conversations ?? []) {
-      this.seedRef({ system: 'genesys', type: 'conversation', id: c }, holdLabel(i, 'conversation'));
+      this.seedRef({ system: 'genesys', type: 'conversation', id: normalizeGenesysId(c) }, holdLabel(i, 'conversation'));
     }
     for (const hash of h.identifierHashes ?? []) this.addHash(hash, holdLabel(i, 'identifier'));
   }
 
-  /** Adds a hold record (type `legal-hold`) read from a system (ignored when expired). */
+  /** Adds a hold record (type `legal-hold`) read from a system (ignored when released: see holdRecordState). */
   addRecord(r: LetheRecord): void {
     const f = r.fields ?? {};
-    if (!holdActive(f.expires, this.nowMs)) {
+    const state = holdRecordState(f, this.nowMs);
+    if (!state.protects) {
       this.inactive++;
       return;
     }
-    const caseRef = typeof f.caseRef === 'string' && f.caseRef !== '' ? f.caseRef : `${r.system}/${r.id}`;
+    const id = normalizeRecordId(r.system, r.id);
+    const caseRef = typeof f.caseRef === 'string' && f.caseRef !== '' ? f.caseRef : `${r.system}/${id}`;
     const expires = typeof f.expires === 'string' && f.expires !== '' ? f.expires : undefined;
-    const i = this.register({ name: `record:${r.system}/${r.id}`, caseRef, ...(expires ? { expires } : {}) });
+    const name = `record:${r.system}/${id}`;
+    const i = this.register({ name, caseRef, ...(expires ? { expires } : {}) });
+    if (state.conflict) {
+      const readable = expires !== undefined && !Number.isNaN(Date.parse(expires));
+      this.conflicts.push({ hold: name, caseRef, conflict: state.conflict, ...(readable ? { expires } : {}) });
+    }
     for (const l of r.links ?? []) {
       const via: HoldVia = l.system === 'genesys' && l.type === 'conversation' ? 'conversation' : 'record';
       this.seedRef(l, holdLabel(i, via));
     }
-    for (const id of r.identifiers ?? []) push(this.byIdentifier, id, holdLabel(i, 'identifier'), this.identifierSieve);
+    for (const x of r.identifiers ?? []) push(this.byIdentifier, normalizeIdIdentifier(x), holdLabel(i, 'identifier'), this.identifierSieve);
   }
 
-  private seedRef(r: { system: string; type: string; id: string }, label: HoldLabel): void {
-    push(this.byRef, refKey(r), label);
+  /**
+   * Seeds a record with labels computed elsewhere: identity records reached through a held record
+   * that links to them (identity-holds.ts), added before streaming.
+   */
+  addSeed(r: { system: string; type: string; id: string }, labels: readonly HoldLabel[]): void {
+    for (const l of labels) this.seedRef(r, l);
+  }
+
+  private seedRef(r0: { system: string; type: string; id: string }, label: HoldLabel): void {
+    const r = { system: r0.system, type: r0.type, id: normalizeRecordId(r0.system, r0.id) };
+    const key = refKey(r);
+    if (!this.seededRefs.has(key)) this.seededRefs.set(key, r);
+    push(this.byRef, key, label);
     this.refIds.add(r.id);
     this.refIdSieve.add(r.id);
   }
@@ -205,6 +277,16 @@ export class HoldIndex {
     return out;
   }
 
+  /** The records holds name (and identity seeds), each once. */
+  namedRecords(): Array<{ system: string; type: string; id: string }> {
+    return [...this.seededRefs.values()];
+  }
+
+  /** The plain identifiers holds name (keyed hashes cannot be looked up). */
+  namedIdentifiers(): string[] {
+    return [...this.byIdentifier.keys()];
+  }
+
   /** True when some hold names records or conversations (links must then be looked up). */
   get hasSeeds(): boolean {
     return this.byRef.size > 0;
@@ -226,7 +308,7 @@ export class HoldIndex {
 function addLabels(out: HoldLabel[] | undefined, labels: readonly HoldLabel[] | undefined, link: boolean): HoldLabel[] | undefined {
   if (!labels) return out;
   for (const l0 of labels) {
-    const l = link && l0 % 4 !== 3 ? viaLink(l0) : l0;
+    const l = link && l0 % VIA_BITS !== VIA_CONVERSATION ? viaLink(l0) : l0;
     if (!out) out = [l];
     else if (!out.includes(l)) out.push(l);
   }
@@ -247,7 +329,7 @@ export function describeHold(index: HoldIndex, labels: readonly HoldLabel[]): { 
 }
 
 /** The most specific explanation first. */
-const PREFERENCE: readonly HoldVia[] = ['record', 'identifier', 'conversation', 'link'];
+const PREFERENCE: readonly HoldVia[] = ['record', 'identifier', 'conversation', 'identity', 'link'];
 
 function compareHold(a: { caseRef: string; hold: string; via: HoldVia }, b: { caseRef: string; hold: string; via: HoldVia }): number {
   return a.caseRef < b.caseRef ? -1 : a.caseRef > b.caseRef ? 1 : a.hold < b.hold ? -1 : a.hold > b.hold ? 1 : PREFERENCE.indexOf(a.via) - PREFERENCE.indexOf(b.via);

@@ -8,6 +8,8 @@ import { normalizeIdentifierKey } from '../../connectors/normalize.ts';
 import { ALL_RECORD_TYPES, isKnownSystem, isKnownType, RECORD_TYPES, type RecordTypeName } from '../record-types.ts';
 import { addDuration, approxDays } from '../duration.ts';
 import type { PathSeg } from './locate.ts';
+import { normalizeIdIdentifier } from '../ids.ts';
+import { holdIdIssues } from './ids.ts';
 
 export interface Issue {
   path: PathSeg[];
@@ -66,6 +68,11 @@ export function realDate(v: unknown): string | null {
   const [y, mo, d] = [+m[1]!, +m[2]!, +m[3]!];
   const dt = new Date(Date.UTC(y, mo - 1, d));
   if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+  // Date.parse reads 24:00 as the next day and some engines roll over 60 seconds: refuse them.
+  const hm = m[4] ? /^T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(m[4]) : null;
+  if (hm && (+hm[1]! > 23 || +hm[2]! > 59 || (hm[3] !== undefined && +hm[3] > 59))) return null;
+  const zone = m[7] ? /^[+-](\d{2}):(\d{2})$/.exec(m[7]) : null;
+  if (zone && (+zone[1]! > 23 || +zone[2]! > 59)) return null;
   const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
@@ -91,13 +98,16 @@ function checkHold(spec: Obj, ctx: CheckContext, out: Issue[]): void {
   const holds = obj(spec.holds);
   arr(holds.records).forEach((r, i) => selector(r, ['spec', 'holds', 'records', i], out));
   arr(holds.identifiers).forEach((id, i) => identifierIssue(id, ['spec', 'holds', 'identifiers', i], out));
+  holdIdIssues(holds, out);
 }
 
 export function identifierIssue(id: unknown, path: PathSeg[], out: Issue[]): void {
   if (typeof id !== 'string' || !id.includes(':')) return;
   const norm = normalizeIdentifierKey(id);
   if (norm === null) out.push({ path, code: 'identifier.invalid', message: `${JSON.stringify(id)} is not a valid ${id.split(':')[0]} identifier` });
-  else if (norm !== id) out.push({ path, code: 'identifier.not-normalised', message: `write identifiers in normalised form: ${JSON.stringify(norm)} (e-mails lower-case, phones E.164)` });
+  // Record-id identifiers (`sf:` 15-character, `gc:` upper case) are accepted in any form and
+  // rewritten in canonical form by the loader (ids.ts); other identifiers must be written normalised.
+  else if (norm !== id && norm !== normalizeIdIdentifier(id)) out.push({ path, code: 'identifier.not-normalised', message: `write identifiers in normalised form: ${JSON.stringify(norm)} (e-mails lower-case, phones E.164)` });
 }
 
 function checkCron(spec: Obj, out: Issue[]): void {

@@ -5,7 +5,10 @@
 import type { Bundle } from '../bundle.ts';
 import { contentHash } from '../canonical.ts';
 import { kindInfo, KINDS, type DataSubjectRequest, type RunnerConfig } from '../schema/index.ts';
+import { catalogIssues } from './catalog-check.ts';
 import { checkDocument, type CheckContext, type Issue } from './checks.ts';
+import { ruleIssues } from './dead-rules.ts';
+import { normalizeDocumentIds } from './ids.ts';
 import { normalizeCondition } from './conditions.ts';
 import { dotted, type PathSeg, positionOf } from './locate.ts';
 import { type Problem, sortProblems, suggest } from './problems.ts';
@@ -52,6 +55,8 @@ interface Pending {
   parsed: ParsedDocument;
   kind: string;
   value: Record<string, unknown>;
+  /** The document as written (shorthand conditions intact), to point at field names. */
+  raw: Record<string, unknown>;
   /** Passed the schema: only such documents enter the bundle (checks run on all, defensively). */
   valid: boolean;
 }
@@ -136,6 +141,7 @@ export function loadFromFiles(files: readonly SourceFile[], options: LoadOptions
       }
       const schemaIssues = schemaProblems(f.path, parsed.lines, pd.doc, kind, v);
       problems.push(...schemaIssues);
+      const raw = structuredClone(v);
       for (const cp of conditionPaths(kind, v)) {
         const raw = getIn(v, cp);
         if (raw === undefined || raw === null || typeof raw !== 'object') continue;
@@ -143,7 +149,7 @@ export function loadFromFiles(files: readonly SourceFile[], options: LoadOptions
         for (const i of issues) push(i.path, i.code, i.message, i.atKey ?? false);
         setIn(v, cp, logic);
       }
-      pending.push({ file: f.path, lines: parsed.lines, parsed: pd, kind, value: v, valid: schemaIssues.length === 0 });
+      pending.push({ file: f.path, lines: parsed.lines, parsed: pd, kind, value: v, raw, valid: schemaIssues.length === 0 });
     }
   }
   const masking = pending.filter((p) => p.kind === 'MaskingPolicy' && p.valid);
@@ -152,9 +158,11 @@ export function loadFromFiles(files: readonly SourceFile[], options: LoadOptions
     destinations: new Set(masking.map((p) => String((p.value.spec as Record<string, unknown>).destination))),
     ...(options.now ? { now: options.now } : {}),
   };
+  const maskingPaths = new Map(masking.map((p) => [String((p.value.metadata as Record<string, unknown>).name), Object.keys((p.value.spec as Record<string, unknown>).fields ?? {})]));
   const seen = new Map<string, Pending>();
   for (const p of pending) {
     const issues: Issue[] = checkDocument({ kind: p.kind, value: p.value }, ctx);
+    issues.push(...catalogIssues(p.kind, p.value, p.raw, maskingPaths), ...ruleIssues(p.kind, p.value, p.raw));
     const name = String((p.value.metadata as Record<string, unknown> | undefined)?.name);
     const key = `${p.kind}/${name}`;
     const first = seen.get(key);
@@ -168,6 +176,7 @@ export function loadFromFiles(files: readonly SourceFile[], options: LoadOptions
     }
   }
   const documents = pending.filter((p) => p.valid).map((p): LoadedDocument => {
+    normalizeDocumentIds(p.kind, p.value);
     const m = p.value.metadata as Record<string, string>;
     const pos = positionOf(p.parsed.doc, p.lines, []);
     return { file: p.file, line: pos.line, kind: p.kind, name: m.name!, version: m.version!, owner: m.owner!, value: p.value };

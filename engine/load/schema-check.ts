@@ -162,10 +162,17 @@ export function schemaProblems(file: string, lines: LineCounter, doc: Document.P
       default:
         message = e.message ?? 'is not valid';
     }
+    if (kind === 'RunnerConfig' && path.some((seg) => typeof seg === 'string' && SECRET_KEY.test(seg)) && v !== null && typeof v !== 'object') {
+      // A literal where a secret reference belongs: say where, never what (it may be the secret).
+      message = `a literal value is written here (not shown): secrets are never written in the config; use {env: VARIABLE} or {file: /path/to/file}`;
+    }
     out.push({ file, line: at.line, col: at.col, path: dotted(fieldPath), message, severity: 'error', code: `schema.${e.keyword}` });
   }
   return dedupe(out);
 }
+
+/** Config keys whose values are (references to) secrets. */
+const SECRET_KEY = /secret|password|passwd|token|credential|private|^keys$|^hmac$|^signing$|^clientId$/i;
 
 function describe(v: unknown): string {
   if (v === null || v === undefined) return 'empty';

@@ -15,6 +15,8 @@ export interface AssembleInput {
   limits: PlanSummary['limits'];
   needsApproval: boolean;
   inputs: Plan['inputs'];
+  /** Hold records whose fields disagree (summary.holdConflicts, only when there are some). */
+  holdConflicts?: NonNullable<PlanSummary['holdConflicts']>;
 }
 
 function protectedKey(p: ProtectedRecord): string {
@@ -37,6 +39,14 @@ function flatten2(map: Map<string, Map<string, number>>): Record<string, number>
 /** The entry's action object (parsed from its JSON when it was made elsewhere). */
 function materialise(e: ActionEntry): PlanAction {
   return e.action ?? (JSON.parse(e.json) as PlanAction);
+}
+
+/** Conflicts sorted and de-duplicated (a record read twice is one conflict). */
+function holdConflictsOf(list: AssembleInput['holdConflicts']): Pick<PlanSummary, 'holdConflicts'> {
+  if (!list || list.length === 0) return {};
+  const byKey = new Map<string, (typeof list)[number]>();
+  for (const c of list) byKey.set(`${c.hold}\u0000${c.conflict}`, c);
+  return { holdConflicts: [...byKey.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, c]) => c) };
 }
 
 export function assemblePlan(input: AssembleInput): Plan {
@@ -78,6 +88,7 @@ export function assemblePlan(input: AssembleInput): Plan {
     limits: input.limits,
     records: collector.records,
     skipped,
+    ...holdConflictsOf(input.holdConflicts),
   };
   const rest = {
     apiVersion: PLAN_API_VERSION,

@@ -22,6 +22,7 @@ import type { LetheRecord, RecordRef } from '../records.ts';
 import { refKey } from '../records.ts';
 import { HoldIndex, viaLink, type HoldLabel } from '../evaluate/holds.ts';
 import { ConsentIndex, isConsentIdentityType } from '../evaluate/consent.ts';
+import { IdentityHoldSeeder, isIdentityHoldSource, type IdentitySeed } from '../evaluate/identity-holds.ts';
 import { compileRetention, retentionFor, evaluateRetention } from '../evaluate/retention.ts';
 import { compilePurges, purgesFor, evaluatePurges, matchPurges, decidePurges, type PurgeFact, type TypePurges } from '../evaluate/purge.ts';
 import { ErasurePlanner, type ScopeFact } from '../evaluate/erasure.ts';
@@ -46,6 +47,8 @@ export interface BuildPlanInput {
   defaults?: LimitDefaults;
   /** The snapshot content hash, or a function giving it once every record has been read (one-pass or parallel hashing). */
   snapshotHash: string | (() => string | Promise<string>);
+  /** The sources an incomplete snapshot lacks, when the caller allowed one (recorded in inputs). */
+  incompleteSnapshot?: readonly string[];
 }
 
 interface Deferred {
@@ -124,6 +127,25 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
   }
   erasure.prepare();
 
+  // Holds follow identity: the identity records that held Contacts, Leads and external contacts
+  // link to are seeded as held before streaming (identity-holds.ts). One extra read of those
+  // types, only when some hold is in force; sources that prefilter in worker threads send back only
+  // the held records (a prefilter that knows nothing but the holds keeps exactly those).
+  let identitySeeds: IdentitySeed[] = [];
+  const identitySources = order.filter((t) => isIdentityHoldSource(t.system, t.type));
+  if (holds.size > 0 && identitySources.length > 0) {
+    const seeder = new IdentityHoldSeeder(holds);
+    const heldOnly = source.prefiltered?.({ now, hmacKey, retention: [], consent: [], holds: sortedHolds, holdRecords, erasureIdentifiers: [], order });
+    for (const t of identitySources) {
+      if (heldOnly) {
+        for await (const b of heldOnly.read(t.system, t.type, [])) for (const r of b.records) seeder.visit(r);
+      } else {
+        for await (const batch of batchesOf(source.read(t.system, t.type))) for (const r of batch) seeder.visit(r);
+      }
+    }
+    identitySeeds = seeder.seed();
+  }
+
   const retention = compileRetention(bundle.retention, now);
   const out = new PlanCollector();
   for (const p of retention) out.counter(p.id);
@@ -162,6 +184,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     consent: bundle.consent,
     holds: sortedHolds,
     holdRecords,
+    identitySeeds,
     erasureIdentifiers: erasure.subjectIdentifiers(),
     order,
   });
@@ -293,11 +316,13 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     requests,
     limits,
     needsApproval,
+    holdConflicts: holds.conflicts,
     inputs: {
       bundleHash: bundle.hash,
       snapshotHash: typeof input.snapshotHash === 'function' ? await input.snapshotHash() : input.snapshotHash,
       now,
       ...(input.requests && input.requests.length > 0 ? { requestsHash: requestsHash(input.requests, hmacKey) } : {}),
+      ...(input.incompleteSnapshot && input.incompleteSnapshot.length > 0 ? { incompleteSnapshot: [...new Set(input.incompleteSnapshot)].sort() } : {}),
     },
   });
 }

@@ -109,6 +109,7 @@ function loudLines(b: Budget, d: PlanDiff): void {
   if (!d.inputs.sameRequests) {
     lines.push('⚠️ **Misleading comparison: the plans were made from different data subject requests.**');
   }
+  lines.push(...inputWarnings(d));
   for (const r of d.counts.byOp) {
     const verb = MUTATION_VERBS[r.key];
     if (verb && r.delta > 0) lines.push(`⚠️ **This change ${verb(r.delta)}**`);
@@ -134,6 +135,23 @@ function loudLines(b: Budget, d: PlanDiff): void {
     b.force(l);
     b.force('');
   }
+}
+
+/** Hold records whose fields disagree, and snapshots planned although incomplete (bounded). */
+export function inputWarnings(d: Pick<PlanDiff, 'base' | 'head'>): string[] {
+  const lines: string[] = [];
+  const missing = [...new Set([...(d.base.inputs.incompleteSnapshot ?? []), ...(d.head.inputs.incompleteSnapshot ?? [])])].sort();
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 5).map((m) => code(m, false, 60)).join(', ');
+    lines.push(`⚠️ **Incomplete snapshot** (accepted with \`--allow-incomplete-snapshot\`): ${shown}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} missing. Holds or consents may be absent from these plans.`);
+  }
+  const conflicts = d.head.holdConflicts ?? [];
+  if (conflicts.length > 0) {
+    const shown = conflicts.slice(0, 5).map((c) => `${code(c.hold, false, 80)} ${c.conflict} (case ${code(c.caseRef, false, 60)})`).join('; ');
+    const more = conflicts.length > 5 ? `; and ${conflicts.length - 5} more (summary.holdConflicts)` : '';
+    lines.push(`⚠️ **${plural(conflicts.length, 'hold record')} with conflicting fields** keep${conflicts.length === 1 ? 's' : ''} protecting until someone resolves ${conflicts.length === 1 ? 'it' : 'them'}: ${shown}${more}.`);
+  }
+  return lines;
 }
 
 function summary(b: Budget, d: PlanDiff): void {

@@ -58,6 +58,8 @@ export interface LimitCrossing {
 export interface PlanSide {
   hash: string;
   inputs: Plan['inputs'];
+  /** The plan's hold records with conflicting fields (summary.holdConflicts), when it has any. */
+  holdConflicts?: NonNullable<Plan['summary']['holdConflicts']>;
 }
 
 export interface PlanDiff {

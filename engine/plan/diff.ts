@@ -43,8 +43,8 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
   const diff: PlanDiff = {
     apiVersion: PLAN_API_VERSION,
     kind: PLAN_DIFF_KIND,
-    base: { hash: base.hash, inputs: base.inputs },
-    head: { hash: head.hash, inputs: head.inputs },
+    base: { hash: base.hash, inputs: base.inputs, ...(base.summary.holdConflicts?.length ? { holdConflicts: base.summary.holdConflicts } : {}) },
+    head: { hash: head.hash, inputs: head.inputs, ...(head.summary.holdConflicts?.length ? { holdConflicts: head.summary.holdConflicts } : {}) },
     inputs: compareInputs(base.inputs, head.inputs),
     empty: false,
     totals: {

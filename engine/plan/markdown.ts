@@ -19,6 +19,14 @@ export function planMarkdown(plan: Plan): string {
     ...table('policy', s.byPolicy),
     ...table('op', s.byOp),
   ];
+  if (plan.inputs.incompleteSnapshot?.length) {
+    lines.push(`> ⚠️ Incomplete snapshot (accepted with \`--allow-incomplete-snapshot\`): missing ${plan.inputs.incompleteSnapshot.map((m) => `\`${m}\``).join(', ')}`, '');
+  }
+  if (s.holdConflicts?.length) {
+    lines.push('### Hold records with conflicting fields (still protecting)', '');
+    for (const c of s.holdConflicts) lines.push(`- \`${c.hold}\` (case \`${c.caseRef}\`): ${c.conflict}${c.expires ? `, expires ${c.expires}` : ''}`);
+    lines.push('');
+  }
   const exceeded = s.limits.filter((l) => l.exceeded);
   if (exceeded.length > 0) {
     lines.push('### Blast-radius limits exceeded', '');

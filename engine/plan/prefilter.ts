@@ -6,7 +6,7 @@
  *
  * A record is *kept* when any of these holds, each a superset of a case where buildPlan's phase 2
  * does more than count it:
- * - a hold labels it (HoldIndex.labelsOf: its id, an identifier, a linked seed);
+ * - a hold labels it (HoldIndex.labelsOf: its id, an identifier, a linked seed, an identity seed);
  * - one of its identifiers belongs to an erasure subject (ErasurePlanner.direct);
  * - a link points to a type not read before this one, or to a record the planner already knows
  *   (labelled or deferred: `knownIds`, sent before each type);
@@ -21,6 +21,7 @@
 import type { LetheRecord } from '../records.ts';
 import type { ConsentPolicy, LegalHold, RetentionPolicy } from '../schema/index.ts';
 import { HoldIndex } from '../evaluate/holds.ts';
+import type { IdentitySeed } from '../evaluate/identity-holds.ts';
 import { compileRetention, evaluateRetention, retentionFor, type CompiledRetention } from '../evaluate/retention.ts';
 import { compilePurges, purgesFor, type TypePurges } from '../evaluate/purge.ts';
 import { isConsentIdentityType } from '../evaluate/consent.ts';
@@ -39,6 +40,8 @@ export interface PrefilterSetup {
   holds: LegalHold[];
   /** Hold records (type `legal-hold`) read before streaming, in read order. */
   holdRecords: LetheRecord[];
+  /** Identity records held through a held record linking to them (identity-holds.ts), in seed order. */
+  identitySeeds?: IdentitySeed[];
   /** Identifiers of erasure subjects (any record carrying one is kept). */
   erasureIdentifiers: string[];
   /** The processing order of types (buildPlan's). */
@@ -87,6 +90,7 @@ export class Prefilter {
     this.holds = new HoldIndex(this.nowMs, setup.hmacKey);
     for (const h of setup.holds) this.holds.addDocument(h);
     for (const r of setup.holdRecords) this.holds.addRecord(r);
+    for (const s of setup.identitySeeds ?? []) this.holds.addSeed(s.ref, s.labels);
     this.retention = compileRetention(setup.retention, setup.now);
     this.purges = compilePurges(setup.consent, setup.now);
     this.erasure = new Set(setup.erasureIdentifiers);

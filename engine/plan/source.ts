@@ -7,6 +7,7 @@
 import type { LetheRecord } from '../records.ts';
 import type { PrefilteredReader, PrefilterSetup } from './prefilter.ts';
 import { cmp } from '../canonical.ts';
+import { withCanonicalIds } from '../ids.ts';
 
 export interface TypeRef {
   system: string;
@@ -37,7 +38,9 @@ export function isRecordSource(x: RecordInput): x is RecordSource {
 /** Groups records by system/type in memory. */
 export async function memorySource(records: Iterable<LetheRecord> | AsyncIterable<LetheRecord>): Promise<RecordSource> {
   const groups = new Map<string, { ref: TypeRef; records: LetheRecord[] }>();
-  for await (const r of records) {
+  for await (const r0 of records) {
+    // Ids in canonical form, as the snapshot reader gives them (engine/ids.ts).
+    const r = withCanonicalIds(r0);
     const k = `${r.system}/${r.type}`;
     let g = groups.get(k);
     if (!g) {

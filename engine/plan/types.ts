@@ -43,7 +43,7 @@ export interface PlanAction {
 }
 
 export type ProtectionReason =
-  | { kind: 'hold'; caseRef: string; hold: string; expires?: string; via: 'record' | 'identifier' | 'link' | 'conversation' }
+  | { kind: 'hold'; caseRef: string; hold: string; expires?: string; via: 'record' | 'identifier' | 'link' | 'conversation' | 'identity' }
   | { kind: 'consent'; purpose: string; grantedAt: string }
   | { kind: 'exception'; exception: string; basis: string }
   | { kind: 'shared-identifier'; identifierHash: string; note: string };
@@ -82,17 +82,42 @@ export interface PlanSummary {
   records?: number;
   /** Records a policy matched but could not act on safely (e.g. missing or unparseable date), by `Kind/name`. */
   skipped?: Record<string, number>;
+  /**
+   * Hold records whose fields disagree (active but expired, inactive but not expired, unreadable
+   * `expires` or `active`): they keep protecting and are listed here for review. Hold id, case and
+   * conflict only (no personal data); absent when there are none.
+   */
+  holdConflicts?: Array<{ hold: string; caseRef: string; conflict: string; expires?: string }>;
 }
 
 export interface Plan {
   apiVersion: typeof PLAN_API_VERSION;
   kind: 'Plan';
-  inputs: { bundleHash: string; snapshotHash: string; now: string; requestsHash?: string };
+  inputs: {
+    bundleHash: string;
+    snapshotHash: string;
+    now: string;
+    requestsHash?: string;
+    /**
+     * Set only when the caller allowed an incomplete snapshot (`--allow-incomplete-snapshot`, for
+     * hand-made fixtures): the sources it lacked (`meta.json`, `<system>/<type>.ndjson`), sorted.
+     */
+    incompleteSnapshot?: string[];
+  };
   actions: PlanAction[];
   protected: ProtectedRecord[];
   requests: PlanRequest[];
   summary: PlanSummary;
   needsApproval: boolean;
-  /** sha256 over the canonical JSON of everything else. */
+  /** sha256 over the canonical JSON of everything else but `signature`. */
   hash: string;
+  /** The planner's keyed MAC over `hash` (engine/plan/sign.ts); outside the hashed content. */
+  signature?: PlanSignature;
+}
+
+/** `value`: HMAC-SHA256(plan key, "lethe/plan-signature/v1\n" + hash), hex; `keyId` names the key, never reveals it. */
+export interface PlanSignature {
+  alg: 'HMAC-SHA256';
+  keyId: string;
+  value: string;
 }

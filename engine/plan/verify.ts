@@ -9,6 +9,7 @@
 import { contentHash } from '../canonical.ts';
 import { MUTATING_OPS, PLAN_API_VERSION } from './types.ts';
 import type { Plan } from './types.ts';
+import { planSignatureProblem } from './sign.ts';
 
 export const PLAN_OPS: readonly string[] = [...MUTATING_OPS, 'protect', 'unprotect', 'rectify'];
 const BASIS_RULES = ['retention', 'consent-withdrawal', 'erasure', 'legal-hold', 'rectification'];
@@ -29,9 +30,9 @@ export class PlanFileError extends Error {
   }
 }
 
-/** The hash a plan should carry: sha256 over the canonical JSON of everything but `hash`. */
+/** The hash a plan should carry: sha256 over the canonical JSON of everything but `hash` and `signature`. */
 export function computePlanHash(plan: Omit<Plan, 'hash'> | Plan): string {
-  return contentHash({ ...plan, hash: undefined });
+  return contentHash({ ...plan, hash: undefined, signature: undefined });
 }
 
 /** True when the plan's `hash` matches its content. */
@@ -42,6 +43,11 @@ export function verifyPlanHash(plan: Plan): boolean {
 export interface ParsePlanOptions {
   /** Check that `hash` matches the content (default true). */
   verifyHash?: boolean;
+  /**
+   * Check the planner's signature with this plan key (sign.ts): a plan without a signature (an
+   * older plan) or with one that does not verify is refused. Not checked when absent.
+   */
+  planKey?: Uint8Array;
 }
 
 /** Parses and validates a plan file's text; throws `PlanFileError` naming the file and field. */
@@ -62,6 +68,10 @@ export function parsePlanFile(text: string, fileName: string, options: ParsePlan
         `does not verify: the plan was changed after it was made (content hashes to ${expected}, file says ${plan.hash})`,
       );
     }
+  }
+  if (options.planKey !== undefined) {
+    const problem = planSignatureProblem(plan, options.planKey);
+    if (problem) throw new PlanFileError(fileName, 'signature', problem);
   }
   return plan;
 }
@@ -150,6 +160,7 @@ function validatePlan(raw: unknown, fileName: string): Plan {
   c.str(inputs, 'snapshotHash', 'inputs');
   c.str(inputs, 'now', 'inputs');
   c.optStr(inputs, 'requestsHash', 'inputs');
+  c.strArr(inputs, 'incompleteSnapshot', 'inputs', true);
 
   const actions = c.arr(p.actions, 'actions');
   for (let i = 0; i < actions.length; i++) validateAction(c, actions[i], `actions[${i}]`);
@@ -161,6 +172,12 @@ function validatePlan(raw: unknown, fileName: string): Plan {
   c.bool(p, 'needsApproval', '');
   const hash = c.str(p, 'hash', '');
   if (!HASH_FORMAT.test(hash)) c.fail('hash', 'expected "sha256:" and 64 lower-case hex digits');
+  if (p.signature !== undefined) {
+    const s = c.obj(p.signature, 'signature');
+    c.nonEmpty(s, 'alg', 'signature');
+    c.nonEmpty(s, 'keyId', 'signature');
+    c.nonEmpty(s, 'value', 'signature');
+  }
   return p as unknown as Plan;
 }
 
@@ -215,6 +232,15 @@ function validateSummary(c: Check, v: unknown): void {
   for (const k of ['byOp', 'byPolicy', 'bySystemType']) c.counts(s, k, 'summary');
   if (s.records !== undefined) c.num(s, 'records', 'summary', true);
   if (s.skipped !== undefined) c.counts(s, 'skipped', 'summary');
+  if (s.holdConflicts !== undefined) {
+    const list = c.arr(s.holdConflicts, 'summary.holdConflicts');
+    for (let i = 0; i < list.length; i++) {
+      const path = `summary.holdConflicts[${i}]`;
+      const h = c.obj(list[i], path);
+      for (const k of ['hold', 'caseRef', 'conflict']) c.nonEmpty(h, k, path);
+      c.optStr(h, 'expires', path);
+    }
+  }
   const limits = c.arr(s.limits, 'summary.limits');
   for (let i = 0; i < limits.length; i++) {
     const path = `summary.limits[${i}]`;

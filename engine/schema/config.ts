@@ -1,6 +1,6 @@
 /** RunnerConfig: where the connectors are, schedules, limits and key references. Secrets are references only. */
 import { Type, type Static } from '@sinclair/typebox';
-import { Document, Duration, Name, StringEnum } from './common.ts';
+import { Document, Duration, Name, Slug, StringEnum } from './common.ts';
 
 export const SecretRef = Type.Union(
   [
@@ -50,6 +50,48 @@ export const Schedule = Type.Object(
   { additionalProperties: false, description: 'A scheduled job.' },
 );
 
+
+export const ServeToken = Type.Object(
+  {
+    name: { ...Name, description: 'Who holds the token (a pipeline, a Genesys integration); recorded in logs, never the token.' },
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 (hex) of the bearer token; the token itself is never written in the config (`printf %s "$TOKEN" | sha256sum`).' }),
+    destinations: Type.Array(Type.String({ pattern: '^(\\*|[a-z0-9][a-z0-9-]*)$' }), { minItems: 1, uniqueItems: true, description: 'Destinations this token may ask about, gate and mask for (`*` for all).' }),
+    push: Type.Optional(Type.Boolean({ description: 'May record consent events (POST /v1/consent/events). Default false.' })),
+    ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Requests per second for this token (default serve.ratePerSecond).' })),
+  },
+  { additionalProperties: false, description: 'A bearer token of `lethe serve`, stored as its hash.' },
+);
+
+export const ServeDestination = Type.Object(
+  {
+    purgeUrl: { ...Http, description: 'Endpoint that receives a purge request (POST, JSON) when a subject withdraws a purpose this destination depends on.' },
+    token: Type.Optional({ ...SecretRef, description: 'Bearer token sent to the purge endpoint.' }),
+    sla: Type.Optional({ ...Duration, description: 'Time within which the destination must acknowledge a purge (default serve.purgeSla).' }),
+  },
+  { additionalProperties: false, description: 'A downstream destination with a purge endpoint.' },
+);
+
+export const ServeSpec = Type.Object(
+  {
+    host: Type.Optional(Type.String({ description: 'Address to listen on (default 127.0.0.1).' })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'Port (default 8787; 0 picks a free one).' })),
+    tokens: Type.Array(ServeToken, { minItems: 1, description: 'Bearer tokens allowed to call the service.' }),
+    maxStaleness: Type.Optional({ ...Duration, description: 'Consent state older than this decides nothing: gated answers are "not allowed" (default PT60S).' }),
+    pollInterval: Type.Optional({ ...Duration, description: 'How often the Salesforce consent sources are polled by SystemModstamp (default PT5S).' }),
+    reloadEvery: Type.Optional({ ...Duration, description: 'Rebuild the state from the snapshot this often, so consent validity windows (effectiveFrom/effectiveTo) are judged at a recent time (default PT1H; also on SIGHUP).' }),
+    bodyLimit: Type.Optional(Type.Integer({ minimum: 256, description: 'Largest JSON request body in bytes (default 65536).' })),
+    streamLimit: Type.Optional(Type.Integer({ minimum: 1024, description: 'Largest NDJSON request body in bytes (default 268435456).' })),
+    ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Default requests per second per token (default 5000).' })),
+    subjectKey: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Name of the HMAC key (keys.hmac or LETHE_HMAC_KEY_<NAME>) for subject hashes in purge requests and logs (default `default`).' })),
+    purgeSla: Type.Optional({ ...Duration, description: 'Default time within which a destination must acknowledge a purge (default P1D).' }),
+    purgeRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Further attempts after a failed purge send (default 8), with exponential backoff.' })),
+    purgeBackoffMs: Type.Optional(Type.Integer({ minimum: 1, description: 'First backoff in ms (default 1000; doubles per attempt, capped at 5 minutes).' })),
+    destinations: Type.Optional(Type.Record(Slug, ServeDestination, { description: 'Destinations with purge endpoints, by name (as in ConsentPolicy destinations).' })),
+  },
+  { additionalProperties: false, description: '`lethe serve`: the query-time consent and masking service.' },
+);
+export type ServeSpec = Static<typeof ServeSpec>;
+
 export const ConfigSpec = Type.Object(
   {
     connectors: Type.Object(
@@ -75,15 +117,37 @@ export const ConfigSpec = Type.Object(
         { additionalProperties: false, description: 'Bundle-wide blast-radius defaults and staleness limits.' },
       ),
     ),
+    actor: Type.Optional(
+      Type.Object(
+        {
+          source: Type.Optional(
+            StringEnum(['os-user', 'env', 'flag'] as const, {
+              description:
+                'Where the acting person comes from: `os-user` (the OS login; `--actor` refused), `env` (the variable `env`, for CI; `--actor` refused) or `flag` (`--actor` required). Unset: `--actor`, else the variable, else GITHUB_ACTOR, else the OS user.',
+            }),
+          ),
+          env: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Environment variable naming the actor (default `LETHE_ACTOR`).' })),
+        },
+        { additionalProperties: false, description: 'Who is acting, recorded on every audit log entry; four eyes on erasures compare these.' },
+      ),
+    ),
+    allowSelfApproval: Type.Optional(
+      Type.Boolean({ description: 'Let the person who opened or verified an erasure request also approve it (four eyes off; default false). Only for a one-person team or a demo.' }),
+    ),
+    auditCheckpoints: Type.Optional(
+      Type.String({ description: 'Folder of signed audit checkpoints (chain head and length, Ed25519 with keys.signing), kept apart from the log (default `audit-checkpoints` in stateDir; better on other storage).' }),
+    ),
     keys: Type.Optional(
       Type.Object(
         {
           hmac: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }), SecretRef, { description: 'Named HMAC keys for subject hashes and masking.' })),
           signing: Type.Optional(SecretRef),
+          plan: Type.Optional({ ...SecretRef, description: 'The plan key (HMAC-SHA256, at least 32 bytes): `lethe plan` signs plans with it, `lethe apply` verifies them. Default: the environment variable LETHE_PLAN_KEY. Keep it distinct from the subject-hash key.' }),
         },
-        { additionalProperties: false, description: 'Key references: HMAC keys and the Ed25519 signing key for certificates.' },
+        { additionalProperties: false, description: 'Key references: HMAC keys, the Ed25519 signing key for certificates and the plan key.' },
       ),
     ),
+    serve: Type.Optional(ServeSpec),
   },
   { additionalProperties: false, description: 'Runner configuration.' },
 );

@@ -11,6 +11,8 @@ export const DSR_STATES = [
   'DISCOVERY',
   'DPO_REVIEW',
   'EXECUTING',
+  'VERIFYING',
+  'INCOMPLETE',
   'COMPLETE',
   'PARTIAL_HOLD',
   'REJECTED',

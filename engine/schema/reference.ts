@@ -5,6 +5,7 @@
  */
 import { SHORTHAND_OPERATORS } from '../load/conditions.ts';
 import { SAFE_OPERATORS, VAR_ROOTS } from '../conditions/operators.ts';
+import { FIELD_CATALOG, SYSTEMS } from '../record-types.ts';
 import { KINDS } from './index.ts';
 import { STRATEGY_NAMES, STRATEGY_SCHEMAS } from './masking.ts';
 
@@ -91,8 +92,29 @@ Full JsonLogic is accepted when the map's only key is an operator, e.g.
 \`method\` and \`log\` are refused (they reach JavaScript internals or have side effects).
 `;
 
+/** Every record type's catalogued fields (rows do not start with a backticked path: they are not schema fields). */
+function renderCatalog(): string {
+  const out = [
+    '## Record fields (field catalog)\n',
+    'What each record type carries in `fields`, declared by its connector (`connectors/<system>/catalog.ts`).',
+    'Conditions, retention `from`, masking field paths and the masking policy of an anonymize action may',
+    'only name these (`lethe validate` says "did you mean" for near misses); besides them a condition may read',
+    `the record's own keys ${['id', 'createdAt', 'identifiers', 'links', 'system', 'type'].map((k) => `\`${k}\``).join(', ')}. Snapshots may carry more fields: they are kept and ignored.`,
+    'Personal: whether the value is personal data of the subject (or may contain it).\n',
+  ];
+  for (const system of SYSTEMS) {
+    for (const [type, fields] of Object.entries(FIELD_CATALOG[system])) {
+      out.push(`### ${system} ${type}\n`);
+      out.push('| Field | Type | Personal | Category | Example | Description |\n|---|---|---|---|---|---|');
+      for (const f of fields) out.push(`| fields.${f.name} | ${f.type} | ${f.personal ? 'yes' : 'no'} | ${f.category} | ${esc(JSON.stringify(f.example))} | ${esc(f.description)} |`);
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
+
 export function renderReference(): string {
-  const parts = [INTRO, CONDITIONS];
+  const parts = [INTRO, CONDITIONS, renderCatalog()];
   for (const k of KINDS) {
     const s = k.schema as unknown as S;
     parts.push(`## ${k.kind}\n\n${String(s.description ?? '')}\n\nSchema: [\`${k.file}\`](./${k.file}). Lives in: ${k.place === 'policies' ? 'the policy folder' : k.place === 'requests' ? 'the request store (never the repository)' : 'the runner config file'}.\n\n${table(schemaRows(s))}\n`);

@@ -20,6 +20,7 @@ import { SnapshotError } from './errors.ts';
 import { SnapshotHasher } from './hash.ts';
 import type { FromWorker, RangeTask, ToWorker } from './parallel-worker.ts';
 import { unpack, unpackActions } from './packed.ts';
+import { normalizeRecordIds } from '../ids.ts';
 import { planSnapshotRead } from './reader.ts';
 
 /** Below this size a file is one range (splitting costs a little per range). */
@@ -260,7 +261,7 @@ export async function parallelSnapshotSource(dir: string, options: ParallelSourc
           onBatch: (m, worker) => {
             // Actions stay text (assemble.ts builds objects only if the plan's actions are read).
             const actions = unpackActions(m.actions);
-            const records = unpack(m.lines).map((l) => JSON.parse(l) as LetheRecord);
+            const records = unpack(m.lines).map((l) => normalizeRecordIds(JSON.parse(l) as LetheRecord));
             queue.push({ batch: { records, actions, counts: m.counts }, worker });
             notify();
           },

@@ -4,6 +4,7 @@
  * a system or type name are echoed.
  */
 import type { LetheRecord } from '../records.ts';
+import { normalizeRecordIds } from '../ids.ts';
 
 /** ISO 8601 date or date-time (the shape only; cheap). */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
@@ -85,5 +86,7 @@ export function parseRecordLine(line: string, system?: string, type?: string): L
     const pos = /position (\d+)/.exec((err as Error).message);
     return pos ? `invalid JSON (at column ${Number(pos[1]) + 1})` : 'invalid JSON';
   }
-  return recordProblem(value, system, type) ?? (value as LetheRecord);
+  // Ids in canonical form (engine/ids.ts): a hand-made or exported snapshot may carry 15-character
+  // Salesforce ids or braced/upper-case Genesys ids; the plan must not depend on which.
+  return recordProblem(value, system, type) ?? normalizeRecordIds(value as LetheRecord);
 }

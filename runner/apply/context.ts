@@ -2,6 +2,7 @@
 import type { Bundle } from '../../engine/bundle.ts';
 import type { MaskContext } from '../../engine/masking/index.ts';
 import type { Plan, PlanAction } from '../../engine/plan/types.ts';
+import type { RequestStatus } from '../../engine/plan/rederive.ts';
 import type { Connector } from '../../connectors/types.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { GdprRegistry, Journal } from '../journal/index.ts';
@@ -14,10 +15,16 @@ export interface SubjectDetails {
   name?: string;
   /** Rectification: the corrected values (identifier -> new value). */
   replacements?: Array<{ identifier: string; value: string }>;
+  /** The request itself as the store has it: type, version, whether it may be executed now (re-derivation). */
+  status?: RequestStatus;
 }
 
-/** Plain identifiers of a request's subject, from the request store (plans hold only hashes). */
-export type ResolveSubject = (requestId: string) => Promise<SubjectDetails | null>;
+/**
+ * Plain identifiers of a request's subject, from the request store (plans hold only hashes). With
+ * `only` (an action's subject hashes), just the identifiers whose keyed hash is listed: a
+ * per-identifier native request names that identifier and nothing else.
+ */
+export type ResolveSubject = (requestId: string, only?: readonly string[]) => Promise<SubjectDetails | null>;
 
 export interface RunContext {
   plan: Plan;
@@ -41,6 +48,8 @@ export interface ApplyResult {
   done: string[];
   gone: string[];
   skipped: Array<{ id: string; reason: string }>;
+  /** Actions the approved policies and requests do not produce (re-derivation): never carried out. */
+  refused: Array<{ id: string; reason: string }>;
   failed: Array<{ id: string; reason: string }>;
   pending: Array<{ id: string; externalId: string }>;
   /** Actions already finished in an earlier run of the same plan (resume). */
@@ -48,7 +57,7 @@ export interface ApplyResult {
 }
 
 export function emptyResult(planHash: string): ApplyResult {
-  return { planHash, done: [], gone: [], skipped: [], failed: [], pending: [], alreadyFinished: 0 };
+  return { planHash, done: [], gone: [], skipped: [], refused: [], failed: [], pending: [], alreadyFinished: 0 };
 }
 
 /** Connector error texts can echo what the system was sent: keep codes, drop anything personal. */

@@ -4,11 +4,13 @@
  * against the systems just before acting; journals every intent and outcome durably so a re-run
  * resumes and never repeats a non-idempotent call; writes the hash-chained audit log.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle } from '../../engine/bundle.ts';
 import { createMaskContext, resolveKeys } from '../../engine/masking/index.ts';
+import { planKeyFrom } from '../secrets.ts';
+import { listRefusals, Rederiver } from '../../engine/plan/rederive.ts';
 import type { Plan } from '../../engine/plan/types.ts';
+import { readKeyFile } from '../secrets.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Connector } from '../../connectors/types.ts';
 import { appendEvent, openAuditLog } from '../audit/index.ts';
@@ -18,8 +20,9 @@ import { connectorsFromConfig } from '../connections.ts';
 import { emptyResult, safeDetail, type ApplyResult, type ResolveSubject, type RunContext } from './context.ts';
 import { batches, BATCH_SIZE } from './order.ts';
 import { preflight } from './preflight.ts';
-import { holdSource, recheck } from './recheck.ts';
+import { holdSource, recheck, type RecheckContext } from './recheck.ts';
 import { runBatch } from './run.ts';
+import { interrupted } from './interrupted.ts';
 import type { Logger } from '../log.ts';
 
 export type { ApplyResult, ResolveSubject, SubjectDetails } from './context.ts';
@@ -45,12 +48,14 @@ export interface ApplyOptions {
 export interface DryRunReport {
   wouldRun: number;
   wouldSkip: Array<{ id: string; reason: string }>;
+  /** Actions re-derivation refuses (the approved policies and requests do not produce them). */
+  wouldRefuse: Array<{ id: string; reason: string }>;
   alreadyGone: number;
   alreadyFinished: number;
 }
 
 function keysFor(config: RunnerConfig, env: NodeJS.ProcessEnv): Map<string, Buffer> {
-  return resolveKeys(config, env, (p) => readFileSync(p));
+  return resolveKeys(config, env, readKeyFile);
 }
 
 function hmacKey(keys: Map<string, Buffer>): Buffer {
@@ -62,10 +67,13 @@ function hmacKey(keys: Map<string, Buffer>): Buffer {
 async function setup(plan: Plan, options: ApplyOptions) {
   const env = options.env ?? process.env;
   const now = options.now?.() ?? new Date();
+  const limits = options.config.spec.limits;
   const pre = await preflight({
     plan,
     bundle: options.bundle,
     now,
+    planKey: planKeyFrom(options.config, env),
+    defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
     ...(options.config.spec.limits?.maxSnapshotAge ? { maxAge: options.config.spec.limits.maxSnapshotAge } : {}),
     ...(options.approvalsFile ? { approvalsFile: options.approvalsFile } : {}),
     ...(options.approveHash ? { approveHash: options.approveHash } : {}),
@@ -75,14 +83,30 @@ async function setup(plan: Plan, options: ApplyOptions) {
   const keys = keysFor(options.config, env);
   const key = hmacKey(keys);
   const holds = holdSource(connectors, options.bundle, now.getTime(), key);
-  const purposes = new Map(options.bundle.consent.map((c) => [c.metadata.name, c.spec.purpose]));
-  return { pre, connectors, keys, holds, purposes, owned: options.connectors === undefined, list };
+  const resolve = options.resolveSubject;
+  const recheckCtx: RecheckContext = {
+    connectors,
+    holds,
+    // At the plan's (signed) now: the retention actions were due then.
+    derive: new Rederiver(options.bundle, plan.inputs.now),
+    listRefusals: listRefusals(plan.actions),
+    ...(resolve
+      ? {
+          requestStatus: async (id: string) => {
+            const d = await resolve(id);
+            return d ? (d.status ?? { type: 'erasure' as const, executable: false, why: 'the request store does not say its state' }) : null;
+          },
+        }
+      : {}),
+    now: now.toISOString(),
+  };
+  return { pre, connectors, keys, recheck: recheckCtx, owned: options.connectors === undefined, list };
 }
 
 /** What apply would do now, without any write (journal, audit or system). */
 export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunReport> {
   const s = await setup(plan, options);
-  const report: DryRunReport = { wouldRun: 0, wouldSkip: [], alreadyGone: 0, alreadyFinished: 0 };
+  const report: DryRunReport = { wouldRun: 0, wouldSkip: [], wouldRefuse: [], alreadyGone: 0, alreadyFinished: 0 };
   try {
     const { readJournal } = await import('../journal/index.ts');
     const replay = await readJournal(options.stateDir, plan.hash);
@@ -93,10 +117,11 @@ export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunR
         return st !== 'done' && st !== 'pending';
       });
       if (todo.length === 0) continue;
-      const verdicts = await recheck(todo, { connectors: s.connectors, holds: s.holds, purposes: s.purposes });
+      const verdicts = await recheck(todo, s.recheck);
       for (const a of todo) {
         const v = verdicts.get(a.id)!;
-        if (v.kind === 'skip') report.wouldSkip.push({ id: a.id, reason: v.reason });
+        if (v.kind === 'refuse') report.wouldRefuse.push({ id: a.id, reason: v.reason });
+        else if (v.kind === 'skip') report.wouldSkip.push({ id: a.id, reason: v.reason });
         else if (v.kind === 'gone') report.alreadyGone++;
         else report.wouldRun++;
       }
@@ -110,7 +135,7 @@ export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunR
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const s = await setup(plan, options);
   const journal = await openJournal(options.stateDir, plan.hash);
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl')).catch(async (e: unknown) => {
+  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {}).catch(async (e: unknown) => {
     await journal.close();
     throw e;
   });
@@ -126,7 +151,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     audit,
     registry,
     connectors: s.connectors,
-    recheck: { connectors: s.connectors, holds: s.holds, purposes: s.purposes },
+    recheck: s.recheck,
     mask: createMaskContext(s.keys),
     ...(options.resolveSubject ? { resolveSubject: options.resolveSubject } : {}),
     ...(options.actor ? { actor: options.actor } : {}),
@@ -144,8 +169,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     let processed = 0;
     options.logger?.info({ plan: plan.hash, actions: plan.actions.length, batches: all.length, resumed: journal.states().size > 0 }, 'apply started');
     for (const b of all) {
-      const before = { done: ctx.result.done.length + ctx.result.gone.length, skipped: ctx.result.skipped.length, failed: ctx.result.failed.length, pending: ctx.result.pending.length };
-      await runBatch(ctx, b);
+      const before = { done: ctx.result.done.length + ctx.result.gone.length, skipped: ctx.result.skipped.length, refused: ctx.result.refused.length, failed: ctx.result.failed.length, pending: ctx.result.pending.length };
+      await runBatch(ctx, b).catch((e: unknown) => {
+        throw interrupted(e, ctx.result);
+      });
       options.logger?.info(
         {
           system: b.system,
@@ -154,6 +181,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
           size: b.actions.length,
           done: ctx.result.done.length + ctx.result.gone.length - before.done,
           skipped: ctx.result.skipped.length - before.skipped,
+          refused: ctx.result.refused.length - before.refused,
           failed: ctx.result.failed.length - before.failed,
           submitted: ctx.result.pending.length - before.pending,
         },
@@ -163,7 +191,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       options.onProgress?.(processed, plan.actions.length);
     }
     const r = ctx.result;
-    await appendEvent(audit, 'plan.applied', { plan: plan.hash, actions: plan.actions.length, done: r.done.length + r.gone.length, failed: r.failed.length, skipped: r.skipped.length, pending: r.pending.length }, actor);
+    await appendEvent(audit, 'plan.applied', { plan: plan.hash, actions: plan.actions.length, done: r.done.length + r.gone.length, failed: r.failed.length, skipped: r.skipped.length, pending: r.pending.length, refused: r.refused.length }, actor);
     return r;
   } finally {
     await Promise.allSettled([journal.close(), audit.close(), registry.close()]);
@@ -180,7 +208,7 @@ export async function pollPending(plan: Plan, options: ApplyOptions & { interval
   const list = options.connectors ?? connectorsFromConfig(options.config, env);
   const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
   const journal = await openJournal(options.stateDir, plan.hash);
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'));
+  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {});
   const result = emptyResult(plan.hash);
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);

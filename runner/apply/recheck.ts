@@ -1,11 +1,16 @@
 /**
  * Re-verification just before a batch of mutating actions: re-read the targets and the current
  * holds (and, for consent purges, the subjects' consent) from the systems. An action whose target
- * is now held, consented again, changed since planning or already gone is not carried out.
+ * is now held, consented again, changed since planning or already gone is not carried out
+ * (skipped). Every action is also re-derived (engine/plan/rederive.ts) from the approved bundle,
+ * the request store and the re-read record: one the policies would not produce is *refused*.
  * Fail closed: a read that fails aborts the batch (nothing is done), it never passes it.
  */
 import type { Bundle } from '../../engine/bundle.ts';
 import { describeHold, HoldIndex, type HoldLabel } from '../../engine/evaluate/holds.ts';
+import { ConsentIndex, isConsentIdentityType, purgeDecision } from '../../engine/evaluate/consent.ts';
+import type { Rederiver, RequestStatus } from '../../engine/plan/rederive.ts';
+import { IdentityHoldSeeder, identityTargets, isIdentityHoldSource, type IdentitySeed } from '../../engine/evaluate/identity-holds.ts';
 import type { PlanAction } from '../../engine/plan/types.ts';
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { Connector } from '../../connectors/types.ts';
@@ -13,7 +18,8 @@ import type { Connector } from '../../connectors/types.ts';
 export type Verdict =
   | { kind: 'go'; record: LetheRecord | null }
   | { kind: 'gone' }
-  | { kind: 'skip'; reason: string };
+  | { kind: 'skip'; reason: string }
+  | { kind: 'refuse'; reason: string };
 
 /** Ops that remove or change a record (the target must exist and not be held). */
 const RECORD_OPS = new Set(['delete', 'anonymize', 'mask-in-place', 'purge']);
@@ -24,42 +30,77 @@ export type HoldSource = (refs: readonly RecordRef[]) => Promise<HoldIndex>;
 
 /**
  * Current holds: the approved bundle's LegalHold documents plus the hold records the systems hold
- * now. A connector that can read holds for given records (`holdsFor`) is asked only about the
- * records about to be touched and what they link to — calls follow targets, never history; the
- * others' hold records are read in full, once per run.
+ * now, and — the planner's rule, identity-holds.ts — the identity records that held Contacts, Leads
+ * and external contacts link to. Calls follow targets, never history:
+ * - a connector that can read holds for given records (`holdsFor`: Genesys deletion protection) is
+ *   asked, for each batch, only about the records about to be touched and what they link to, so a
+ *   hold placed after planning is seen by the batch it bears on;
+ * - the others' hold records (Salesforce `Legal_Hold__c`) are read in full, once per run on first
+ *   need, with the bundle's documents; the identity records those holds reach are found once, by
+ *   targeted reads (the records holds name, read fresh; the Salesforce records carrying the plain
+ *   identifiers holds name, a lookup; the Genesys contacts holds name by `gc:` id), and seeded into
+ *   every batch's index. A batch whose targeted hold records themselves name identity records or
+ *   identifiers is seeded again with them. (Not found here: a Genesys contact held only through an
+ *   e-mail or phone a hold names, whose merge set the plan protects.)
  */
 export function holdSource(connectors: ReadonlyMap<string, Connector>, bundle: Bundle, nowMs: number, hmacKey: Uint8Array): HoldSource {
-  let streamed: Promise<LetheRecord[]> | undefined;
-  return async (refs) => {
-    streamed ??= (async () => {
-      const out: LetheRecord[] = [];
-      for (const c of connectors.values()) {
-        if (c.holdsFor || !c.types().includes('legal-hold')) continue;
-        for await (const r of c.stream('legal-hold')) out.push(r);
-      }
-      return out;
-    })();
+  let base: Promise<{ records: LetheRecord[]; seeds: IdentitySeed[] }> | undefined;
+  const fresh = (records: readonly LetheRecord[]): HoldIndex => {
     const index = new HoldIndex(nowMs, hmacKey);
     for (const h of bundle.holds) index.addDocument(h);
-    for (const r of await streamed) index.addRecord(r);
+    for (const r of records) index.addRecord(r);
+    return index;
+  };
+  return async (refs) => {
+    base ??= (async () => {
+      const records: LetheRecord[] = [];
+      for (const c of connectors.values()) {
+        if (c.holdsFor || !c.types().includes('legal-hold')) continue;
+        for await (const r of c.stream('legal-hold')) records.push(r);
+      }
+      const index = fresh(records);
+      return { records, seeds: index.size > 0 ? await seedIdentityHolds(connectors, index) : [] };
+    })();
+    const { records, seeds } = await base;
+    const targeted: LetheRecord[] = [];
     for (const c of connectors.values()) {
       if (!c.holdsFor) continue;
       const mine = refs.filter((r) => r.system === c.system);
-      if (mine.length > 0) for (const r of await c.holdsFor(mine)) index.addRecord(r);
+      if (mine.length > 0) targeted.push(...(await c.holdsFor(mine)));
     }
+    const index = fresh([...records, ...targeted]);
+    // Labels of the documents and the run's hold records come first, in the same order as in the
+    // base index, so the base's seeds carry over unchanged.
+    for (const s of seeds) index.addSeed(s.ref, s.labels);
+    if (targeted.some(namesIdentity)) await seedIdentityHolds(connectors, index);
     return index;
   };
 }
 
-/** Every current hold (bundle documents and every hold record of every system), read in full. */
-export async function currentHolds(connectors: ReadonlyMap<string, Connector>, bundle: Bundle, nowMs: number, hmacKey: Uint8Array): Promise<HoldIndex> {
-  const index = new HoldIndex(nowMs, hmacKey);
-  for (const h of bundle.holds) index.addDocument(h);
-  for (const c of connectors.values()) {
-    if (!c.types().includes('legal-hold')) continue;
-    for await (const r of c.stream('legal-hold')) index.addRecord(r);
-  }
-  return index;
+/** True when a hold record names an identity record or an identifier (identity seeding needed). */
+function namesIdentity(r: LetheRecord): boolean {
+  return (r.identifiers ?? []).length > 0 || (r.links ?? []).some((l) => isIdentityHoldSource(l.system, l.type));
+}
+
+async function seedIdentityHolds(connectors: ReadonlyMap<string, Connector>, index: HoldIndex): Promise<IdentitySeed[]> {
+  const candidates = new Map<string, LetheRecord>();
+  const named = index.namedRecords().filter((r) => isIdentityHoldSource(r.system, r.type) && connectors.has(r.system));
+  for (const r of (await getAll(connectors, named)).values()) if (r) candidates.set(refKey(r), r);
+  // Identifiers: Salesforce answers a lookup with a few SOQL queries; a Genesys lookup scans
+  // analytics conversations (~140 queries), so there only `gc:` ids are read, as records.
+  // A hold record's `sf:`/`gc:` identifiers are mostly the ids of the records it links to, read above.
+  const namedIds = new Set(index.namedRecords().map((r) => r.id));
+  const identifiers = index.namedIdentifiers().filter((i) => !((i.startsWith('sf:') || i.startsWith('gc:')) && namedIds.has(i.slice(3))));
+  const sf = connectors.get('salesforce');
+  if (sf && identifiers.length > 0) for (const r of await sf.lookup(identifiers)) if (isIdentityHoldSource(r.system, r.type)) candidates.set(refKey(r), r);
+  const gcRefs = identifiers.filter((i) => i.startsWith('gc:')).map((i) => ({ system: 'genesys', type: 'external-contact', id: i.slice(3) }));
+  if (gcRefs.length > 0 && connectors.has('genesys')) for (const r of (await getAll(connectors, gcRefs)).values()) if (r) candidates.set(refKey(r), r);
+  // Merge sets one step further: the contacts a held contact's merge set names, read fresh.
+  const more = [...candidates.values()].flatMap((r) => identityTargets(r)).filter((t) => isIdentityHoldSource(t.system, t.type) && !candidates.has(refKey(t)) && connectors.has(t.system));
+  for (const r of (await getAll(connectors, more)).values()) if (r) candidates.set(refKey(r), r);
+  const seeder = new IdentityHoldSeeder(index);
+  for (const key of [...candidates.keys()].sort()) seeder.visit(candidates.get(key)!);
+  return seeder.seed();
 }
 
 async function getAll(connectors: ReadonlyMap<string, Connector>, refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> {
@@ -116,39 +157,49 @@ async function holdsOf(records: LetheRecord[], connectors: ReadonlyMap<string, C
 
 export interface RecheckContext {
   connectors: ReadonlyMap<string, Connector>;
-  /** The current holds bearing on given records (see `holdSource`). */
+  /** The current holds bearing on given records (see `holdSource`), read when a batch has work left. */
   holds: HoldSource;
-  /** Consent purposes per ConsentPolicy name, for consent purges. */
-  purposes: ReadonlyMap<string, string>;
+  /** The approved bundle's evaluators at the plan's now (re-derivation). */
+  derive: Rederiver;
+  /** Refusals of the plan's action list as a whole (listRefusals: ids, duplicates), by action id. */
+  listRefusals: ReadonlyMap<string, string>;
+  /** The request store's word on a request (undefined: no store was given). */
+  requestStatus?: (id: string) => Promise<RequestStatus | null>;
+  /** The current time (ISO 8601), for consent validity windows. */
+  now: string;
 }
 
 /**
- * Current consent for the batch's consent purges, read once per batch from the systems that hold
- * consent records: the latest event per identifier and purpose (a tie is withdrawn, DESIGN 4.3).
+ * Current consent of the batch's purge targets, read from the systems: the consent events and
+ * identity records carrying the targets' identifiers, then the consent events of every identifier
+ * those identity records carry (a person's consent may be recorded on another of their
+ * addresses), in the engine's ConsentIndex (the planner's own resolution, DESIGN 4.3).
  */
-async function currentConsent(records: readonly LetheRecord[], connectors: ReadonlyMap<string, Connector>): Promise<Map<string, { at: string; status: string }>> {
-  const ids = [...new Set(records.flatMap((r) => r.identifiers ?? []))];
-  const latest = new Map<string, { at: string; status: string }>();
-  if (ids.length === 0) return latest;
-  for (const c of connectors.values()) {
-    if (!c.types().includes('consent')) continue;
-    for (const r of await c.lookup(ids)) {
-      if (r.type !== 'consent') continue;
-      const at = String(r.fields.at ?? r.createdAt);
-      const status = String(r.fields.status);
-      for (const id of r.identifiers) {
-        const key = `${id}\u0000${String(r.fields.purpose)}`;
-        const cur = latest.get(key);
-        if (!cur || at > cur.at || (at === cur.at && status === 'withdrawn')) latest.set(key, { at, status });
+async function currentConsent(records: readonly LetheRecord[], connectors: ReadonlyMap<string, Connector>, now: string): Promise<ConsentIndex> {
+  const index = new ConsentIndex({ now });
+  const ids = new Set(records.flatMap((r) => r.identifiers ?? []));
+  const seen = new Set<string>();
+  let wanted = [...ids];
+  for (let hop = 0; hop < 2 && wanted.length > 0; hop++) {
+    const next = new Set<string>();
+    for (const c of connectors.values()) {
+      // Only systems that hold consent records are asked (a Genesys lookup is a costly discovery).
+      if (!c.types().includes('consent')) continue;
+      for (const r of await c.lookup(wanted)) {
+        const k = refKey(r);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        if (r.type === 'consent') index.add(r);
+        else if (isConsentIdentityType(r.system, r.type)) {
+          index.addIdentity(r);
+          for (const id of r.identifiers ?? []) if (!ids.has(id)) next.add(id);
+        }
       }
     }
+    for (const id of next) ids.add(id);
+    wanted = [...next];
   }
-  return latest;
-}
-
-/** True when any identifier of the record is currently granted for the purpose. */
-function grantedNow(record: LetheRecord, purpose: string, latest: ReadonlyMap<string, { at: string; status: string }>): boolean {
-  return (record.identifiers ?? []).some((id) => latest.get(`${id}\u0000${purpose}`)?.status === 'granted');
+  return index;
 }
 
 function fromValue(record: LetheRecord, action: PlanAction): string | undefined {
@@ -159,25 +210,45 @@ function fromValue(record: LetheRecord, action: PlanAction): string | undefined 
   return typeof v === 'string' ? v : undefined;
 }
 
-export async function recheck(actions: readonly PlanAction[], ctx: RecheckContext): Promise<Map<string, Verdict>> {
+/** The request store's word on each request the actions name (once per request). */
+async function requestStatuses(actions: readonly PlanAction[], ctx: RecheckContext): Promise<Map<string, RequestStatus | null>> {
+  const out = new Map<string, RequestStatus | null>();
+  if (!ctx.requestStatus) return out;
+  for (const a of actions) if (a.request !== undefined && !out.has(a.request)) out.set(a.request, await ctx.requestStatus(a.request));
+  return out;
+}
+
+/**
+ * What the plan asks must be something the approved policies and requests can produce at all:
+ * checked before any read, so a forged action never reaches the systems, not even as a read.
+ * Returns the refusals and the actions that pass.
+ */
+export async function refusalsBeforeRead(actions: readonly PlanAction[], ctx: RecheckContext): Promise<{ verdicts: Map<string, Verdict>; candidates: PlanAction[] }> {
   const verdicts = new Map<string, Verdict>();
-  const fresh = await getAll(ctx.connectors, actions.map((a) => a.target));
+  const statuses = await requestStatuses(actions, ctx);
+  const candidates: PlanAction[] = [];
+  for (const a of actions) {
+    const reason = ctx.listRefusals.get(a.id) ?? ctx.derive.staticProblem(a, a.request === undefined ? undefined : ctx.requestStatus ? (statuses.get(a.request) ?? null) : undefined);
+    if (reason) verdicts.set(a.id, { kind: 'refuse', reason });
+    else candidates.push(a);
+  }
+  return { verdicts, candidates };
+}
+
+export async function recheck(actions: readonly PlanAction[], ctx: RecheckContext): Promise<Map<string, Verdict>> {
+  const { verdicts, candidates } = await refusalsBeforeRead(actions, ctx);
+  if (candidates.length === 0) return verdicts;
+  const fresh = await getAll(ctx.connectors, candidates.map((a) => a.target));
   const present = [...fresh.values()].filter((x): x is LetheRecord => x !== null);
   const holds = await ctx.holds([...present, ...present.flatMap((r) => r.links ?? [])]);
   const held = await holdsOf(present, ctx.connectors, holds);
-  const purgeRecords = actions.filter((a) => a.basis.rule === 'consent-withdrawal').map((a) => fresh.get(refKey(a.target))).filter((r): r is LetheRecord => !!r);
-  const consent = purgeRecords.length ? await currentConsent(purgeRecords, ctx.connectors) : new Map<string, { at: string; status: string }>();
-  for (const a of actions) {
+  const purgeRecords = candidates.filter((a) => a.basis.rule === 'consent-withdrawal').map((a) => fresh.get(refKey(a.target))).filter((r): r is LetheRecord => !!r);
+  const consent = purgeRecords.length ? await currentConsent(purgeRecords, ctx.connectors, ctx.now) : undefined;
+  for (const a of candidates) {
     const key = refKey(a.target);
     const record = fresh.get(key) ?? null;
     if (record === null) {
       verdicts.set(a.id, RECORD_OPS.has(a.op) ? { kind: 'gone' } : { kind: 'go', record: null });
-      continue;
-    }
-    const labels = held.get(key);
-    if (labels && labels.length) {
-      const h = describeHold(holds, labels);
-      verdicts.set(a.id, { kind: 'skip', reason: `held: case ${h.caseRef}${h.expires ? ` until ${h.expires}` : ''} (via ${h.via}), checked just before the call` });
       continue;
     }
     if (a.basis.rule === 'retention' && a.basis.from !== undefined) {
@@ -187,16 +258,33 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
         continue;
       }
     }
+    const problem = ctx.derive.recordProblem(a, record);
+    if (problem) {
+      verdicts.set(a.id, { kind: 'refuse', reason: problem });
+      continue;
+    }
     if (a.basis.rule === 'consent-withdrawal') {
-      const purpose = typeof a.basis.purpose === 'string' ? a.basis.purpose : ctx.purposes.get(a.policy.name);
-      if (!purpose) {
-        verdicts.set(a.id, { kind: 'skip', reason: `consent policy ${a.policy.name} is not in the approved bundle` });
-        continue;
-      }
-      if (grantedNow(record, purpose, consent)) {
+      // The approved policy's purpose (staticProblem checked the plan's matches it).
+      const purpose = ctx.derive.purposeOf(a)!;
+      // The planner's decision (purgeDecision) on the fresh events; a grant now in force keeps the
+      // record (skipped, as a change since planning), no withdrawal at all is refused.
+      const d = purgeDecision(consent!, record.identifiers ?? [], purpose);
+      if (d.kind === 'protected' || (d.kind === 'none' && consent!.ofRecord(record.identifiers ?? [], purpose).granted)) {
         verdicts.set(a.id, { kind: 'skip', reason: `consent for ${purpose} is granted again since planning` });
         continue;
       }
+      if (d.kind === 'none') {
+        verdicts.set(a.id, { kind: 'refuse', reason: `ConsentPolicy ${a.policy.name}: no withdrawal of consent for ${purpose} by the record's subject is found in the systems` });
+        continue;
+      }
+    }
+    // Held now (a hold placed after planning still wins). Checked after re-derivation, so an action
+    // no approved policy produces is refused (and the run fails) even when its target is held.
+    const labels = held.get(key);
+    if (labels && labels.length) {
+      const h = describeHold(holds, labels);
+      verdicts.set(a.id, { kind: 'skip', reason: `held: case ${h.caseRef}${h.expires ? ` until ${h.expires}` : ''} (via ${h.via}), checked just before the call` });
+      continue;
     }
     verdicts.set(a.id, { kind: 'go', record });
   }

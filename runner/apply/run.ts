@@ -10,8 +10,9 @@ import type { ConnectorAction, ConnectorOp } from '../../connectors/types.ts';
 import { appendEvent } from '../audit/index.ts';
 import { auditTarget, safeDetail, type RunContext } from './context.ts';
 import type { Batch } from './order.ts';
-import { recheck } from './recheck.ts';
+import { recheck, refusalsBeforeRead } from './recheck.ts';
 import { submitOnce } from './submit.ts';
+import { UncertainBatchError } from './interrupted.ts';
 
 const SUBMISSIONS = new Set(['gdpr-request', 'rectify']);
 const CONNECTOR_OPS: Record<string, ConnectorOp> = { delete: 'delete', purge: 'delete', anonymize: 'anonymize', 'mask-in-place': 'anonymize', protect: 'protect', unprotect: 'unprotect' };
@@ -33,6 +34,15 @@ async function skip(ctx: RunContext, a: PlanAction, reason: string): Promise<voi
   await ctx.journal.recordOutcome(a.id, { status: 'skipped', detail: reason });
   await appendEvent(ctx.audit, 'action.skipped', { ...auditTarget(a), plan: ctx.plan.hash, reason });
   ctx.result.skipped.push({ id: a.id, reason });
+}
+
+async function refuse(ctx: RunContext, a: PlanAction, reason: string): Promise<void> {
+  // Decided without a call: the journal allows it from any state but done/pending (or in flight,
+  // after a crash: the re-derivation is done again before anything is called).
+  await ctx.journal.recordOutcome(a.id, { status: 'refused', detail: reason });
+  await appendEvent(ctx.audit, 'action.refused', { ...auditTarget(a), plan: ctx.plan.hash, reason });
+  ctx.result.refused.push({ id: a.id, reason });
+  ctx.logger?.warn({ action: a.id, op: a.op, reason }, 'action refused');
 }
 
 async function gone(ctx: RunContext, a: PlanAction): Promise<void> {
@@ -61,7 +71,30 @@ async function rectifyValues(ctx: RunContext, a: PlanAction, record: LetheRecord
     });
     if (hit) values[`fields.${f}`] = hit.value;
   }
+  // Free text (`basis.textFields`): every occurrence of an old value is replaced by the new one.
+  const textFields = Array.isArray(a.basis.textFields) ? (a.basis.textFields as unknown[]).filter((f): f is string => typeof f === 'string') : [];
+  for (const f of textFields) {
+    const current = record.fields[f];
+    if (typeof current !== 'string') continue;
+    let text = current;
+    for (const r of details.replacements) text = replaceCaseless(text, r.identifier.slice(r.identifier.indexOf(':') + 1), r.value);
+    if (text !== current) values[`fields.${f}`] = text;
+  }
   return Object.keys(values).length ? values : 'no field still holds the old value (already corrected?)';
+}
+
+/** `text` with every case-insensitive occurrence of `old` replaced by `value`. */
+export function replaceCaseless(text: string, old: string, value: string): string {
+  if (!old) return text;
+  const lower = text.toLowerCase();
+  const o = old.toLowerCase();
+  let out = '';
+  let i = 0;
+  for (let j = lower.indexOf(o); j >= 0; j = lower.indexOf(o, i)) {
+    out += text.slice(i, j) + value;
+    i = j + o.length;
+  }
+  return out + text.slice(i);
 }
 
 export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
@@ -72,7 +105,8 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
     const verdicts = await recheck(todo, ctx.recheck);
     for (const a of todo) {
       const v = verdicts.get(a.id)!;
-      if (v.kind === 'skip') await skip(ctx, a, v.reason);
+      if (v.kind === 'refuse') await refuse(ctx, a, v.reason);
+      else if (v.kind === 'skip') await skip(ctx, a, v.reason);
       else await submitOnce(ctx, a);
     }
     return;
@@ -80,7 +114,14 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
   const op = batch.op === 'rectify' ? 'anonymize' : CONNECTOR_OPS[batch.op];
   const connector = ctx.connectors.get(batch.system);
   if (!op || !connector) {
+    // Re-derived first: an action no approved policy produces is refused, not merely failed.
+    const { verdicts } = await refusalsBeforeRead(todo, ctx.recheck);
     for (const a of todo) {
+      const v = verdicts.get(a.id);
+      if (v?.kind === 'refuse') {
+        await refuse(ctx, a, v.reason);
+        continue;
+      }
       const reason = !connector ? `no connector configured for ${batch.system}` : `operation ${batch.op} is not supported by the runner`;
       if (ctx.journal.state(a.id).state !== 'in-flight') await ctx.journal.recordIntent(a.id, { op: a.op, target: a.target });
       await ctx.journal.recordOutcome(a.id, { status: 'failed', detail: reason });
@@ -93,7 +134,8 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
   const go: Array<{ a: PlanAction; call: ConnectorAction }> = [];
   for (const a of todo) {
     const v = verdicts.get(a.id)!;
-    if (v.kind === 'skip') await skip(ctx, a, v.reason);
+    if (v.kind === 'refuse') await refuse(ctx, a, v.reason);
+    else if (v.kind === 'skip') await skip(ctx, a, v.reason);
     else if (v.kind === 'gone') await gone(ctx, a);
     else {
       const call: ConnectorAction = { id: a.id, op, target: a.target };
@@ -122,7 +164,7 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
     outcomes = await connector.execute(go.map((g) => g.call));
   } catch (err) {
     // The call may or may not have happened: leave the intents in flight; the next run re-checks.
-    throw new Error(`${batch.system} ${batch.op} of ${go.length} ${batch.type} record(s) failed without per-record results (${safeDetail((err as Error).message)}); run apply again to resume`);
+    throw new UncertainBatchError(`${batch.system} ${batch.op} of ${go.length} ${batch.type} record(s) failed without per-record results (${safeDetail((err as Error).message)}); run apply again to resume`);
   }
   const byId = new Map(outcomes.map((o) => [o.id, o]));
   const records = go.map(({ a }) => {

@@ -36,7 +36,7 @@ export async function submitOnce(ctx: RunContext, a: PlanAction): Promise<void> 
   const entry = ctx.registry.get(subjectHashes, ctx.plan.hash);
   if (entry?.state === 'submitted' && entry.externalId) return markPending(ctx, a, entry.externalId, inFlight);
 
-  const details = a.request && ctx.resolveSubject ? await ctx.resolveSubject(a.request) : null;
+  const details = a.request && ctx.resolveSubject ? await ctx.resolveSubject(a.request, subjectHashes) : null;
   if (!details) return fail(ctx, a, `the subject of request ${a.request ?? '?'} is not available from the request store (closed or missing)`);
   const action: ConnectorAction = {
     id: a.id,

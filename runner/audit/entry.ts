@@ -15,6 +15,7 @@ export const AUDIT_TYPES = [
   'plan.applied',
   'action.done',
   'action.skipped',
+  'action.refused',
   'action.failed',
   'approval.used',
   'dsr.transition',

@@ -24,9 +24,11 @@ interface ActionBase {
 }
 
 export interface AuditDataByType {
-  'plan.applied': { plan: string; actions: number; done: number; failed: number; skipped: number; pending: number };
+  'plan.applied': { plan: string; actions: number; done: number; failed: number; skipped: number; pending: number; refused: number };
   'action.done': ActionBase & { outcome: 'done' | 'gone'; externalId?: string };
   'action.skipped': ActionBase & { reason: string };
+  /** Re-derivation failed: the approved policies and requests do not produce this action. */
+  'action.refused': ActionBase & { reason: string };
   'action.failed': ActionBase & { reason: string; attempts?: number };
   'approval.used': { plan: string; via: 'file' | 'flag'; reason?: string };
   'dsr.transition': { request: string; from: string; to: string; reason?: string };

@@ -1,5 +1,5 @@
 /** Lenient reading of an audit log for display (`lethe audit show`): does not verify the chain. */
-import { readLines } from '../journal/durable.ts';
+import { parseJsonLines, readLines } from '../journal/durable.ts';
 import { shapeProblem, type AuditEntry } from './entry.ts';
 
 export interface ReadAuditResult {
@@ -16,19 +16,10 @@ export async function readAuditEntries(file: string, filter: { type?: string } =
     err.path = file;
     throw err;
   }
-  const out: ReadAuditResult = { entries: [], unreadable: [] };
-  split.lines.forEach((text, i) => {
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch {
-      out.unreadable.push({ line: i + 1, message: 'not valid JSON' });
-      return;
-    }
-    const shape = shapeProblem(v);
-    if (shape) out.unreadable.push({ line: i + 1, message: shape });
-    else if (filter.type === undefined || (v as AuditEntry).type === filter.type) out.entries.push({ line: i + 1, entry: v as AuditEntry });
-  });
-  if (split.torn !== '') out.unreadable.push({ line: split.lines.length + 1, message: 'incomplete final line' });
+  const { values, problems } = parseJsonLines(split, shapeProblem);
+  const out: ReadAuditResult = { entries: [], unreadable: problems };
+  for (const { line, value } of values) {
+    if (filter.type === undefined || (value as AuditEntry).type === filter.type) out.entries.push({ line, entry: value as AuditEntry });
+  }
   return out;
 }

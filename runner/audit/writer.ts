@@ -54,10 +54,16 @@ export interface OpenAuditOptions {
   /** Clock for `at` (default real time). */
   now?: () => Date;
   lock?: Omit<LockOptions, 'purpose'>;
+  /** Actor recorded on every entry appended without one (who ran the command). */
+  actor?: string;
 }
 
+/** Retries (about two minutes in all with the back-off) before a busy audit log is reported as held. */
+export const AUDIT_LOCK_RETRIES = 250;
+
 export async function openAuditLog(file: string, options: OpenAuditOptions = {}): Promise<AuditLog> {
-  const lock = await acquireLock(`${file}.lock`, { ...options.lock, purpose: 'audit log writer' });
+  // Another command appending (a few milliseconds) is waited for, not a crash: bounded retries.
+  const lock = await acquireLock(`${file}.lock`, { retries: AUDIT_LOCK_RETRIES, ...options.lock, purpose: 'audit log writer' });
   try {
     return await openLocked(file, lock, options);
   } catch (err) {
@@ -94,10 +100,11 @@ async function openLocked(file: string, lock: Lock, options: OpenAuditOptions): 
     const entries: AuditEntry[] = [];
     let prev = last;
     for (const input of items) {
+      const actor = input.actor ?? options.actor;
       const entry = makeEntry(prev, {
         at,
         type: input.type,
-        ...(input.actor !== undefined ? { actor: input.actor } : {}),
+        ...(actor !== undefined ? { actor } : {}),
         ...(input.subject !== undefined ? { subject: input.subject } : {}),
         ...(input.data !== undefined ? { data: input.data } : {}),
       });

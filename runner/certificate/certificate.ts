@@ -36,6 +36,14 @@ export interface CertificateBody {
   nativeJobs: Array<{ system: string; id: string; type: string; state: string }>;
   errors: Array<{ target?: RecordRef; message: string }>;
   outcome: 'COMPLETE' | 'PARTIAL_HOLD' | 'INCOMPLETE';
+  /** What the certificate states, in words matching `outcome`. */
+  statement?: string;
+  /** The re-scan after execution: per system what was removed, each record that remains and why. */
+  verification?: {
+    at: string;
+    systems: Record<string, { removed: number; remaining: number }>;
+    remaining: Array<KeptItem & { fields?: string[] }>;
+  };
   plan: string;
   startedAt: string;
   completedAt: string;

@@ -45,6 +45,8 @@ export interface CiPrOptions {
   approvalsFile?: string;
   /** A directory inside the repository (default: the current directory). */
   repo?: string;
+  /** Accept a snapshot without meta.json or a hold/consent source (hand-made fixtures; plans record it). */
+  allowIncompleteSnapshot?: boolean;
 }
 
 export interface CiPrResult {
@@ -69,10 +71,10 @@ function relocate(problems: readonly Problem[], copy: string, policiesPath: stri
   });
 }
 
-async function plan(bundle: Bundle, o: { snapshot: string; now: string; key: Uint8Array; limits?: { maxActions?: number; maxPercent?: number } }): Promise<Plan> {
-  const { source, hash, close } = await snapshotSourceForPlan(o.snapshot);
+async function plan(bundle: Bundle, o: { snapshot: string; now: string; key: Uint8Array; limits?: { maxActions?: number; maxPercent?: number }; allowIncomplete: boolean }): Promise<Plan> {
+  const { source, hash, close, missing } = await snapshotSourceForPlan(o.snapshot, { allowIncomplete: o.allowIncomplete });
   try {
-    return await buildPlan({ bundle, records: source, now: o.now, hmacKey: o.key, snapshotHash: hash, ...(o.limits ? { defaults: o.limits } : {}) });
+    return await buildPlan({ bundle, records: source, now: o.now, hmacKey: o.key, snapshotHash: hash, incompleteSnapshot: missing, ...(o.limits ? { defaults: o.limits } : {}) });
   } finally {
     await close();
   }
@@ -113,7 +115,8 @@ export async function runCiPr(opts: CiPrOptions): Promise<CiPrResult> {
     const { config } = await loadPlanInputs({ policies: headDir, now, ...(opts.config ? { config: opts.config } : {}) });
     const key = planKey(config, opts.insecureDemoKey);
     const limits = config?.spec.limits;
-    const common = { snapshot: opts.snapshot, now, key, ...(limits ? { limits } : {}) };
+    const allowIncomplete = opts.allowIncompleteSnapshot === true;
+    const common = { snapshot: opts.snapshot, now, key, allowIncomplete, ...(limits ? { limits } : {}) };
     let basePlan: Plan;
     let headPlan: Plan;
     let forecast: ForecastComparison | undefined;
@@ -122,8 +125,8 @@ export async function runCiPr(opts: CiPrOptions): Promise<CiPrResult> {
       headPlan = await plan(headLoad.bundle, common);
       if (months > 0) {
         forecast = compareForecasts(
-          await forecastBundle(baseLoad.bundle, opts.snapshot, now, months, key),
-          await forecastBundle(headLoad.bundle, opts.snapshot, now, months, key),
+          await forecastBundle(baseLoad.bundle, opts.snapshot, now, months, key, allowIncomplete),
+          await forecastBundle(headLoad.bundle, opts.snapshot, now, months, key, allowIncomplete),
         );
       }
     } catch (err) {

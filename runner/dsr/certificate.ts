@@ -6,7 +6,12 @@
  */
 import type { Plan } from '../../engine/plan/types.ts';
 import { issueCertificate, type Certificate, type CertificateBody } from '../certificate/certificate.ts';
-import type { KeptSummary, StoredRequest } from './types.ts';
+import type { KeptSummary, StoredRequest, VerificationResult } from './types.ts';
+
+/** True when something of the subject remains for a reason other than a shared identifier under review. */
+export function closesPartial(v: VerificationResult | undefined): boolean {
+  return (v?.remaining ?? []).some((x) => x.why !== 'shared-identifier');
+}
 
 /** What the plan and the outcomes say was kept for this request. */
 export function keptFor(plan: Plan, r: StoredRequest): KeptSummary[] {
@@ -24,6 +29,19 @@ export function keptFor(plan: Plan, r: StoredRequest): KeptSummary[] {
     if (a) out.push({ target: a.target, why: 'skipped', basis: s.reason });
   }
   return out;
+}
+
+/** The certificate's statement for its outcome: never "complete" while anything unexplained remains. */
+export function certificateStatement(outcome: CertificateBody['outcome'], v: VerificationResult | undefined): string {
+  const when = v ? `a re-scan of every system on ${v.at}` : 'no re-scan';
+  const shared = v ? v.remaining.filter((x) => x.why === 'shared-identifier').length : 0;
+  if (outcome === 'COMPLETE') {
+    return `Erasure complete: ${when} found nothing of the subject${shared ? `, apart from ${shared} record(s) listed as remaining that carry an identifier shared with another person and are under DPO review` : ''}.`;
+  }
+  if (outcome === 'PARTIAL_HOLD') {
+    return `Erasure complete except for the ${v?.remaining.length ?? 0} record(s) listed as remaining, each kept for the reason given (legal hold with case and expiry, Art. 17(3) exception, shared identifier under DPO review, system limitation or skipped action); ${when} found nothing else of the subject.`;
+  }
+  return `Erasure NOT complete: ${when} found ${v?.unexplained ?? 'unknown'} record(s) of the subject that remain without a reason.`;
 }
 
 export function certificateBody(plan: Plan, r: StoredRequest, completedAt: string, issuer: string): CertificateBody {
@@ -54,6 +72,7 @@ export function certificateBody(plan: Plan, r: StoredRequest, completedAt: strin
   for (const e of errors) if (e.target) bump(e.target, 'failed');
   const systems = [...new Set([...plan.actions, ...plan.protected].filter((x) => x.request === r.id).map((x) => x.target.system))].sort();
   const held = kept.some((k) => k.why === 'hold' || k.why === 'exception' || k.why === 'skipped');
+  const outcome: CertificateBody['outcome'] = errors.length > 0 || (r.verification?.unexplained ?? 0) > 0 ? 'INCOMPLETE' : held || closesPartial(r.verification) ? 'PARTIAL_HOLD' : 'COMPLETE';
   return {
     request: r.id,
     subject: r.subject,
@@ -65,7 +84,24 @@ export function certificateBody(plan: Plan, r: StoredRequest, completedAt: strin
     kept,
     nativeJobs: r.nativeJobs.map((j) => ({ system: j.system, id: j.id, type: j.kind, state: j.state })),
     errors,
-    outcome: errors.length > 0 ? 'INCOMPLETE' : held ? 'PARTIAL_HOLD' : 'COMPLETE',
+    outcome,
+    statement: certificateStatement(outcome, r.verification),
+    ...(r.verification
+      ? {
+          verification: {
+            at: r.verification.at,
+            systems: r.verification.systems,
+            remaining: r.verification.remaining.map((x) => ({
+              target: x.target,
+              why: x.why,
+              ...(x.caseRef ? { caseRef: x.caseRef } : {}),
+              ...(x.expires ? { expires: x.expires } : {}),
+              ...(x.basis ? { basis: x.basis } : {}),
+              ...(x.fields ? { fields: x.fields } : {}),
+            })),
+          },
+        }
+      : {}),
     plan: plan.hash,
     startedAt: ex?.startedAt ?? completedAt,
     completedAt,

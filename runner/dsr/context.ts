@@ -2,18 +2,20 @@
  * Builds a DsrContext for the CLI from the runner config: the request store (`requestStore`,
  * default `~/.lethe/requests`), the state folder with the audit log (`stateDir`, default `.lethe`
  * beside the config), the HMAC key for subject hashes (`LETHE_HMAC_KEY` or `keys.hmac.default`)
- * and, when needed, the Ed25519 signing key for certificates (`keys.signing`).
+ * and, when needed, the Ed25519 signing key for certificates (`keys.signing`). The actor comes from
+ * the source the config chooses (runner/actor.ts).
  */
-import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { createPrivateKey } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { formatProblem, loadConfigFile } from '../../engine/load/index.ts';
 import { KeyError, resolveKeys } from '../../engine/masking/keys.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import { UserError } from '../cli/errors.ts';
-import { resolveSecret } from '../secrets.ts';
+import { osUser, resolveActor } from '../actor.ts';
+import { expandHome, planKeyFrom, readKeyFile, resolveSecret } from '../secrets.ts';
 import type { DsrContext } from './lifecycle.ts';
 import { RequestStore, resolveStorePath } from './store.ts';
+import { parseInstant } from '../cli/instant.ts';
 
 export interface DsrCliOptions {
   config?: string;
@@ -21,6 +23,8 @@ export interface DsrCliOptions {
   stateDir?: string;
   actor?: string;
   now?: string;
+  /** The actor of an automatic step (`scheduler:<name>`), instead of the configured source; never from the command line. */
+  systemActor?: string;
 }
 
 export interface DsrSetup {
@@ -28,14 +32,12 @@ export interface DsrSetup {
   config: RunnerConfig | null;
   stateDir: string;
   env: NodeJS.ProcessEnv;
+  /** Where the signed audit checkpoints go. */
+  checkpointsDir: string;
 }
 
 export function defaultActor(): string {
-  try {
-    return userInfo().username || 'unknown';
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
+  return osUser();
 }
 
 export async function loadConfig(file: string): Promise<RunnerConfig> {
@@ -49,7 +51,7 @@ export async function loadConfig(file: string): Promise<RunnerConfig> {
 
 export function hmacKeyFrom(config: RunnerConfig | null, env: NodeJS.ProcessEnv): Buffer {
   try {
-    const key = resolveKeys(config, env, (p) => readFileSync(p)).get('default');
+    const key = resolveKeys(config, env, readKeyFile).get('default');
     if (key) return key;
   } catch (err) {
     if (err instanceof KeyError) throw new UserError(err.message);
@@ -61,14 +63,36 @@ export function hmacKeyFrom(config: RunnerConfig | null, env: NodeJS.ProcessEnv)
 /** The Ed25519 private key (PEM) named by `keys.signing`; never logged. */
 export function signingKeyFrom(config: RunnerConfig | null, env: NodeJS.ProcessEnv): string {
   const ref = config?.spec.keys?.signing;
-  if (!ref) throw new UserError('no signing key: set keys.signing in the runner config to the Ed25519 private key from `lethe keys generate --out DIR` (a {file: …} with mode 600, or an {env: …})');
+  const how = 'the Ed25519 private key from `lethe keys generate --out DIR` (a {file: …} with mode 600, or an {env: …})';
+  if (!ref) throw new UserError(config ? `no signing key: set keys.signing in the runner config to ${how}` : `no signing key: pass --config FILE, a runner config whose keys.signing names ${how}`);
   return resolveSecret(ref, 'keys.signing', env);
+}
+
+/**
+ * Checks that the signing key exists, is readable and is an Ed25519 private key: done at `dsr open`
+ * and `dsr approve`, so a request never runs its deletions only to fail at its certificate.
+ */
+export function checkSigningKey(config: RunnerConfig | null, env: NodeJS.ProcessEnv): string {
+  const pem = signingKeyFrom(config, env);
+  let type: string | undefined;
+  try {
+    type = createPrivateKey(pem).asymmetricKeyType;
+  } catch {
+    throw new UserError('keys.signing is not a private key in PEM form: use the signing.key written by `lethe keys generate --out DIR`');
+  }
+  if (type !== 'ed25519') throw new UserError(`keys.signing is a ${type ?? 'unknown'} key, not an Ed25519 private key: use the signing.key written by \`lethe keys generate --out DIR\``);
+  return pem;
+}
+
+/** Folder of the signed audit checkpoints: `auditCheckpoints` (relative to the config) or `<stateDir>/audit-checkpoints`. */
+export function checkpointsDirFor(config: RunnerConfig | null, base: string, stateDir: string): string {
+  const c = config?.spec.auditCheckpoints;
+  return c ? resolve(base, expandHome(c)) : join(stateDir, 'audit-checkpoints');
 }
 
 export function parseNowOption(now: string | undefined): () => Date {
   if (now === undefined) return () => new Date();
-  const t = Date.parse(now);
-  if (Number.isNaN(t)) throw new UserError(`--now must be an ISO 8601 date-time (got ${JSON.stringify(now)})`);
+  const t = Date.parse(parseInstant(now, '--now'));
   return () => new Date(t);
 }
 
@@ -77,13 +101,17 @@ export async function dsrSetup(opts: DsrCliOptions, env: NodeJS.ProcessEnv = pro
   const base = opts.config ? dirname(resolve(opts.config)) : process.cwd();
   const storePath = opts.store ? resolveStorePath(opts.store) : resolveStorePath(config?.spec.requestStore, base);
   const stateDir = opts.stateDir ? resolve(opts.stateDir) : resolve(base, config?.spec.stateDir ?? '.lethe');
+  const actor = opts.systemActor ?? resolveActor({ flag: opts.actor, env, config: config?.spec.actor });
   const store = await RequestStore.open(storePath);
+  const planKey = planKeyFrom(config, env);
   const ctx: DsrContext = {
     store,
     hmacKey: hmacKeyFrom(config, env),
+    ...(planKey ? { planKey } : {}),
     auditFile: join(stateDir, 'audit.jsonl'),
-    actor: opts.actor ?? defaultActor(),
+    actor,
     now: parseNowOption(opts.now),
+    ...(config?.spec.allowSelfApproval ? { allowSelfApproval: true } : {}),
   };
-  return { ctx, config, stateDir, env };
+  return { ctx, config, stateDir, env, checkpointsDir: checkpointsDirFor(config, base, stateDir) };
 }

@@ -31,6 +31,10 @@ export function discoveryHtml(r: DiscoveryReport): string {
   parts.push(table(['record', 'case', 'expires', 'hold'], r.held.map((h) => [ref(h.target), h.caseRef, h.expires ?? 'no expiry', h.hold])));
   parts.push('<h2>Kept by an exception</h2>');
   parts.push(table(['record', 'exception', 'legal basis'], r.exceptions.map((e) => [ref(e.target), e.exception, e.basis])));
+  if (r.holdConflicts?.length) {
+    parts.push('<h2>Hold records with conflicting fields (still protecting: resolve them)</h2>');
+    parts.push(table(['hold', 'case', 'conflict', 'expires'], r.holdConflicts.map((h) => [h.hold, h.caseRef, h.conflict, h.expires ?? ''])));
+  }
   parts.push('<h2>Hold sources read in full</h2>');
   parts.push(table(['system', 'hold records'], Object.entries(r.holdsRead).map(([k, v]) => [k, v])));
   return page(`Discovery report ${r.request}`, parts.join('\n'));

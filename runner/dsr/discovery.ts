@@ -18,6 +18,7 @@ import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.t
 import type { LimitDefaults } from '../../engine/evaluate/limits.ts';
 import { SnapshotHasher } from '../../engine/snapshot/reader.ts';
 import { collectSubject, DEFAULT_IDENTITY_TYPES, type Collected } from './collect.ts';
+import { nativeCoverage, withPerIdentifierRequests } from './native.ts';
 import type { StoredRequest } from './types.ts';
 
 export interface IdNode {
@@ -47,6 +48,8 @@ export interface DiscoveryReport {
   exceptions: Array<{ target: RecordRef; exception: string; basis: string }>;
   shared: Array<{ target: RecordRef; note: string }>;
   holdsRead: Record<string, number>;
+  /** Hold records among the subject's whose fields disagree: they keep protecting; someone must resolve them. */
+  holdConflicts?: NonNullable<Plan['summary']['holdConflicts']>;
   plan?: { hash: string; state: string; actions: number; protected: number; byOp: Record<string, number>; notes: string[]; needsApproval: boolean };
 }
 
@@ -102,7 +105,7 @@ export function withoutNativeRequests(bundle: Bundle): Bundle {
   };
 }
 
-export const SHARED_NO_NATIVE_NOTE = 'an identifier of the subject is shared with another person: Genesys records get per-record deletes instead of the native GDPR request (which would reach the other person\'s conversations)';
+export const SHARED_NO_NATIVE_NOTE = 'an identifier of the subject is shared with another person: no native GDPR request names the subject\'s contact (it would reach the other person\'s conversations); Genesys records get per-record deletes and native requests name only identifiers that are the subject\'s alone';
 
 export async function planErasure(input: DiscoveryInput, records: readonly LetheRecord[], preview: boolean, shared = false): Promise<Plan> {
   const doc = structuredClone(input.request.document);
@@ -126,7 +129,8 @@ export async function discover(input: DiscoveryInput): Promise<DiscoveryResult> 
   const verified = r.document.spec.verification !== undefined;
   const preview = !verified;
   const shared = collected.flagged.length > 0;
-  const plan = r.document.spec.type === 'erasure' ? await planErasure(input, collected.records, preview, shared) : null;
+  const planned = r.document.spec.type === 'erasure' ? await planErasure(input, collected.records, preview, shared) : null;
+  const plan = planned ? withPerIdentifierRequests(planned, input.bundle, r.id, r.document.spec.receivedAt, collected, input.hmacKey) : null;
   const report = buildReport(input, collected, plan, verified);
   if (report.plan && shared && input.bundle.erasure.some((p) => p.spec.scope.some((s) => s.action === 'gdpr-request'))) report.plan.notes.push(SHARED_NO_NATIVE_NOTE);
   return { report, plan: preview ? null : plan, collected };
@@ -142,6 +146,8 @@ export function buildReport(input: Pick<DiscoveryInput, 'request' | 'hmacKey' | 
   for (const p of plan?.protected ?? []) if (p.request === r.id) prot.set(refKey(p.target), [...(prot.get(refKey(p.target)) ?? []), p]);
   const related = relatedKeys(c.records, new Set(c.expanded));
   const flagged = new Set(c.flagged);
+  const native = nativeCoverage(plan, r.id);
+  const covered = (rec: LetheRecord): boolean => rec.system === 'genesys' && (native.has('*') || rec.identifiers.some((i) => native.has(node(i).hash)));
   const found: Record<string, number> = {};
   const records: DiscoveryReport['records'] = [];
   const held: DiscoveryReport['held'] = [];
@@ -166,7 +172,15 @@ export function buildReport(input: Pick<DiscoveryInput, 'request' | 'hmacKey' | 
     } else if (a) {
       records.push({ target, status: a.op as RecordStatus, detail: a.reason });
     } else if (related.has(key)) {
-      records.push({ target, status: 'no-action', detail: r.document.spec.type === 'erasure' ? 'the subject\'s record, not in the erasure scope (or covered by the native Genesys request)' : `found for this ${r.document.spec.type} request` });
+      const detail =
+        r.document.spec.type !== 'erasure'
+          ? `found for this ${r.document.spec.type} request`
+          : covered(rec)
+            ? 'the subject\'s record, erased by a native Genesys GDPR request planned for this request'
+            : rec.system === 'genesys' && rec.type === 'conversation'
+              ? 'the subject\'s record; no native Genesys GDPR request reaches it (its identifiers are shared or held): it remains and the verification lists it'
+              : 'the subject\'s record, not in the erasure scope';
+      records.push({ target, status: 'no-action', detail });
     } else if (rec.identifiers.some((i) => flagged.has(i))) {
       shared.push({ target, note: 'carries an identifier shared with another person' });
       records.push({ target, status: 'shared', detail: 'carries an identifier shared with another person; not the subject\'s by any other identifier' });
@@ -200,6 +214,7 @@ export function buildReport(input: Pick<DiscoveryInput, 'request' | 'hmacKey' | 
     exceptions,
     shared,
     holdsRead: c.holdsRead,
+    ...(plan?.summary.holdConflicts?.length ? { holdConflicts: plan.summary.holdConflicts } : {}),
     ...(plan && entry
       ? { plan: { hash: plan.hash, state: entry.state, actions: entry.counts.actions, protected: entry.counts.protected, byOp: plan.summary.byOp, notes: [...entry.notes], needsApproval: plan.needsApproval } }
       : {}),

@@ -6,14 +6,15 @@
  * DPO says (--out), never into the request store, and the request records only its path.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Connector } from '../../connectors/types.ts';
-import { refKey, type LetheRecord } from '../../engine/records.ts';
+import type { LetheRecord } from '../../engine/records.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import { UserError } from '../cli/errors.ts';
 import { collectSubject } from './collect.ts';
-import { relatedKeys } from './discovery.ts';
+import type { DiscoveryReport } from './discovery.ts';
+import { attribute, filterGenesysExport, type Withheld } from './export-filter.ts';
 import { awaitGdprExport, genesysHttpFrom, submitGdprExport } from './genesys-export.ts';
 import { esc, page, table } from './html.ts';
 import { executionBlocker, transition, type DsrContext } from './lifecycle.ts';
@@ -30,7 +31,7 @@ export interface ExportDeps {
   pollTimeoutMs?: number;
 }
 
-function summaryHtml(r: StoredRequest, bySystem: Map<string, LetheRecord[]>, native: { id: string; status: string } | null, at: string): string {
+function summaryHtml(r: StoredRequest, bySystem: Map<string, LetheRecord[]>, native: { id: string; status: string } | null, at: string, withheld: readonly Withheld[]): string {
   const rows: unknown[][] = [];
   for (const [system, recs] of bySystem) {
     const byType = new Map<string, number>();
@@ -44,6 +45,10 @@ function summaryHtml(r: StoredRequest, bySystem: Map<string, LetheRecord[]>, nat
     native ? `<p>Genesys Cloud's own GDPR export: request <code>${esc(native.id)}</code>, ${esc(native.status)} (genesys-gdpr-export.json).</p>` : '',
     '<h2>Records</h2>',
     table(['kind', 'id', 'created', 'identifiers', 'fields'], detail),
+    '<h2>Withheld</h2>',
+    withheld.length
+      ? `<p>These records were found while searching but are not yours (GDPR Art. 15(4)): they are counted here, not shown.</p>${table(['file', 'reason', 'count'], withheld.map((w) => [w.source, w.reason, w.count]))}`
+      : '<p>Nothing was withheld.</p>',
   ].join('\n'));
 }
 
@@ -59,17 +64,29 @@ export async function exportRequest(ctx: DsrContext, id: string, deps: ExportDep
   const subject = plainSubject(r);
   if (!subject) throw new UserError(`request ${id} is closed: its identifiers are no longer held`);
   const c = await collectSubject(deps.connectors, r.document.spec.identifiers);
-  const related = relatedKeys(c.records, new Set(c.expanded));
+  let discovered: DiscoveryReport | null = null;
+  try {
+    discovered = JSON.parse(await readFile(ctx.store.artefact(r.id, 'discovery.json'), 'utf8')) as DiscoveryReport;
+  } catch {
+    discovered = null;
+  }
+  // Only what discovery attributes to the subject is packed (Art. 15(4)); the rest is counted.
+  const attribution = attribute(c, discovered?.records ?? null);
+  const withheld = attribution.withheld;
   const bySystem = new Map<string, LetheRecord[]>();
-  for (const x of c.records) if (related.has(refKey(x)) && x.type !== 'legal-hold') bySystem.set(x.system, [...(bySystem.get(x.system) ?? []), x]);
+  for (const x of attribution.records) bySystem.set(x.system, [...(bySystem.get(x.system) ?? []), x]);
   const files: Array<{ name: string; content: string }> = [];
   for (const [system, recs] of [...bySystem].sort()) files.push({ name: `${system}.json`, content: `${JSON.stringify(recs, null, 2)}\n` });
 
   let native: { id: string; status: string } | null = null;
   const http = genesysHttpFrom(deps.config, deps.env);
-  if (http) {
+  // The native export names only identifiers that are the subject's alone: never a shared one, never a name.
+  const flagged = new Set(c.flagged);
+  const own = c.expanded.filter((i) => !flagged.has(i));
+  const alone = { emails: own.filter((i) => i.startsWith('email:')).map((i) => i.slice(6)), phones: own.filter((i) => i.startsWith('phone:')).map((i) => i.slice(6)) };
+  if (http && alone.emails.length + alone.phones.length > 0) {
     const existing = r.nativeJobs.find((j) => j.kind === 'GDPR_EXPORT');
-    const jobId = await submitGdprExport(http, subject, existing?.id);
+    const jobId = await submitGdprExport(http, alone, existing?.id);
     if (!existing) {
       r.nativeJobs.push({ system: 'genesys', id: jobId, kind: 'GDPR_EXPORT', submittedAt: ctx.now().toISOString(), state: 'pending' });
       await ctx.store.write(r);
@@ -79,10 +96,11 @@ export async function exportRequest(ctx: DsrContext, id: string, deps: ExportDep
     const job = r.nativeJobs.find((j) => j.id === jobId)!;
     Object.assign(job, { state: res.status, endedAt: ctx.now().toISOString() });
     native = { id: jobId, status: res.status };
-    if (res.data !== undefined) files.push({ name: 'genesys-gdpr-export.json', content: `${JSON.stringify(res.data, null, 2)}\n` });
+    if (res.data !== undefined) files.push({ name: 'genesys-gdpr-export.json', content: `${JSON.stringify(filterGenesysExport(res.data, attribution, withheld), null, 2)}\n` });
   }
   const at = ctx.now().toISOString();
-  files.push({ name: 'summary.html', content: summaryHtml(r, bySystem, native, at) });
+  files.push({ name: 'summary.html', content: summaryHtml(r, bySystem, native, at, withheld) });
+  r.withheld = withheld;
   const manifest = { request: r.id, at, files: files.map((f) => ({ name: f.name, sha256: createHash('sha256').update(f.content).digest('hex') })) };
   files.push({ name: 'manifest.json', content: `${JSON.stringify(manifest, null, 2)}\n` });
   if (deps.out.endsWith('.tar')) await writeFile(deps.out, tarArchive(files, Math.floor(Date.parse(at) / 1000)), { mode: 0o600 });

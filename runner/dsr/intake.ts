@@ -10,8 +10,10 @@ import { addDuration } from '../../engine/duration.ts';
 import { subjectHash } from '../../engine/masking/keys.ts';
 import type { DataSubjectRequest } from '../../engine/schema/index.ts';
 import { UserError } from '../cli/errors.ts';
+import { checkFourEyes } from './four-eyes.ts';
 import { audit, transition, type DsrContext } from './lifecycle.ts';
 import type { DsrType, StoredRequest } from './types.ts';
+import { parseInstant } from '../cli/instant.ts';
 
 export const RESPONSE_PERIOD = 'P30D';
 export const MAX_EXTENSION_MONTHS = 2;
@@ -50,8 +52,7 @@ function normalised(kind: 'email' | 'phone', values: readonly string[] | undefin
 export function buildRequest(input: OpenInput, ctx: Pick<DsrContext, 'hmacKey' | 'actor' | 'now'>): StoredRequest {
   const now = ctx.now().toISOString();
   const receivedAt = input.receivedAt ?? now;
-  if (Number.isNaN(Date.parse(receivedAt))) throw new UserError(`--received-at must be an ISO 8601 date-time (got ${JSON.stringify(input.receivedAt)})`);
-  const received = new Date(Date.parse(receivedAt)).toISOString();
+  const received = parseInstant(receivedAt, '--received-at');
   const others = (input.identifiers ?? []).map((k) => {
     const id = normalizeIdentifierKey(k);
     if (!id) throw new UserError(`identifier ${JSON.stringify(k.slice(0, k.indexOf(':') + 1))}… is not of the form kind:value`);
@@ -115,7 +116,7 @@ export async function openRequest(ctx: DsrContext, input: OpenInput): Promise<St
 /** Records the identity verification (GDPR Recital 64) of an open request. */
 export async function verifyRequest(ctx: DsrContext, id: string, v: { method: string; reference: string }): Promise<StoredRequest> {
   const r = await ctx.store.read(id);
-  if (r.redacted || ['EXECUTING', 'COMPLETE', 'PARTIAL_HOLD', 'REJECTED'].includes(r.state)) throw new UserError(`request ${id} is ${r.state}: its verification can no longer change`);
+  if (r.redacted || ['EXECUTING', 'VERIFYING', 'INCOMPLETE', 'COMPLETE', 'PARTIAL_HOLD', 'REJECTED'].includes(r.state)) throw new UserError(`request ${id} is ${r.state}: its verification can no longer change`);
   r.document.spec.verification = { method: v.method, reference: v.reference, verifiedBy: ctx.actor, verifiedAt: ctx.now().toISOString() };
   await audit(ctx, r, { request: r.id, from: r.state, to: r.state, reason: `identity verified (${v.method})` });
   await ctx.store.write(r);
@@ -154,6 +155,7 @@ export async function approveRequest(ctx: DsrContext, id: string): Promise<Store
   const r = await ctx.store.read(id);
   if (r.state !== 'DPO_REVIEW') throw new UserError(`request ${id} is ${r.state}: run lethe dsr discover ${id} first (approval follows the discovery report)`);
   if (!r.document.spec.verification) throw new UserError(`request ${id} is not verified: an unverified request is never approved or executed (lethe dsr verify ${id} --verified-by METHOD --evidence REF)`);
+  checkFourEyes(r, ctx.actor, ctx.allowSelfApproval);
   r.approval = { ...(r.discovery?.planHash ? { planHash: r.discovery.planHash } : {}), by: ctx.actor, at: ctx.now().toISOString() };
   await audit(ctx, r, { request: r.id, from: r.state, to: r.state, reason: `approved by the DPO${r.approval.planHash ? ` (plan ${r.approval.planHash})` : ''}` });
   await ctx.store.write(r);

@@ -2,6 +2,9 @@
  * The request lifecycle (DESIGN §6):
  *
  *   RECEIVED -> VALIDATING -> DISCOVERY -> DPO_REVIEW -> EXECUTING -> COMPLETE | PARTIAL_HOLD
+ *   EXECUTING -> VERIFYING -> COMPLETE | PARTIAL_HOLD | INCOMPLETE (erasure, rectification: the
+ *     subject's lookup is run again in every system before anything is certified)
+ *   INCOMPLETE -> VERIFYING (verify again) | DISCOVERY (plan what remains)
  *   any open state before EXECUTING -> REJECTED (with a legal basis)
  *   DPO_REVIEW -> DISCOVERY (discover again, e.g. after a new hold or a stale plan)
  *
@@ -24,7 +27,9 @@ export const TRANSITIONS: Readonly<Record<DsrState, readonly DsrState[]>> = {
   VALIDATING: ['DISCOVERY', 'REJECTED'],
   DISCOVERY: ['DPO_REVIEW', 'REJECTED'],
   DPO_REVIEW: ['DISCOVERY', 'EXECUTING', 'REJECTED'],
-  EXECUTING: ['COMPLETE', 'PARTIAL_HOLD'],
+  EXECUTING: ['VERIFYING', 'COMPLETE', 'PARTIAL_HOLD'],
+  VERIFYING: ['COMPLETE', 'PARTIAL_HOLD', 'INCOMPLETE'],
+  INCOMPLETE: ['VERIFYING', 'DISCOVERY'],
   COMPLETE: [],
   PARTIAL_HOLD: [],
   REJECTED: [],
@@ -34,10 +39,14 @@ export const TRANSITIONS: Readonly<Record<DsrState, readonly DsrState[]>> = {
 export interface DsrContext {
   store: RequestStore;
   hmacKey: Uint8Array;
+  /** The plan key (LETHE_PLAN_KEY or keys.plan): discovery signs the request's plan with it; without it the plan is unsigned and apply refuses it. */
+  planKey?: Uint8Array;
   /** The audit log file (`<stateDir>/audit.jsonl`). */
   auditFile: string;
   actor: string;
   now: () => Date;
+  /** Runner config `allowSelfApproval`: the opener or verifier of an erasure may approve it too. */
+  allowSelfApproval?: boolean;
 }
 
 /** Why a request may not enter EXECUTING, or null when it may. */
@@ -96,5 +105,6 @@ export function redact(r: StoredRequest, key: Uint8Array): void {
       return { identifier: hash(x.identifier), value: x.value.startsWith('hmac:') ? x.value : hash(`${kind}:${x.value}`) };
     });
   }
+  if (r.found) r.found = [...new Set(r.found.map(hash))].sort();
   r.redacted = true;
 }

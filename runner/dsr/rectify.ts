@@ -10,9 +10,10 @@ import { subjectHash } from '../../engine/masking/keys.ts';
 import { assemblePlan } from '../../engine/plan/assemble.ts';
 import { PlanCollector } from '../../engine/plan/collect.ts';
 import type { Plan, PlanRequest, PolicyRef } from '../../engine/plan/types.ts';
-import type { LetheRecord } from '../../engine/records.ts';
+import { refKey, type LetheRecord } from '../../engine/records.ts';
 import type { Collected } from './collect.ts';
-import { recordsHash } from './discovery.ts';
+import { recordsHash, relatedKeys } from './discovery.ts';
+import { FREE_TEXT_FIELDS } from './rescan.ts';
 import type { StoredRequest } from './types.ts';
 
 export const RECTIFICATION_BASIS = 'GDPR Art. 16';
@@ -55,6 +56,20 @@ export function rectificationPlan(r: StoredRequest, c: Collected, bundleHash: st
       out.action({ op: 'rectify', target: { system: rec.system, type: rec.type, id: rec.id }, policy, request: r.id, reason: `rectification request ${r.id}: update ${fields.join(', ') || 'the corrected fields'} of Salesforce ${rec.type} ${rec.id}.`, basis: basisFor(ids, fields) });
     }
   }
+  // Free text of the subject's Salesforce activities and cases that still holds an old value: the
+  // same rectify action, with the fields named in `basis.textFields` (values never in the plan).
+  const related = relatedKeys(c.records, subject);
+  const old = fixes.map((x) => x.identifier.slice(x.identifier.indexOf(':') + 1).toLowerCase()).filter((v) => v.length > 0);
+  for (const rec of c.records) {
+    const allowed = rec.system === 'salesforce' ? FREE_TEXT_FIELDS[rec.type] : undefined;
+    if (!allowed || !related.has(refKey(rec))) continue;
+    const textFields = allowed.filter((f) => typeof rec.fields[f] === 'string' && old.some((o) => (rec.fields[f] as string).toLowerCase().includes(o)));
+    if (textFields.length === 0) continue;
+    const ids = fixes.filter((x) => textFields.some((f) => (rec.fields[f] as string).toLowerCase().includes(x.identifier.slice(x.identifier.indexOf(':') + 1).toLowerCase()))).map((x) => x.identifier);
+    out.action({ op: 'rectify', target: { system: rec.system, type: rec.type, id: rec.id }, policy, request: r.id, reason: `rectification request ${r.id}: replace the old value in the free text (${textFields.join(', ')}) of Salesforce ${rec.type} ${rec.id}.`, basis: { ...basisFor(ids), textFields } });
+  }
+  const shared = new Set(c.flagged);
+  const own = [...new Set(r.document.spec.identifiers.filter((i) => !shared.has(i)).map((i) => subjectHash(i, key)))].sort();
   for (const [head, ids] of [...heads].sort()) {
     out.action({
       op: 'rectify',
@@ -63,7 +78,8 @@ export function rectificationPlan(r: StoredRequest, c: Collected, bundleHash: st
       request: r.id,
       reason: `rectification request ${r.id}: one Genesys GDPR_UPDATE request with replacement terms for the merge set of external contact ${head}.`,
       basis: basisFor(ids),
-      subject: r.subject,
+      // The GDPR_UPDATE names the subject's own identifiers only, never one shared with another person.
+      subject: own.length > 0 ? own : ids.map((i) => subjectHash(i, key)),
     });
   }
   const entry: PlanRequest = {

@@ -1,7 +1,8 @@
 /**
  * The DPO's monthly report (`lethe report dsr --month 2026-11`): requests received and closed in
  * the month, closed on time, average and worst days to close, open requests with days left (and
- * overdue ones), partial holds with their cases, native jobs open for more than 14 days.
+ * overdue ones), partial holds with their cases, native jobs open for more than 14 days, and
+ * requests left INCOMPLETE by their verification re-scan with what remains and why.
  */
 import type { StoredRequest } from './types.ts';
 import { isClosed } from './types.ts';
@@ -23,6 +24,12 @@ export interface DsrReport {
   partialHolds: Array<{ id: string; closedAt: string; cases: Array<{ caseRef: string; expires?: string }> }>;
   staleNativeJobs: Array<{ request: string; id: string; kind: string; submittedAt: string; daysOpen: number }>;
   rejected: Array<{ id: string; basis: string }>;
+  /** Hold records with conflicting fields seen by the discovery of a request open in or closed during the month (still protecting). */
+  holdConflicts: Array<{ request: string; hold: string; caseRef: string; conflict: string }>;
+  /** Requests whose verification re-scan found records of the subject that remain without a reason. */
+  incomplete: Array<{ id: string; verifiedAt: string; unexplained: number; remaining: Array<{ target: string; why: string; basis?: string }> }>;
+  /** Consent-withdrawal purges (lethe serve) unacknowledged past their SLA; present only when there are some. */
+  overduePurges?: Array<{ purgeId: string; destination: string; purpose: string; subject: string; queuedAt: string; attempts: number }>;
 }
 
 export function parseMonth(month: string): { start: number; end: number } {
@@ -74,6 +81,18 @@ export function dsrReport(requests: readonly StoredRequest[], month: string, asO
         .map((j) => ({ request: r.id, id: j.id, kind: j.kind, submittedAt: j.submittedAt, daysOpen: Math.floor((now - Date.parse(j.submittedAt)) / DAY) })),
     ),
     rejected: closed.filter((r) => r.state === 'REJECTED').map((r) => ({ id: r.id, basis: r.rejection?.basis ?? '' })),
+    holdConflicts: requests
+      .filter((r) => Date.parse(r.document.spec.receivedAt) < end && (!isClosed(r.state) || inMonth(r.closedAt)))
+      .flatMap((r) => (r.discovery?.holdConflicts ?? []).map((h) => ({ request: r.id, hold: h.hold, caseRef: h.caseRef, conflict: h.conflict })))
+      .sort((a, b) => (a.hold < b.hold ? -1 : a.hold > b.hold ? 1 : a.request < b.request ? -1 : a.request > b.request ? 1 : 0)),
+    incomplete: requests
+      .filter((r) => r.state === 'INCOMPLETE' && r.verification)
+      .map((r) => ({
+        id: r.id,
+        verifiedAt: r.verification!.at,
+        unexplained: r.verification!.unexplained,
+        remaining: r.verification!.remaining.map((x) => ({ target: `${x.target.system}/${x.target.type}/${x.target.id}`, why: x.why, ...(x.basis ? { basis: x.basis } : {}) })),
+      })),
   };
 }
 
@@ -97,6 +116,20 @@ export function dsrReportMarkdown(r: DsrReport): string {
   lines.push('', `## Native jobs open over ${NATIVE_JOB_ESCALATION_DAYS} days`, '');
   if (r.staleNativeJobs.length === 0) lines.push('None.');
   for (const j of r.staleNativeJobs) lines.push(`- ${j.request}: ${j.kind} ${j.id}, open ${j.daysOpen} days`);
+  if (r.holdConflicts.length > 0) {
+    lines.push('', '## Hold records with conflicting fields (still protecting: resolve them)', '');
+    for (const h of r.holdConflicts) lines.push(`- ${h.hold} (case ${h.caseRef}): ${h.conflict}, seen for ${h.request}`);
+  }
+  lines.push('', '## Incomplete (verification found records without a reason)', '');
+  if (r.incomplete.length === 0) lines.push('None.');
+  for (const x of r.incomplete) {
+    lines.push(`- ${x.id}: ${x.unexplained} unexplained, re-scanned ${x.verifiedAt}`);
+    for (const i of x.remaining) lines.push(`  - ${i.target}: ${i.why}${i.basis ? ` (${i.basis})` : ''}`);
+  }
+  if (r.overduePurges?.length) {
+    lines.push('', '## Withdrawal purges unacknowledged past their SLA', '', '| purge | destination | purpose | subject | queued | attempts |', '|---|---|---|---|---|---|');
+    for (const p of r.overduePurges) lines.push(`| ${p.purgeId} | ${p.destination} | ${p.purpose} | ${p.subject} | ${p.queuedAt} | ${p.attempts} |`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -111,6 +144,14 @@ export function dsrReportHtml(r: DsrReport): string {
     table(['request', 'job', 'kind', 'submitted', 'days open'], r.staleNativeJobs.map((j) => [j.request, j.id, j.kind, j.submittedAt, j.daysOpen]), () => 'overdue'),
     '<h2>Rejected</h2>',
     table(['request', 'legal basis'], r.rejected.map((x) => [x.id, x.basis])),
+    ...(r.holdConflicts.length > 0
+      ? ['<h2>Hold records with conflicting fields (still protecting: resolve them)</h2>', table(['hold', 'case', 'conflict', 'request'], r.holdConflicts.map((h) => [h.hold, h.caseRef, h.conflict, h.request]))]
+      : []),
+    '<h2>Incomplete (verification found records without a reason)</h2>',
+    table(['request', 're-scanned', 'record', 'why'], r.incomplete.flatMap((x) => x.remaining.map((i) => [x.id, x.verifiedAt, i.target, `${i.why}${i.basis ? `: ${i.basis}` : ''}`])), (i) => (r.incomplete.flatMap((x) => x.remaining)[i]?.why === 'unexplained' ? 'overdue' : '')),
+    ...(r.overduePurges?.length
+      ? ['<h2>Withdrawal purges unacknowledged past their SLA</h2>', table(['purge', 'destination', 'purpose', 'subject', 'queued', 'attempts'], r.overduePurges.map((p) => [p.purgeId, p.destination, p.purpose, p.subject, p.queuedAt, p.attempts]), () => 'overdue')]
+      : []),
   ];
   return page(`Data subject requests, ${r.month}`, body.join('\n'));
 }

@@ -3,6 +3,9 @@ import type { Connector } from '../../connectors/types.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import { applyPlan, pollPending } from '../apply/index.ts';
+import { DEFAULT_IDENTITY_TYPES } from './collect.ts';
+import { rescanWith } from './rescan.ts';
+import { withConnectors } from './systems.ts';
 import type { RunnerOptions } from './workflow.ts';
 
 export interface ApplyWiring {
@@ -35,5 +38,10 @@ export function applyRunner(w: ApplyWiring): RunnerOptions {
     poll: (plan) => pollPending(plan, { ...base, timeoutMs: w.pollTimeoutMs ?? 60_000, intervalMs: w.pollIntervalMs ?? 1000 }),
     signingKey: w.signingKey,
     issuer: w.config.metadata.name,
+    // The verification re-scan: the same lookup as discovery, with the runner's connectors.
+    rescan: (own, shared) => {
+      const types = w.bundle.erasure.length > 0 ? w.bundle.erasure.flatMap((p) => p.spec.identityTypes) : DEFAULT_IDENTITY_TYPES;
+      return w.connectors ? rescanWith(w.connectors, own, shared, types) : withConnectors(w.config, w.env, (c) => rescanWith(c, own, shared, types));
+    },
   };
 }

@@ -3,6 +3,7 @@
  * lifecycle (state, transitions, deadline, extension, approval, plans, native jobs, outcome).
  * While open it holds the subject's plain identifiers; once closed they are keyed hashes only.
  */
+import type { RequestStatus } from '../../engine/plan/rederive.ts';
 import type { DataSubjectRequest, DsrState } from '../../engine/schema/index.ts';
 
 export type DsrType = DataSubjectRequest['spec']['type'];
@@ -69,7 +70,15 @@ export interface StoredRequest {
   history: Transition[];
   /** The subject's identifiers as keyed hashes (kept after close, for the certificate and audit). */
   subject: string[];
-  discovery?: { at: string; planHash?: string; found: number; flagged: number; held: number };
+  discovery?: {
+    at: string;
+    planHash?: string;
+    found: number;
+    flagged: number;
+    held: number;
+    /** Hold records whose fields disagree (hold id, case, conflict: no personal data), for the DPO report. */
+    holdConflicts?: Array<{ hold: string; caseRef: string; conflict: string }>;
+  };
   approval?: { planHash?: string; by: string; at: string };
   /** Hashes of every plan made for this request, oldest first. */
   plans: string[];
@@ -83,6 +92,39 @@ export interface StoredRequest {
   exportedTo?: string;
   /** True once plain identifiers and name were replaced by keyed hashes. */
   redacted: boolean;
+  /**
+   * Identifiers discovery found for the subject beyond the given ones (plain while open, keyed
+   * hashes once closed): what per-identifier native requests and the verification re-scan use.
+   */
+  found?: string[];
+  /** The last verification re-scan (record references and reasons only, no personal data). */
+  verification?: VerificationResult;
+  /** Times request.json was written; a write is refused unless it still finds the revision it read (compare-and-swap). */
+  revision?: number;
+  /** Access: what the answer withheld (counts and reasons, no content). */
+  withheld?: Array<{ source: string; reason: string; count: number }>;
+}
+
+/** Why a record of the subject is still in a system after execution. */
+export type RemainingWhy = 'hold' | 'exception' | 'shared-identifier' | 'system-limitation' | 'skipped' | 'failed' | 'unexplained';
+
+export interface RemainingItem {
+  target: { system: string; type: string; id: string };
+  why: RemainingWhy;
+  caseRef?: string;
+  expires?: string;
+  basis?: string;
+  /** Rectification: free-text fields that still hold an old value (field names only). */
+  fields?: string[];
+}
+
+/** The re-scan after execution: per system what was removed and what remains and why. */
+export interface VerificationResult {
+  at: string;
+  systems: Record<string, { removed: number; remaining: number }>;
+  remaining: RemainingItem[];
+  /** Remaining items with no reason: the request cannot close COMPLETE or PARTIAL_HOLD. */
+  unexplained: number;
 }
 
 /** Plain identifiers of an open request, for connectors that need them (Genesys GDPR API). */
@@ -92,4 +134,6 @@ export interface PlainSubject {
   name?: string;
   /** Rectification: identifier -> corrected value. */
   replacements?: Array<{ identifier: string; value: string }>;
+  /** The request as the store has it, for apply's re-derivation (engine/plan/rederive.ts). */
+  status?: RequestStatus;
 }

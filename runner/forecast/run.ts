@@ -16,6 +16,8 @@ export interface ForecastOptions {
   comparePolicies?: string;
   config?: string;
   insecureDemoKey?: boolean;
+  /** Accept a snapshot without meta.json or a hold/consent source (hand-made fixtures). */
+  allowIncompleteSnapshot?: boolean;
 }
 
 export function checkMonths(months: number): number {
@@ -26,10 +28,10 @@ export function checkMonths(months: number): number {
 }
 
 /** One bundle's forecast over a snapshot directory. */
-export async function forecastBundle(bundle: Bundle, snapshot: string, now: string, months: number, hmacKey: Uint8Array): Promise<Forecast> {
+export async function forecastBundle(bundle: Bundle, snapshot: string, now: string, months: number, hmacKey: Uint8Array, allowIncomplete = false): Promise<Forecast> {
   try {
     // The forecast reads every type in this thread: no prefilter applies to it.
-    const { source, hash } = await snapshotSourceForPlan(snapshot, { workers: 0 });
+    const { source, hash } = await snapshotSourceForPlan(snapshot, { workers: 0, allowIncomplete });
     return await forecastRetention({ bundle, records: source, now, months, hmacKey, snapshotHash: hash });
   } catch (err) {
     if (err instanceof SnapshotError) throw new UserError(err.message);
@@ -43,8 +45,9 @@ export async function runForecast(opts: ForecastOptions): Promise<Forecast | For
   const now = parseNow(opts.now);
   const base = await loadPlanInputs({ policies: opts.policies, now, ...(opts.config ? { config: opts.config } : {}) });
   const key = planKey(base.config, opts.insecureDemoKey);
-  const forecast = await forecastBundle(base.bundle, opts.snapshot, now, months, key);
+  const allow = opts.allowIncompleteSnapshot === true;
+  const forecast = await forecastBundle(base.bundle, opts.snapshot, now, months, key, allow);
   if (!opts.comparePolicies) return forecast;
   const head = await loadPlanInputs({ policies: opts.comparePolicies, now });
-  return compareForecasts(forecast, await forecastBundle(head.bundle, opts.snapshot, now, months, key));
+  return compareForecasts(forecast, await forecastBundle(head.bundle, opts.snapshot, now, months, key, allow));
 }

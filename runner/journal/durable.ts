@@ -64,6 +64,29 @@ export function splitLines(content: Buffer): SplitLines {
 }
 
 /** Reads a file into lines; a missing file is `null`. */
+/**
+ * The complete lines of a JSON-lines file, each parsed and shape-checked: the values with their line
+ * numbers, and a problem per line that is not JSON, has the wrong shape (`shape` says why) or is
+ * the torn final line.
+ */
+export function parseJsonLines(split: SplitLines, shape: (v: unknown) => string | null): { values: Array<{ line: number; value: unknown }>; problems: Array<{ line: number; message: string }> } {
+  const out: { values: Array<{ line: number; value: unknown }>; problems: Array<{ line: number; message: string }> } = { values: [], problems: [] };
+  split.lines.forEach((text, i) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      out.problems.push({ line: i + 1, message: 'not valid JSON' });
+      return;
+    }
+    const bad = shape(v);
+    if (bad) out.problems.push({ line: i + 1, message: bad });
+    else out.values.push({ line: i + 1, value: v });
+  });
+  if (split.torn !== '') out.problems.push({ line: split.lines.length + 1, message: 'incomplete final line' });
+  return out;
+}
+
 export async function readLines(file: string): Promise<SplitLines | null> {
   try {
     return splitLines(await readFile(file));

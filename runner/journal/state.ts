@@ -7,13 +7,16 @@
  *   in-flight --intent{recheck}--> in-flight          (after a crash, once the system was checked)
  *   pending --outcome--> done | failed | pending      (polling; never a new intent)
  *   not-started | failed | skipped --outcome skipped--> skipped   (decided without a call)
+ *   not-started | failed | skipped | refused --outcome refused--> refused (re-derivation failed;
+ *                                                    no call; a later run of the plan decides anew)
+ *   refused --intent--> in-flight                     (like skipped)
  *
  * `gone` (the target no longer exists) is stored as the outcome and counts as `done`.
  */
-export type OutcomeStatus = 'done' | 'gone' | 'failed' | 'skipped' | 'pending';
-export const OUTCOME_STATUSES: readonly OutcomeStatus[] = ['done', 'gone', 'failed', 'skipped', 'pending'];
+export type OutcomeStatus = 'done' | 'gone' | 'failed' | 'skipped' | 'pending' | 'refused';
+export const OUTCOME_STATUSES: readonly OutcomeStatus[] = ['done', 'gone', 'failed', 'skipped', 'pending', 'refused'];
 
-export type ActionStateName = 'not-started' | 'in-flight' | 'done' | 'failed' | 'skipped' | 'pending';
+export type ActionStateName = 'not-started' | 'in-flight' | 'done' | 'failed' | 'skipped' | 'pending' | 'refused';
 
 export interface ActionState {
   state: ActionStateName;
@@ -43,6 +46,7 @@ export function applyIntent(s: ActionState, at: string, recheck: boolean): Actio
     case 'not-started':
     case 'failed':
     case 'skipped':
+    case 'refused':
       return { state: 'in-flight', attempts: s.attempts + 1, at, ...(s.externalId ? { externalId: s.externalId } : {}) };
     case 'in-flight':
       if (recheck) return { ...s, attempts: s.attempts + 1, at };
@@ -62,10 +66,11 @@ export function applyOutcome(s: ActionState, at: string, o: OutcomeInput): Actio
   if (s.state === 'pending' && o.externalId && s.externalId && o.externalId !== s.externalId) {
     return `the pending job is ${s.externalId}, not ${o.externalId}`;
   }
+  const decidedWithoutCall = o.status === 'skipped' || o.status === 'refused';
   const allowed =
     s.state === 'in-flight' ||
-    (s.state === 'pending' && o.status !== 'skipped') ||
-    (o.status === 'skipped' && (s.state === 'not-started' || s.state === 'failed' || s.state === 'skipped'));
+    (s.state === 'pending' && !decidedWithoutCall) ||
+    (decidedWithoutCall && (s.state === 'not-started' || s.state === 'failed' || s.state === 'skipped' || s.state === 'refused'));
   if (!allowed) return `outcome "${o.status}" is not allowed for an action that is ${s.state}`;
   const state: ActionStateName = o.status === 'gone' ? 'done' : o.status;
   return {

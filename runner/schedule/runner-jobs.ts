@@ -12,11 +12,11 @@ import type { Plan } from '../../engine/plan/types.ts';
 import { applyPlan, pollPending } from '../apply/index.ts';
 import { isApproved } from '../approvals.ts';
 import { loadRunnerSetup, type RunnerSetup } from '../cli/commands/apply.ts';
-import { dsrRunner } from '../cli/commands/dsr.ts';
+import { checkpoint, dsrRunner } from '../cli/commands/dsr.ts';
 import { runPlan } from '../cli/commands/plan.ts';
 import { connectorsFromConfig } from '../connections.ts';
 import { dsrSetup } from '../dsr/context.ts';
-import { pollStep } from '../dsr/workflow.ts';
+import { pollAll } from '../dsr/poll.ts';
 import { syncHoldMirrors } from '../hold-mirror.ts';
 import { takeSnapshot } from '../take-snapshot.ts';
 import type { JobFn, JobKind } from './jobs.ts';
@@ -67,16 +67,24 @@ export function runnerJobs(configFile: string): Record<JobKind, JobFn> {
       const opts = { config: s.config, stateDir: s.stateDir, bundle: policies.bundle, actor: `scheduler:${ctx.schedule}`, ...(s.approvalsFile ? { approvalsFile: s.approvalsFile } : {}) };
       const r = await applyPlan(p, opts);
       const polled = r.pending.length ? await pollPending(p, { ...opts, timeoutMs: 60_000 }) : null;
-      ctx.logger.info({ job: ctx.job, plan: p.hash, done: r.done.length, gone: r.gone.length, skipped: r.skipped.length, failed: r.failed.length, pending: polled?.pending.length ?? 0 }, 'plan applied');
+      ctx.logger.info({ job: ctx.job, plan: p.hash, done: r.done.length, gone: r.gone.length, skipped: r.skipped.length, refused: r.refused.length, failed: r.failed.length, pending: polled?.pending.length ?? 0 }, 'plan applied');
       if (r.failed.length) throw new Error(`${r.failed.length} action(s) failed; re-run to resume (journal ${p.hash})`);
+      if (r.refused.length) throw new Error(`${r.refused.length} action(s) refused: the approved policies do not produce them (audit: action.refused; journal ${p.hash})`);
     },
     'dsr-poll': async (ctx) => {
-      const d = await dsrSetup({ config: configFile });
-      const executing = (await d.ctx.store.list()).filter((r) => r.state === 'EXECUTING');
-      for (const r of executing) {
-        const after = await pollStep(d.ctx, r.id, await dsrRunner(d, { config: configFile }));
-        ctx.logger.info({ job: ctx.job, request: r.id, state: after.state }, 'request polled');
+      // The same as `lethe dsr poll --all`: every EXECUTING request, each under its lock.
+      const d = await dsrSetup({ config: configFile, systemActor: `scheduler:${ctx.schedule}` });
+      const outcomes = await pollAll(d.ctx, () => dsrRunner(d, { config: configFile }));
+      await checkpoint(d);
+      for (const o of outcomes) {
+        if ('error' in o) ctx.logger.warn({ job: ctx.job, request: o.id }, o.error);
+        else {
+          ctx.logger.info({ job: ctx.job, request: o.id, state: o.request.state }, 'request polled');
+          if (o.request.state === 'INCOMPLETE') ctx.logger.warn({ job: ctx.job, request: o.id, unexplained: o.request.verification?.unexplained }, 'verification found records of the subject without a reason: see verification.json');
+        }
       }
+      const failed = outcomes.filter((o) => 'error' in o);
+      if (failed.length) throw new Error(`${failed.length} request(s) could not be polled: ${failed.map((o) => o.id).join(', ')}`);
     },
     'hold-sync': async (ctx) => {
       const s = await setup();

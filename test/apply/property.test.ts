@@ -278,7 +278,7 @@ describe('apply: safety property over holds, consents, faults and crashes', () =
  * every connector, Genesys included, although Genesys has no `consent` records (its `types()` does
  * not list them). A Genesys lookup scans analytics conversations since 2015 in 31-day windows
  * (~140 queries), once per purged record: at the real 300 requests/min, 30 s per consent purge.
- * `currentHolds` in the same file already skips connectors without the type; `grantedNow` should
+ * `holdSource` in the same file already skips connectors without the type; `grantedNow` should
  * too. This test fails until it does.
  */
 describe('apply: consent re-checks ask only systems that hold consent records', () => {

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computePlanHash } from '../../engine/plan/verify.ts';
 import type { Plan, PlanAction } from '../../engine/plan/types.ts';
 import { applyPlan } from '../../runner/apply/index.ts';
-import { makeWorld, type World } from './world.ts';
+import { actionId } from '../../engine/plan/collect.ts';
+import { makeWorld, signed, type World } from './world.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -17,19 +18,21 @@ describe('rectification', () => {
     const contact = [...sf.rows('Contact')].find((r) => typeof r.Email === 'string' && !r.IsDeleted)!;
     const oldEmail = String(contact.Email).toLowerCase();
     const gcContact = [...w.sandbox.genesys.store.contacts.values()][0]!;
-    const actions: PlanAction[] = [
-      { id: 'sha256:' + '1'.repeat(64), op: 'rectify', target: { system: 'salesforce', type: 'contact', id: String(contact.Id) }, policy: { kind: 'DataSubjectRequest', name: 'dsr-r1', version: '1.0.0' }, reason: 'rectification', basis: { rule: 'rectification', fields: ['Email'] }, request: 'dsr-r1' },
-      { id: 'sha256:' + '2'.repeat(64), op: 'rectify', target: { system: 'genesys', type: 'external-contact', id: gcContact.id }, policy: { kind: 'DataSubjectRequest', name: 'dsr-r1', version: '1.0.0' }, reason: 'rectification', basis: { rule: 'rectification' }, request: 'dsr-r1', subject: ['hmac:' + 'ab'.repeat(16)] },
+    const raw: PlanAction[] = [
+      { id: '', op: 'rectify', target: { system: 'salesforce', type: 'contact', id: String(contact.Id) }, policy: { kind: 'DataSubjectRequest', name: 'dsr-r1', version: '1.0.0' }, reason: 'rectification', basis: { rule: 'rectification', fields: ['Email'] }, request: 'dsr-r1' },
+      { id: '', op: 'rectify', target: { system: 'genesys', type: 'external-contact', id: gcContact.id }, policy: { kind: 'DataSubjectRequest', name: 'dsr-r1', version: '1.0.0' }, reason: 'rectification', basis: { rule: 'rectification' }, request: 'dsr-r1', subject: ['hmac:' + 'ab'.repeat(16)] },
     ];
+    // Content ids, as the planner makes them (apply refuses any other id).
+    const actions = raw.map((a) => ({ ...a, id: actionId(a) }));
     const body: Omit<Plan, 'hash'> = { ...w.plan, actions, protected: [], requests: [], needsApproval: false };
-    const plan: Plan = { ...body, hash: computePlanHash(body) } as Plan;
+    const plan: Plan = signed({ ...body, hash: computePlanHash(body) } as Plan);
     const r = await applyPlan(plan, {
       config: w.config,
       stateDir: w.config.spec.stateDir!,
       bundle: w.bundle,
       env: w.env,
       now: () => new Date('2026-11-23T06:00:00Z'),
-      resolveSubject: async () => ({ emails: [oldEmail], phones: [], replacements: [{ identifier: `email:${oldEmail}`, value: 'corrected@example.org' }] }),
+      resolveSubject: async () => ({ emails: [oldEmail], phones: [], status: { type: 'rectification', version: '1.0.0', executable: true }, replacements: [{ identifier: `email:${oldEmail}`, value: 'corrected@example.org' }] }),
     });
     expect(r.failed).toEqual([]);
     expect(r.done).toContain(actions[0]!.id);

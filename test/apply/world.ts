@@ -10,6 +10,7 @@ import { runPlan } from '../../runner/cli/commands/plan.ts';
 import { loadPolicyDir } from '../../engine/load/index.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import type { Plan } from '../../engine/plan/types.ts';
+import { signPlan } from '../../engine/plan/sign.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import { refKey } from '../../engine/records.ts';
 import type { Connector } from '../../connectors/types.ts';
@@ -19,6 +20,14 @@ export const ROOT = new URL('../../', import.meta.url).pathname;
 export const NOW = '2026-11-23T00:00:00.000Z';
 export const HMAC_KEY = 'a1'.repeat(32);
 process.env.LETHE_HMAC_KEY = HMAC_KEY;
+/** The test plan key: `lethe plan` signs with it, `lethe apply` verifies with it (engine/plan/sign.ts). */
+export const PLAN_KEY = 'b2'.repeat(32);
+process.env.LETHE_PLAN_KEY = PLAN_KEY;
+
+/** Signs a plan built in a test (buildPlan, assemblePlan) with the test plan key, as `lethe plan` does. */
+export function signed<T extends Plan>(plan: T): T {
+  return signPlan(plan, Buffer.from(PLAN_KEY, 'hex'));
+}
 
 export interface World {
   sandbox: Sandbox;
@@ -64,7 +73,7 @@ function writeErasureRequests(sandbox: Sandbox, dir: string, n: number): string 
 export async function makeWorld(options: { seed?: number; records?: number; limits?: { maxActions: number; maxPercent: number }; genesys?: GenesysEmulatorOptions; erasures?: number } = {}): Promise<World> {
   const sandbox = await startSandbox({ seed: options.seed ?? 11, records: options.records ?? 700, now: NOW, ...(options.genesys ? { genesys: options.genesys } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'lethe-apply-'));
-  const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY };
+  const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY, LETHE_PLAN_KEY: PLAN_KEY };
   const config: RunnerConfig = {
     ...sandbox.config,
     spec: {

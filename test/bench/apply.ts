@@ -29,6 +29,7 @@ const NOW = '2026-11-23T00:00:00.000Z';
 const APPLY_AT = new Date('2026-11-23T06:00:00Z');
 /** `lethe plan` reads its subject-hash key from the environment: a fixed bench key unless one is set. */
 const HMAC_KEY = (process.env.LETHE_HMAC_KEY ??= 'b2'.repeat(32));
+const PLAN_KEY = (process.env.LETHE_PLAN_KEY ??= 'c3'.repeat(32));
 /** The real default Genesys rate limit (client.credentials.token.rate.per.minute). */
 const GENESYS_LIMIT = 300;
 /** Salesforce-only policies left out of the Genesys throughput plan (see `genesysOnlyPolicies`). */
@@ -81,7 +82,7 @@ async function planSandbox(sandbox: Sandbox, o: { policies: string; dir: string;
       sandbox.salesforce.store.insert('Task', { WhoId: whos[i % whos.length] ?? null, Subject: `Follow-up ${i}`, Status: 'Completed', ActivityDate: at.slice(0, 10), CreatedDate: at, LastModifiedDate: at });
     }
   }
-  const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY };
+  const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY, LETHE_PLAN_KEY: PLAN_KEY };
   const config = configFor(sandbox, o.dir, o.policies);
   const configFile = join(o.dir, 'lethe.yaml');
   writeFileSync(configFile, stringify(config));
@@ -135,7 +136,7 @@ async function rateRun(planned: BenchWorld, seed: number, records: number, dir: 
   const sandbox = await startSandbox({ seed, records, now: NOW, genesys: { ratePerMinute: GENESYS_LIMIT } });
   try {
     const config = configFor(sandbox, dir, planned.config.spec.policies!);
-    const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY };
+    const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY, LETHE_PLAN_KEY: PLAN_KEY };
     const emu = sandbox.genesys;
     emu.resetStats();
     const t0 = performance.now();

@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<{ bench: Bench }>> = {
   masking: () => import('./masking.ts'),
   plan: () => import('./plan.ts'),
   salesforce: () => import('./salesforce.ts'),
+  serve: () => import('./serve.ts'),
   snapshot: () => import('./snapshot.ts'),
 };
 

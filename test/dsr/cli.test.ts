@@ -5,7 +5,8 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { register } from '../../runner/cli/commands/dsr.ts';
 import { registerDsrReport } from '../../runner/cli/commands/report-dsr.ts';
-import { HMAC_HEX } from './world.ts';
+import { HMAC_HEX, PLAN_HEX } from './world.ts';
+import { writeConfig, writeKeys } from './cli-run.ts';
 
 async function run(args: string[]): Promise<string> {
   const p = new Command('lethe').exitOverride();
@@ -32,9 +33,11 @@ describe('lethe dsr (CLI)', () => {
   });
   it('opens, lists (overdue) and reports a request; refuses a store inside a repository', async () => {
     vi.stubEnv('LETHE_HMAC_KEY', HMAC_HEX);
+    vi.stubEnv('LETHE_PLAN_KEY', PLAN_HEX);
     const d = mkdtempSync(join(tmpdir(), 'lethe-dsr-cli-'));
     const common = ['--store', join(d, 'req'), '--state-dir', join(d, 'state'), '--now', '2026-11-20T00:00:00Z'];
-    const opened = await run(['dsr', 'open', '--type', 'erasure', '--email', 'Ann@Example.com', '--phone', '+1 (415) 555-0101', '--received-at', '2026-10-01T00:00:00Z', ...common]);
+    const cfg = writeConfig(d, { keys: { signing: { file: writeKeys(join(d, 'keys')).key } } });
+    const opened = await run(['dsr', 'open', '--type', 'erasure', '--email', 'Ann@Example.com', '--phone', '+1 (415) 555-0101', '--received-at', '2026-10-01T00:00:00Z', '--config', cfg, ...common]);
     const id = /^(dsr-2026-10-[a-z2-7]{8})$/m.exec(opened)![1]!;
     expect(opened).toContain('VALIDATING');
     expect(await run(['dsr', 'list', '--overdue', ...common])).toContain(`${id}  erasure`);

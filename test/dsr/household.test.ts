@@ -37,7 +37,7 @@ describe('native erasure, a shared household phone, unverified discovery and no 
     const native = plan!.actions.filter((x) => x.op === 'gdpr-request');
     expect(native).toHaveLength(1);
     expect(native[0]!.target.id).toBe(seedUuid('contact', 'ann#0'));
-    await approveRequest(w.ctx, r0.id);
+    await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, r0.id);
     let r = await executeStep(w.ctx, r0.id, run);
     if (r.state === 'EXECUTING') r = await pollStep(w.ctx, r0.id, run);
     expect(r.state).toBe('COMPLETE');
@@ -67,7 +67,7 @@ describe('native erasure, a shared household phone, unverified discovery and no 
     // No action of the plan targets anything of Cat's.
     const catIds = new Set([seedUuid('contact', 'cat#0'), ...catConvs, ...catConvs.flatMap((c) => g.recordingsOf(c).map((x) => `${c}:${x.id}`))]);
     expect(plan!.actions.filter((x) => catIds.has(x.target.id))).toEqual([]);
-    await approveRequest(w.ctx, r0.id);
+    await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, r0.id);
     let r = await executeStep(w.ctx, r0.id, run);
     if (r.state === 'EXECUTING') r = await pollStep(w.ctx, r0.id, run);
     expect(r.state).toBe('COMPLETE');

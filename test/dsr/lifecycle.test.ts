@@ -8,11 +8,11 @@ import { transition, type DsrContext } from '../../runner/dsr/lifecycle.ts';
 import { dsrReport, dsrReportHtml, dsrReportMarkdown } from '../../runner/dsr/report.ts';
 import { RequestStore } from '../../runner/dsr/store.ts';
 import { executeStep } from '../../runner/dsr/workflow.ts';
-import { HMAC_HEX } from './world.ts';
+import { HMAC_HEX, PLAN_HEX } from './world.ts';
 
 async function context(now = '2026-11-10T09:00:00.000Z'): Promise<DsrContext> {
   const dir = mkdtempSync(join(tmpdir(), 'lethe-dsr-life-'));
-  return { store: await RequestStore.open(join(dir, 'requests')), hmacKey: Buffer.from(HMAC_HEX, 'hex'), auditFile: join(dir, 'state', 'audit.jsonl'), actor: 'dpo', now: () => new Date(now) };
+  return { store: await RequestStore.open(join(dir, 'requests')), hmacKey: Buffer.from(HMAC_HEX, 'hex'), planKey: Buffer.from(PLAN_HEX, 'hex'), auditFile: join(dir, 'state', 'audit.jsonl'), actor: 'dpo', now: () => new Date(now) };
 }
 const noRun = { apply: () => Promise.reject(new Error('must not run')), poll: () => Promise.reject(new Error('must not run')), signingKey: () => '', issuer: 'test' };
 

@@ -19,6 +19,8 @@ import { RequestStore } from '../../runner/dsr/store.ts';
 import type { DsrContext } from '../../runner/dsr/lifecycle.ts';
 
 export const HMAC_HEX = 'a1'.repeat(32);
+/** The test plan key (discovery signs request plans with it, apply verifies them). */
+export const PLAN_HEX = 'b2'.repeat(32);
 const DAY = 86_400_000;
 
 function at(daysAgo: number, now: number): string {
@@ -102,7 +104,7 @@ export async function startWorld(people: Person[], holds: WorldHold[], options: 
     sandbox.genesys.store.load(genesysSeedForPerson(p, holds));
     sandbox.salesforce.store.load(salesforceSeedForPerson(p, holds));
   }
-  const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_HEX };
+  const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_HEX, LETHE_PLAN_KEY: PLAN_HEX };
   const connectors = connectorsFromConfig(sandbox.config, env);
   const loaded = await loadPolicyDir('policies');
   if (!loaded.bundle) throw new Error('example policies do not load');
@@ -120,7 +122,7 @@ export async function startWorld(people: Person[], holds: WorldHold[], options: 
   const dir = mkdtempSync(join(tmpdir(), 'lethe-dsr-'));
   const store = await RequestStore.open(join(dir, 'requests'));
   const keys = generateSigningKeys();
-  const ctx: DsrContext = { store, hmacKey: Buffer.from(HMAC_HEX, 'hex'), auditFile: join(dir, 'state', 'audit.jsonl'), actor: 'dpo@example.com', now: () => new Date() };
+  const ctx: DsrContext = { store, hmacKey: Buffer.from(HMAC_HEX, 'hex'), planKey: Buffer.from(PLAN_HEX, 'hex'), auditFile: join(dir, 'state', 'audit.jsonl'), actor: 'dpo@example.com', now: () => new Date() };
   return {
     sandbox,
     connectors,

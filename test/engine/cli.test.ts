@@ -11,6 +11,8 @@ import { verifyPlanHash } from '../../engine/plan/verify.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import { readFile } from 'node:fs/promises';
 import { consentEvent, consentPolicy, rec } from './fixtures.ts';
+import { completeSnapshot } from '../snapshot/complete-fixture.ts';
+import { rm } from 'node:fs/promises';
 
 const POLICY = `apiVersion: lethe.dev/v1
 kind: RetentionPolicy
@@ -21,7 +23,7 @@ spec:
   then: delete
 `;
 
-async function fixture(records: object[]): Promise<{ dir: string; policies: string; snapshot: string }> {
+async function fixture(records: object[], complete = true): Promise<{ dir: string; policies: string; snapshot: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'lethe-plan-cli-'));
   const policies = join(dir, 'policies');
   const snapshot = join(dir, 'snap');
@@ -29,6 +31,7 @@ async function fixture(records: object[]): Promise<{ dir: string; policies: stri
   await mkdir(join(snapshot, 'salesforce'), { recursive: true });
   await writeFile(join(policies, 'tasks.yaml'), POLICY);
   await writeFile(join(snapshot, 'salesforce', 'task.ndjson'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  if (complete) completeSnapshot(snapshot);
   return { dir, policies, snapshot };
 }
 
@@ -41,15 +44,19 @@ async function run(args: string[]): Promise<number> {
 }
 
 const saved = process.env.LETHE_HMAC_KEY;
+const savedPlanKey = process.env.LETHE_PLAN_KEY;
 afterEach(() => {
   if (saved === undefined) delete process.env.LETHE_HMAC_KEY;
   else process.env.LETHE_HMAC_KEY = saved;
+  if (savedPlanKey === undefined) delete process.env.LETHE_PLAN_KEY;
+  else process.env.LETHE_PLAN_KEY = savedPlanKey;
   process.exitCode = 0;
 });
 
 describe('lethe plan', () => {
   it('--workers: the same plan file from one thread and from worker threads; a bad value is refused', async () => {
     process.env.LETHE_HMAC_KEY = 'ab'.repeat(32);
+    process.env.LETHE_PLAN_KEY = 'cd'.repeat(32);
     const f = await fixture(Array.from({ length: 40 }, (_, i) => rec('salesforce', 'task', `t${i}`, i % 3 === 0 ? '2020-01-01T00:00:00.000Z' : '2024-12-01T00:00:00.000Z')));
     const texts: string[] = [];
     for (const workers of ['0', '2']) {
@@ -64,6 +71,7 @@ describe('lethe plan', () => {
 
   it('exit 2 with actions, 0 without; writes a canonical plan whose hash verifies', async () => {
     process.env.LETHE_HMAC_KEY = 'ab'.repeat(32);
+    process.env.LETHE_PLAN_KEY = 'cd'.repeat(32);
     const f = await fixture([rec('salesforce', 'task', 't1', '2020-01-01T00:00:00.000Z')]);
     const out = join(f.dir, 'plan.json');
     expect(await run(['plan', '--policies', f.policies, '--snapshot', f.snapshot, '--now', '2025-01-01T00:00:00Z', '--out', out])).toBe(2);
@@ -81,6 +89,30 @@ describe('lethe plan', () => {
     await expect(run(['plan', '--policies', f.policies, '--snapshot', f.snapshot, '--now', '2025-01-01T00:00:00Z'])).rejects.toThrow(/LETHE_HMAC_KEY/);
     const out = join(f.dir, 'p.json');
     expect(await run(['plan', '--policies', f.policies, '--snapshot', f.snapshot, '--now', '2025-01-01T00:00:00Z', '--insecure-demo-key', '--out', out])).toBe(0);
+  });
+});
+
+describe('lethe plan: complete snapshots only', () => {
+  it('refuses a snapshot without meta.json or a hold/consent source, naming the file; --allow-incomplete-snapshot plans it and says so', async () => {
+    process.env.LETHE_HMAC_KEY = 'ab'.repeat(32);
+    process.env.LETHE_PLAN_KEY = 'cd'.repeat(32);
+    const f = await fixture([rec('salesforce', 'task', 't1', '2020-01-01T00:00:00.000Z')], false);
+    const args = ['plan', '--policies', f.policies, '--snapshot', f.snapshot, '--now', '2025-01-01T00:00:00Z', '--workers', '0'];
+    await expect(run(args)).rejects.toThrow(`${join(f.snapshot, 'meta.json')}: missing`);
+    await expect(run(args)).rejects.toThrow(join(f.snapshot, 'salesforce', 'legal-hold.ndjson'));
+    // Complete but for the Salesforce hold source: still refused, and the message names it.
+    completeSnapshot(f.snapshot);
+    await rm(join(f.snapshot, 'salesforce', 'legal-hold.ndjson'));
+    await expect(run(args)).rejects.toThrow(`${join(f.snapshot, 'salesforce', 'legal-hold.ndjson')}: missing`);
+    const out = join(f.dir, 'plan.json');
+    expect(await run([...args, '--allow-incomplete-snapshot', '--out', out])).toBe(2);
+    const plan = JSON.parse(await readFile(out, 'utf8')) as Plan;
+    expect(plan.inputs.incompleteSnapshot).toEqual(['salesforce/legal-hold.ndjson']);
+    expect(verifyPlanHash(plan)).toBe(true);
+    // A complete snapshot's plan carries no such flag.
+    completeSnapshot(f.snapshot);
+    expect(await run([...args, '--out', out])).toBe(2);
+    expect((JSON.parse(await readFile(out, 'utf8')) as Plan).inputs.incompleteSnapshot).toBeUndefined();
   });
 });
 

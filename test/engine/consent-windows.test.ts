@@ -2,12 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { mapContactPointTypeConsent } from '../../connectors/salesforce/mapping.ts';
 import { ConsentIndex } from '../../engine/evaluate/consent.ts';
+import { toId18 } from '../../engine/ids.ts';
 import type { LetheRecord } from '../../engine/records.ts';
 import { buildPlan } from '../../engine/plan/build.ts';
 import { bundle, consentEvent, consentPolicy, KEY, NOW, rec } from './fixtures.ts';
 
 const IND = '0PK000000000001';
-const SF = `sf:${IND}`;
+// Mapped records carry ids in canonical (18-character) form (engine/ids.ts).
+const SF = `sf:${toId18(IND)}`;
 const BEFORE = '2025-05-31T23:59:59.999Z';
 const AFTER = '2025-06-01T00:00:00.001Z';
 

@@ -18,6 +18,7 @@ const saved = process.env.LETHE_HMAC_KEY;
 
 beforeAll(async () => {
   process.env.LETHE_HMAC_KEY = 'a'.repeat(64);
+  process.env.LETHE_PLAN_KEY ??= 'c'.repeat(64);
   fx = await fixtureRepo();
   baseSha = fx.commit('example policies');
   await editFile(fx.repo, VOICE, 'retainFor: P7Y', 'retainFor: P5Y');

@@ -10,8 +10,8 @@ import { register as ci } from '../../runner/cli/commands/ci.ts';
 import { register as forecast } from '../../runner/cli/commands/forecast.ts';
 import { register as report } from '../../runner/cli/commands/report.ts';
 
-export function fullProgram(): Command {
-  const program = buildProgram();
+export async function fullProgram(): Promise<Command> {
+  const program = await buildProgram();
   const have = new Set(program.commands.map((c) => c.name()));
   for (const [name, register] of [['ci', ci], ['forecast', forecast], ['report', report]] as const) {
     if (!have.has(name)) register(program);
@@ -36,7 +36,7 @@ export async function runCli(args: readonly string[]): Promise<CliResult> {
   process.exitCode = 0;
   let code = 0;
   try {
-    const program = fullProgram();
+    const program = await fullProgram();
     program.configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) });
     await program.parseAsync(['node', 'lethe', ...args]);
     code = typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -61,7 +61,7 @@ function lethes(script: string): Invocation[] {
 }
 
 async function programWithPending(): Promise<Command> {
-  const program = fullProgram();
+  const program = await fullProgram();
   const have = new Set(program.commands.map((c) => c.name()));
   for (const [name, get] of Object.entries(PENDING)) if (!have.has(name)) (await get())(program);
   return program;

@@ -98,8 +98,8 @@ describe('lethe mask (runMask)', () => {
     const summary = await runMask({ destination: 'analytics-export', policies: fixture('policies'), in: fixture('contacts.ndjson') }, t.io);
     expect(summary).toEqual({ read: 3, written: 2, dropped: 1, droppedByType: { 'salesforce/case': 1 } });
     const records = t.out().trim().split('\n').map((l) => JSON.parse(l) as { createdAt: string; fields: Record<string, unknown>; identifiers: string[] });
-    expect(records[0]!.fields).toEqual({ firstName: '[REDACTED]', email: expect.stringMatching(/^[0-9a-f]{32}@masked\.invalid$/), phone: '+90000004567' });
-    expect(records[0]!.identifiers[0]).toBe(`email:${records[0]!.fields.email as string}`);
+    expect(records[0]!.fields).toEqual({ FirstName: '[REDACTED]', Email: expect.stringMatching(/^[0-9a-f]{32}@masked\.invalid$/), Phone: '+90000004567' });
+    expect(records[0]!.identifiers[0]).toBe(`email:${records[0]!.fields.Email as string}`);
     expect(records[1]!.createdAt).toBe('2020-12-01T00:00:00.000Z');
     expect(t.err()).toBe('lethe: masked for analytics-export: 3 read, 2 written, 1 dropped (not covered: salesforce/case 1)\n');
     expect(t.out()).not.toMatch(/Ann|Bob|example\.com|5551234567/);
@@ -112,11 +112,13 @@ describe('lethe mask (runMask)', () => {
   });
 
   it('reads HMAC keys named by a runner config (file relative to the config)', async () => {
-    const withEnv = io(lines(contact()));
+    // The fixture policies name the catalogued Salesforce contact fields.
+    const sfContact = contact({ fields: { FirstName: 'Ann', LastName: 'Smith', Email: 'Ann@Example.com', Phone: '+15551234567' } });
+    const withEnv = io(lines(sfContact));
     await runMask({ destination: 'analytics-export', policies: fixture('policies') }, withEnv.io);
-    const withConfig = io(lines(contact()));
+    const withConfig = io(lines(sfContact));
     await runMask({ destination: 'analytics-export', policies: fixture('policies'), config: fixture('config/runner.yaml') }, { ...withConfig.io, env: {} });
-    const email = (text: string): unknown => (JSON.parse(text) as { fields: { email: string } }).fields.email;
+    const email = (text: string): unknown => (JSON.parse(text) as { fields: { Email: string } }).fields.Email;
     expect(email(withConfig.out())).toMatch(/^[0-9a-f]{32}@masked\.invalid$/);
     expect(email(withConfig.out())).not.toBe(email(withEnv.out())); // 0x33 key, not the 0x11 test key
     expect(withConfig.err()).not.toContain('3333');

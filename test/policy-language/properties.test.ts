@@ -73,7 +73,8 @@ describe('shorthand conditions mean what they say', () => {
   const cond = (when: string) => {
     const text = `apiVersion: lethe.dev/v1\nkind: RetentionPolicy\nmetadata: {name: a, version: 1.0.0, owner: o, description: d}\nspec:\n  appliesTo: {system: genesys, type: recording}\n  retainFor: P7Y\n  then: delete\n  when:\n${when.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
     const r = loadFromFiles([{ path: 'c.yaml', bytes: Buffer.from(text) }], { place: 'policies' });
-    expect(r.problems).toEqual([]);
+    // These synthetic records carry made-up fields: the catalog check (test/catalog) is not under test here.
+    expect(r.problems.filter((p) => p.code !== 'field.unknown')).toEqual([]);
     const logic = (r.documents[0]!.value.spec as { when: jsonLogic.RulesLogic }).when;
     return (rec: Record<string, unknown>) => jsonLogic.truthy(jsonLogic.apply(logic, rec));
   };

@@ -187,12 +187,17 @@ describe('audit log: subjects and concurrency', () => {
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, entries: 5 });
   });
 
-  it('allows one writer at a time (lock file)', async () => {
+  it('allows one writer at a time (lock file); a second writer waits for the first instead of failing', async () => {
     const file = join(await tempDir(), 'a.jsonl');
     const first = await openAuditLog(file);
-    await expect(openAuditLog(file)).rejects.toBeInstanceOf(LockHeldError);
+    await expect(openAuditLog(file, { lock: { retries: 0 } })).rejects.toBeInstanceOf(LockHeldError);
+    const waiting = openAuditLog(file);
+    await first.append('action.done', { data: { n: 1 } });
     await first.close();
-    const second = await openAuditLog(file);
+    const second = await waiting;
+    expect(second.last()?.seq).toBe(1);
+    await second.append('action.done', { data: { n: 2 } });
     await second.close();
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, entries: 2 });
   });
 });

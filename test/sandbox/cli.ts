@@ -4,14 +4,14 @@
  * runner/cli/commands/index.ts lists them yet.
  */
 import { Command, CommanderError } from 'commander';
-import { COMMANDS } from '../../runner/cli/commands/index.ts';
+import { loadAllCommands } from '../../runner/cli/commands/index.ts';
 import { register as sandbox } from '../../runner/cli/commands/sandbox.ts';
 import { register as snapshot } from '../../runner/cli/commands/snapshot.ts';
 import { UserError } from '../../runner/cli/errors.ts';
 
 const program = new Command('lethe').exitOverride();
 const registered = new Set<string>();
-for (const register of [...COMMANDS, sandbox, snapshot]) {
+for (const register of [...(await loadAllCommands()), sandbox, snapshot]) {
   const probe = new Command('probe');
   register(probe);
   const name = probe.commands[0]?.name();

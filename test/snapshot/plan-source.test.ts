@@ -17,8 +17,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function planHash(dir: string, parallel: boolean, verifyHash = false): Promise<string> {
-  const { source, hash, close } = await snapshotSourceForPlan(dir, { workers: parallel ? 2 : 0, verifyHash, minSplit: 64 });
+async function planHash(dir: string, parallel: boolean, verifyHash = false, allowIncomplete = false): Promise<string> {
+  const { source, hash, close } = await snapshotSourceForPlan(dir, { workers: parallel ? 2 : 0, verifyHash, minSplit: 64, allowIncomplete });
   try {
     const plan = await buildPlan({ bundle: emptyBundle(), records: source, now: '2025-06-01T00:00:00.000Z', hmacKey: Buffer.alloc(32, 1), snapshotHash: hash });
     return plan.inputs.snapshotHash;
@@ -40,8 +40,10 @@ describe('plan snapshot hash', () => {
     await writeFile(join(dir, 'salesforce', 'task.ndjson'), lines.join('\n'));
     await writeFile(join(dir, 'salesforce', 'consent.ndjson'), '');
     const expected = await snapshotHash(dir);
-    expect(await planHash(dir, true)).toBe(expected);
-    expect(await planHash(dir, false)).toBe(expected);
+    // Hand-written on purpose (no meta.json, no hold source): planned only when allowed explicitly.
+    await expect(planHash(dir, false)).rejects.toThrow(/meta\.json: missing/);
+    expect(await planHash(dir, true, false, true)).toBe(expected);
+    expect(await planHash(dir, false, false, true)).toBe(expected);
   });
 
   it("does not trust meta.json: an edited record changes the plan's hash; --verify-snapshot refuses it", async () => {

@@ -14,7 +14,12 @@ import type { GenesysStore } from './store.ts';
 const ADDRESS_KEYS = ['ani', 'dnis', 'addressFrom', 'addressTo', 'remote'] as const;
 const CUSTOMER = new Set(['customer', 'external']);
 
-/** The subject's contacts (expanded through merge sets) and conversations. */
+/**
+ * The subject's contacts and conversations. A request naming an external contact reaches that
+ * contact's merge set, every address on those contacts and every conversation linked to them. A
+ * request naming addresses only (the one-identifier-per-request practice) reaches exactly the
+ * contacts and conversations that carry one of those addresses, nothing found through them.
+ */
 export function findSubjectData(
   store: GenesysStore,
   subject: GdprRequest['subject'],
@@ -23,21 +28,24 @@ export function findSubjectData(
     [...(subject.emailAddresses ?? []), ...(subject.phoneNumbers ?? []), ...(subject.addresses ?? [])].map(normAddress),
   );
   const ids = new Set<string>();
-  if (subject.externalContactId && store.contacts.has(subject.externalContactId)) ids.add(subject.externalContactId);
+  const byContact = subject.externalContactId !== undefined && store.contacts.has(subject.externalContactId);
+  if (byContact) ids.add(subject.externalContactId!);
   for (const c of store.contacts.values()) {
     if ([...store.contactEmails(c), ...store.contactPhones(c)].some((a) => addrs.has(normAddress(a)))) ids.add(c.id);
   }
-  const canon = new Set([...ids].map((id) => store.contacts.get(id)?.canonicalContact?.id ?? id));
-  for (const c of store.contacts.values()) {
-    if (canon.has(c.canonicalContact?.id ?? c.id)) ids.add(c.id);
+  if (byContact) {
+    const canon = new Set([...ids].map((id) => store.contacts.get(id)?.canonicalContact?.id ?? id));
+    for (const c of store.contacts.values()) {
+      if (canon.has(c.canonicalContact?.id ?? c.id)) ids.add(c.id);
+    }
   }
   const contacts = [...ids].sort().map((id) => store.contacts.get(id)!);
-  for (const c of contacts) for (const a of [...store.contactEmails(c), ...store.contactPhones(c)]) addrs.add(normAddress(a));
+  if (byContact) for (const c of contacts) for (const a of [...store.contactEmails(c), ...store.contactPhones(c)]) addrs.add(normAddress(a));
   const conversations = store.conversationsByStart().filter((conv) =>
     conv.participants.some(
       (p) =>
         CUSTOMER.has(p.purpose) &&
-        ((p.externalContactId !== undefined && ids.has(p.externalContactId)) ||
+        ((byContact && p.externalContactId !== undefined && ids.has(p.externalContactId)) ||
           p.sessions.some((s) => ADDRESS_KEYS.some((k) => s[k] !== undefined && addrs.has(normAddress(s[k]!))))),
     ),
   );

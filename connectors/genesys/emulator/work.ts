@@ -1,6 +1,8 @@
 /**
  * Asynchronous work in the emulator: GDPR requests and recording bulk jobs advance one state every
- * `stepMs` of emulator time. Progress is applied lazily (before every request and on a timer), so
+ * `stepMs` of emulator time, analytics conversation-detail jobs every `analyticsStepMs` (their own
+ * pace: a GDPR request takes days in the real org, an analytics job seconds to minutes, and a test
+ * that slows one down must not stall the other). Progress is applied lazily (before every request and on a timer), so
  * `advance(ms)` and real waiting behave the same.
  */
 import { jobSelection } from './analytics-jobs.ts';
@@ -61,7 +63,7 @@ function stepJob(store: GenesysStore, w: JobWork): void {
 }
 
 /** Applies every step that is due at the store's current time. */
-export function runDueWork(store: GenesysStore, stepMs: number, baseUrl: string): void {
+export function runDueWork(store: GenesysStore, stepMs: number, baseUrl: string, analyticsStepMs: number = stepMs): void {
   const now = store.now();
   for (const w of store.gdpr.values()) {
     while (w.remaining.length > 0 && now - w.changedAt >= stepMs) {
@@ -71,8 +73,8 @@ export function runDueWork(store: GenesysStore, stepMs: number, baseUrl: string)
     }
   }
   for (const w of store.analyticsJobs.values()) {
-    while ((w.state === 'QUEUED' || w.state === 'PENDING') && now - w.changedAt >= stepMs) {
-      w.changedAt += stepMs;
+    while ((w.state === 'QUEUED' || w.state === 'PENDING') && now - w.changedAt >= analyticsStepMs) {
+      w.changedAt += analyticsStepMs;
       if (w.state === 'QUEUED') w.state = 'PENDING';
       else if (w.fate === 'FAILED') {
         w.state = 'FAILED';

@@ -3,29 +3,15 @@
  * case-checksum suffix giving the 18-character form. Ids here are deterministic.
  */
 import { createHash } from 'node:crypto';
+import { canonicalSalesforceId, toId18 } from '../../../engine/ids.ts';
+
+export { toId18 };
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const SUFFIX = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-
-/** The 18-character form of a 15-character id (the suffix encodes which characters are upper case). */
-export function toId18(id15: string): string {
-  if (id15.length !== 15) throw new Error('a 15-character id is required');
-  let suffix = '';
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const c = id15.charCodeAt(chunk * 5 + i);
-      if (c >= 65 && c <= 90) bits |= 1 << i;
-    }
-    suffix += SUFFIX[bits];
-  }
-  return id15 + suffix;
-}
-
 /** True for a well-formed 15- or 18-character id (18: checksum verified). */
 export function isSalesforceId(id: string): boolean {
-  if (!/^[a-zA-Z0-9]{15}(?:[A-Z0-5]{3})?$/.test(id)) return false;
-  return id.length === 15 || toId18(id.slice(0, 15)) === id;
+  const canon = canonicalSalesforceId(id);
+  return canon !== null && (id.length === 15 || canon === id);
 }
 
 /** A deterministic 18-character id: `prefix` plus 12 base-62 characters from a hash of `key`. */

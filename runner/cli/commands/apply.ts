@@ -1,16 +1,22 @@
 /** `lethe apply PLAN --config FILE`: carries out an approved plan, safely and resumably. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { userInfo } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir } from '../../../engine/load/index.ts';
+import { formatProblem, loadConfigFile, loadPolicyDir } from '../../../engine/load/index.ts';
+import { loadRequestInput } from '../../dsr/request-input.ts';
 import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
 import { applyPlan, dryRun, pollPending, type ResolveSubject } from '../../apply/index.ts';
 import { createLogger, createProgress } from '../../log.ts';
+import { resolveActor } from '../../actor.ts';
+import { writeCheckpoint } from '../../audit/checkpoint.ts';
+import { checkpointsDirFor, signingKeyFrom } from '../../dsr/context.ts';
 import { UserError } from '../errors.ts';
+
+/** Exit status when some action was refused by re-derivation (and none failed). */
+export const REFUSED_EXIT = 3;
 
 export interface ApplyCommandOptions {
   config: string;
@@ -20,6 +26,7 @@ export interface ApplyCommandOptions {
   policies?: string;
   poll?: boolean;
   pollTimeout?: string;
+  actor?: string;
 }
 
 export interface RunnerSetup {
@@ -48,16 +55,19 @@ export async function loadRunnerSetup(configFile: string, policiesOverride?: str
 
 /** Plain subject details by request id, from DataSubjectRequest files (validated by the loader). */
 export async function subjectsFromRequestFiles(dir: string): Promise<ResolveSubject> {
-  const r = await loadRequestDir(dir);
+  const r = await loadRequestInput(dir);
   if (r.problems.some((p) => p.severity === 'error')) throw new UserError(`requests in ${dir} are not valid:\n${r.problems.map(formatProblem).join('\n')}`);
   const byId = new Map(r.requests.map((q) => [q.metadata.name, q]));
   return async (id) => {
     const q = byId.get(id);
     if (!q) return null;
     const pick = (p: string) => q.spec.identifiers.filter((i) => i.startsWith(p)).map((i) => i.slice(p.length));
+    const verified = q.spec.verification !== undefined;
     return {
       emails: pick('email:'),
       phones: pick('phone:'),
+      // The request files given to apply are the approved requests; an unverified one is never executed.
+      status: { type: q.spec.type, version: q.metadata.version, executable: verified, ...(verified ? {} : { why: 'the subject\'s identity is not verified' }) },
       ...(q.spec.name ? { name: q.spec.name } : {}),
       ...(q.spec.rectifications ? { replacements: q.spec.rectifications.map((x) => ({ identifier: x.identifier, value: x.value })) } : {}),
     };
@@ -83,17 +93,27 @@ export function register(program: Command): void {
   program
     .command('apply')
     .description(
-      'Apply an approved plan: verifies its hash, the approved policy bundle, its age and (for plans over a blast-radius limit) an approval of its exact hash; re-checks holds and consent just before each batch; journals every step; resumes where it stopped.',
+      'Apply an approved plan: verifies its hash and its signature (plan key), the approved policy bundle, its age and (for plans over a blast-radius limit, recomputed from its actions and the approved limits) an approval of its exact hash; just before each batch re-derives every action from the approved policies, the request store and the re-read record (refusing what they do not produce) and re-checks holds and consent; journals every step; resumes where it stopped.',
     )
     .argument('<plan>', 'plan JSON file written by lethe plan')
     .requiredOption('--config <file>', 'runner config (connectors, state directory, approvals file, limits, keys)')
     .option('--dry-run', 'show what would happen now (re-reads the systems), change nothing')
     .option('--approve <hash>', 'approve this exact plan hash for this run (instead of the approvals file)')
     .option('--policies <dir>', 'the approved policy folder (default: the config\'s policies, relative to the config file)')
-    .option('--requests <dir>', 'data subject request files the plan was made with (lethe plan --requests): the plain identifiers a native GDPR request needs come from here, never from the plan')
+    .option('--requests <dir>', 'data subject request files the plan was made with (lethe plan --requests): the plain identifiers a native GDPR request needs come from here, never from the plan, and every erasure or rectification action is checked against its request here (without it those actions are refused)')
     .option('--poll', 'after applying, poll submitted asynchronous jobs (Genesys GDPR requests) until they end')
     .option('--poll-timeout <seconds>', 'how long --poll waits', '600')
-    .addHelpText('after', '\nExit status: 0 when every action is done, skipped with a reason or submitted; 1 on refusal, error, or a failed action.\nRe-running the same plan resumes: finished actions are not repeated and a GDPR request is never submitted twice.')
+    .option('--actor <who>', 'who is applying, recorded in the audit log (default: $LETHE_ACTOR, else $GITHUB_ACTOR, else the OS user; see actor.source in the config)')
+    .addHelpText(
+      'after',
+      '\nThe plan must be signed by lethe plan with the same plan key this runner has (LETHE_PLAN_KEY or the config keys.plan);\n' +
+        'an unsigned plan (from an older Lethe) or one whose signature does not verify is refused: re-plan.\n' +
+        'Exit status: 0 when every action is done, skipped with a reason (held, gone, changed since planning) or submitted;\n' +
+        '1 when the plan is refused as a whole (hash, signature, bundle, age, approval), on an error, or when an action failed;\n' +
+        `${REFUSED_EXIT} when some action was refused: the approved policies and requests do not produce it (also for --dry-run).\n` +
+        'Re-running the same plan resumes: finished actions are not repeated and a GDPR request is never submitted twice.\n' +
+        'Examples:\n  lethe apply plan.json --config lethe.yaml --dry-run\n  lethe apply plan.json --config lethe.yaml --requests ~/.lethe/requests',
+    )
     .action(async (planFile: string, opts: ApplyCommandOptions) => {
       const setup = await loadRunnerSetup(opts.config, opts.policies);
       const plan = await readPlanFile(planFile);
@@ -105,14 +125,16 @@ export function register(program: Command): void {
         bundle: policies.bundle,
         ...(opts.approve ? { approveHash: opts.approve } : {}),
         ...(setup.approvalsFile ? { approvalsFile: setup.approvalsFile } : {}),
-        actor: process.env.GITHUB_ACTOR ?? userInfo().username,
+        actor: resolveActor({ flag: opts.actor, env: process.env, config: setup.config.spec.actor }),
         ...(opts.requests ? { resolveSubject: await subjectsFromRequestFiles(opts.requests) } : {}),
       };
       const out = process.stdout;
       if (opts.dryRun) {
         const r = await dryRun(plan, base);
-        out.write(`dry run of ${plan.hash}: ${r.wouldRun} would run, ${r.wouldSkip.length} would be skipped, ${r.alreadyGone} already gone, ${r.alreadyFinished} finished earlier\n`);
+        out.write(`dry run of ${plan.hash}: ${r.wouldRun} would run, ${r.wouldSkip.length} would be skipped, ${r.wouldRefuse.length} would be refused, ${r.alreadyGone} already gone, ${r.alreadyFinished} finished earlier\n`);
+        for (const s of r.wouldRefuse.slice(0, 50)) out.write(`  refuse ${s.id.slice(0, 19)}…  ${s.reason}\n`);
         for (const s of r.wouldSkip.slice(0, 50)) out.write(`  skip ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+        if (r.wouldRefuse.length) process.exitCode = REFUSED_EXIT;
         return;
       }
       const progress = createProgress({ total: plan.actions.length, label: 'apply' });
@@ -126,7 +148,8 @@ export function register(program: Command): void {
         },
       });
       progress.done();
-      out.write(`applied ${plan.hash}\n  done ${r.done.length}, already gone ${r.gone.length}, skipped ${r.skipped.length}, failed ${r.failed.length}, submitted ${r.pending.length}, finished earlier ${r.alreadyFinished}\n`);
+      out.write(`applied ${plan.hash}\n  done ${r.done.length}, already gone ${r.gone.length}, skipped ${r.skipped.length}, refused ${r.refused.length}, failed ${r.failed.length}, submitted ${r.pending.length}, finished earlier ${r.alreadyFinished}\n`);
+      for (const s of r.refused.slice(0, 20)) out.write(`  refused ${s.id.slice(0, 19)}…  ${s.reason}\n`);
       for (const s of r.skipped.slice(0, 20)) out.write(`  skipped ${s.id.slice(0, 19)}…  ${s.reason}\n`);
       for (const f of r.failed.slice(0, 20)) out.write(`  failed  ${f.id.slice(0, 19)}…  ${f.reason}\n`);
       if (opts.poll && r.pending.length) {
@@ -134,6 +157,12 @@ export function register(program: Command): void {
         out.write(`  polled: ${p.done.length} completed, ${p.failed.length} failed, ${p.pending.length} still running\n`);
         if (p.failed.length) process.exitCode = 1;
       }
+      if (r.refused.length && !process.exitCode) process.exitCode = REFUSED_EXIT;
       if (r.failed.length) process.exitCode = 1;
+      // A signed anchor of the audit log after the run (kept apart from the log).
+      if (setup.config.spec.keys?.signing) {
+        const cp = await writeCheckpoint(join(setup.stateDir, 'audit.jsonl'), checkpointsDirFor(setup.config, setup.base, setup.stateDir), signingKeyFrom(setup.config, process.env));
+        if (cp) out.write(`  audit checkpoint: seq ${cp.body.seq} signed by ${cp.signature.keyId}\n`);
+      } else process.stderr.write('lethe: note: no keys.signing in the config: no signed audit checkpoint written\n');
     });
 }

@@ -1,15 +1,39 @@
-/** `lethe audit verify FILE` and `lethe audit show FILE [--type T]`: check and read the audit log. */
+/**
+ * `lethe audit verify FILE`, `lethe audit show FILE [--type T]` and `lethe audit checkpoint`:
+ * check and read the audit log, and sign its head into the checkpoints folder.
+ */
+import { createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { checkAgainstCheckpoints, readCheckpoints, writeCheckpoint } from '../../audit/checkpoint.ts';
 import { readAuditEntries } from '../../audit/read.ts';
 import { verifyAuditLog } from '../../audit/verify.ts';
+import { checkpointsDirFor, checkSigningKey, loadConfig } from '../../dsr/context.ts';
+import { expandHome } from '../../secrets.ts';
 import { UserError } from '../errors.ts';
 
 type Out = (text: string) => void;
 const stdout: Out = (t) => process.stdout.write(t);
 const stderr: Out = (t) => process.stderr.write(t);
 
-/** Returns the exit code: 0 when the log verifies, 1 with `FILE:LINE: what is wrong` otherwise. */
-export async function runAuditVerify(file: string, io: { out?: Out; err?: Out } = {}): Promise<number> {
+/** Where the checkpoints of a log are looked for when no folder is given: `audit-checkpoints` beside it. */
+export function defaultCheckpointsDir(logFile: string): string {
+  return join(dirname(resolve(logFile)), 'audit-checkpoints');
+}
+
+export interface VerifyCommandOptions {
+  /** Folder of the signed checkpoints (default `audit-checkpoints` beside the log). */
+  checkpoints?: string;
+  /** Public key (PEM text) the checkpoints must be signed with. */
+  publicPem?: string;
+}
+
+/**
+ * Returns the exit code: 0 when the log verifies (chain, head file and every signed checkpoint),
+ * 1 with `FILE:LINE: what is wrong` otherwise.
+ */
+export async function runAuditVerify(file: string, io: { out?: Out; err?: Out } = {}, options: VerifyCommandOptions = {}): Promise<number> {
   const out = io.out ?? stdout;
   const err = io.err ?? stderr;
   const result = await verifyAuditLog(file).catch((e: NodeJS.ErrnoException) => {
@@ -18,6 +42,13 @@ export async function runAuditVerify(file: string, io: { out?: Out; err?: Out } 
   });
   for (const note of result.notes) err(`${file}: note: ${note}\n`);
   if (result.ok) {
+    const cps = await readCheckpoints(options.checkpoints ?? defaultCheckpointsDir(file), file);
+    const verdict = checkAgainstCheckpoints(file, result, cps, options.publicPem);
+    for (const note of verdict.notes) err(`${file}: note: ${note}\n`);
+    if (verdict.problems.length > 0) {
+      for (const p of verdict.problems) err(`${p}\n`);
+      return 1;
+    }
     out(`${file}: ok, ${result.entries} entr${result.entries === 1 ? 'y' : 'ies'}${result.last ? `, head seq ${result.last.seq} ${result.last.hash}` : ''}\n`);
     return 0;
   }
@@ -56,8 +87,31 @@ export function register(program: Command): void {
       'Verify the hash chain of an audit log and its head file (<file>.head): finds any edited, deleted, reordered or cut-off entry. Exit 0 when intact, 1 with FILE:LINE: what is wrong.',
     )
     .argument('<file>', 'audit log (JSON lines)')
-    .action(async (file: string) => {
-      process.exitCode = await runAuditVerify(file);
+    .option('--checkpoints <dir>', 'folder of the signed checkpoints (default: auditCheckpoints of --config, else audit-checkpoints beside the log)')
+    .option('--public-key <file>', 'Ed25519 public key (signing.pub) the checkpoints must be signed with')
+    .option('--config <file>', 'runner config: its auditCheckpoints folder and the public half of keys.signing')
+    .addHelpText(
+      'after',
+      '\nThe log is also checked against its signed checkpoints (lethe audit checkpoint; dsr and apply write one after each run):\n' +
+        'a log cut short with its head file rewritten to match fails as truncated past the last checkpoint.\n' +
+        'Examples:\n  lethe audit verify .lethe/audit.jsonl\n  lethe audit verify .lethe/audit.jsonl --config lethe.yaml\n  lethe audit verify audit.jsonl --checkpoints /mnt/anchors --public-key signing.pub\n' +
+        'Exit status: 0 intact, 1 a problem (FILE:LINE: kind: message).',
+    )
+    .action(async (file: string, opts: { checkpoints?: string; publicKey?: string; config?: string }) => {
+      process.exitCode = await runAuditVerify(file, {}, await verifyOptions(opts));
+    });
+  audit
+    .command('checkpoint')
+    .description('Sign the audit log\'s current head (seq and hash) with keys.signing and append it to the checkpoints folder, kept apart from the log.')
+    .requiredOption('--config <file>', 'runner config: stateDir (the log), keys.signing, auditCheckpoints')
+    .option('--log <file>', 'audit log (default <stateDir>/audit.jsonl)')
+    .option('--checkpoints <dir>', 'checkpoints folder (default auditCheckpoints, else <stateDir>/audit-checkpoints)')
+    .addHelpText('after', '\nExample:\n  lethe audit checkpoint --config lethe.yaml\nExit status: 0 written (or nothing to sign in an empty log), 1 on an error (no signing key, a log that does not verify).')
+    .action(async (opts: { config: string; log?: string; checkpoints?: string }) => {
+      const { config, log, dir } = await checkpointTarget(opts);
+      if (!existsSync(log)) throw new UserError(`${log}: no such audit log`);
+      const cp = await writeCheckpoint(log, dir, checkSigningKey(config, process.env));
+      process.stdout.write(cp ? `${log}: checkpoint seq ${cp.body.seq} ${cp.body.hash} signed by ${cp.signature.keyId} in ${dir}\n` : `${log}: empty, nothing to sign\n`);
     });
   audit
     .command('show')
@@ -68,4 +122,33 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { type?: string; json?: boolean }) => {
       process.exitCode = await runAuditShow(file, opts);
     });
+}
+
+async function checkpointTarget(opts: { config: string; log?: string; checkpoints?: string }): Promise<{ config: Awaited<ReturnType<typeof loadConfig>>; log: string; dir: string }> {
+  const config = await loadConfig(opts.config);
+  const base = dirname(resolve(opts.config));
+  const stateDir = resolve(base, expandHome(config.spec.stateDir ?? '.lethe'));
+  return {
+    config,
+    log: opts.log ? resolve(opts.log) : join(stateDir, 'audit.jsonl'),
+    dir: opts.checkpoints ? resolve(opts.checkpoints) : checkpointsDirFor(config, base, stateDir),
+  };
+}
+
+async function verifyOptions(opts: { checkpoints?: string; publicKey?: string; config?: string }): Promise<VerifyCommandOptions> {
+  const out: VerifyCommandOptions = {};
+  if (opts.config) {
+    const t = await checkpointTarget({ config: opts.config });
+    out.checkpoints = t.dir;
+    if (t.config.spec.keys?.signing) out.publicPem = createPublicKey(checkSigningKey(t.config, process.env)).export({ type: 'spki', format: 'pem' }).toString();
+  }
+  if (opts.checkpoints) out.checkpoints = resolve(opts.checkpoints);
+  if (opts.publicKey) {
+    try {
+      out.publicPem = readFileSync(expandHome(opts.publicKey), 'utf8');
+    } catch {
+      throw new UserError(`--public-key ${opts.publicKey} cannot be read`);
+    }
+  }
+  return out;
 }

@@ -33,6 +33,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'runner config (HMAC key reference, blast-radius defaults)')
     .option('--repo <dir>', 'a directory inside the git repository (default: the current directory)')
     .option('--insecure-demo-key', 'use a public demo HMAC key when LETHE_HMAC_KEY and the config name none (demos only)')
+    .option('--allow-incomplete-snapshot', 'accept a hand-made snapshot without meta.json or a hold/consent source; both plans record what was missing (inputs.incompleteSnapshot). Without it such a snapshot is an error (exit 1)')
     .addHelpText(
       'after',
       '\nExit status: 0 when the comment was produced (needing approval included: see ci.json), 1 when head\'s policies do not validate or an input cannot be read.\n' +

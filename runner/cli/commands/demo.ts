@@ -4,6 +4,7 @@
  * the example policies, print a readable summary and write the plan files.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { canonicalFile } from '../../../engine/canonical.ts';
@@ -13,6 +14,7 @@ import { connectorsFromConfig } from '../../connections.ts';
 import { startSandbox } from '../../sandbox.ts';
 import { takeSnapshot } from '../../take-snapshot.ts';
 import { UserError } from '../errors.ts';
+import { packageRoot } from './init.ts';
 import { parseNow, runPlan } from './plan.ts';
 
 export interface DemoOptions {
@@ -83,9 +85,10 @@ export function register(program: Command): void {
     .option('--records <n>', 'approximate number of records in the seeded org', '3000')
     .option('--now <iso>', 'the plan\'s now (default: today 00:00 UTC)')
     .option('--out <dir>', 'where the snapshot and plan files go', 'out/demo')
-    .option('--policies <dir>', 'policy folder', 'policies')
-    .action(async (opts: DemoOptions) => {
-      const plan = await runDemo(opts, (s) => process.stdout.write(s));
-      void plan;
+    .option('--policies <dir>', 'policy folder (default: ./policies, or the example bundle shipped with Lethe when there is none)')
+    .addHelpText('after', '\nExamples:\n  npx lethe demo\n  npx lethe demo --records 20000 --seed 7 --out /tmp/demo\n\nExit status: 0 when the demo ran (it changes nothing), 1 on error.\nEnvironment: none (the emulators use fixed test credentials).')
+    .action(async (opts: Omit<DemoOptions, 'policies'> & { policies?: string }) => {
+      const policies = opts.policies ?? (existsSync('policies') ? 'policies' : join(packageRoot(), 'policies'));
+      await runDemo({ ...opts, policies }, (s) => process.stdout.write(s));
     });
 }

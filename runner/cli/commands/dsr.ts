@@ -5,12 +5,15 @@
  */
 import type { Command } from 'commander';
 import type { StoredRequest } from '../../dsr/types.ts';
-import { dsrSetup, signingKeyFrom, type DsrCliOptions, type DsrSetup } from '../../dsr/context.ts';
+import { existsSync } from 'node:fs';
+import { writeCheckpoint } from '../../audit/checkpoint.ts';
+import { checkSigningKey, dsrSetup, signingKeyFrom, type DsrCliOptions, type DsrSetup } from '../../dsr/context.ts';
+import { pollAll, pollOne } from '../../dsr/poll.ts';
 import { approveRequest, extendRequest, openRequest, rejectRequest, verifyRequest } from '../../dsr/intake.ts';
 import { intakeFromSalesforce, salesforceClientFrom } from '../../dsr/salesforce-intake.ts';
 import { applyRunner } from '../../dsr/runner.ts';
 import { bundleFor, withConnectors } from '../../dsr/systems.ts';
-import { discoverStep, executeStep, pollStep } from '../../dsr/workflow.ts';
+import { discoverStep, executeStep } from '../../dsr/workflow.ts';
 import { exportRequest } from '../../dsr/export.ts';
 import { approxDays } from '../../../engine/duration.ts';
 import { UserError } from '../errors.ts';
@@ -24,7 +27,7 @@ function common(cmd: Command, needsConfig = false): Command {
     .option('--config <file>', `runner config (request store, state folder, keys${needsConfig ? ', connectors' : ''})`)
     .option('--store <dir>', 'request store folder (overrides the config; default ~/.lethe/requests)')
     .option('--state-dir <dir>', 'state folder holding the audit log (overrides the config; default .lethe)')
-    .option('--actor <who>', 'who is acting, recorded in the audit log (default: the OS user)')
+    .option('--actor <who>', 'who is acting, recorded in the audit log (default: $LETHE_ACTOR, else the OS user; refused when the config\'s actor.source is os-user or env)')
     .option('--now <iso>', 'the current time (tests and replays)');
 }
 
@@ -37,6 +40,28 @@ function line(r: StoredRequest, now: Date): string {
   const left = Math.floor((Date.parse(r.dueAt) - now.getTime()) / 86_400_000);
   const due = ['COMPLETE', 'PARTIAL_HOLD', 'REJECTED'].includes(r.state) ? `closed ${r.closedAt?.slice(0, 10) ?? ''}` : left < 0 ? `OVERDUE by ${-left} days` : `${left} days left`;
   return `${r.id}  ${r.document.spec.type.padEnd(13)} ${r.state.padEnd(12)} due ${r.dueAt.slice(0, 10)}  ${due}${r.document.spec.verification ? '' : '  (unverified)'}\n`;
+}
+
+/**
+ * Runs a command that changes request `id` under the request's lock (one writer per request: a
+ * second command on it fails at once, exit 1), then signs an audit checkpoint.
+ */
+async function locked<T>(s: DsrSetup, id: string, what: string, fn: () => Promise<T>): Promise<T> {
+  const lock = await s.ctx.store.lockRequest(id, `lethe dsr ${what}`);
+  let result: T;
+  try {
+    result = await fn();
+  } finally {
+    await lock.release();
+  }
+  await checkpoint(s);
+  return result;
+}
+
+/** Signs the audit log's head into the checkpoints folder (when a signing key is configured). */
+export async function checkpoint(s: DsrSetup): Promise<void> {
+  if (!s.config?.spec.keys?.signing || !existsSync(s.ctx.auditFile)) return;
+  await writeCheckpoint(s.ctx.auditFile, s.checkpointsDir, signingKeyFrom(s.config, s.env), s.ctx.now);
 }
 
 /** How a request's plan runs: through `lethe apply` with this config (also used by the scheduler's dsr-poll job). */
@@ -71,6 +96,8 @@ export function register(program: Command): void {
       if (!['erasure', 'access', 'rectification'].includes(type)) throw new UserError(`--type must be erasure, access or rectification (got ${JSON.stringify(type)})`);
       if ((opts.verifiedBy === undefined) !== (opts.evidence === undefined)) throw new UserError('--verified-by and --evidence go together');
       const s = await dsrSetup(opts);
+      // Before anything is recorded: a request that could never get its certificate is not opened.
+      checkSigningKey(s.config, s.env);
       const fixes = ((opts.correct as string[] | undefined) ?? []).map((c) => {
         const i = c.indexOf('=');
         if (i <= 0) throw new UserError('--correct must be OLD=NEW, e.g. email:old@example.com=new@example.com');
@@ -86,6 +113,7 @@ export function register(program: Command): void {
         ...(typeof opts.verifiedBy === 'string' ? { verification: { method: opts.verifiedBy, reference: String(opts.evidence) } } : {}),
         ...(fixes.length ? { rectifications: fixes } : {}),
       });
+      await checkpoint(s);
       out(`${r.id}\n`);
       out(`  ${r.state}, due ${r.dueAt}${r.document.spec.verification ? '' : '; identity not verified yet (lethe dsr verify)'}\n`);
     });
@@ -93,7 +121,9 @@ export function register(program: Command): void {
   common(dsr.command('intake').description('Open an erasure request for every Salesforce Individual with ShouldForget = true (never twice for the same Individual).'), true).action(async (opts: Opts) => {
     const s = await dsrSetup(opts);
     const { config } = requireConfig(s, opts);
+    checkSigningKey(config, s.env);
     const res = await intakeFromSalesforce(s.ctx, salesforceClientFrom(config, s.env));
+    await checkpoint(s);
     for (const r of res.opened) out(`${r.id}  opened from ${r.document.spec.source}\n`);
     out(`${res.opened.length} request(s) opened, ${res.skipped} Individual(s) already had one\n`);
   });
@@ -103,7 +133,7 @@ export function register(program: Command): void {
     .requiredOption('--evidence <ref>', 'reference to the evidence')
     .action(async (id: string, opts: Opts) => {
       const s = await dsrSetup(opts);
-      const r = await verifyRequest(s.ctx, id, { method: String(opts.verifiedBy), reference: String(opts.evidence) });
+      const r = await locked(s, id, 'verify', () => verifyRequest(s.ctx, id, { method: String(opts.verifiedBy), reference: String(opts.evidence) }));
       out(`${r.id}: verified (${r.document.spec.verification!.method}); run lethe dsr discover ${r.id}\n`);
     });
 
@@ -135,7 +165,7 @@ export function register(program: Command): void {
     const { config, file } = requireConfig(s, opts);
     const bundle = await bundleFor(config, file);
     const limits = config.spec.limits;
-    const res = await withConnectors(config, s.env, (connectors) => discoverStep(s.ctx, id, { connectors, bundle, ...(limits ? { limits } : {}) }));
+    const res = await locked(s, id, 'discover', () => withConnectors(config, s.env, (connectors) => discoverStep(s.ctx, id, { connectors, bundle, ...(limits ? { limits } : {}) })));
     const rep = res.report;
     out(`${id}: ${rep.records.length} record(s) found (${Object.entries(rep.found).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})\n`);
     out(`  held: ${rep.held.length}, kept by exceptions: ${rep.exceptions.length}, shared identifiers: ${rep.identity.flagged.length}\n`);
@@ -144,9 +174,11 @@ export function register(program: Command): void {
     out(`  report: ${s.ctx.store.artefact(id, 'discovery.html')}\n`);
   });
 
-  common(dsr.command('approve').description('The DPO review step: approve the discovered plan of a verified request (refused for unverified requests).').argument('<id>')).action(async (id: string, opts: Opts) => {
+  common(dsr.command('approve').description('The DPO review step: approve the discovered plan of a verified request (refused for unverified requests). Four eyes: an erasure is approved by someone other than who opened and who verified it (unless the config sets allowSelfApproval: true). Checks the signing key first.').argument('<id>')).action(async (id: string, opts: Opts) => {
     const s = await dsrSetup(opts);
-    const r = await approveRequest(s.ctx, id);
+    // The certificate needs the signing key: checked before the approval that lets deletions run.
+    checkSigningKey(s.config, s.env);
+    const r = await locked(s, id, 'approve', () => approveRequest(s.ctx, id));
     out(`${r.id}: approved by ${r.approval!.by}${r.approval!.planHash ? ` (plan ${r.approval!.planHash})` : ''}; run lethe dsr ${r.document.spec.type === 'access' ? 'export' : 'execute'} ${r.id}\n`);
   });
 
@@ -157,16 +189,41 @@ export function register(program: Command): void {
     for (const f of ex?.failed ?? []) out(`  failed ${f.id}: ${f.reason}\n`);
     if (r.certificate) out(`  certificate: ${r.certificate.file} (${r.certificate.digest})\n`);
     if (r.state === 'EXECUTING' && ex?.pending.length) out(`  native jobs pending: run lethe dsr poll ${r.id} (daily)\n`);
+    if (r.verification) {
+      const v = r.verification;
+      out(`  verified ${v.at}: ${Object.entries(v.systems).map(([sys, n]) => `${sys} removed ${n.removed}, remaining ${n.remaining}`).join('; ') || 'nothing found'}\n`);
+      for (const x of v.remaining) out(`  remains ${x.target.system}/${x.target.type}/${x.target.id}: ${x.why}${x.caseRef ? ` ${x.caseRef}` : ''}${x.expires ? ` until ${x.expires}` : ''}${x.fields ? ` (${x.fields.join(', ')})` : ''}\n`);
+      if (r.state === 'INCOMPLETE') out(`  INCOMPLETE: ${v.unexplained} record(s) remain without a reason (verification.json in the store); fix them and run lethe dsr poll ${r.id} to verify again, or lethe dsr discover ${r.id} to plan what remains\n`);
+    }
   };
 
-  common(dsr.command('execute').description('Apply the approved plan through the runner (EXECUTING). Closes the request with a certificate once every action and native job has ended; otherwise run poll later. Re-running resumes.').argument('<id>'), true).action(async (id: string, opts: Opts) => {
+  common(dsr.command('execute').description('Apply the approved plan through the runner (EXECUTING). Once every action and native job has ended, looks the subject up again in every system (VERIFYING): closes COMPLETE or PARTIAL_HOLD with a certificate listing what remains and why, or INCOMPLETE with the records that remain without a reason (no certificate). Otherwise run poll later. Re-running resumes.').argument('<id>'), true).action(async (id: string, opts: Opts) => {
     const s = await dsrSetup(opts);
-    report(await executeStep(s.ctx, id, await runFor(s, opts)));
+    report(await locked(s, id, 'execute', async () => executeStep(s.ctx, id, await runFor(s, opts))));
   });
 
-  common(dsr.command('poll').description('Poll the native Genesys GDPR jobs of an EXECUTING request; closes it (with a certificate) when all have ended.').argument('<id>'), true).action(async (id: string, opts: Opts) => {
+  common(
+    dsr
+      .command('poll')
+      .description('Poll the native Genesys GDPR jobs of an EXECUTING request (or, with --all, of every EXECUTING request); verifies and closes it (with a certificate) when all have ended; on a VERIFYING or INCOMPLETE request, runs the verification re-scan again. Safe to run any number of times: a closed request is reported as closed.')
+      .argument('[id]', 'the request (or --all)')
+      .option('--all', 'poll every EXECUTING request of the store (what the scheduler\'s dsr-poll job does)')
+      .addHelpText('after', '\nExamples:\n  lethe dsr poll dsr-2026-11-k3v9q2xa --config lethe.yaml\n  lethe dsr poll --all --config lethe.yaml\nExit status: 0 when polled or already closed; 1 when a request cannot be polled (not yet executing, busy, an error).'),
+    true,
+  ).action(async (id: string | undefined, opts: Opts) => {
+    if ((id === undefined) === !opts.all) throw new UserError('name one request, or pass --all (not both)');
     const s = await dsrSetup(opts);
-    report(await pollStep(s.ctx, id, await runFor(s, opts)));
+    const runner = (): ReturnType<typeof runFor> => runFor(s, opts);
+    const outcomes = id !== undefined ? [await pollOne(s.ctx, id, runner)] : await pollAll(s.ctx, runner);
+    await checkpoint(s);
+    for (const o of outcomes) {
+      if ('error' in o) {
+        process.stderr.write(`lethe: ${o.id}: ${o.error}\n`);
+        process.exitCode = 1;
+      } else if (o.closed) out(`${o.id}: ${o.request.state}, closed ${o.request.closedAt?.slice(0, 10) ?? ''}; nothing to poll\n`);
+      else report(o.request);
+    }
+    if (id === undefined && outcomes.length === 0) out('no EXECUTING requests to poll\n');
   });
 
   common(dsr.command('extend').description('Extend the deadline once, by up to two months, with the reason recorded (GDPR Art. 12(3)).').argument('<id>'))
@@ -174,7 +231,7 @@ export function register(program: Command): void {
     .option('--by <duration>', 'extension, at most P2M', 'P2M')
     .action(async (id: string, opts: Opts) => {
       const s = await dsrSetup(opts);
-      const r = await extendRequest(s.ctx, id, String(opts.reason), String(opts.by));
+      const r = await locked(s, id, 'extend', () => extendRequest(s.ctx, id, String(opts.reason), String(opts.by)));
       out(`${r.id}: due ${r.dueAt} (was ${r.extension!.previousDueAt})\n`);
     });
 
@@ -182,16 +239,16 @@ export function register(program: Command): void {
     .requiredOption('--basis <text>', 'the legal basis for rejecting')
     .action(async (id: string, opts: Opts) => {
       const s = await dsrSetup(opts);
-      const r = await rejectRequest(s.ctx, id, String(opts.basis));
+      const r = await locked(s, id, 'reject', () => rejectRequest(s.ctx, id, String(opts.basis)));
       out(`${r.id}: REJECTED (${r.rejection!.basis})\n`);
     });
 
-  common(dsr.command('export').description('Access (Art. 15): gather everything both systems hold about the subject, including the Genesys native GDPR export, into a folder or a .tar (JSON per system + an HTML summary). Needs a verified, approved request.').argument('<id>'), true)
+  common(dsr.command('export').description('Access (Art. 15): gather everything both systems hold about the subject, including the Genesys native GDPR export, into a folder or a .tar (JSON per system + an HTML summary). Only what discovery attributes to the subject is packed; what was withheld (records of other people found through a shared identifier) is counted in the summary. Needs a verified, approved request.').argument('<id>'), true)
     .requiredOption('--out <path>', 'output folder, or a file ending in .tar')
     .action(async (id: string, opts: Opts) => {
       const s = await dsrSetup(opts);
       const { config } = requireConfig(s, opts);
-      const r = await withConnectors(config, s.env, (connectors) => exportRequest(s.ctx, id, { connectors, config, env: s.env, out: String(opts.out) }));
+      const r = await locked(s, id, 'export', () => withConnectors(config, s.env, (connectors) => exportRequest(s.ctx, id, { connectors, config, env: s.env, out: String(opts.out) })));
       out(`${r.id}: ${r.state}; export written to ${r.exportedTo}\n`);
     });
 }

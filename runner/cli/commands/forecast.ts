@@ -15,6 +15,7 @@ interface ForecastFlags {
   out?: string;
   config?: string;
   insecureDemoKey?: boolean;
+  allowIncompleteSnapshot?: boolean;
 }
 
 function wholeNumber(value: string): number {
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write here instead of standard output')
     .option('--config <file>', 'runner config (HMAC key reference)')
     .option('--insecure-demo-key', 'use a public demo HMAC key when none is configured (demos only)')
+    .option('--allow-incomplete-snapshot', 'accept a hand-made snapshot without meta.json or a hold/consent source (otherwise an error naming the missing file, exit 1)')
     .addHelpText(
       'after',
       '\nMonths are calendar months in UTC; the first runs from --now to the start of the next month, and "due now" is what a plan made now would do.\n' +

@@ -20,13 +20,12 @@ export interface GateOptions {
   now?: string;
 }
 
-/** Consent events of a snapshot (every `consent` file of every system). */
 /**
  * Consent per person, as planning sees it: consent events plus the identity records that tie a
  * person's identifiers together, with grants in force only inside their validity window at `now`.
  */
-export async function consentIndexFromSnapshot(dir: string, now: string): Promise<ConsentIndex> {
-  const index = new ConsentIndex({ now });
+export async function consentIndexFromSnapshot(dir: string, now: string, options: { keepRefs?: boolean } = {}): Promise<ConsentIndex> {
+  const index = new ConsentIndex({ now, ...options });
   const types = ['consent', ...new Set(CONSENT_IDENTITY_TYPES.map((t) => t.type))];
   try {
     for (const { file, expectedCount } of await planSnapshotRead(dir, { types })) {

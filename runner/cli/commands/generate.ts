@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { writeGeneratedSnapshot } from '../../../connectors/generate/snapshot.ts';
 import { SnapshotTargetError } from '../../../connectors/snapshot/writer.ts';
 import { UserError } from '../errors.ts';
+import { parseInstant } from '../instant.ts';
 
 const MAX_RECORDS = 1_000_000_000;
 
@@ -28,11 +29,7 @@ function integer(name: string, raw: string | undefined, min: number, max: number
 
 function instant(raw: string | undefined): string {
   if (raw === undefined) return new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
-  // A time needs an explicit zone: without one, Date.parse would use the machine's local time.
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(raw) || Number.isNaN(Date.parse(raw))) {
-    throw new UserError(`--now must be an ISO 8601 date or date-time with a zone, such as 2025-01-31T00:00:00Z; got ${JSON.stringify(raw)}`);
-  }
-  return new Date(Date.parse(raw)).toISOString();
+  return parseInstant(raw, '--now');
 }
 
 export async function runGenerate(flags: GenerateFlags, out: NodeJS.WritableStream = process.stdout): Promise<void> {

@@ -1,5 +1,4 @@
 /** `lethe mask`: mask NDJSON records for a destination, streaming stdin (or a file) to stdout. */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
@@ -19,6 +18,7 @@ import {
   type MaskSummary,
 } from '../../../engine/masking/index.ts';
 import { UserError } from '../errors.ts';
+import { expandHome, readKeyFile } from '../../secrets.ts';
 
 export interface MaskOptions {
   destination: string;
@@ -42,7 +42,7 @@ async function hmacKeys(options: MaskOptions, env: MaskIo['env']): Promise<Map<s
   }
   // A relative key file path is read relative to the config file.
   const base = dirname(resolve(options.config));
-  return resolveKeys(loaded.config, env, (path) => readFileSync(resolve(base, path)));
+  return resolveKeys(loaded.config, env, (path) => readKeyFile(resolve(base, expandHome(path))));
 }
 
 /** Runs the command; returns the counts written to stderr. */

@@ -2,23 +2,29 @@
  * `lethe plan`: policies + snapshot (+ requests) + now -> plan file. Exit codes as
  * `terraform plan -detailed-exitcode`: 0 no actions, 2 actions planned, 1 error.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { formatProblem, loadConfigFile, loadPolicyDir, loadRequestDir, type Problem } from '../../../engine/load/index.ts';
+import { formatProblem, loadConfigFile, loadPolicyDir, type Problem } from '../../../engine/load/index.ts';
+import { loadRequestInput } from '../../dsr/request-input.ts';
 import { KeyError, resolveKeys } from '../../../engine/masking/keys.ts';
 import { buildPlan } from '../../../engine/plan/build.ts';
 import { planMarkdown } from '../../../engine/plan/markdown.ts';
 import { canonicalFilePieces } from '../../../engine/plan/serialize.ts';
+import { DEMO_PLAN_KEY, NO_PLAN_KEY, signPlan } from '../../../engine/plan/sign.ts';
+import { planKeyFrom } from '../../secrets.ts';
 import type { RecordSource } from '../../../engine/plan/source.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { Bundle } from '../../../engine/bundle.ts';
 import type { DataSubjectRequest, RunnerConfig } from '../../../engine/schema/index.ts';
 import { listSnapshotFiles, planSnapshotRead, readSnapshotFileBatches, readSnapshotMeta, SnapshotError, SnapshotHasher, type ReadFileOptions } from '../../../engine/snapshot/reader.ts';
 import { parallelSnapshotSource } from '../../../engine/snapshot/parallel.ts';
+import { checkSnapshotComplete } from '../../../engine/snapshot/complete.ts';
 import { UserError } from '../errors.ts';
+import { parseInstant } from '../instant.ts';
+import { readKeyFile } from '../../secrets.ts';
 
 export interface PlanCommandOptions {
   policies: string;
@@ -32,6 +38,8 @@ export interface PlanCommandOptions {
   verifySnapshot?: boolean;
   /** Worker threads (string as given on the command line). */
   workers?: string;
+  /** Accept a snapshot without meta.json or a hold/consent source (hand-made fixtures). */
+  allowIncompleteSnapshot?: boolean;
 }
 
 /** --workers: a whole number from 0 to 64 (0: plan in one thread). */
@@ -55,8 +63,10 @@ export const DEMO_KEY = Buffer.from('lethe-insecure-demo-key-do-not-use-in-produ
  */
 export async function snapshotSourceForPlan(
   dir: string,
-  options: { verifyHash?: boolean; workers?: number; minSplit?: number } = {},
-): Promise<{ source: RecordSource; hash: () => Promise<string>; close: () => Promise<void> }> {
+  options: { verifyHash?: boolean; workers?: number; minSplit?: number; allowIncomplete?: boolean } = {},
+): Promise<{ source: RecordSource; hash: () => Promise<string>; close: () => Promise<void>; missing: string[] }> {
+  // Complete snapshots only (engine/snapshot/complete.ts): checked before any worker starts.
+  const missing = await checkSnapshotComplete(dir, options.allowIncomplete === true);
   const meta = await readSnapshotMeta(dir);
   const metaHash = typeof meta?.hash === 'string' ? meta.hash : undefined;
   const workers = options.workers ?? (await defaultWorkers(dir));
@@ -68,7 +78,7 @@ export async function snapshotSourceForPlan(
   };
   if (workers > 0) {
     const source = await parallelSnapshotSource(dir, { workers, ...(options.minSplit !== undefined ? { minSplit: options.minSplit } : {}) });
-    return { source, hash: async () => verified(await source.hash()), close: () => source.close() };
+    return { source, hash: async () => verified(await source.hash()), close: () => source.close(), missing };
   }
   const files = await planSnapshotRead(dir);
   const hasher = new SnapshotHasher();
@@ -90,7 +100,7 @@ export async function snapshotSourceForPlan(
     if (hashed.size < files.length) throw new Error('snapshotSource: the hash was asked before every file was read');
     return verified(hasher.digest());
   };
-  return { source, hash, close: async () => undefined };
+  return { source, hash, close: async () => undefined, missing };
 }
 
 /**
@@ -143,9 +153,11 @@ export async function loadPlanInputs(opts: { policies: string; requests?: string
 }> {
   const policies = await loadPolicyDir(opts.policies, { now: opts.now });
   if (!policies.bundle) throw problemsError(`policies in ${opts.policies}`, policies.problems);
+  // Dangerous rules (a retention policy matching every record with its percentage limit off) are loud here too.
+  for (const p of policies.problems) if (p.severity === 'warning' && p.code.startsWith('rule.')) process.stderr.write(`lethe: warning: ${formatProblem(p)}\n`);
   let requests: DataSubjectRequest[] = [];
   if (opts.requests) {
-    const r = await loadRequestDir(opts.requests, { now: opts.now });
+    const r = await loadRequestInput(opts.requests, { now: opts.now });
     if (r.problems.some((p) => p.severity === 'error')) throw problemsError(`requests in ${opts.requests}`, r.problems);
     requests = r.requests;
   }
@@ -161,7 +173,7 @@ export async function loadPlanInputs(opts: { policies: string; requests?: string
 /** The HMAC key for subject hashes: LETHE_HMAC_KEY or config keys.hmac.default; the demo key only when asked. */
 export function planKey(config: RunnerConfig | null, insecureDemoKey: boolean | undefined): Buffer {
   try {
-    const key = resolveKeys(config, process.env, (p) => readFileSync(p)).get('default');
+    const key = resolveKeys(config, process.env, readKeyFile).get('default');
     if (key) return key;
   } catch (err) {
     if (err instanceof KeyError) throw new UserError(err.message);
@@ -178,11 +190,20 @@ export function planKey(config: RunnerConfig | null, insecureDemoKey: boolean | 
   );
 }
 
+/** The plan key (LETHE_PLAN_KEY or config keys.plan) that signs the plan; the public demo key only when asked. */
+export function planSigningKey(config: RunnerConfig | null, insecureDemoKey: boolean | undefined, env: NodeJS.ProcessEnv = process.env): Buffer {
+  const key = planKeyFrom(config, env);
+  if (key) return key;
+  if (insecureDemoKey) {
+    process.stderr.write('lethe: warning: signing with the public demo plan key; lethe apply will refuse this plan\n');
+    return DEMO_PLAN_KEY;
+  }
+  throw new UserError(`${NO_PLAN_KEY}; for a demo only, pass --insecure-demo-key`);
+}
+
 export function parseNow(now: string | undefined): string {
   if (now === undefined) return new Date().toISOString();
-  const t = Date.parse(now);
-  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(now)) throw new UserError(`--now must be an ISO 8601 date-time (got ${JSON.stringify(now)})`);
-  return new Date(t).toISOString();
+  return parseInstant(now, '--now');
 }
 
 export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
@@ -191,20 +212,24 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
   const workers = parseWorkers(opts.workers);
   try {
     // The snapshot source first: its worker threads start while the policies load.
-    const { source, hash, close } = await snapshotSourceForPlan(opts.snapshot, { verifyHash: opts.verifySnapshot === true, ...(workers !== undefined ? { workers } : {}) });
+    const { source, hash, close, missing } = await snapshotSourceForPlan(opts.snapshot, { verifyHash: opts.verifySnapshot === true, allowIncomplete: opts.allowIncompleteSnapshot === true, ...(workers !== undefined ? { workers } : {}) });
     try {
       const { bundle, requests, config } = await loadPlanInputs({ ...opts, now });
       const hmacKey = planKey(config, opts.insecureDemoKey);
+      const signingKey = planSigningKey(config, opts.insecureDemoKey);
       const limits = config?.spec.limits;
-      return await buildPlan({
+      const plan = await buildPlan({
         bundle,
         records: source,
         requests,
         now,
         hmacKey,
         snapshotHash: hash,
+        incompleteSnapshot: missing,
         defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
       });
+      // Signing reads only the hash: a plan whose actions are still text stays so.
+      return signPlan(plan, signingKey);
     } finally {
       await close();
     }
@@ -221,16 +246,21 @@ export function register(program: Command): void {
     .requiredOption('--policies <dir>', 'policy folder')
     .requiredOption('--snapshot <dir>', 'snapshot directory (<system>/<type>.ndjson)')
     .option('--now <iso>', 'the plan\'s "now" (ISO 8601; default: the current time)')
-    .option('--requests <dir>', 'data subject request store to plan erasure requests from')
+    .option('--requests <dir>', 'data subject requests to plan erasures from: the request store as lethe dsr open writes it (open requests; closed ones are skipped) and/or YAML DataSubjectRequest files')
     .option('--out <file>', 'write the plan here (canonical JSON) instead of standard output')
     .option('--format <format>', 'json (canonical plan) or markdown (summary for people)', 'json')
-    .option('--config <file>', 'runner config (blast-radius defaults, HMAC key reference)')
+    .option('--config <file>', 'runner config (blast-radius defaults, HMAC and plan key references)')
     .option('--verify-snapshot', "also require the snapshot hash (always computed from the records) to equal meta.json's")
-    .option('--insecure-demo-key', 'use a public demo HMAC key when none is configured (demos only)')
+    .option('--insecure-demo-key', 'use public demo HMAC and plan keys when none is configured (demos only: apply refuses such a plan)')
+    .option('--allow-incomplete-snapshot', 'accept a hand-made snapshot without meta.json or without a hold or consent source its systems produce (salesforce/legal-hold.ndjson, salesforce/consent.ndjson, genesys/legal-hold.ndjson); the plan records what was missing in inputs.incompleteSnapshot. Without it such a snapshot is an error (exit 1)')
     .option('--workers <n>', 'worker threads that read, validate, hash and prefilter the snapshot (default: one per core when the snapshot has 32 MiB of records or more (about 60k records); 0: one thread). The plan is the same for any number.')
     .addHelpText(
       'after',
-      '\nThe HMAC key for subject hashes comes from LETHE_HMAC_KEY or the config keys.hmac.default.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown',
+      '\nThe HMAC key for subject hashes comes from LETHE_HMAC_KEY or the config keys.hmac.default.\n' +
+        'The snapshot must be complete: meta.json, and every hold and consent source of the systems it covers (lethe snapshot writes them, empty when there are none); otherwise exit 1 naming the missing file, unless --allow-incomplete-snapshot.\n' +
+        'The plan is signed (signature: HMAC-SHA256 over its hash) with the plan key from LETHE_PLAN_KEY or the config keys.plan;\n' +
+        'lethe apply refuses a plan whose signature does not verify with its own plan key.\n' +
+        'A hold record whose fields disagree (active but expired, inactive but not expired, unreadable dates) keeps protecting and is listed in summary.holdConflicts.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown\n  lethe plan --policies policies --snapshot test/fixtures/hand-made --allow-incomplete-snapshot --now 2025-06-01T00:00:00Z\n  lethe plan --policies policies --snapshot snap --requests ~/.lethe/requests --out plan.json   (the request store as lethe dsr open writes it, or YAML request files)',
     )
     .action(async (opts: PlanCommandOptions) => {
       const plan = await runPlan(opts);

@@ -4,9 +4,11 @@
  * (report.ts) can mount it beside `report plan`.
  */
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { dsrSetup, type DsrCliOptions } from '../../dsr/context.ts';
 import { dsrReport, dsrReportHtml, dsrReportMarkdown, parseMonth } from '../../dsr/report.ts';
+import { overdueLines, overduePurgesFromFile, purgeSlaMs } from '../../serve/purge.ts';
 import { UserError } from '../errors.ts';
 
 export interface DsrReportOptions extends DsrCliOptions {
@@ -26,6 +28,9 @@ export async function runDsrReport(opts: DsrReportOptions): Promise<string> {
     throw new UserError((e as Error).message);
   }
   const report = dsrReport(await s.ctx.store.list(), month, now);
+  // Withdrawal purges lethe serve could not get acknowledged in time (its purges.jsonl, if any).
+  const overdue = overdueLines(await overduePurgesFromFile(join(s.stateDir, 'purges.jsonl'), purgeSlaMs(s.config), now.getTime()));
+  if (overdue.length > 0) report.overduePurges = overdue;
   const text = opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : opts.format === 'html' ? dsrReportHtml(report) : dsrReportMarkdown(report);
   if (opts.out) await writeFile(opts.out, text, { mode: 0o600 });
   return text;
@@ -34,7 +39,7 @@ export async function runDsrReport(opts: DsrReportOptions): Promise<string> {
 export function registerDsrReport(report: Command): void {
   report
     .command('dsr')
-    .description('Monthly report for the DPO: requests received and closed, closed on time, average and worst days to close, open requests with days left (overdue in red), partial holds with their cases, native jobs open over 14 days.')
+    .description('Monthly report for the DPO: requests received and closed, closed on time, average and worst days to close, open requests with days left (overdue in red), partial holds with their cases, native jobs open over 14 days, consent-withdrawal purges unacknowledged past their SLA (lethe serve).')
     .option('--month <yyyy-mm>', 'the month to report (default: the current month)')
     .option('--format <format>', 'json | html | markdown', 'markdown')
     .option('--out <file>', 'write to a file instead of standard output')

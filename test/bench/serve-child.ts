@@ -1,0 +1,43 @@
+/** Child process of the serve benchmark: `serve <snapshot>` runs the service on one core; `memory <n>` measures consent state for n subjects. */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConsentIndex } from '../../engine/evaluate/consent.ts';
+import { createLogger } from '../../runner/log.ts';
+import { sha256Hex } from '../../runner/serve/auth.ts';
+import { startServe } from '../../runner/serve/server.ts';
+
+const BENCH_TOKEN = 'bench-token'; // also in serve.ts
+
+const [mode, arg] = process.argv.slice(2);
+if (mode === 'serve') {
+  const s = await startServe({
+    config: {
+      apiVersion: 'lethe.dev/v1',
+      kind: 'RunnerConfig',
+      metadata: { name: 'bench', version: '1.0.0', owner: 'bench', description: 'bench' },
+      spec: { connectors: {}, serve: { port: 0, maxStaleness: 'P1D', ratePerSecond: 1e6, tokens: [{ name: 'bench', sha256: sha256Hex(BENCH_TOKEN), destinations: ['*'] }] } },
+    },
+    configDir: await mkdtemp(join(tmpdir(), 'lethe-bench-serve-')),
+    policies: resolve(import.meta.dirname, '../../policies'),
+    snapshot: arg!,
+    feed: 'off',
+    logger: createLogger({ level: 'warn', pretty: false }),
+  });
+  process.stdout.write(`${s.url}\n`);
+  process.on('SIGTERM', () => void s.close().then(() => process.exit(0)));
+} else if (mode === 'memory') {
+  const n = Number(arg);
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const index = new ConsentIndex({ now: '2026-06-01T00:00:00.000Z', keepRefs: true });
+  for (let i = 0; i < n; i++) {
+    const ids = [`email:person${i}@example.com`, `sf:003${String(i).padStart(15, '0')}`];
+    index.addIdentityIdentifiers(ids);
+    index.add({ system: 'salesforce', type: 'consent', id: `a01${String(i).padStart(15, '0')}`, createdAt: '2025-01-01T00:00:00.000Z', identifiers: [ids[1]!], links: [], fields: { purpose: 'marketing', status: i % 3 === 0 ? 'withdrawn' : 'granted', at: '2025-01-01T00:00:00.000Z' } });
+  }
+  index.state('email:person1@example.com', 'marketing'); // builds the per-subject table
+  gc();
+  process.stdout.write(`${JSON.stringify({ bytes: process.memoryUsage().heapUsed - before, events: index.events })}\n`);
+}
