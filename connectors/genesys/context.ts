@@ -1,6 +1,6 @@
 /** What the connector's parts share: the HTTP client and the read window. */
 import { GenesysApiError, type GenesysHttp } from './http.ts';
-import type { Recording } from './native.ts';
+import type { AnalyticsConversation, Recording } from './native.ts';
 import { IncompleteReadError } from './reads.ts';
 import { mapLimit } from './limiter.ts';
 
@@ -20,6 +20,30 @@ export interface ConnectorContext {
   /** Delay between polls of asynchronous jobs (ms). */
   jobPollMs: number;
   now(): Date;
+  /**
+   * What the last re-verification reads saw (`get`): conversations and the recording ids of each,
+   * so a bulk deletion right after needs no second read per conversation. Bounded (cleared when
+   * large); only ever used to choose bulk or per-record deletion, never to decide what is deleted.
+   */
+  recent?: RecentReads;
+}
+
+export interface RecentReads {
+  conversations: Map<string, AnalyticsConversation>;
+  recordings: Map<string, string[]>;
+}
+
+const RECENT_MAX = 5000;
+
+/** Keeps what a re-verification read saw (see `ConnectorContext.recent`). */
+export function remember(ctx: ConnectorContext, conversations: Iterable<AnalyticsConversation>, recordings: Iterable<[string, string[]]>): void {
+  const r = (ctx.recent ??= { conversations: new Map(), recordings: new Map() });
+  if (r.conversations.size > RECENT_MAX || r.recordings.size > RECENT_MAX) {
+    r.conversations.clear();
+    r.recordings.clear();
+  }
+  for (const c of conversations) r.conversations.set(c.conversationId, c);
+  for (const [k, v] of recordings) r.recordings.set(k, v);
 }
 
 /** End of the read window: one day after now, so today's conversations are included. */

@@ -6,7 +6,7 @@
  */
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import { evaluationFromAnalytics, protectionOfId } from './bulk-mapping.ts';
-import { protectedAmong, type ConnectorContext } from './context.ts';
+import { protectedAmong, remember, type ConnectorContext } from './context.ts';
 import { mapLimit } from './limiter.ts';
 import { contactToRecord, conversationToRecord, protectionToRecord, recordingToRecord, splitChildId } from './mapping.ts';
 import type { AnalyticsConversation, ExternalContact, Recording } from './native.ts';
@@ -71,6 +71,7 @@ export async function getBatched(ctx: ConnectorContext, refs: readonly RecordRef
   const recordingConvs = [...new Set(refs.filter((r) => r.type === 'recording').map(conversationOf).filter((x): x is string => x !== null && convs.has(x)))];
   const recordings = new Map<string, Recording[] | null>();
   await mapLimit(recordingConvs, ctx.concurrency, async (cid) => void recordings.set(cid, await recordingsOrNull(ctx, cid)));
+  remember(ctx, convs.values(), [...recordings].filter((e): e is [string, Recording[]] => e[1] !== null).map(([cid, list]) => [cid, list.map((x) => x.id)]));
   for (const r of refs) {
     const cid = conversationOf(r);
     const c = cid ? convs.get(cid) : undefined;

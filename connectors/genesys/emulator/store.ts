@@ -64,6 +64,10 @@ export interface JobWork {
   changedAt: number;
   conversationIds: string[];
   failedRecordingIds: string[];
+  /** Every state the job has been in, in order (tests: a job never set to PROCESSING). */
+  history: RecordingJob['state'][];
+  /** Fault injected at creation: the job's selection ignores the query's filters (whole interval). */
+  fault?: 'IGNORE_FILTERS';
 }
 
 export class GenesysStore {
@@ -77,6 +81,8 @@ export class GenesysStore {
   readonly analyticsJobs = new Map<string, AnalyticsJobWork>();
   /** Fates of the next analytics jobs created (fault injection for tests). */
   readonly analyticsJobFaults: Array<'FAILED' | 'EXPIRED'> = [];
+  /** Faults of the next recording jobs created: `IGNORE_FILTERS` selects the whole interval. */
+  readonly recordingJobFaults: Array<'IGNORE_FILTERS'> = [];
   readonly options: StoreOptions;
   private readonly recByConv = new Map<string, Set<string>>();
   private readonly evalByConv = new Map<string, Set<string>>();

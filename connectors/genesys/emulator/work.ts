@@ -38,7 +38,7 @@ export function jobConversations(store: GenesysStore, w: JobWork): string[] {
   const [from, to] = q.interval.split('/').map((x) => new Date(x).toISOString());
   return store
     .conversationsIn(from!, to!)
-    .filter((c) => conversationMatches(c, q.conversationFilters, q.segmentFilters))
+    .filter((c) => w.fault === 'IGNORE_FILTERS' || conversationMatches(c, q.conversationFilters, q.segmentFilters))
     .map((c) => c.conversationId);
 }
 
@@ -49,6 +49,7 @@ function stepJob(store: GenesysStore, w: JobWork): void {
     job.totalConversations = w.conversationIds.length;
     job.totalRecordings = w.conversationIds.reduce((n, cid) => n + store.recordingsOf(cid).length, 0);
     job.state = 'READY';
+    w.history.push('READY');
   } else if (job.state === 'PROCESSING') {
     for (const cid of w.conversationIds) {
       for (const r of store.recordingsOf(cid)) {
@@ -59,6 +60,7 @@ function stepJob(store: GenesysStore, w: JobWork): void {
     }
     job.percentProgress = 100;
     job.state = 'FULFILLED';
+    w.history.push('FULFILLED');
   }
 }
 
