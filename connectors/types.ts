@@ -51,6 +51,8 @@ export interface Connector {
    * the runner reads every `legal-hold` record.
    */
   holdsFor?(refs: readonly RecordRef[]): Promise<LetheRecord[]>;
+  /** Optional: API calls this connector has sent so far (apply shows progress against the plan's estimate). */
+  callCount?(): number;
   /** Current state of specific records (runner re-verification); null when the record is gone. */
   get(refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>>;
   /** Executes a batch of actions (batched where the API allows); one outcome per action. */

@@ -73,6 +73,7 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     poll: (externalId: string) => pollExternal(ctx, externalId),
     findSubmitted: (action: ConnectorAction, since: string) => findSubmittedGdpr(ctx, action, since),
     apiCalls: () => ({ calls: http.calls, logins: http.logins, retries: http.retries }),
+    callCount: () => http.calls,
     close: async () => undefined,
   };
 }

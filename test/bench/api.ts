@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadPolicyDir } from '../../engine/load/index.ts';
 import type { Plan } from '../../engine/plan/types.ts';
+import { estimateActions, planTargets } from '../../engine/plan/estimate.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import { splitChildId } from '../../connectors/genesys/mapping.ts';
 import { genesysSeedForPerson } from '../../connectors/genesys/seed.ts';
@@ -43,6 +44,8 @@ const DAY = 86_400_000;
 const NIGHT = new Date(Date.parse(NOW) + DAY).toISOString();
 const MONTH_BEFORE = new Date(Date.parse(NOW) - 30 * DAY).toISOString();
 const HMAC_KEY = (process.env.LETHE_HMAC_KEY ??= 'c3'.repeat(32));
+// Plans are signed (issue 15): a bench-only plan key.
+process.env.LETHE_PLAN_KEY ??= 'd4'.repeat(32);
 
 /** The medium contact centre of issue 17: 2M recordings a year kept 7 years. */
 export const ORG_RECORDINGS = 14_000_000;
@@ -191,7 +194,8 @@ export async function measureSize(records: number, dir: string, log: (s: string)
       const res = await applyPlan(plan, { config, stateDir: config.spec.stateDir!, bundle, env, now: () => new Date(Date.parse(NIGHT) + 6 * 3_600_000) });
       if (res.failed.length > 0) throw new Error(`bench apply: ${res.failed.length} actions failed`);
     });
-    log(`  monthly apply (${plan.actions.length} actions, ${monthlyDue} recordings): genesys ${sum(phases['monthly retention apply'].genesys)}, salesforce ${sum(phases['monthly retention apply'].salesforce)} calls`);
+    const est = estimateActions(planTargets(plan.actions));
+    log(`  monthly apply (${plan.actions.length} actions, ${monthlyDue} recordings): genesys ${sum(phases['monthly retention apply'].genesys)}, salesforce ${sum(phases['monthly retention apply'].salesforce)} calls (plan estimate: genesys ${est.bySystem.genesys?.calls ?? 0}, salesforce ${est.bySystem.salesforce?.calls ?? 0})`);
 
     // 4. one erasure request: discovery, hold check, execution, verification
     const subject = pickSubject(people);
