@@ -59,12 +59,24 @@ async function syncCount(http: GenesysHttp, since: string, until: string, o: Job
   return n;
 }
 
-/** The data lake watermark: jobs see conversations up to this instant. */
+/** Watermarks read in the last few minutes, per client (see `dataAvailability`). */
+const WATERMARKS = new WeakMap<GenesysHttp, { readAt: number; value: string }>();
+const WATERMARK_REUSE_MS = 5 * 60_000;
+
+/**
+ * The data lake watermark: jobs see conversations up to this instant. Re-read at most every five
+ * minutes per client: the watermark only moves forward, so a slightly older one only lengthens the
+ * synchronous tail read after the job (still complete), and a DSR's lookups share one read.
+ */
 export async function dataAvailability(http: GenesysHttp): Promise<string> {
+  const known = WATERMARKS.get(http);
+  if (known && Date.now() - known.readAt < WATERMARK_REUSE_MS) return known.value;
   const { body } = await http.request<{ dataAvailabilityDate?: string }>('GET', `${JOBS}/availability`);
   const at = Date.parse(body?.dataAvailabilityDate ?? '');
   if (Number.isNaN(at)) throw new IncompleteReadError(`${JOBS}/availability: no valid dataAvailabilityDate`);
-  return new Date(at).toISOString();
+  const value = new Date(at).toISOString();
+  WATERMARKS.set(http, { readAt: Date.now(), value });
+  return value;
 }
 
 type JobState = 'QUEUED' | 'PENDING' | 'FULFILLED' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
@@ -154,7 +166,8 @@ export async function* jobConversations(http: GenesysHttp, o: JobReadOptions): A
         for (const c of out) if (c.conversationStart < tailFrom) beforeTail++;
         if (out.length > 0) yield out;
       }
-      if (done) await http.request('DELETE', `${JOBS}/${jobId}`, { accept: [404], label: `${JOBS}/{jobId}` });
+      // A fulfilled job is not deleted: it no longer counts against the org's job cap and its
+      // results expire on their own (one call saved per read; a DSR makes several).
     }
     if (o.verifyCount && tailFrom > sinceDay) {
       const want = await syncCount(http, sinceDay, tailFrom, o);
