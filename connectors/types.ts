@@ -41,8 +41,18 @@ export interface Connector {
   types(): readonly string[];
   /** Every record of one type, page by page. Throws on any incomplete read. */
   stream(type: string, options?: ReadOptions): AsyncIterable<LetheRecord>;
+  /** Optional: every record of every type in one pass (cheaper than one stream per type). */
+  streamAll?(options?: ReadOptions): AsyncIterable<LetheRecord>;
   /** Everything related to these normalised identifiers (erasure and access discovery). */
   lookup(identifiers: readonly string[]): Promise<LetheRecord[]>;
+  /**
+   * Optional: the hold records that bear on these records (and on what they link to), read for
+   * them only — so re-verification costs calls per target, not per record of history. Without it
+   * the runner reads every `legal-hold` record.
+   */
+  holdsFor?(refs: readonly RecordRef[]): Promise<LetheRecord[]>;
+  /** Optional: API calls this connector has sent so far (apply shows progress against the plan's estimate). */
+  callCount?(): number;
   /** Current state of specific records (runner re-verification); null when the record is gone. */
   get(refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>>;
   /** Executes a batch of actions (batched where the API allows); one outcome per action. */

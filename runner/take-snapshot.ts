@@ -24,6 +24,18 @@ export async function takeSnapshot(
   let total = 0;
   try {
     for (const c of connectors) {
+      if (c.streamAll) {
+        for (const type of c.types()) counts[`${c.system}/${type}`] = 0;
+        for await (const r of c.streamAll()) {
+          await writer.write(r);
+          const key = `${c.system}/${r.type}`;
+          const n = (counts[key] = (counts[key] ?? 0) + 1);
+          total++;
+          if (n % 500 === 0) options.onProgress?.({ system: c.system, type: r.type, records: n, total });
+        }
+        for (const type of c.types()) options.onProgress?.({ system: c.system, type, records: counts[`${c.system}/${type}`] ?? 0, total });
+        continue;
+      }
       for (const type of c.types()) {
         let n = 0;
         for await (const r of c.stream(type)) {

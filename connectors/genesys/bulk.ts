@@ -1,9 +1,18 @@
 /**
- * Recording deletion in bulk: `POST /api/v2/recording/jobs` (DELETE, by conversation id), wait
- * for READY, `PUT {state: PROCESSING}`, wait for FULFILLED. At most 2 jobs in PENDING/PROCESSING
- * per org: this client never runs more than 2 at once and waits when the org refuses a third.
+ * Recording deletion in bulk, checked before it runs (issue 17): a `POST /api/v2/recording/jobs`
+ * (DELETE) whose conversation query selects exactly the planned set — the interval of the planned
+ * conversations and a conversationId filter naming each of them — is created; once it is READY its
+ * computed `totalConversations` and `totalRecordings` are compared with the plan (the planned
+ * conversations and the planned recordings in them). Equal: `PUT {state: PROCESSING}`, wait for
+ * FULFILLED, verify. Any difference: the job is cancelled (it never runs) and its set goes back to
+ * the caller for per-record deletion. At most 2 jobs in PENDING/PROCESSING per org: this client
+ * never runs more than 2 at once and waits (a bounded number of times) when the org refuses a third.
+ *
  * A job deletes every recording of its conversations, so only conversations whose every recording
- * is targeted go to a job; the rest are deleted one by one by the caller.
+ * is targeted go to a job: the recordings re-verification read just before (`get`, kept briefly in
+ * `ctx.recent`) decide which; a conversation not read there goes to a job too — the totals check
+ * sends it back if it has a recording the plan does not name. With those reads kept, a checked job
+ * costs no call per conversation: create, status polls, PUT, status polls.
  */
 import type { ActionOutcome, ConnectorAction } from '../types.ts';
 import { recordingsOf, type ConnectorContext } from './context.ts';
@@ -14,6 +23,7 @@ import type { AnalyticsConversation, RecordingJob } from './native.ts';
 
 export const MAX_CONCURRENT_JOBS = 2;
 const JOB_CONVERSATIONS = 100;
+const DAY_MS = 86_400_000;
 
 export interface BulkOptions {
   pollMs: number;
@@ -21,57 +31,87 @@ export interface BulkOptions {
   timeoutMs: number;
 }
 
+/** What the plan expects a job to select. */
+interface Expected {
+  conversations: number;
+  recordings: number;
+}
+
+type JobResult = { kind: 'ran'; job: RecordingJob } | { kind: 'mismatch'; job: RecordingJob } | { kind: 'not-ready'; job: RecordingJob };
+
 async function waitFor(ctx: ConnectorContext, id: string, states: RecordingJob['state'][], o: BulkOptions): Promise<RecordingJob> {
   const t0 = Date.now();
+  let delay = Math.min(25, o.pollMs);
   for (;;) {
-    const { body } = await ctx.http.request<RecordingJob>('GET', `/api/v2/recording/jobs/${id}`);
+    const { body } = await ctx.http.request<RecordingJob>('GET', `/api/v2/recording/jobs/${id}`, { label: '/api/v2/recording/jobs/{id}' });
     if (states.includes(body.state) || body.state === 'FAILED' || body.state === 'CANCELLED') return body;
     if (Date.now() - t0 > o.timeoutMs) throw new GenesysApiError(`recording job ${id} did not reach ${states.join('|')} in time`, 0, 'timeout');
-    await sleep(o.pollMs);
+    await sleep(delay);
+    delay = Math.min(o.pollMs, delay * 2);
   }
 }
 
-async function runJob(ctx: ConnectorContext, conversations: AnalyticsConversation[], o: BulkOptions): Promise<RecordingJob> {
+/** The job query selecting exactly these conversations: their days, and their ids. */
+export function exactQuery(conversations: readonly { conversationId: string; conversationStart: string }[]): { interval: string; conversationFilters: unknown[] } {
   const starts = conversations.map((c) => Date.parse(c.conversationStart));
-  const from = new Date(Math.floor(Math.min(...starts) / 86_400_000) * 86_400_000).toISOString();
-  const to = new Date(Math.max(...starts) + 86_400_000).toISOString();
-  const body = {
-    action: 'DELETE',
-    actionDate: ctx.now().toISOString(),
-    conversationQuery: {
-      interval: `${from}/${to}`,
-      conversationFilters: [
-        { type: 'or', predicates: conversations.map((c) => ({ type: 'dimension', dimension: 'conversationId', value: c.conversationId })) },
-      ],
-    },
+  const from = new Date(Math.floor(Math.min(...starts) / DAY_MS) * DAY_MS).toISOString();
+  const to = new Date((Math.floor(Math.max(...starts) / DAY_MS) + 1) * DAY_MS).toISOString();
+  return {
+    interval: `${from}/${to}`,
+    conversationFilters: [{ type: 'or', predicates: conversations.map((c) => ({ type: 'dimension', dimension: 'conversationId', value: c.conversationId })) }],
   };
-  let job: RecordingJob | undefined;
-  while (!job) {
-    const res = await ctx.http.request<RecordingJob>('POST', '/api/v2/recording/jobs', { body, accept: [400], idempotent: false });
-    if (res.status === 400) {
-      if ((res.body as unknown as { code?: string }).code !== 'recording.jobs.max.concurrent') {
-        throw new GenesysApiError('POST /api/v2/recording/jobs failed: 400', 400, 'bad.request');
-      }
-      await sleep(o.pollMs);
-      continue;
-    }
-    job = res.body;
+}
+
+async function create(ctx: ConnectorContext, body: unknown, o: BulkOptions): Promise<RecordingJob> {
+  const tries = Math.max(1, Math.ceil(o.timeoutMs / Math.max(1, o.pollMs)));
+  for (let i = 0; i < tries; i++) {
+    const res = await ctx.http.request<RecordingJob & { code?: string }>('POST', '/api/v2/recording/jobs', { body, accept: [400], idempotent: false });
+    if (res.status !== 400) return res.body;
+    if (res.body.code !== 'recording.jobs.max.concurrent') throw new GenesysApiError(`POST /api/v2/recording/jobs failed: 400 ${res.body.code ?? 'bad.request'}`, 400, 'bad.request');
+    // Another runner holds the org's two job slots: wait for one.
+    await sleep(o.pollMs);
   }
+  throw new GenesysApiError('recording jobs: the org kept 2 jobs running for longer than the job timeout', 0, 'timeout');
+}
+
+async function runChecked(ctx: ConnectorContext, conversations: AnalyticsConversation[], expected: Expected, o: BulkOptions): Promise<JobResult> {
+  const job = await create(ctx, { action: 'DELETE', actionDate: ctx.now().toISOString(), conversationQuery: exactQuery(conversations) }, o);
   const ready = await waitFor(ctx, job.id, ['READY'], o);
-  if (ready.state !== 'READY') return ready;
-  await ctx.http.request('PUT', `/api/v2/recording/jobs/${job.id}`, { body: { state: 'PROCESSING' } });
-  return waitFor(ctx, job.id, ['FULFILLED'], o);
+  if (ready.state !== 'READY') return { kind: 'not-ready', job: ready };
+  if (ready.totalConversations !== expected.conversations || ready.totalRecordings !== expected.recordings) {
+    // Never executed: cancelled, and the set is deleted record by record instead.
+    await ctx.http.request('PUT', `/api/v2/recording/jobs/${job.id}`, { body: { state: 'CANCELLED' }, accept: [400, 404], label: '/api/v2/recording/jobs/{id}' });
+    return { kind: 'mismatch', job: ready };
+  }
+  await ctx.http.request('PUT', `/api/v2/recording/jobs/${job.id}`, { body: { state: 'PROCESSING' }, label: '/api/v2/recording/jobs/{id}' });
+  return { kind: 'ran', job: await waitFor(ctx, job.id, ['FULFILLED'], o) };
+}
+
+/** Conversations' analytics details (start time for the job interval), 100 ids a call, unless just read. */
+async function details(ctx: ConnectorContext, ids: readonly string[]): Promise<Map<string, AnalyticsConversation>> {
+  const out = new Map<string, AnalyticsConversation>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const c = ctx.recent?.conversations.get(id);
+    if (c) out.set(id, c);
+    else missing.push(id);
+  }
+  for (let i = 0; i < missing.length; i += 100) {
+    const { body } = await ctx.http.request<{ conversations?: AnalyticsConversation[] }>('GET', '/api/v2/analytics/conversations/details', {
+      query: { id: missing.slice(i, i + 100).join(',') },
+      label: '/api/v2/analytics/conversations/details?id',
+    });
+    for (const c of body.conversations ?? []) out.set(c.conversationId, c);
+  }
+  return out;
 }
 
 /**
- * Deletes the recordings of `actions` whose conversations are fully targeted with bulk jobs.
- * Returns outcomes for the actions it handled and the actions left for per-record deletion.
+ * Deletes the recordings of `actions` whose conversations are fully targeted with checked bulk
+ * jobs. Returns outcomes for the actions it handled and the actions left for per-record deletion
+ * (partly targeted conversations, and every set whose job's totals differed from the plan).
  */
-export async function bulkDeleteRecordings(
-  ctx: ConnectorContext,
-  actions: readonly ConnectorAction[],
-  o: BulkOptions,
-): Promise<{ outcomes: ActionOutcome[]; rest: ConnectorAction[] }> {
+export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: readonly ConnectorAction[], o: BulkOptions): Promise<{ outcomes: ActionOutcome[]; rest: ConnectorAction[]; jobs: { ran: number; cancelled: number } }> {
   const byConv = new Map<string, ConnectorAction[]>();
   const rest: ConnectorAction[] = [];
   for (const a of actions) {
@@ -80,54 +120,55 @@ export async function bulkDeleteRecordings(
     else byConv.set(p.conversationId, [...(byConv.get(p.conversationId) ?? []), a]);
   }
   const outcomes: ActionOutcome[] = [];
+  const convs = await details(ctx, [...byConv.keys()]);
   const full: AnalyticsConversation[] = [];
-  const convIds = [...byConv.keys()];
-  const details = new Map<string, AnalyticsConversation>();
-  for (let i = 0; i < convIds.length; i += 100) {
-    const { body } = await ctx.http.request<{ conversations?: AnalyticsConversation[] }>('GET', '/api/v2/analytics/conversations/details', {
-      query: { id: convIds.slice(i, i + 100).join(',') },
-    });
-    for (const c of body.conversations ?? []) details.set(c.conversationId, c);
-  }
-  await mapLimit(convIds, ctx.concurrency, async (cid) => {
-    const acts = byConv.get(cid)!;
-    const conv = details.get(cid);
+  for (const [cid, acts] of byConv) {
+    const conv = convs.get(cid);
     if (!conv) {
       for (const a of acts) outcomes.push({ id: a.id, status: 'gone' });
-      return;
+      continue;
     }
-    const existing = new Set((await recordingsOf(ctx, cid)).map((r) => r.id));
+    const known = ctx.recent?.recordings.get(cid);
     const targeted = new Set(acts.map((a) => splitChildId(a.target.id)!.id));
-    for (const a of acts) if (!existing.has(splitChildId(a.target.id)!.id)) outcomes.push({ id: a.id, status: 'gone' });
-    if ([...existing].every((r) => targeted.has(r)) && existing.size > 0) full.push(conv);
-    else rest.push(...acts.filter((a) => existing.has(splitChildId(a.target.id)!.id)));
-  });
+    // Partly targeted (or already partly gone): one by one; a 404 there is `gone`.
+    if (known && !(known.length === targeted.size && known.every((r) => targeted.has(r)))) rest.push(...acts);
+    else full.push(conv);
+  }
   const chunks: AnalyticsConversation[][] = [];
   for (let i = 0; i < full.length; i += JOB_CONVERSATIONS) chunks.push(full.slice(i, i + JOB_CONVERSATIONS));
+  const jobs = { ran: 0, cancelled: 0 };
   await mapLimit(chunks, MAX_CONCURRENT_JOBS, async (chunk) => {
-    const acts = chunk.flatMap((c) => byConv.get(c.conversationId)!);
-    const handled = new Set(outcomes.map((x) => x.id));
-    const live = acts.filter((a) => !handled.has(a.id));
-    let job: RecordingJob;
+    const live = chunk.flatMap((c) => byConv.get(c.conversationId)!);
+    let r: JobResult;
     try {
-      job = await runJob(ctx, chunk, o);
+      r = await runChecked(ctx, chunk, { conversations: chunk.length, recordings: live.length }, o);
     } catch (e) {
       for (const a of live) outcomes.push({ id: a.id, status: 'failed', detail: (e as Error).message });
       return;
     }
-    // Verify: whatever still exists after the job was not deleted (skipped, failed or cancelled).
+    if (r.kind !== 'ran') {
+      // Totals differ from the plan (or the job failed before running): deleted one by one.
+      jobs.cancelled++;
+      rest.push(...live);
+      return;
+    }
+    jobs.ran++;
+    const job = r.job;
+    // Verify: when the job's own counters do not account for every planned recording, re-read the
+    // conversations; whatever still exists was not deleted (skipped, failed or cancelled).
     const left = new Set<string>();
-    if (job.state !== 'FULFILLED' || job.totalSkippedRecordings + job.totalFailedRecordings > 0) {
-      for (const c of chunk) for (const r of await recordingsOf(ctx, c.conversationId)) left.add(r.id);
+    if (job.state !== 'FULFILLED' || job.totalProcessedRecordings !== live.length || job.totalSkippedRecordings + job.totalFailedRecordings > 0) {
+      try {
+        for (const c of chunk) for (const rec of await recordingsOf(ctx, c.conversationId)) left.add(rec.id);
+      } catch (e) {
+        for (const a of live) outcomes.push({ id: a.id, status: 'failed', detail: `recording job ${job.state}: could not verify (${(e as Error).message})`, externalId: job.id });
+        return;
+      }
     }
     for (const a of live) {
       const rid = splitChildId(a.target.id)!.id;
-      outcomes.push(
-        left.has(rid)
-          ? { id: a.id, status: 'failed', detail: `recording job ${job.state}: recording not deleted`, externalId: job.id }
-          : { id: a.id, status: 'done', externalId: job.id },
-      );
+      outcomes.push(left.has(rid) ? { id: a.id, status: 'failed', detail: `recording job ${job.state}: recording not deleted`, externalId: job.id } : { id: a.id, status: 'done', externalId: job.id });
     }
   });
-  return { outcomes, rest };
+  return { outcomes, rest, jobs };
 }

@@ -4,8 +4,9 @@ import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../
 import type { ConnectorContext } from './context.ts';
 import { executeActions, findSubmittedGdpr, pollExternal } from './execute.ts';
 import { GenesysHttp, type GenesysHttpConfig } from './http.ts';
-import { getRecords, lookupIdentifiers } from './lookup.ts';
-import { GENESYS_TYPES, streamType } from './streams.ts';
+import { lookupIdentifiers } from './lookup.ts';
+import { getBatched, holdsForRefs } from './targeted.ts';
+import { GENESYS_TYPES, streamAll, streamType } from './streams.ts';
 
 export interface GenesysConnectorConfig extends GenesysHttpConfig {
   /** Earliest conversation start read by scans and lookups (default 2015-01-01). */
@@ -19,6 +20,10 @@ export interface GenesysConnectorConfig extends GenesysHttpConfig {
   jobTimeoutMs?: number;
   /** Page size of the external contacts scan (default 200, the maximum). */
   scanLimit?: number;
+  /** Page size of analytics detail job results (default 1000). */
+  jobResultsPageSize?: number;
+  /** Page size of the recording retention listing read by full scans (default 500). */
+  retentionPageSize?: number;
   /** Org cap on protected conversations (default 1000). */
   maxProtected?: number;
   /** Clock (default wall clock): `now` for deleteDate and the read window. */
@@ -39,6 +44,9 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     intervalDays: Math.min(31, config.intervalDays ?? 31),
     concurrency: config.concurrency ?? 4,
     scanLimit: Math.max(10, Math.min(200, config.scanLimit ?? 200)),
+    retentionPageSize: Math.max(1, config.retentionPageSize ?? 500),
+    jobPollMs: config.jobPollMs ?? 1000,
+    jobResultsPageSize: Math.max(1, Math.min(1000, config.jobResultsPageSize ?? 1000)),
     now: config.now ?? (() => new Date()),
   };
   const countProtected = async (): Promise<number> => {
@@ -50,8 +58,10 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     system: 'genesys',
     types: () => GENESYS_TYPES,
     stream: (type: string, options?: ReadOptions): AsyncIterable<LetheRecord> => streamType(ctx, type, options),
+    streamAll: (options?: ReadOptions): AsyncIterable<LetheRecord> => streamAll(ctx, options),
     lookup: (identifiers: readonly string[]): Promise<LetheRecord[]> => lookupIdentifiers(ctx, identifiers),
-    get: (refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> => getRecords(ctx, refs),
+    get: (refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> => getBatched(ctx, refs),
+    holdsFor: (refs: readonly RecordRef[]): Promise<LetheRecord[]> => holdsForRefs(ctx, refs),
     execute: (actions: readonly ConnectorAction[]): Promise<ActionOutcome[]> =>
       executeActions(ctx, actions, {
         bulkThreshold: config.bulkThreshold ?? 50,
@@ -63,6 +73,7 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     poll: (externalId: string) => pollExternal(ctx, externalId),
     findSubmitted: (action: ConnectorAction, since: string) => findSubmittedGdpr(ctx, action, since),
     apiCalls: () => ({ calls: http.calls, logins: http.logins, retries: http.retries }),
+    callCount: () => http.calls,
     close: async () => undefined,
   };
 }

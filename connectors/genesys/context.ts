@@ -1,7 +1,7 @@
 /** What the connector's parts share: the HTTP client and the read window. */
 import { GenesysApiError, type GenesysHttp } from './http.ts';
-import type { AnalyticsConversation, Evaluation, Recording } from './native.ts';
-import { IncompleteReadError, pageNumberAll } from './reads.ts';
+import type { AnalyticsConversation, Recording } from './native.ts';
+import { IncompleteReadError } from './reads.ts';
 import { mapLimit } from './limiter.ts';
 
 export interface ConnectorContext {
@@ -13,7 +13,37 @@ export interface ConnectorContext {
   concurrency: number;
   /** Page size of the external contacts scan (10–200). */
   scanLimit: number;
+  /** Page size of the recording retention listing. */
+  retentionPageSize: number;
+  /** Page size of analytics job results (≤ 1000). */
+  jobResultsPageSize: number;
+  /** Delay between polls of asynchronous jobs (ms). */
+  jobPollMs: number;
   now(): Date;
+  /**
+   * What the last re-verification reads saw (`get`): conversations and the recording ids of each,
+   * so a bulk deletion right after needs no second read per conversation. Bounded (cleared when
+   * large); only ever used to choose bulk or per-record deletion, never to decide what is deleted.
+   */
+  recent?: RecentReads;
+}
+
+export interface RecentReads {
+  conversations: Map<string, AnalyticsConversation>;
+  recordings: Map<string, string[]>;
+}
+
+const RECENT_MAX = 5000;
+
+/** Keeps what a re-verification read saw (see `ConnectorContext.recent`). */
+export function remember(ctx: ConnectorContext, conversations: Iterable<AnalyticsConversation>, recordings: Iterable<[string, string[]]>): void {
+  const r = (ctx.recent ??= { conversations: new Map(), recordings: new Map() });
+  if (r.conversations.size > RECENT_MAX || r.recordings.size > RECENT_MAX) {
+    r.conversations.clear();
+    r.recordings.clear();
+  }
+  for (const c of conversations) r.conversations.set(c.conversationId, c);
+  for (const [k, v] of recordings) r.recordings.set(k, v);
 }
 
 /** End of the read window: one day after now, so today's conversations are included. */
@@ -29,14 +59,6 @@ export async function recordingsOf(ctx: ConnectorContext, conversationId: string
   return res.body;
 }
 
-export async function evaluationsOf(ctx: ConnectorContext, conversationId: string): Promise<Evaluation[]> {
-  const out: Evaluation[] = [];
-  for await (const page of pageNumberAll<Evaluation>(ctx.http, '/api/v2/quality/evaluations/query', { conversationId }, 100, '/api/v2/quality/evaluations/query')) {
-    out.push(...page);
-  }
-  return out;
-}
-
 /** Ids (of those given) under recording deletion protection, 100 per call. */
 export async function protectedAmong(ctx: ConnectorContext, ids: readonly string[]): Promise<Set<string>> {
   const chunks: string[][] = [];
@@ -45,12 +67,6 @@ export async function protectedAmong(ctx: ConnectorContext, ids: readonly string
     ctx.http.request<Array<{ id: string }>>('POST', '/api/v2/recordings/deletionprotection', { body: { conversationIds } }),
   );
   return new Set(res.flatMap((r) => (Array.isArray(r.body) ? r.body.map((x) => x.id) : [])));
-}
-
-/** One conversation's analytics details, or null when unknown. */
-export async function conversationDetails(ctx: ConnectorContext, id: string): Promise<AnalyticsConversation | null> {
-  const res = await ctx.http.request<AnalyticsConversation>('GET', `/api/v2/analytics/conversations/${id}/details`, { accept: [404] });
-  return res.status === 404 ? null : res.body;
 }
 
 export function isStatus(e: unknown, status: number): boolean {

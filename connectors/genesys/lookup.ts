@@ -1,30 +1,18 @@
 /**
  * Erasure and access discovery: external contacts by each identifier (search, identifier lookup,
  * GDPR subjects, merge sets), then conversations by external contact id and address (analytics
- * segment filters) with their recordings, evaluations and deletion protection.
+ * segment filters, one analytics job over the whole history) with their recordings (metadata per
+ * conversation found), evaluations (from the analytics data) and deletion protection.
  */
 import { normalizeIdentifierKey } from '../normalize.ts';
-import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
-import {
-  conversationDetails,
-  evaluationsOf,
-  protectedAmong,
-  recordingsOf,
-  until,
-  type ConnectorContext,
-} from './context.ts';
+import { refKey, type LetheRecord } from '../../engine/records.ts';
+import { evaluationFromAnalytics } from './bulk-mapping.ts';
+import { protectedAmong, recordingsOf, until, type ConnectorContext } from './context.ts';
+import { jobConversations } from './jobs.ts';
 import { mapLimit } from './limiter.ts';
-import {
-  contactToRecord,
-  conversationToRecord,
-  customerIdentifiers,
-  evaluationToRecord,
-  protectionToRecord,
-  recordingToRecord,
-  splitChildId,
-} from './mapping.ts';
-import type { AnalyticsConversation, AnalyticsPredicate, Evaluation, ExternalContact, Recording } from './native.ts';
-import { analyticsConversations, pageNumberAll } from './reads.ts';
+import { contactToRecord, conversationToRecord, customerIdentifiers, protectionToRecord, recordingToRecord } from './mapping.ts';
+import type { AnalyticsConversation, AnalyticsPredicate, ExternalContact, Recording } from './native.ts';
+import { pageNumberAll } from './reads.ts';
 
 async function contactById(ctx: ConnectorContext, id: string): Promise<ExternalContact | null> {
   const res = await ctx.http.request<ExternalContact>('GET', `/api/v2/externalcontacts/contacts/${id}/unresolved`, { accept: [404] });
@@ -82,7 +70,9 @@ export async function lookupIdentifiers(ctx: ConnectorContext, raw: readonly str
   const convs = new Map<string, AnalyticsConversation>();
   for (let i = 0; i < preds.length; i += 50) {
     const segmentFilters = [{ type: 'or' as const, predicates: preds.slice(i, i + 50) }];
-    for await (const page of analyticsConversations(ctx.http, { since: ctx.since, until: until(ctx), intervalDays: ctx.intervalDays, segmentFilters })) {
+    // One analytics job over the whole history per 50 predicates (plus the synchronous query for the
+    // days past the data lake's watermark), not one query per 31-day window.
+    for await (const page of jobConversations(ctx.http, { since: ctx.since, until: until(ctx), intervalDays: ctx.intervalDays, segmentFilters, pollMs: ctx.jobPollMs, pageSize: ctx.jobResultsPageSize })) {
       for (const c of page) if (customerIdentifiers(c).some((k) => subjectKeys.has(k))) convs.set(c.conversationId, c);
     }
   }
@@ -90,43 +80,11 @@ export async function lookupIdentifiers(ctx: ConnectorContext, raw: readonly str
   records.push(...list.map(conversationToRecord));
   const children = await mapLimit(list, ctx.concurrency, async (c) => {
     const recs: Recording[] = c.participants.some((p) => p.sessions.some((s) => s.recording)) ? await recordingsOf(ctx, c.conversationId) : [];
-    const evals: Evaluation[] = (c.evaluations ?? []).length > 0 ? await evaluationsOf(ctx, c.conversationId) : [];
-    return [...recs.map((r) => recordingToRecord(r, c)), ...evals.map((e) => evaluationToRecord(e, c))];
+    const evals = (c.evaluations ?? []).filter((e) => !e.deleted).map((e) => evaluationFromAnalytics(e, c));
+    return [...recs.map((r) => recordingToRecord(r, c)), ...evals];
   });
   records.push(...children.flat());
   const held = await protectedAmong(ctx, list.map((c) => c.conversationId));
   records.push(...list.filter((c) => held.has(c.conversationId)).map(protectionToRecord));
   return records.sort((a, b) => refKey(a).localeCompare(refKey(b)));
-}
-
-/** Current state of specific records (runner re-verification); null when gone. */
-export async function getRecords(ctx: ConnectorContext, refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> {
-  const out = new Map<string, LetheRecord | null>();
-  await mapLimit(refs, ctx.concurrency, async (ref) => {
-    out.set(refKey(ref), await getOne(ctx, ref));
-  });
-  return out;
-}
-
-async function getOne(ctx: ConnectorContext, ref: RecordRef): Promise<LetheRecord | null> {
-  if (ref.type === 'external-contact') {
-    const c = await contactById(ctx, ref.id);
-    return c ? contactToRecord(c) : null;
-  }
-  if (ref.type === 'conversation' || ref.type === 'legal-hold') {
-    const c = await conversationDetails(ctx, ref.id);
-    if (!c) return null;
-    if (ref.type === 'conversation') return conversationToRecord(c);
-    return (await protectedAmong(ctx, [c.conversationId])).has(c.conversationId) ? protectionToRecord(c) : null;
-  }
-  const parts = splitChildId(ref.id);
-  if (!parts || (ref.type !== 'recording' && ref.type !== 'evaluation')) return null;
-  const conv = await conversationDetails(ctx, parts.conversationId);
-  if (!conv) return null;
-  if (ref.type === 'recording') {
-    const res = await ctx.http.request<Recording>('GET', `/api/v2/conversations/${parts.conversationId}/recordingmetadata/${parts.id}`, { accept: [404] });
-    return res.status === 404 ? null : recordingToRecord(res.body, conv);
-  }
-  const res = await ctx.http.request<Evaluation>('GET', `/api/v2/quality/conversations/${parts.conversationId}/evaluations/${parts.id}`, { accept: [404] });
-  return res.status === 404 ? null : evaluationToRecord(res.body, conv);
 }

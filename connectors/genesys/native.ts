@@ -68,10 +68,17 @@ export interface AnalyticsParticipant {
   sessions: AnalyticsSession[];
 }
 
+/** Analytics' view of an evaluation (`AnalyticsEvaluation`): enough for the evaluation record. */
 export interface AnalyticsEvaluationRef {
   evaluationId: string;
   formId?: string;
+  formName?: string;
   eventTime?: string;
+  evaluationStatus?: string;
+  /** The evaluated agent. */
+  userId?: string;
+  oTotalScore?: number;
+  deleted?: boolean;
 }
 
 export interface AnalyticsConversation {

@@ -5,13 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Interaction, Person, WorldHold } from '../generate/world.ts';
 import type { LetheRecord } from '../../engine/records.ts';
-import {
-  contactToRecord,
-  conversationToRecord,
-  evaluationToRecord,
-  protectionToRecord,
-  recordingToRecord,
-} from './mapping.ts';
+import { analyticsEvaluationOf, evaluationFromAnalytics, recordingFromListing, retentionEntryOf } from './bulk-mapping.ts';
+import { contactToRecord, conversationToRecord, protectionToRecord } from './mapping.ts';
 import type { AnalyticsConversation, EntityRef, Evaluation, ExternalContact, GenesysSeed, PhoneNumber, Recording, RecordingMedia } from './native.ts';
 
 export const ORG_PHONE = '+18005550100';
@@ -188,7 +183,7 @@ export function mergeSeeds(seeds: Iterable<GenesysSeed>): GenesysSeed {
   return out;
 }
 
-/** The records the connector would read from an org holding exactly this seed. */
+/** The records the connector's full read returns from an org holding exactly this seed (bulk mappings). */
 export function genesysSeedToRecords(seed: GenesysSeed): LetheRecord[] {
   const convs = new Map(seed.conversations.map((c) => [c.conversationId, c]));
   const conv = (id: string): AnalyticsConversation => {
@@ -199,8 +194,8 @@ export function genesysSeedToRecords(seed: GenesysSeed): LetheRecord[] {
   return [
     ...seed.contacts.map(contactToRecord),
     ...seed.conversations.map(conversationToRecord),
-    ...seed.recordings.map((r) => recordingToRecord(r, conv(r.conversationId))),
-    ...seed.evaluations.map((e) => evaluationToRecord(e, conv(e.conversation.id))),
+    ...seed.recordings.map((r) => recordingFromListing(retentionEntryOf(r), conv(r.conversationId))),
+    ...seed.evaluations.map((e) => evaluationFromAnalytics(analyticsEvaluationOf(e), conv(e.conversation.id))),
     ...[...new Set(seed.protectedConversationIds)].map((id) => protectionToRecord(conv(id))),
   ];
 }

@@ -85,6 +85,7 @@ export function createSalesforceConnector(config: SalesforceConnectorConfig): Sa
       return { status: 'pending' as const };
     },
     apiCalls: () => ({ total: client.calls, byKind: { ...client.callsByKind } }),
+    callCount: () => client.calls,
     async close() {
       // jsforce keeps no sockets open between calls; nothing to release.
     },

@@ -7,6 +7,7 @@ import { refKey } from '../records.ts';
 import type { ActionEntry, PlanCollector } from './collect.ts';
 import { canonicalHash, withLazyActions } from './serialize.ts';
 import { sortEntries } from './sort-entries.ts';
+import { estimateActions } from './estimate.ts';
 import { PLAN_API_VERSION, type Plan, type PlanAction, type PlanRequest, type PlanSummary, type ProtectedRecord } from './types.ts';
 
 export interface AssembleInput {
@@ -89,6 +90,7 @@ export function assemblePlan(input: AssembleInput): Plan {
     records: collector.records,
     skipped,
     ...holdConflictsOf(input.holdConflicts),
+    estimate: estimateActions(entries),
   };
   const rest = {
     apiVersion: PLAN_API_VERSION,

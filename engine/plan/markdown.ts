@@ -1,5 +1,6 @@
 /** A plan as Markdown, for people (a terminal or a PR comment). Ids and counts only: plans carry no personal data. */
 import type { Plan } from './types.ts';
+import { estimateActions, estimateMarkdown, planTargets } from './estimate.ts';
 
 const EXAMPLES = 5;
 
@@ -18,6 +19,8 @@ export function planMarkdown(plan: Plan): string {
     '',
     ...table('policy', s.byPolicy),
     ...table('op', s.byOp),
+    // Recomputed from the actions (the same figure as summary.estimate; nothing in a plan file is trusted).
+    ...estimateMarkdown(estimateActions(planTargets(plan.actions))),
   ];
   if (plan.inputs.incompleteSnapshot?.length) {
     lines.push(`> ⚠️ Incomplete snapshot (accepted with \`--allow-incomplete-snapshot\`): missing ${plan.inputs.incompleteSnapshot.map((m) => `\`${m}\``).join(', ')}`, '');

@@ -1,5 +1,6 @@
 /** The plan (DESIGN §5, contract): a pure data structure where every change carries its reason. */
 import type { RecordRef } from '../records.ts';
+import type { PlanEstimate } from './estimate.ts';
 
 export const PLAN_API_VERSION = 'lethe.dev/v1';
 
@@ -88,6 +89,11 @@ export interface PlanSummary {
    * conflict only (no personal data); absent when there are none.
    */
   holdConflicts?: Array<{ hold: string; caseRef: string; conflict: string; expires?: string }>;
+  /**
+   * The API calls and minutes applying this plan would cost, per system (engine/plan/estimate.ts):
+   * deterministic from the actions and each system's declared cost model and rate limit.
+   */
+  estimate?: PlanEstimate;
 }
 
 export interface Plan {

@@ -10,6 +10,7 @@ import { createMaskContext, resolveKeys } from '../../engine/masking/index.ts';
 import { planKeyFrom } from '../secrets.ts';
 import { listRefusals, Rederiver } from '../../engine/plan/rederive.ts';
 import type { Plan, PlanAction } from '../../engine/plan/types.ts';
+import { estimateActions, planTargets } from '../../engine/plan/estimate.ts';
 import { readKeyFile } from '../secrets.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Connector } from '../../connectors/types.ts';
@@ -20,7 +21,7 @@ import { connectorsFromConfig } from '../connections.ts';
 import { emptyResult, safeDetail, type ApplyResult, type ResolveSubject, type RunContext } from './context.ts';
 import { batches, BATCH_SIZE } from './order.ts';
 import { preflight } from './preflight.ts';
-import { currentHolds, lazyHolds, recheck, type RecheckContext, type SkipCause } from './recheck.ts';
+import { holdSource, recheck, type RecheckContext, type SkipCause } from './recheck.ts';
 import { runBatch } from './run.ts';
 import { interrupted } from './interrupted.ts';
 import type { Logger } from '../log.ts';
@@ -41,7 +42,8 @@ export interface ApplyOptions {
   now?: () => Date;
   actor?: string;
   batchSizes?: Record<string, number>;
-  onProgress?: (done: number, total: number) => void;
+  /** After each batch: actions processed, of all, and the API calls so far against the plan's estimate. */
+  onProgress?: (done: number, total: number, cost?: ApplyCost) => void;
   logger?: Logger;
 }
 
@@ -61,6 +63,13 @@ export interface DryRunAction {
   outcome: 'run' | 'skip' | 'gone' | 'refuse' | 'finished';
   cause?: SkipCause;
   reason?: string;
+}
+
+/** API calls an apply run has made so far and the estimate for the whole plan (engine/plan/estimate.ts). */
+export interface ApplyCost {
+  calls: number;
+  estimated: number;
+  bySystem: Record<string, { calls: number; estimated: number }>;
 }
 
 export interface DryRunReport {
@@ -108,7 +117,7 @@ async function setup(plan: Plan, options: ApplyOptions, mode: 'apply' | 'dry-run
   const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
   const keys = keysFor(options.config, env);
   const key = hmacKey(keys);
-  const holds = lazyHolds(() => currentHolds(connectors, options.bundle, now.getTime(), key));
+  const holds = holdSource(connectors, options.bundle, now.getTime(), key);
   const resolve = options.resolveSubject;
   const recheckCtx: RecheckContext = {
     connectors,
@@ -127,6 +136,25 @@ async function setup(plan: Plan, options: ApplyOptions, mode: 'apply' | 'dry-run
     now: now.toISOString(),
   };
   return { pre, connectors, keys, recheck: recheckCtx, owned: options.connectors === undefined, list };
+}
+
+/**
+ * Calls made since the meter started, per system, against the plan's estimate (recomputed from the
+ * actions, never read from the plan file).
+ */
+function costMeter(plan: Plan, connectors: readonly Connector[]): () => ApplyCost {
+  const estimate = estimateActions(planTargets(plan.actions));
+  const start = new Map(connectors.map((c) => [c.system, c.callCount?.() ?? 0]));
+  return () => {
+    const bySystem: ApplyCost['bySystem'] = {};
+    for (const c of connectors) {
+      const est = estimate.bySystem[c.system]?.calls ?? 0;
+      const calls = (c.callCount?.() ?? 0) - (start.get(c.system) ?? 0);
+      if (est > 0 || calls > 0) bySystem[c.system] = { calls, estimated: est };
+    }
+    const sum = (k: 'calls' | 'estimated'): number => Object.values(bySystem).reduce((n, v) => n + v[k], 0);
+    return { calls: sum('calls'), estimated: sum('estimated'), bySystem };
+  };
 }
 
 /**
@@ -234,6 +262,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     await audit.append('plan.started', { ...actor, data: { plan: plan.hash, actions: plan.actions.length, resumed: journal.states().size > 0 } });
     const all = batches(plan.actions, options.batchSizes ?? BATCH_SIZE);
     let processed = 0;
+    const cost = costMeter(plan, s.list);
     options.logger?.info({ plan: plan.hash, actions: plan.actions.length, batches: all.length, resumed: journal.states().size > 0 }, 'apply started');
     for (const b of all) {
       const before = { done: ctx.result.done.length + ctx.result.gone.length, skipped: ctx.result.skipped.length, refused: ctx.result.refused.length, failed: ctx.result.failed.length, pending: ctx.result.pending.length };
@@ -255,7 +284,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         'batch',
       );
       processed += b.actions.length;
-      options.onProgress?.(processed, plan.actions.length);
+      const spent = cost();
+      options.logger?.info({ processed, total: plan.actions.length, calls: spent.calls, estimatedCalls: spent.estimated }, 'progress');
+      options.onProgress?.(processed, plan.actions.length, spent);
     }
     const r = ctx.result;
     await appendEvent(audit, 'plan.applied', { plan: plan.hash, actions: plan.actions.length, done: r.done.length + r.gone.length, failed: r.failed.length, skipped: r.skipped.length, pending: r.pending.length, refused: r.refused.length }, actor);

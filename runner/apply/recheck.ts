@@ -10,7 +10,7 @@ import type { Bundle } from '../../engine/bundle.ts';
 import { describeHold, HoldIndex, type HoldLabel } from '../../engine/evaluate/holds.ts';
 import { ConsentIndex, isConsentIdentityType, purgeDecision } from '../../engine/evaluate/consent.ts';
 import type { Rederiver, RequestStatus } from '../../engine/plan/rederive.ts';
-import { IdentityHoldSeeder, identityTargets, isIdentityHoldSource } from '../../engine/evaluate/identity-holds.ts';
+import { IdentityHoldSeeder, identityTargets, isIdentityHoldSource, type IdentitySeed } from '../../engine/evaluate/identity-holds.ts';
 import type { PlanAction } from '../../engine/plan/types.ts';
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { Connector } from '../../connectors/types.ts';
@@ -28,26 +28,64 @@ export type Verdict =
 const RECORD_OPS = new Set(['delete', 'anonymize', 'mask-in-place', 'purge']);
 const ANCESTOR_DEPTH = 3;
 
+/** The holds that bear on some records: a hold index for these refs (and what they link to). */
+export type HoldSource = (refs: readonly RecordRef[]) => Promise<HoldIndex>;
+
 /**
- * Current holds: the approved bundle's LegalHold documents plus every hold record the systems hold
+ * Current holds: the approved bundle's LegalHold documents plus the hold records the systems hold
  * now, and — the planner's rule, identity-holds.ts — the identity records that held Contacts, Leads
- * and external contacts link to. Those are found by targeted reads: the records holds name (read
- * fresh), the Salesforce records carrying the plain identifiers holds name (a lookup) and the
- * Genesys contacts holds name by `gc:` id, never a full scan. (Not found here: a Genesys contact
- * held only through an e-mail or phone a hold names, whose merge set the plan protects.)
+ * and external contacts link to. Calls follow targets, never history:
+ * - a connector that can read holds for given records (`holdsFor`: Genesys deletion protection) is
+ *   asked, for each batch, only about the records about to be touched and what they link to, so a
+ *   hold placed after planning is seen by the batch it bears on;
+ * - the others' hold records (Salesforce `Legal_Hold__c`) are read in full, once per run on first
+ *   need, with the bundle's documents; the identity records those holds reach are found once, by
+ *   targeted reads (the records holds name, read fresh; the Salesforce records carrying the plain
+ *   identifiers holds name, a lookup; the Genesys contacts holds name by `gc:` id), and seeded into
+ *   every batch's index. A batch whose targeted hold records themselves name identity records or
+ *   identifiers is seeded again with them. (Not found here: a Genesys contact held only through an
+ *   e-mail or phone a hold names, whose merge set the plan protects.)
  */
-export async function currentHolds(connectors: ReadonlyMap<string, Connector>, bundle: Bundle, nowMs: number, hmacKey: Uint8Array): Promise<HoldIndex> {
-  const index = new HoldIndex(nowMs, hmacKey);
-  for (const h of bundle.holds) index.addDocument(h);
-  for (const c of connectors.values()) {
-    if (!c.types().includes('legal-hold')) continue;
-    for await (const r of c.stream('legal-hold')) index.addRecord(r);
-  }
-  if (index.size > 0) await seedIdentityHolds(connectors, index);
-  return index;
+export function holdSource(connectors: ReadonlyMap<string, Connector>, bundle: Bundle, nowMs: number, hmacKey: Uint8Array): HoldSource {
+  let base: Promise<{ records: LetheRecord[]; seeds: IdentitySeed[] }> | undefined;
+  const fresh = (records: readonly LetheRecord[]): HoldIndex => {
+    const index = new HoldIndex(nowMs, hmacKey);
+    for (const h of bundle.holds) index.addDocument(h);
+    for (const r of records) index.addRecord(r);
+    return index;
+  };
+  return async (refs) => {
+    base ??= (async () => {
+      const records: LetheRecord[] = [];
+      for (const c of connectors.values()) {
+        if (c.holdsFor || !c.types().includes('legal-hold')) continue;
+        for await (const r of c.stream('legal-hold')) records.push(r);
+      }
+      const index = fresh(records);
+      return { records, seeds: index.size > 0 ? await seedIdentityHolds(connectors, index) : [] };
+    })();
+    const { records, seeds } = await base;
+    const targeted: LetheRecord[] = [];
+    for (const c of connectors.values()) {
+      if (!c.holdsFor) continue;
+      const mine = refs.filter((r) => r.system === c.system);
+      if (mine.length > 0) targeted.push(...(await c.holdsFor(mine)));
+    }
+    const index = fresh([...records, ...targeted]);
+    // Labels of the documents and the run's hold records come first, in the same order as in the
+    // base index, so the base's seeds carry over unchanged.
+    for (const s of seeds) index.addSeed(s.ref, s.labels);
+    if (targeted.some(namesIdentity)) await seedIdentityHolds(connectors, index);
+    return index;
+  };
 }
 
-async function seedIdentityHolds(connectors: ReadonlyMap<string, Connector>, index: HoldIndex): Promise<void> {
+/** True when a hold record names an identity record or an identifier (identity seeding needed). */
+function namesIdentity(r: LetheRecord): boolean {
+  return (r.identifiers ?? []).length > 0 || (r.links ?? []).some((l) => isIdentityHoldSource(l.system, l.type));
+}
+
+async function seedIdentityHolds(connectors: ReadonlyMap<string, Connector>, index: HoldIndex): Promise<IdentitySeed[]> {
   const candidates = new Map<string, LetheRecord>();
   const named = index.namedRecords().filter((r) => isIdentityHoldSource(r.system, r.type) && connectors.has(r.system));
   for (const r of (await getAll(connectors, named)).values()) if (r) candidates.set(refKey(r), r);
@@ -65,13 +103,7 @@ async function seedIdentityHolds(connectors: ReadonlyMap<string, Connector>, ind
   for (const r of (await getAll(connectors, more)).values()) if (r) candidates.set(refKey(r), r);
   const seeder = new IdentityHoldSeeder(index);
   for (const key of [...candidates.keys()].sort()) seeder.visit(candidates.get(key)!);
-  seeder.seed();
-}
-
-/** Holds read at most once per run, and only when some batch has work left. */
-export function lazyHolds(load: () => Promise<HoldIndex>): () => Promise<HoldIndex> {
-  let p: Promise<HoldIndex> | undefined;
-  return () => (p ??= load());
+  return seeder.seed();
 }
 
 async function getAll(connectors: ReadonlyMap<string, Connector>, refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> {
@@ -128,8 +160,8 @@ async function holdsOf(records: LetheRecord[], connectors: ReadonlyMap<string, C
 
 export interface RecheckContext {
   connectors: ReadonlyMap<string, Connector>;
-  /** The current holds, read once per run on first need (see `lazyHolds`). */
-  holds: () => Promise<HoldIndex>;
+  /** The current holds bearing on given records (see `holdSource`), read when a batch has work left. */
+  holds: HoldSource;
   /** The approved bundle's evaluators at the plan's now (re-derivation). */
   derive: Rederiver;
   /** Refusals of the plan's action list as a whole (listRefusals: ids, duplicates), by action id. */
@@ -211,7 +243,7 @@ export async function recheck(actions: readonly PlanAction[], ctx: RecheckContex
   if (candidates.length === 0) return verdicts;
   const fresh = await getAll(ctx.connectors, candidates.map((a) => a.target));
   const present = [...fresh.values()].filter((x): x is LetheRecord => x !== null);
-  const holds = await ctx.holds();
+  const holds = await ctx.holds([...present, ...present.flatMap((r) => r.links ?? [])]);
   const held = await holdsOf(present, ctx.connectors, holds);
   const purgeRecords = candidates.filter((a) => a.basis.rule === 'consent-withdrawal').map((a) => fresh.get(refKey(a.target))).filter((r): r is LetheRecord => !!r);
   const consent = purgeRecords.length ? await currentConsent(purgeRecords, ctx.connectors, ctx.now) : undefined;

@@ -6,6 +6,7 @@
  */
 import { code } from '../../engine/plan/diff-markdown-util.ts';
 import { renderDiffMarkdown } from '../../engine/plan/diff-markdown.ts';
+import { estimateActions, estimateMarkdown, planTargets } from '../../engine/plan/estimate.ts';
 import type { PlanDiff } from '../../engine/plan/diff-types.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 
@@ -52,7 +53,8 @@ export function approvalSection(head: Plan, i: CommentInputs): string {
 export function composeComment(diff: PlanDiff, head: Plan, forecastMarkdown: string, i: CommentInputs, maxChars: number): string {
   const line = inputsLine(i, head);
   const approval = approvalSection(head, i);
-  const tail = [approval, forecastMarkdown].filter((s) => s !== '').join('\n');
+  const cost = estimateMarkdown(estimateActions(planTargets(head.actions))).join('\n');
+  const tail = [approval, cost, forecastMarkdown].filter((s) => s !== '').join('\n');
   const budget = maxChars - line.length - tail.length - 4;
   const body = renderDiffMarkdown(diff, {
     maxChars: budget,

@@ -64,13 +64,25 @@ export async function collectSubject(connectors: readonly Connector[], given: re
     expansion = expandSubject(graph, given);
     next = expansion.identifiers.filter((i) => !looked.has(i) && LOOKUP_KINDS.some((k) => i.startsWith(k)));
   }
+  // Holds: a connector that reads holds for given records is asked about the subject's records
+  // only (and what they link to); the others' hold records are read in full.
   const holdsRead: Record<string, number> = {};
+  const found = [...records.values()];
   for (const c of connectors) {
     if (!c.types().includes('legal-hold')) continue;
     let n = 0;
-    for await (const r of c.stream('legal-hold')) {
-      records.set(refKey(r), r);
-      n++;
+    if (c.holdsFor) {
+      const mine = found.filter((r) => r.system === c.system);
+      const refs = [...mine, ...mine.flatMap((r) => r.links ?? [])].map((r) => ({ system: r.system, type: r.type, id: r.id }));
+      for (const r of refs.length > 0 ? await c.holdsFor(refs) : []) {
+        records.set(refKey(r), records.get(refKey(r)) ?? r);
+        n++;
+      }
+    } else {
+      for await (const r of c.stream('legal-hold')) {
+        records.set(refKey(r), r);
+        n++;
+      }
     }
     holdsRead[c.system] = n;
   }

@@ -93,6 +93,7 @@ function chaotic(inner: Connector, c: Chaos): Connector {
       const byId = new Map(out.map((o) => [o.id, o]));
       return actions.map((a) => (fate.get(a.id) === 'ok' ? byId.get(a.id)! : { id: a.id, status: 'failed' as const, detail: `injected failure (${fate.get(a.id)} the call)` }));
     },
+    ...(inner.holdsFor ? { holdsFor: (refs: readonly RecordRef[]) => inner.holdsFor!(refs) } : {}),
     ...(inner.poll ? { poll: (id: string) => inner.poll!(id) } : {}),
     ...(inner.findSubmitted ? { findSubmitted: (a, since) => inner.findSubmitted!(a, since) } : {}),
     close: () => inner.close(),
@@ -277,7 +278,7 @@ describe('apply: safety property over holds, consents, faults and crashes', () =
  * every connector, Genesys included, although Genesys has no `consent` records (its `types()` does
  * not list them). A Genesys lookup scans analytics conversations since 2015 in 31-day windows
  * (~140 queries), once per purged record: at the real 300 requests/min, 30 s per consent purge.
- * `currentHolds` in the same file already skips connectors without the type; `grantedNow` should
+ * `holdSource` in the same file already skips connectors without the type; `grantedNow` should
  * too. This test fails until it does.
  */
 describe('apply: consent re-checks ask only systems that hold consent records', () => {

@@ -5,6 +5,7 @@
 import type { Bench, BenchResult } from './types.ts';
 
 const BENCHES: Record<string, () => Promise<{ bench: Bench }>> = {
+  api: () => import('./api.ts'),
   apply: () => import('./apply.ts'),
   conditions: () => import('./conditions.ts'),
   genesys: () => import('./genesys.ts'),

@@ -31,11 +31,12 @@ const POLICIES = fileURLToPath(new URL('./golden-policies', import.meta.url));
  * purpose for issue 15: Salesforce case records now carry `Type` (the snapshot changed), the golden
  * bundle lost its dead external-contact `delete` scope entry, complaint cases (with the contacts they
  * point to) are now kept by the Art. 17(3) exception, and the three Legal_Hold__c records that are active but past their expiry
- * are listed in `summary.holdConflicts`.
+ * are listed in `summary.holdConflicts`. Re-pinned on purpose for issue 17: the summary carries
+ * `estimate` (API calls and minutes of applying, computed from the actions); nothing else changed.
  */
 const EXPECTED = {
-  plain: { hash: 'sha256:27fcb064422515ad4e12a1dc13f1df8279380c998b076d25837d1d6c3d27373d', file: 'sha256:f17775dccdfae51cacc4ab85fd53d3592d8cbea5b0361f0af0a2d44b61206924' },
-  requests: { hash: 'sha256:9d83a13d06d6da2cbfdb196aec434d84d34498c00097c6d879c15281865180cd', file: 'sha256:34dfd50d5904724c467cb84c59411985f79560bcf5ed104936244bf3784f441f' },
+  plain: { hash: 'sha256:c5a376e9019e75a406d9e7b5328aadfc10bcf6ed650f1e8bc81745aee3bc4824', file: 'sha256:5c104d23d4dc5bdb536b88cb4d2dee1aad828d0811ba2ee1a31229fd8f175525' },
+  requests: { hash: 'sha256:ae19fc251f11189d21c2f6239f7faad4a0b5f6c8fa411eaa3bc0d0f2d237d084', file: 'sha256:1e4461c4ac400615c1f78601091afa9c0dd5d757a4cbae33320710ccbac04fee' },
 };
 
 let dir: string;

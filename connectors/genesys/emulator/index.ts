@@ -6,6 +6,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { analyticsJobRoutes } from './analytics-jobs.ts';
 import { contactRoutes } from './contacts.ts';
 import { conversationRoutes } from './conversations.ts';
 import { ApiError, errorBody } from './errors.ts';
@@ -34,6 +35,8 @@ export interface GenesysEmulatorOptions {
   rateBurst?: number;
   /** Emulator time between two GDPR request / bulk job states (default 50 ms). */
   gdprStepMs?: number;
+  /** Emulator time between two analytics conversation-detail job states (default 50 ms). */
+  analyticsJobStepMs?: number;
   faults?: FaultConfig;
   store?: Partial<StoreOptions>;
 }
@@ -60,6 +63,7 @@ export interface GenesysEmulator {
 
 const ROUTES: Route[] = [
   ...contactRoutes,
+  ...analyticsJobRoutes,
   ...conversationRoutes,
   ...recordingRoutes,
   ...jobRoutes,
@@ -92,6 +96,7 @@ export async function startGenesysEmulator(options: GenesysEmulatorOptions = {})
   const rate = options.ratePerMinute ?? 300;
   const burst = options.rateBurst ?? rate;
   const stepMs = options.gdprStepMs ?? 50;
+  const analyticsStepMs = options.analyticsJobStepMs ?? 50;
   const store = new GenesysStore(options.store);
   const faults = new FaultController(options.faults);
   const tokens = new Map<string, TokenInfo>();
@@ -191,7 +196,7 @@ export async function startGenesysEmulator(options: GenesysEmulatorOptions = {})
         return;
       }
     }
-    runDueWork(store, stepMs, baseUrl);
+    runDueWork(store, stepMs, baseUrl, analyticsStepMs);
     try {
       const reply = m.route.handler({
         method,
@@ -220,7 +225,7 @@ export async function startGenesysEmulator(options: GenesysEmulatorOptions = {})
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://127.0.0.1:${port}`;
-  const timer = setInterval(() => runDueWork(store, stepMs, baseUrl), Math.max(10, stepMs));
+  const timer = setInterval(() => runDueWork(store, stepMs, baseUrl, analyticsStepMs), Math.max(10, Math.min(stepMs, analyticsStepMs)));
   timer.unref();
 
   return {
@@ -239,7 +244,7 @@ export async function startGenesysEmulator(options: GenesysEmulatorOptions = {})
     },
     advance: (ms: number) => {
       store.advance(ms);
-      runDueWork(store, stepMs, baseUrl);
+      runDueWork(store, stepMs, baseUrl, analyticsStepMs);
     },
     expireTokens: () => {
       for (const t of tokens.values()) t.expiresAt = 0;

@@ -1,7 +1,10 @@
 /**
  * Recording bulk jobs (reference §6): POST → 202 PENDING → READY; PUT {state: PROCESSING} →
  * FULFILLED. At most 2 jobs per org in PENDING or PROCESSING; a third is refused with 400
- * `recording.jobs.max.concurrent` (the real code is unconfirmed). Only DELETE is emulated.
+ * `recording.jobs.max.concurrent` (the real code is unconfirmed). Only DELETE is emulated. At READY
+ * the job's selection is fixed and its `totalConversations` / `totalRecordings` computed, so a client
+ * can compare them with what it meant to select before it sets the job to PROCESSING. Fault hook
+ * (`store.recordingJobFaults`): the next job ignores its query's filters.
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError, badRequest, notFound } from './errors.ts';
@@ -62,7 +65,8 @@ export const jobRoutes: Route[] = [
       percentProgress: 0,
       selfUri: `/api/v2/recording/jobs/${id}`,
     };
-    store.jobs.set(id, { job, changedAt: store.now(), conversationIds: [], failedRecordingIds: [] });
+    const fault = store.recordingJobFaults.shift();
+    store.jobs.set(id, { job, changedAt: store.now(), conversationIds: [], failedRecordingIds: [], history: ['PENDING'], ...(fault ? { fault } : {}) });
     return { status: 202, body: job };
   }),
 
@@ -81,10 +85,12 @@ export const jobRoutes: Route[] = [
     if (state === 'PROCESSING') {
       if (w.job.state !== 'READY') throw badRequest(`Job is ${w.job.state}, not READY`, 'bad.request');
       w.job.state = 'PROCESSING';
+      w.history.push('PROCESSING');
       w.changedAt = store.now();
     } else if (state === 'CANCELLED') {
       if (w.job.state === 'FULFILLED') throw badRequest('Job already fulfilled', 'bad.request');
       w.job.state = 'CANCELLED';
+      w.history.push('CANCELLED');
     } else throw badRequest('state must be PROCESSING or CANCELLED', 'invalid.value');
     return { status: 202, body: w.job };
   }),

@@ -7,6 +7,7 @@
  * `deleteDate` is only stored (the emulator runs no retention sweeper). A protected conversation's
  * recordings refuse such a PUT with 400 `recording.deletion.protected`.
  */
+import { retentionEntryOf } from '../bulk-mapping.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import { decodeCursor, encodeCursor, indexAfter, intParam } from './paging.ts';
 import { objectBody, route, type Route } from './router.ts';
@@ -100,15 +101,7 @@ export const recordingRoutes: Route[] = [
       const created = Date.parse(r.creationTime ?? r.startTime);
       const days = r.deleteDate ? (Date.parse(r.deleteDate) - created) / DAY_MS : Infinity;
       if (threshold > 0 && !(days > threshold)) continue;
-      entities.push({
-        conversationId: r.conversationId,
-        recordingId: r.id,
-        archiveDate: r.archiveDate,
-        deleteDate: r.deleteDate,
-        exportDate: r.exportDate,
-        exportedDate: r.exportedDate,
-        creationTime: r.creationTime ?? r.startTime,
-      });
+      entities.push(retentionEntryOf(r));
     }
     const q = `retentionThresholdDays=${threshold}&pageSize=${pageSize}`;
     const out: Record<string, unknown> = { entities, selfUri: `/api/v2/recordings/retention/query?${q}${cursor ? `&cursor=${cursor}` : ''}` };

@@ -5,6 +5,7 @@
  */
 import type {
   AnalyticsConversation,
+  AnalyticsFilter,
   Evaluation,
   ExternalContact,
   GdprRequest,
@@ -13,6 +14,7 @@ import type {
   RecordingJob,
 } from '../native.ts';
 import { CONTACT_EMAIL_FIELDS, CONTACT_PHONE_FIELDS } from '../native.ts';
+import { analyticsEvaluationOf } from '../bulk-mapping.ts';
 import { normAddress } from './filters.ts';
 
 export interface StoreOptions {
@@ -20,6 +22,32 @@ export interface StoreOptions {
   skipProtected: boolean;
   /** Org cap on protected conversations (real: 1000). */
   maxProtected: number;
+  /** Data lake lag of analytics jobs behind the clock (default 6 h; unconfirmed, configurable). */
+  analyticsLagMs: number;
+  /** Analytics jobs per org in QUEUED or PENDING at once (default 2; unconfirmed). */
+  maxAnalyticsJobs: number;
+  /** How long a FULFILLED analytics job's results stay readable (default 48 h; unconfirmed). */
+  analyticsJobTtlMs: number;
+}
+
+/** An analytics conversation detail job (see `analytics-jobs.ts`). */
+export interface AnalyticsJobWork {
+  id: string;
+  state: 'QUEUED' | 'PENDING' | 'FULFILLED' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
+  interval: string;
+  conversationFilters?: AnalyticsFilter[];
+  segmentFilters?: AnalyticsFilter[];
+  order: 'asc' | 'desc';
+  submittedAt: number;
+  changedAt: number;
+  /** The data availability date when the job was submitted: it sees nothing after it. */
+  availableAt: string;
+  conversationIds: string[];
+  expiresAt: number;
+  errorMessage?: string;
+  pagesRead: number;
+  /** Injected fault: FAILED while computing, or EXPIRED after the first results page. */
+  fate?: 'FAILED' | 'EXPIRED';
 }
 
 /** Internal bookkeeping of an asynchronous GDPR request. */
@@ -36,6 +64,10 @@ export interface JobWork {
   changedAt: number;
   conversationIds: string[];
   failedRecordingIds: string[];
+  /** Every state the job has been in, in order (tests: a job never set to PROCESSING). */
+  history: RecordingJob['state'][];
+  /** Fault injected at creation: the job's selection ignores the query's filters (whole interval). */
+  fault?: 'IGNORE_FILTERS';
 }
 
 export class GenesysStore {
@@ -46,16 +78,28 @@ export class GenesysStore {
   readonly protectedConversations = new Set<string>();
   readonly gdpr = new Map<string, GdprWork>();
   readonly jobs = new Map<string, JobWork>();
+  readonly analyticsJobs = new Map<string, AnalyticsJobWork>();
+  /** Fates of the next analytics jobs created (fault injection for tests). */
+  readonly analyticsJobFaults: Array<'FAILED' | 'EXPIRED'> = [];
+  /** Faults of the next recording jobs created: `IGNORE_FILTERS` selects the whole interval. */
+  readonly recordingJobFaults: Array<'IGNORE_FILTERS'> = [];
   readonly options: StoreOptions;
   private readonly recByConv = new Map<string, Set<string>>();
   private readonly evalByConv = new Map<string, Set<string>>();
   private sortedContactIds: string[] | null = null;
   private sortedConversations: AnalyticsConversation[] | null = null;
   private sortedRecordingIds: string[] | null = null;
+  private maxDurationMs: number | null = null;
   private offsetMs = 0;
 
   constructor(options: Partial<StoreOptions> = {}) {
-    this.options = { skipProtected: options.skipProtected ?? true, maxProtected: options.maxProtected ?? 1000 };
+    this.options = {
+      skipProtected: options.skipProtected ?? true,
+      maxProtected: options.maxProtected ?? 1000,
+      analyticsLagMs: options.analyticsLagMs ?? 6 * 3_600_000,
+      maxAnalyticsJobs: options.maxAnalyticsJobs ?? 2,
+      analyticsJobTtlMs: options.analyticsJobTtlMs ?? 48 * 3_600_000,
+    };
   }
 
   /** The emulator clock (wall clock plus any `advance`). */
@@ -81,6 +125,17 @@ export class GenesysStore {
     this.sortedContactIds = null;
     this.sortedConversations = null;
     this.sortedRecordingIds = null;
+    this.maxDurationMs = null;
+  }
+
+  /** The longest conversation (ms): how far before an interval an overlapping conversation can start. */
+  maxConversationMs(): number {
+    if (this.maxDurationMs === null) {
+      let m = 0;
+      for (const c of this.conversations.values()) m = Math.max(m, Date.parse(c.conversationEnd ?? c.conversationStart) - Date.parse(c.conversationStart));
+      this.maxDurationMs = m;
+    }
+    return this.maxDurationMs;
   }
 
   // --- external contacts -------------------------------------------------------------------
@@ -166,7 +221,7 @@ export class GenesysStore {
     const evals = this.evaluationsOf(c.conversationId);
     const view: AnalyticsConversation = { ...c };
     if (evals.length > 0) {
-      view.evaluations = evals.map((e) => ({ evaluationId: e.id, formId: e.evaluationForm?.id, eventTime: e.createdDate }));
+      view.evaluations = evals.map(analyticsEvaluationOf);
     } else delete view.evaluations;
     return view;
   }

@@ -1,8 +1,11 @@
 /**
  * Asynchronous work in the emulator: GDPR requests and recording bulk jobs advance one state every
- * `stepMs` of emulator time. Progress is applied lazily (before every request and on a timer), so
+ * `stepMs` of emulator time, analytics conversation-detail jobs every `analyticsStepMs` (their own
+ * pace: a GDPR request takes days in the real org, an analytics job seconds to minutes, and a test
+ * that slows one down must not stall the other). Progress is applied lazily (before every request and on a timer), so
  * `advance(ms)` and real waiting behave the same.
  */
+import { jobSelection } from './analytics-jobs.ts';
 import { conversationMatches } from './filters.ts';
 import { applyGdprDelete, applyGdprUpdate, exportGdpr } from './gdpr-effects.ts';
 import type { GenesysStore, JobWork } from './store.ts';
@@ -35,7 +38,7 @@ export function jobConversations(store: GenesysStore, w: JobWork): string[] {
   const [from, to] = q.interval.split('/').map((x) => new Date(x).toISOString());
   return store
     .conversationsIn(from!, to!)
-    .filter((c) => conversationMatches(c, q.conversationFilters, q.segmentFilters))
+    .filter((c) => w.fault === 'IGNORE_FILTERS' || conversationMatches(c, q.conversationFilters, q.segmentFilters))
     .map((c) => c.conversationId);
 }
 
@@ -46,6 +49,7 @@ function stepJob(store: GenesysStore, w: JobWork): void {
     job.totalConversations = w.conversationIds.length;
     job.totalRecordings = w.conversationIds.reduce((n, cid) => n + store.recordingsOf(cid).length, 0);
     job.state = 'READY';
+    w.history.push('READY');
   } else if (job.state === 'PROCESSING') {
     for (const cid of w.conversationIds) {
       for (const r of store.recordingsOf(cid)) {
@@ -56,17 +60,33 @@ function stepJob(store: GenesysStore, w: JobWork): void {
     }
     job.percentProgress = 100;
     job.state = 'FULFILLED';
+    w.history.push('FULFILLED');
   }
 }
 
 /** Applies every step that is due at the store's current time. */
-export function runDueWork(store: GenesysStore, stepMs: number, baseUrl: string): void {
+export function runDueWork(store: GenesysStore, stepMs: number, baseUrl: string, analyticsStepMs: number = stepMs): void {
   const now = store.now();
   for (const w of store.gdpr.values()) {
     while (w.remaining.length > 0 && now - w.changedAt >= stepMs) {
       w.request.status = w.remaining.shift()!;
       w.changedAt += stepMs;
       if (w.request.status === 'COMPLETED') completeGdpr(store, w.request, baseUrl);
+    }
+  }
+  for (const w of store.analyticsJobs.values()) {
+    while ((w.state === 'QUEUED' || w.state === 'PENDING') && now - w.changedAt >= analyticsStepMs) {
+      w.changedAt += analyticsStepMs;
+      if (w.state === 'QUEUED') w.state = 'PENDING';
+      else if (w.fate === 'FAILED') {
+        w.state = 'FAILED';
+        w.errorMessage = 'The job failed while computing results';
+      } else {
+        w.conversationIds = jobSelection(store, w);
+        if (w.order === 'desc') w.conversationIds.reverse();
+        w.state = 'FULFILLED';
+        w.expiresAt = w.changedAt + store.options.analyticsJobTtlMs;
+      }
     }
   }
   for (const w of store.jobs.values()) {

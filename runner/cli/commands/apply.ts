@@ -8,13 +8,18 @@ import { loadRequestInput } from '../../dsr/request-input.ts';
 import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
-import { applyPlan, dryRun, pollPending, type ResolveSubject } from '../../apply/index.ts';
+import { applyPlan, dryRun, pollPending, type ApplyCost, type ResolveSubject } from '../../apply/index.ts';
 import { dryRunJson, formatDryRun } from '../../apply/dry-run-output.ts';
 import { createLogger, createProgress, progressAwareDestination } from '../../log.ts';
 import { resolveActor } from '../../actor.ts';
 import { writeCheckpoint } from '../../audit/checkpoint.ts';
 import { checkpointsDirFor, signingKeyFrom } from '../../dsr/context.ts';
 import { UserError } from '../errors.ts';
+
+/** `genesys 412 of ~450 estimated, salesforce 9 of ~14 estimated`. */
+export function formatCost(c: ApplyCost): string {
+  return Object.entries(c.bySystem).map(([system, v]) => `${system} ${v.calls} of ~${v.estimated} estimated`).join(', ');
+}
 
 /** Exit status when some action was refused by re-derivation (and none failed). */
 export const REFUSED_EXIT = 3;
@@ -115,6 +120,8 @@ export function register(program: Command): void {
         '1 when the plan is refused as a whole (hash, signature, bundle, age, approval), on an error, or when an action failed;\n' +
         `${REFUSED_EXIT} when some action was refused: the approved policies and requests do not produce it (also for --dry-run).\n` +
         'Re-running the same plan resumes: finished actions are not repeated and a GDPR request is never submitted twice.\n' +
+        'Progress: after each batch the log line "progress" gives the API calls so far against the plan\'s estimate (recomputed\n' +
+        'from its actions, as lethe plan shows it), and the closing summary prints "API calls: genesys N of ~M estimated, …".\n' +
         'Examples:\n  lethe apply plan.json --config lethe.yaml --dry-run\n  lethe apply plan.json --config lethe.yaml --dry-run --format json > dry-run.json\n  lethe apply plan.json --config lethe.yaml --requests ~/.lethe/requests',
     )
     .action(async (planFile: string, opts: ApplyCommandOptions) => {
@@ -150,17 +157,20 @@ export function register(program: Command): void {
       if (opts.format === 'json') throw new UserError('--format json is for --dry-run only');
       const progress = createProgress({ total: plan.actions.length, label: 'apply' });
       let last = 0;
+      let spent: ApplyCost | undefined;
       const r = await applyPlan(plan, {
         ...base,
         // Log blocks clear the progress line and draw it again below them (one stderr, never broken).
         logger: createLogger({ name: 'apply', destination: progressAwareDestination(progress), pretty: process.stderr.isTTY === true }),
-        onProgress: (done) => {
+        onProgress: (done, _total, cost) => {
           progress.tick(done - last);
           last = done;
+          spent = cost;
         },
       });
       progress.done();
       out.write(`applied ${plan.hash}\n  done ${r.done.length}, already gone ${r.gone.length}, skipped ${r.skipped.length}, refused ${r.refused.length}, failed ${r.failed.length}, submitted ${r.pending.length}, finished earlier ${r.alreadyFinished}\n`);
+      if (spent && Object.keys(spent.bySystem).length > 0) out.write(`  API calls: ${formatCost(spent)}\n`);
       for (const s of r.refused.slice(0, 20)) out.write(`  refused ${s.id.slice(0, 19)}…  ${s.reason}\n`);
       for (const s of r.skipped.slice(0, 20)) out.write(`  skipped ${s.id.slice(0, 19)}…  ${s.reason}\n`);
       for (const f of r.failed.slice(0, 20)) out.write(`  failed  ${f.id.slice(0, 19)}…  ${f.reason}\n`);

@@ -267,7 +267,7 @@ export function register(program: Command): void {
         'The snapshot must be complete: meta.json, and every hold and consent source of the systems it covers (lethe snapshot writes them, empty when there are none); otherwise exit 1 naming the missing file, unless --allow-incomplete-snapshot.\n' +
         'The plan is signed (signature: HMAC-SHA256 over its hash) with the plan key from LETHE_PLAN_KEY or the config keys.plan;\n' +
         'lethe apply refuses a plan whose signature does not verify with its own plan key.\n' +
-        'A hold record whose fields disagree (active but expired, inactive but not expired, unreadable dates) keeps protecting and is listed in summary.holdConflicts.\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown\n  lethe plan --policies policies --snapshot test/fixtures/hand-made --allow-incomplete-snapshot --now 2025-06-01T00:00:00Z\n  lethe plan --policies policies --snapshot snap --requests ~/.lethe/requests --out plan.json   (the request store as lethe dsr open writes it, or YAML request files)',
+        'A hold record whose fields disagree (active but expired, inactive but not expired, unreadable dates) keeps protecting and is listed in summary.holdConflicts.\nsummary.estimate (and the markdown) gives the API calls and minutes applying the plan would cost per system, from its actions and the rate limit of each system (Genesys 300/min; Salesforce: daily allocation).\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown\n  lethe plan --policies policies --snapshot test/fixtures/hand-made --allow-incomplete-snapshot --now 2025-06-01T00:00:00Z\n  lethe plan --policies policies --snapshot snap --requests ~/.lethe/requests --out plan.json   (the request store as lethe dsr open writes it, or YAML request files)',
     )
     .action(async (opts: PlanCommandOptions) => {
       const plan = await runPlan(opts);
@@ -277,7 +277,9 @@ export function register(program: Command): void {
         else process.stdout.write(text);
       } else await writePlanFile(plan, opts.out);
       if (opts.out) {
-        process.stderr.write(`plan: ${plan.summary.actions} actions, ${plan.summary.protected} protected${plan.needsApproval ? ', needs approval' : ''} -> ${opts.out}\n`);
+        const e = plan.summary.estimate;
+        const cost = e && e.calls > 0 ? `; applying costs ~${e.calls} API calls (${Object.entries(e.bySystem).map(([k, v]) => `${k} ${v.calls}${v.minutes === null ? '' : ` ≈ ${v.minutes} min`}`).join(', ')})` : '';
+        process.stderr.write(`plan: ${plan.summary.actions} actions, ${plan.summary.protected} protected${plan.needsApproval ? ', needs approval' : ''}${cost} -> ${opts.out}\n`);
       }
       process.exitCode = plan.summary.actions > 0 ? 2 : 0;
     });

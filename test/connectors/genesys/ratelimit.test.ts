@@ -34,6 +34,8 @@ describe('genesys rate limit', () => {
     const conn = createGenesysConnector({
       apiUrl: emu.url, loginUrl: emu.url, clientId: 'lethe-client', clientSecret: 'lethe-secret',
       rateLimitPerMinute: 1_000_000, rateBurst: 1000, since: WORLD_START, intervalDays: 31, now: () => new Date(WORLD_NOW),
+      // one conversation per results page: enough calls to run into the emulator's limit
+      jobResultsPageSize: 1, jobPollMs: 10,
     });
     const recs = await collect(conn.stream('conversation'));
     expect(recs.length).toBe(emu.store.conversations.size);

@@ -1,0 +1,49 @@
+/**
+ * What an apply costs in Genesys API calls (engine/plan/estimate.ts): pure data and arithmetic,
+ * following what the connector does per batch of 100 actions —
+ * - re-verification: analytics details by id list (100 conversations a call, once for the targets
+ *   and once for the conversations they link to), recording metadata once per conversation with
+ *   recording targets, deletion protection of the targets' conversations (100 a call);
+ * - execution: recordings from `bulkThreshold` (50) per batch by one recording job per 100
+ *   conversations (create, status polls, PUT PROCESSING, status polls), fewer one PUT each;
+ *   evaluations and external contacts one DELETE each (contacts also one GET each to re-read);
+ *   GDPR requests one POST and the status polls until COMPLETED;
+ *   protection changes one PUT per 100 conversations.
+ * Rate limit: 300 calls a minute per OAuth client (the real default).
+ */
+import type { CostTarget, SystemCostModel } from '../../engine/plan/estimate.ts';
+
+const PER_CALL = 100;
+const BULK_THRESHOLD = 50;
+/** Status polls of one recording job (to READY, then to FULFILLED). */
+const RECORDING_JOB_POLLS = 4;
+/** Status polls of one GDPR request until COMPLETED (INITIATED → … → COMPLETED). */
+const GDPR_POLLS = 4;
+
+const per = (n: number, size = PER_CALL): number => Math.ceil(n / size);
+
+function conversations(batch: readonly CostTarget[]): number {
+  return new Set(batch.map((t) => (t.id.includes(':') ? t.id.slice(0, t.id.indexOf(':')) : t.id))).size;
+}
+
+export const GENESYS_COST: SystemCostModel = {
+  system: 'genesys',
+  ratePerMinute: 300,
+  batchSize: 100,
+  perRun: 1,
+  note: 'recordings deleted by recording jobs (100 conversations each) from 50 per batch',
+  batchCalls(op, type, batch) {
+    const n = batch.length;
+    const c = conversations(batch);
+    if (op === 'gdpr-request' || op === 'rectify') return n * (2 + GDPR_POLLS);
+    if (op === 'protect' || op === 'unprotect') return 2 * per(c) + 1;
+    if (type === 'external-contact') return 2 * n;
+    if (type === 'recording') {
+      const verify = 3 * per(c) + c;
+      const execute = n >= BULK_THRESHOLD ? per(c) * (2 + RECORDING_JOB_POLLS) : n;
+      return verify + execute;
+    }
+    if (type === 'evaluation') return 3 * per(c) + n;
+    return 2 * n;
+  },
+};

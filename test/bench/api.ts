@@ -1,0 +1,313 @@
+/**
+ * `npm run bench -- api` (issue 17): API calls per phase, counted per endpoint by the emulators, on
+ * a seeded scale model (ten years of history), projected to a 14M-recording org at 300 calls/min.
+ *
+ * The model is measured at two sizes (half and full). Per phase and system the calls are fitted as
+ * `a + b × recordings`: `b` is the part that grows with the size of the history, `a` the part that
+ * follows what changed or what is targeted. The projection is `a × changeScale + b × 14M`, where
+ * `changeScale` is the real org's nightly changes over the model's (incremental phase only).
+ *
+ * Phases, each on the same emulated org:
+ *   1. full snapshot (first run);
+ *   2. incremental snapshot after a night of changes (a run that has a previous snapshot);
+ *   3. monthly retention apply: what became due in a month (the month before was already applied);
+ *   4. one erasure request end to end: discovery, hold check, execution, verification;
+ *   5. Salesforce read cost per 100k records (from phase 1).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { loadPolicyDir } from '../../engine/load/index.ts';
+import type { Plan } from '../../engine/plan/types.ts';
+import { estimateActions, planTargets } from '../../engine/plan/estimate.ts';
+import type { RunnerConfig } from '../../engine/schema/index.ts';
+import { splitChildId } from '../../connectors/genesys/mapping.ts';
+import { genesysSeedForPerson } from '../../connectors/genesys/seed.ts';
+import { generatePeople } from '../../connectors/generate/people.ts';
+import { writeGeneratedSnapshot } from '../../connectors/generate/snapshot.ts';
+import type { Interaction, Person } from '../../connectors/generate/world.ts';
+import type { ConnectorAction } from '../../connectors/types.ts';
+import { applyPlan } from '../../runner/apply/index.ts';
+import { holdSource } from '../../runner/apply/recheck.ts';
+import { runPlan } from '../../runner/cli/commands/plan.ts';
+import { connectorsFromConfig } from '../../runner/connections.ts';
+import { collectSubject } from '../../runner/dsr/collect.ts';
+import { startSandbox, type Sandbox } from '../../runner/sandbox.ts';
+import { takeSnapshot } from '../../runner/take-snapshot.ts';
+import type { Bench, BenchResult } from './types.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const SEED = 17;
+const NOW = '2026-11-23T00:00:00.000Z';
+const DAY = 86_400_000;
+const NIGHT = new Date(Date.parse(NOW) + DAY).toISOString();
+const MONTH_BEFORE = new Date(Date.parse(NOW) - 30 * DAY).toISOString();
+const HMAC_KEY = (process.env.LETHE_HMAC_KEY ??= 'c3'.repeat(32));
+// Plans are signed (issue 15): a bench-only plan key.
+process.env.LETHE_PLAN_KEY ??= 'd4'.repeat(32);
+
+/** The medium contact centre of issue 17: 2M recordings a year kept 7 years. */
+export const ORG_RECORDINGS = 14_000_000;
+export const ORG_NIGHTLY = Math.round(2_000_000 / 365);
+export const RATE_PER_MIN = 300;
+
+export type Phase = 'full snapshot' | 'incremental snapshot' | 'monthly retention apply' | 'one erasure request';
+export type Calls = Record<string, number>;
+
+export interface SizeRun {
+  records: number;
+  recordings: number;
+  conversations: number;
+  salesforceRecords: number;
+  nightly: number;
+  monthlyDue: number;
+  /** calls per phase per system, by route. */
+  phases: Record<Phase, { genesys: Calls; salesforce: Calls }>;
+}
+
+const sum = (r: Calls): number => Object.values(r).reduce((a, b) => a + b, 0);
+
+function diff(after: Calls, before: Calls): Calls {
+  const out: Calls = {};
+  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) out[k] = v - (before[k] ?? 0);
+  return out;
+}
+
+function configFor(sandbox: Sandbox, dir: string): RunnerConfig {
+  return {
+    ...sandbox.config,
+    spec: { ...sandbox.config.spec, policies: join(ROOT, 'policies'), stateDir: join(dir, 'state'), limits: { maxActions: 1_000_000, maxPercent: 100, maxSnapshotAge: 'P3650D' } },
+  };
+}
+
+/** Counts the requests both emulators see while `fn` runs. */
+async function counted(sandbox: Sandbox, fn: () => Promise<void>): Promise<{ genesys: Calls; salesforce: Calls }> {
+  const g0 = sandbox.genesys.stats().byRoute;
+  const s0 = sandbox.salesforce.stats().byRoute;
+  await fn();
+  return { genesys: diff(sandbox.genesys.stats().byRoute, g0), salesforce: diff(sandbox.salesforce.stats().byRoute, s0) };
+}
+
+/** Deletes the targets of an already-applied plan straight in the emulators (setup, not measured). */
+function applyDirectly(sandbox: Sandbox, plan: Plan): number {
+  let n = 0;
+  for (const a of plan.actions) {
+    if (a.op !== 'delete' && a.op !== 'purge') continue;
+    const t = a.target;
+    if (t.system === 'genesys') {
+      const parts = splitChildId(t.id);
+      if (t.type === 'recording' && parts) n += sandbox.genesys.store.deleteRecording(parts.id, 'bulk') === 'deleted' ? 1 : 0;
+      else if (t.type === 'evaluation' && parts) n += sandbox.genesys.store.deleteEvaluation(parts.id) ? 1 : 0;
+      else if (t.type === 'external-contact') n += sandbox.genesys.store.deleteContact(t.id) ? 1 : 0;
+    } else if (t.system === 'salesforce') {
+      const res = sandbox.salesforce.store.hardDelete(t.id);
+      n += res.ok ? 1 : 0;
+    }
+  }
+  sandbox.genesys.store.invalidate();
+  return n;
+}
+
+/** A night of activity: new recorded conversations and new Salesforce activities and contacts. */
+function nightOfChanges(sandbox: Sandbox, people: readonly Person[], count: number): void {
+  const store = sandbox.genesys.store;
+  const sfContacts = [...sandbox.salesforce.store.rows('Contact')].map((r) => r.Id as string);
+  for (let i = 0; i < count; i++) {
+    const p = people[i % people.length]!;
+    const start = new Date(Date.parse(NOW) + Math.floor((i * DAY) / (count + 1))).toISOString();
+    const it: Interaction = {
+      key: `${p.key}#night${i}`,
+      mediaType: 'voice',
+      direction: 'inbound',
+      start,
+      end: new Date(Date.parse(start) + 300_000).toISOString(),
+      address: p.phones[0] ?? p.emails[0]!,
+      recorded: true,
+      evaluated: false,
+      queue: 'Support',
+    };
+    const seed = genesysSeedForPerson({ ...p, interactions: [it] }, []);
+    store.load({ ...seed, contacts: [] });
+    if (i % 2 === 0 && sfContacts.length > 0) {
+      sandbox.salesforce.store.insert('Task', { WhoId: sfContacts[i % sfContacts.length]!, Subject: `Night call ${i}`, Status: 'Completed', ActivityDate: start.slice(0, 10), CreatedDate: start, LastModifiedDate: start });
+    }
+  }
+}
+
+/** A subject for the erasure request: someone with several conversations and no hold. */
+function pickSubject(people: readonly Person[]): Person {
+  return people.find((p) => p.interactions.length >= 5 && p.salesforce === 'contact' && p.emails.length > 0) ?? people.find((p) => p.emails.length > 0)!;
+}
+
+export async function measureSize(records: number, dir: string, log: (s: string) => void): Promise<SizeRun> {
+  mkdirSync(dir, { recursive: true });
+  const world = { seed: SEED, records, now: NOW };
+  log(`  model of ${records} records: generating a snapshot for the month-before plan…`);
+  const gen = join(dir, 'generated');
+  await writeGeneratedSnapshot({ ...world, out: gen });
+  const people: Person[] = [];
+  for (const p of generatePeople(world)) people.push({ ...p, interactions: p.interactions.slice(0, 8), crm: [], consents: [] });
+  const sandbox = await startSandbox(world);
+  try {
+    const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY };
+    const config = configFor(sandbox, dir);
+    const configFile = join(dir, 'lethe.yaml');
+    writeFileSync(configFile, stringify(config));
+    // The month before was applied already: its plan's deletions are done straight in the stores.
+    const plan0 = await runPlan({ policies: join(ROOT, 'policies'), snapshot: gen, now: MONTH_BEFORE, format: 'json', config: configFile });
+    const caughtUp = applyDirectly(sandbox, plan0);
+    rmSync(gen, { recursive: true, force: true });
+    const recordings = sandbox.genesys.store.recordings.size;
+    const conversations = sandbox.genesys.store.conversations.size;
+    log(`  ${conversations} conversations, ${recordings} recordings (${caughtUp} deletions of the month before done directly)`);
+
+    const phases = {} as SizeRun['phases'];
+    let salesforceRecords = 0;
+    // 1. full snapshot
+    const snap1 = join(dir, 'snap-1');
+    phases['full snapshot'] = await counted(sandbox, async () => {
+      const cs = connectorsFromConfig(config, env);
+      const r = await takeSnapshot(cs, snap1, { createdAt: NOW });
+      salesforceRecords = Object.entries(r.counts).filter(([k]) => k.startsWith('salesforce/')).reduce((n, [, v]) => n + v, 0);
+      await Promise.all(cs.map((c) => c.close()));
+    });
+    log(`  full snapshot: genesys ${sum(phases['full snapshot'].genesys)}, salesforce ${sum(phases['full snapshot'].salesforce)} calls`);
+
+    // 2. a night of changes, then the next snapshot (with the previous one at hand)
+    const nightly = Math.max(20, Math.round(recordings / 2000));
+    nightOfChanges(sandbox, people, nightly);
+    const snap2 = join(dir, 'snap-2');
+    phases['incremental snapshot'] = await counted(sandbox, async () => {
+      const cs = connectorsFromConfig(config, env);
+      await takeSnapshot(cs, snap2, { createdAt: NIGHT });
+      await Promise.all(cs.map((c) => c.close()));
+    });
+    rmSync(snap1, { recursive: true, force: true });
+    log(`  incremental snapshot: genesys ${sum(phases['incremental snapshot'].genesys)}, salesforce ${sum(phases['incremental snapshot'].salesforce)} calls`);
+
+    // 3. monthly retention apply
+    const plan = await runPlan({ policies: join(ROOT, 'policies'), snapshot: snap2, now: NIGHT, format: 'json', config: configFile });
+    const bundle = (await loadPolicyDir(join(ROOT, 'policies'))).bundle!;
+    const monthlyDue = plan.actions.filter((a) => a.target.system === 'genesys' && a.target.type === 'recording').length;
+    phases['monthly retention apply'] = await counted(sandbox, async () => {
+      const res = await applyPlan(plan, { config, stateDir: config.spec.stateDir!, bundle, env, now: () => new Date(Date.parse(NIGHT) + 6 * 3_600_000) });
+      if (res.failed.length > 0) throw new Error(`bench apply: ${res.failed.length} actions failed`);
+    });
+    const est = estimateActions(planTargets(plan.actions));
+    log(`  monthly apply (${plan.actions.length} actions, ${monthlyDue} recordings): genesys ${sum(phases['monthly retention apply'].genesys)}, salesforce ${sum(phases['monthly retention apply'].salesforce)} calls (plan estimate: genesys ${est.bySystem.genesys?.calls ?? 0}, salesforce ${est.bySystem.salesforce?.calls ?? 0})`);
+
+    // 4. one erasure request: discovery, hold check, execution, verification
+    const subject = pickSubject(people);
+    const given = [`email:${subject.emails[0]!}`];
+    phases['one erasure request'] = await counted(sandbox, async () => {
+      const cs = connectorsFromConfig(config, env);
+      const found = await collectSubject(cs, given);
+      // the hold check apply makes before executing: holds bearing on the subject's records
+      const targets = found.records.map((r) => ({ system: r.system, type: r.type, id: r.id }));
+      await holdSource(new Map(cs.map((c) => [c.system, c])), bundle, Date.parse(NIGHT), Buffer.from(HMAC_KEY, 'hex'))(targets);
+      for (const c of cs) {
+        const targets = found.records.filter((r) => r.system === c.system && (r.type === 'recording' || r.type === 'evaluation'));
+        const actions: ConnectorAction[] = targets.map((r, i) => ({ id: `dsr-${i}`, op: 'delete', target: { system: r.system, type: r.type, id: r.id } }));
+        if (actions.length > 0) await c.execute(actions);
+      }
+      await Promise.all(cs.map((c) => c.lookup(given)));
+      await Promise.all(cs.map((c) => c.close()));
+    });
+    log(`  one erasure request: genesys ${sum(phases['one erasure request'].genesys)}, salesforce ${sum(phases['one erasure request'].salesforce)} calls`);
+    rmSync(snap2, { recursive: true, force: true });
+    return { records, recordings, conversations, salesforceRecords, nightly, monthlyDue, phases };
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+export interface Projection {
+  phase: Phase;
+  system: 'genesys' | 'salesforce';
+  small: number;
+  large: number;
+  perHistory: number;
+  fixed: number;
+  projected: number;
+}
+
+/** Fits `a + b × recordings` through the two sizes and projects to the 14M org. */
+export function project(small: SizeRun, large: SizeRun): Projection[] {
+  const out: Projection[] = [];
+  for (const phase of Object.keys(large.phases) as Phase[]) {
+    for (const system of ['genesys', 'salesforce'] as const) {
+      const c1 = sum(small.phases[phase][system]);
+      const c2 = sum(large.phases[phase][system]);
+      const dh = large.recordings - small.recordings;
+      const b = dh > 0 ? Math.max(0, (c2 - c1) / dh) : 0;
+      const a = Math.max(0, c2 - b * large.recordings);
+      const changeScale = phase === 'incremental snapshot' ? ORG_NIGHTLY / large.nightly : 1;
+      out.push({ phase, system, small: c1, large: c2, perHistory: b, fixed: a, projected: Math.round(a * changeScale + b * ORG_RECORDINGS) });
+    }
+  }
+  return out;
+}
+
+const TARGET_MIN: Record<Phase, number> = {
+  'full snapshot': 180,
+  'incremental snapshot': 15,
+  'monthly retention apply': 60,
+  'one erasure request': 60 / RATE_PER_MIN * 60,
+};
+
+function fmtMinutes(calls: number): string {
+  const m = calls / RATE_PER_MIN;
+  if (m < 120) return `${m.toFixed(1)} min`;
+  if (m < 48 * 60) return `${(m / 60).toFixed(1)} h`;
+  return `${(m / 1440).toFixed(1)} days`;
+}
+
+function topRoutes(r: Calls, n = 4): string {
+  return Object.entries(r).sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ${v}`).join('; ');
+}
+
+export const bench: Bench = async ({ quick }) => {
+  const full = Number(process.env.LETHE_BENCH_API_RECORDS ?? (quick ? 16_000 : 360_000));
+  const dir = mkdtempSync(join(tmpdir(), 'lethe-bench-api-'));
+  const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  try {
+    const small = await measureSize(Math.round(full / 2), join(dir, 'small'), log);
+    const large = await measureSize(full, join(dir, 'large'), log);
+    const rows = project(small, large);
+    const lines: string[] = [
+      `\nModel: ${large.conversations} conversations + ${large.recordings} recordings (half size: ${small.conversations} + ${small.recordings}), ${large.salesforceRecords} Salesforce records; night: ${large.nightly} new recorded conversations; month due: ${large.monthlyDue} recordings.`,
+      `Projection: ${ORG_RECORDINGS.toLocaleString('en-US')} recordings, ${ORG_NIGHTLY} new a night, ${RATE_PER_MIN} calls/min (Genesys).\n`,
+      '| phase | system | calls (half) | calls (full) | per recording of history | fixed | projected calls | at 300/min | target |',
+      '|---|---|---|---|---|---|---|---|---|',
+    ];
+    for (const r of rows) {
+      const target = r.system === 'genesys' ? (r.phase === 'one erasure request' ? '≤ 60 calls' : `≤ ${TARGET_MIN[r.phase]} min`) : '';
+      const met = r.system === 'genesys' ? (r.phase === 'one erasure request' ? r.projected <= 60 : r.projected / RATE_PER_MIN <= TARGET_MIN[r.phase]) : undefined;
+      lines.push(`| ${r.phase} | ${r.system} | ${r.small} | ${r.large} | ${r.perHistory.toFixed(4)} | ${Math.round(r.fixed)} | ${r.projected.toLocaleString('en-US')} | ${r.system === 'genesys' ? fmtMinutes(r.projected) : ''} | ${target}${met === undefined ? '' : met ? ' ✔' : ' ✘'} |`);
+    }
+    const sfRead = sum(large.phases['full snapshot'].salesforce);
+    const per100k = (sfRead * 100_000) / Math.max(1, large.salesforceRecords);
+    lines.push(`| Salesforce read | salesforce | | ${sfRead} for ${large.salesforceRecords} records | | | ${per100k.toFixed(1)} per 100k records | | ≤ 20 per 100k${per100k <= 20 ? ' ✔' : ' ✘'} |`);
+    lines.push('\nCalls per endpoint (full size):\n');
+    for (const [phase, v] of Object.entries(large.phases)) {
+      for (const system of ['genesys', 'salesforce'] as const) {
+        const routes = Object.entries(v[system]).sort((a, b) => b[1] - a[1]);
+        if (routes.length === 0) continue;
+        lines.push(`- ${phase}, ${system}: ${routes.map(([k, c]) => `${k} ${c}`).join('; ')}`);
+      }
+    }
+    process.stdout.write(`${lines.join('\n')}\n\n`);
+    const results: BenchResult[] = rows.map((r) => ({
+      name: `api: ${r.phase}, ${r.system}, projected to 14M recordings`,
+      value: r.projected,
+      unit: 'calls',
+      ...(r.system === 'genesys' ? { target: r.phase === 'one erasure request' ? '≤ 60 calls' : `≤ ${TARGET_MIN[r.phase]} min at 300/min` } : {}),
+      note: `${r.system === 'genesys' ? `${fmtMinutes(r.projected)}; ` : ''}measured ${r.small} / ${r.large} calls at ${small.recordings} / ${large.recordings} recordings; top: ${topRoutes(large.phases[r.phase][r.system])}`,
+    }));
+    results.push({ name: 'api: Salesforce read calls per 100k records', value: Math.round(per100k * 10) / 10, unit: 'calls', target: '≤ 20', note: `${sfRead} calls for ${large.salesforceRecords} records` });
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};

@@ -1,0 +1,50 @@
+/** Cost shown before it is spent (issue 17): the plan's API-call estimate per system. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { COST_MODELS, estimateActions, estimateMarkdown, type EstimatedAction } from '../../engine/plan/estimate.ts';
+import { BATCH_SIZE } from '../../runner/apply/order.ts';
+
+const rec = (conv: string, r: string): EstimatedAction => ({ op: 'delete', system: 'genesys', type: 'recording', id: `${conv}:${r}` });
+
+describe('plan estimate', () => {
+  it('each cost model batches as apply does', () => {
+    for (const [system, m] of Object.entries(COST_MODELS)) expect(m.batchSize).toBe(BATCH_SIZE[system]);
+  });
+
+  it('Genesys recordings: re-verification per conversation, one checked job per 100 conversations', () => {
+    // 250 recordings in 250 conversations: batches of 100, 100, 50 (each from the bulk threshold).
+    const actions = Array.from({ length: 250 }, (_, i) => rec(`c${i}`, `r${i}`));
+    const e = estimateActions(actions);
+    const perBatch = (n: number) => 3 + n + 6; // 3 reads of 100 ids, metadata per conversation, one job
+    expect(e.bySystem.genesys).toEqual({ actions: 250, calls: 1 + perBatch(100) * 2 + perBatch(50), minutes: Math.ceil(((1 + perBatch(100) * 2 + perBatch(50)) / 300) * 10) / 10, ratePerMinute: 300 });
+    // Fewer than 50 in a batch: one PUT each instead of a job.
+    expect(estimateActions(actions.slice(0, 10)).bySystem.genesys!.calls).toBe(1 + 3 + 10 + 10);
+  });
+
+  it('Salesforce has no per-minute limit: calls only; the total minutes are Genesys minutes', () => {
+    const sf: EstimatedAction[] = Array.from({ length: 450 }, (_, i) => ({ op: 'delete', system: 'salesforce', type: 'task', id: `00T${String(i).padStart(12, '0')}` }));
+    const e = estimateActions([...sf, rec('c1', 'r1')]);
+    expect(e.bySystem.salesforce).toMatchObject({ actions: 450, minutes: null, ratePerMinute: null });
+    expect(e.bySystem.salesforce!.calls).toBe(3 + 2 * 1 + 3 * 3);
+    expect(e.minutes).toBe(e.bySystem.genesys!.minutes);
+    expect(e.calls).toBe(e.bySystem.salesforce!.calls + e.bySystem.genesys!.calls);
+    const md = estimateMarkdown(e).join('\n');
+    expect(md).toMatch(/\| genesys \| 1 \| ~\d+ \| [\d.]+ min at 300\/min \|/);
+    expect(md).toMatch(/\| salesforce \| 450 \| ~14 \| no per-minute limit/);
+  });
+
+  it('is deterministic, and the same whatever the order of the systems', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 3 })), { maxLength: 300 }), (pairs) => {
+        const actions = pairs.map(([c, r]) => rec(`c${c}`, `r${c}-${r}`));
+        const sf = pairs.map(([c]): EstimatedAction => ({ op: 'delete', system: 'salesforce', type: 'contact', id: `003${c}` }));
+        const a = estimateActions([...actions, ...sf]);
+        expect(estimateActions([...actions, ...sf])).toEqual(a);
+        expect(estimateActions([...sf, ...actions])).toEqual(a);
+        expect(a.calls > 0).toBe(actions.length > 0);
+        expect(Object.keys(a.bySystem)).toEqual(actions.length > 0 ? ['genesys', 'salesforce'] : []);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
