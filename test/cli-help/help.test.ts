@@ -45,7 +45,7 @@ describe('help of the whole command tree', () => {
       const text = helpText(cmd);
       const purpose = cmd.description().split('\n')[0] ?? '';
       if (purpose.trim().length < 10) missing.push(`${path}: purpose`);
-      if (!/^Examples?[:,]/im.test(text) || !/^\s+(npx )?lethe /m.test(text)) missing.push(`${path}: examples`);
+      if (!/^Examples?[:,]/im.test(text) || !/^\s+.*\blethe [a-z]/m.test(text)) missing.push(`${path}: examples`);
       if (!/Exit (codes|status)|^Exit \d|\. Exit \d/im.test(text)) missing.push(`${path}: exit codes`);
       if (!/^Environment/im.test(text)) missing.push(`${path}: environment`);
       if (!cmd.options.some((o) => o.long === '--log-level')) missing.push(`${path}: --log-level`);
