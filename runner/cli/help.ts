@@ -74,7 +74,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'dsr reject': { examples: [`lethe dsr reject ${ID} --basis "GDPR Art. 12(5)(b): manifestly unfounded" --config lethe.yaml`], exit: DSR_EXIT, env: DSR_ENV },
   'dsr export': { examples: [`lethe dsr export ${ID} --out access-${ID}.tar --config lethe.yaml`], exit: DSR_EXIT, env: DSR_ENV },
   ci: { examples: ['lethe ci pr --base origin/main --head HEAD --snapshot snap --now 2026-06-01T00:00:00Z --out ci-out'], exit: ['0  the check passed', '1  the check failed or an input cannot be read'], env: [HMAC, PLAN_KEY] },
-  'ci pr': { env: [HMAC, PLAN_KEY, 'GITHUB_ACTIONS  when "true", failures are also printed as workflow annotations'] },
+  'ci pr': { env: [HMAC, PLAN_KEY] },
   report: { examples: ['lethe report plan plan.json --out report.html', 'lethe report dsr --month 2026-11 --format html --out dpo.html --config lethe.yaml'], exit: ['0  written', '1  an error'], env: [] },
   'report dsr': {
     examples: ['lethe report dsr --config lethe.yaml', 'lethe report dsr --month 2026-11 --format html --out dpo-2026-11.html --config lethe.yaml'],
@@ -84,7 +84,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'report plan': { exit: ['0  written', '1  the plan hash does not verify, or an error'], env: [] },
   forecast: { exit: ['0  written', '1  invalid policies, an incomplete snapshot or an error'], env: [HMAC] },
   test: {
-    examples: ['lethe test', 'lethe test policies --format json', 'lethe test policies --format junit > policy-tests.xml'],
+    examples: ['lethe test', 'lethe test policies --format json'],
     exit: ['0  every test passed', '1  a test failed or a test file is invalid'],
     env: [],
   },
