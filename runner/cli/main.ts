@@ -5,7 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { COMMAND_MODULES, loadAllCommands, moduleOf } from './commands/index.ts';
 import { UserError } from './errors.ts';
-import { checkLogLevel } from '../log.ts';
+import { checkLogLevel, LOG_LEVELS } from '../log.ts';
+import { checkInputPaths, completeHelp, takeLogLevel } from './help.ts';
 import { installOutputBoundary } from './terminal.ts';
 import { LockHeldError } from '../lock.ts';
 
@@ -15,6 +16,7 @@ function bareProgram(): Command {
       'Policy-as-code for personal data in Genesys Cloud CX and Salesforce: validate policies, plan, diff, apply safely, handle data subject requests.',
     )
     .version('0.1.0')
+    .option('--log-level <level>', `log level of any command: ${LOG_LEVELS.join(', ')} (default: LETHE_LOG_LEVEL, else info)`)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 }
@@ -23,6 +25,13 @@ function bareProgram(): Command {
 export async function buildProgram(): Promise<Command> {
   const program = bareProgram();
   for (const register of await loadAllCommands()) register(program);
+  return finish(program);
+}
+
+/** The parts every command shares (help sections, --log-level, checks), once registered. */
+function finish(program: Command): Command {
+  completeHelp(program);
+  checkInputPaths(program);
   return program;
 }
 
@@ -43,7 +52,7 @@ async function programFor(argv: readonly string[]): Promise<Command> {
   const module = word === undefined ? undefined : moduleOf(word);
   if (module) {
     (await module.load())(program);
-    return program;
+    return finish(program);
   }
   for (const m of COMMAND_MODULES) {
     for (const [name, summary] of Object.entries(m.commands)) program.command(name).summary(summary).description(summary);
@@ -64,9 +73,13 @@ export async function main(argv: string[]): Promise<number> {
 
 async function run(argv: string[]): Promise<number> {
   try {
+    const args = takeLogLevel(argv, process.env);
+    if (args.length !== argv.length && !(LOG_LEVELS as readonly string[]).includes(process.env.LETHE_LOG_LEVEL ?? '')) {
+      throw new UserError(`--log-level must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(String(process.env.LETHE_LOG_LEVEL).slice(0, 40))})`);
+    }
     checkLogLevel(process.env);
-    const program = await programFor(argv);
-    await program.parseAsync(argv);
+    const program = await programFor(args);
+    await program.parseAsync(args);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;

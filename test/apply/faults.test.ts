@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(async () => w?.stop());
 
 describe('apply under injected faults', () => {
-  it('ends every action done, skipped or failed with a reason, and never exceeds the rate limit', { timeout: 300_000 }, async () => {
+  it('ends every action done, skipped or failed with a reason, and never exceeds the rate limit', async () => {
     const genesysFaults = { seed: 5, error5xxRate: 0.07, rate429Rate: 0.07, resetRate: 0.06 };
     w.sandbox.genesys.faults.set(genesysFaults);
     w.sandbox.salesforce.faults.set({ seed: 5, serverError: 0.1, reset: 0.1 });

@@ -55,7 +55,7 @@ beforeAll(async () => {
     spec: { ...sandbox.config.spec, policies, stateDir: join(dir, 'state'), approvalsFile: join(dir, 'approvals.yaml'), limits: { maxActions: 100_000, maxPercent: 100, maxSnapshotAge: 'P3650D' } },
   };
   writeFileSync(join(dir, 'lethe.yaml'), stringify(config));
-}, 120_000);
+});
 afterAll(async () => sandbox?.stop());
 
 describe('holds in every id form, following identity, failing safe (emulators end to end)', () => {
@@ -95,5 +95,5 @@ describe('holds in every id form, following identity, failing safe (emulators en
     expect(skipped.get(a.individual)).toMatch(/via identity/);
     for (const id of [a.contact, a.individual, b.contact, b.individual]) expect(store.byId(id)?.row.IsDeleted, id).toBe(false);
     expect(result.done.length).toBeGreaterThan(0);
-  }, 240_000);
+  });
 });

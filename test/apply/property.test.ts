@@ -44,7 +44,7 @@ beforeAll(async () => {
   worlds = await Promise.all(WORLDS.map((w) => makeWorld(w)));
   // The worlds' own sandboxes were only needed to snapshot and plan; each run starts its own.
   await Promise.all(worlds.map((w) => w.stop()));
-}, 60_000);
+});
 
 interface Chaos {
   /** Execute calls so far; the run "crashes" at call number `crashAt` (-1: never). */
@@ -262,7 +262,7 @@ async function runScenario(sc: Scenario): Promise<void> {
 }
 
 describe('apply: safety property over holds, consents, faults and crashes', () => {
-  it('never touches a held or re-consented record; a clean re-run finishes everything once', { timeout: 120_000 }, async () => {
+  it('never touches a held or re-consented record; a clean re-run finishes everything once', async () => {
     expect(worlds.every((w) => w.plan.actions.length > 15)).toBe(true);
     expect(worlds.some((w) => w.plan.actions.some((a) => a.basis.rule === 'consent-withdrawal'))).toBe(true);
     await fc.assert(fc.asyncProperty(scenario, runScenario), { numRuns: 15, seed: 20261123, endOnFailure: true });
@@ -282,7 +282,7 @@ describe('apply: safety property over holds, consents, faults and crashes', () =
  * too. This test fails until it does.
  */
 describe('apply: consent re-checks ask only systems that hold consent records', () => {
-  it('re-verifying consent purges costs Genesys no discovery queries', { timeout: 60_000 }, async () => {
+  it('re-verifying consent purges costs Genesys no discovery queries', async () => {
     const spec = WORLDS[1]!;
     const w = worlds[1]!;
     const purges = w.plan.actions.filter((a) => a.basis.rule === 'consent-withdrawal').length;

@@ -11,7 +11,7 @@ import { makeWorld, type World } from './world.ts';
 let w: World;
 beforeAll(async () => {
   w = await makeWorld({ seed: 41, records: 400, erasures: 4 });
-}, 180_000);
+});
 afterAll(async () => w?.stop());
 
 describe('an honest plan is re-derived in full', () => {

@@ -23,7 +23,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lethe-complaint-'));
   await writeGeneratedSnapshot({ seed: 5, records: 4000, now: NOW, out: dir });
-}, 120_000);
+});
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 const lines = async (file: string): Promise<LetheRecord[]> =>

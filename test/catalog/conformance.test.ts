@@ -44,7 +44,7 @@ beforeAll(async () => {
       await c.close();
     }
   }
-}, 120_000);
+});
 afterAll(async () => sandbox?.stop());
 
 describe('field catalog conformance', () => {

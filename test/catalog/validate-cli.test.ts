@@ -12,9 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { loadFromFiles } from '../../engine/load/index.ts';
 import { buildPlan } from '../../engine/plan/build.ts';
 import type { LetheRecord } from '../../engine/records.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: HANG_GUARD_MS });
 
 const LEADS = `apiVersion: lethe.dev/v1
 kind: RetentionPolicy
@@ -54,7 +55,7 @@ describe('lethe validate and the field catalog', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(`${join(dir, 'leads.yaml')}:11:5  spec.when.fields.Statuss  fields.Statuss is not a field of salesforce lead records (did you mean fields.Status?)`);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  }, 180_000);
+  });
 
   it('a match-all retention policy with maxPercent 100 is a warning; --strict makes it fail; JSON and GitHub formats say warning', () => {
     const dir = dirWith('tasks.yaml', ALL_TASKS);
@@ -68,7 +69,7 @@ describe('lethe validate and the field catalog', () => {
     const json = JSON.parse(run('validate', '--format', 'json', dir).stdout) as { valid: boolean; warnings: number; problems: Array<{ severity: string; code: string }> };
     expect(json).toMatchObject({ valid: true, warnings: 1, problems: [{ severity: 'warning', code: 'rule.matches-all' }] });
     expect(run('validate', '--format', 'github', dir).stdout).toMatch(/^::warning file=.*tasks\.yaml,line=8,col=24,/);
-  }, 240_000);
+  });
 });
 
 describe('snapshots with fields outside the catalog', () => {

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../../runner/journal/index.ts';
 import { makeWorld, ROOT, type World } from '../apply/world.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 const lethe = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-  spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...env, CI: '1' }, timeout: 240_000 });
+  spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...env, CI: '1' }, timeout: HANG_GUARD_MS });
 /** Async spawn: the emulators run in this process, so its event loop must keep serving them. */
 function letheAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -29,7 +30,7 @@ const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const STACK = /\n\s+at /;
 
 describe('clean failures (no emulators)', () => {
-  it('--now 2026-02-30T00:00:00Z is refused by plan and validate, not read as 2 March', { timeout: 240_000 }, () => {
+  it('--now 2026-02-30T00:00:00Z is refused by plan and validate, not read as 2 March', () => {
     const snap = mkdtempSync(join(tmpdir(), 'lethe-now-'));
     for (const args of [['plan', '--policies', 'policies', '--snapshot', snap, '--now', '2026-02-30T00:00:00Z'], ['validate', '--now', '2026-02-30T00:00:00Z', 'policies']]) {
       const r = lethe(args);
@@ -38,20 +39,20 @@ describe('clean failures (no emulators)', () => {
     }
   });
 
-  it('an invalid LETHE_LOG_LEVEL is one clear line and exit 1', { timeout: 120_000 }, () => {
+  it('an invalid LETHE_LOG_LEVEL is one clear line and exit 1', () => {
     const r = lethe(['validate', 'policies'], { ...process.env, LETHE_LOG_LEVEL: 'loud' });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe('lethe: LETHE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")');
   });
 
-  it('a literal secret in the config is reported by location, never quoted', { timeout: 120_000 }, () => {
+  it('a literal secret in the config is reported by location, never quoted', () => {
     const r = lethe(['validate', '--config', 'test/policy-language/config-invalid/inline-secret.yaml', 'policies']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('inline-secret.yaml:11:21  spec.connectors.genesys.clientSecret  a literal value is written here (not shown)');
     expect(`${r.stdout}${r.stderr}`).not.toContain('s3cr3t-value');
   });
 
-  it('a closed pipe (`lethe … | head`) ends quietly with the command\'s own exit code', { timeout: 120_000 }, async () => {
+  it('a closed pipe (`lethe … | head`) ends quietly with the command\'s own exit code', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), 'validate', '--format', 'json', 'policies'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // the reader is gone before the command writes anything
     let stderr = '';
@@ -66,10 +67,10 @@ describe('apply against the emulators', () => {
   let w: World;
   beforeAll(async () => {
     w = await makeWorld({ seed: 23, records: 500 });
-  }, 240_000);
+  });
   afterAll(async () => w?.stop());
 
-  it('system text with terminal escapes is shown escaped (apply --dry-run, hold case reference)', { timeout: 240_000 }, async () => {
+  it('system text with terminal escapes is shown escaped (apply --dry-run, hold case reference)', async () => {
     const target = w.plan.actions.find((a) => a.target.system === 'salesforce' && ['003', '00Q', '00T', '00U', '500'].includes(a.target.id.slice(0, 3)))!;
     expect(target).toBeDefined();
     w.sandbox.salesforce.store.insert('Legal_Hold__c', { Name: 'evil', Case_Reference__c: 'LIT-\u001b[2J\u001b]0;owned\u0007-\u009b31m-\r\u202e', Reason__c: 'x', Record_Id__c: target.target.id, Active__c: true });
@@ -80,7 +81,7 @@ describe('apply against the emulators', () => {
     expect(RAW_CONTROL.test(r.stderr.replace(/[\n\t]/g, ''))).toBe(false);
   });
 
-  it('an incomplete read is one line: nothing was changed, re-run; exit 1; the re-run then applies', { timeout: 400_000 }, async () => {
+  it('an incomplete read is one line: nothing was changed, re-run; exit 1; the re-run then applies', async () => {
     w.sandbox.salesforce.faults.set({ partialPage: 1 });
     const failed = await letheAsync(['apply', w.planFile, '--config', w.configFile], w.env);
     w.sandbox.salesforce.faults.set({});

@@ -58,7 +58,7 @@ describe('erasure end to end: the issue scenario against both emulators', () => 
     expect(html).not.toContain(a.emails[0]);
 
     await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, opened.id);
-    const run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 5000, pollIntervalMs: 20 });
+    const run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 120_000, pollIntervalMs: 20 });
     let r = await executeStep(w.ctx, opened.id, run);
     if (r.state === 'EXECUTING') r = await pollStep(w.ctx, opened.id, run);
     expect(r.execution!.failed).toEqual([]);

@@ -21,7 +21,7 @@ describe('dsr: four eyes on an erasure (CLI, emulators)', () => {
   });
   afterAll(() => w.stop());
 
-  it('the opener and verifier cannot approve; another person can; poll --all closes the request', { timeout: 600_000 }, async () => {
+  it('the opener and verifier cannot approve; another person can; poll --all closes the request', async () => {
     for (const [k, v] of Object.entries(w.sandbox.env)) vi.stubEnv(k, v);
     vi.stubEnv('LETHE_HMAC_KEY', HMAC_HEX);
     vi.stubEnv('LETHE_PLAN_KEY', PLAN_HEX);

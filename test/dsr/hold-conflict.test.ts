@@ -15,7 +15,7 @@ describe('a conflicting hold record in discovery and the DPO report', () => {
   let w: World;
   beforeAll(async () => {
     w = await startWorld([ann(Date.now())], []);
-  }, 120_000);
+  });
   afterAll(() => w?.stop());
 
   it('keeps protecting, and says so with the hold id and the conflict', async () => {
@@ -45,5 +45,5 @@ describe('a conflicting hold record in discovery and the DPO report', () => {
     const md = dsrReportMarkdown(rep);
     expect(md).toContain(`- record:salesforce/${holdId} (case LH-OLD): active-but-expired, seen for ${opened.id}`);
     for (const text of [md, dsrReportHtml(rep), JSON.stringify(report.holdConflicts)]) expect(text).not.toContain(a.emails[0]!);
-  }, 240_000);
+  });
 });

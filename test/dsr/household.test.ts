@@ -21,7 +21,7 @@ describe('native erasure, a shared household phone, unverified discovery and no 
   beforeAll(async () => {
     const now = Date.now();
     w = await startWorld([ann(now), ...household(now)], []);
-    run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 5000, pollIntervalMs: 20 });
+    run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 120_000, pollIntervalMs: 20 });
   });
   afterAll(() => w.stop());
 

@@ -22,7 +22,7 @@ describe('per-identifier native requests, never twice', () => {
   });
   afterAll(() => w.stop());
 
-  it('one request per identifier of the subject; re-running execute without the journal submits nothing new', { timeout: 300_000 }, async () => {
+  it('one request per identifier of the subject; re-running execute without the journal submits nothing new', async () => {
     const bob = w.people[1]!;
     const g = w.sandbox.genesys.store;
     const deletes = () => [...g.gdpr.values()].map((x) => x.request).filter((x) => x.requestType === 'GDPR_DELETE');

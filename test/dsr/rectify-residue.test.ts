@@ -16,11 +16,11 @@ describe('rectification: free text holding the old value', () => {
   let run: RunnerOptions;
   beforeAll(async () => {
     w = await startWorld([ann(Date.now())], []);
-    run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 5000, pollIntervalMs: 20 });
+    run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 120_000, pollIntervalMs: 20 });
   });
   afterAll(() => w.stop());
 
-  it('corrects task and event descriptions, lists the case e-mail it cannot correct, and closes once nothing old is found', { timeout: 300_000 }, async () => {
+  it('corrects task and event descriptions, lists the case e-mail it cannot correct, and closes once nothing old is found', async () => {
     const a = w.people[0]!;
     const old = a.emails[0]!;
     const fresh = 'ann.new@mail.test';

@@ -35,11 +35,11 @@ beforeAll(async () => {
   files = info[0]!.files.map((f) => f.path);
   await run(npm, ['init', '-y'], { cwd: dir });
   await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, info[0]!.filename)], { cwd: dir, maxBuffer: 1 << 26 });
-}, 600_000);
+});
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
-}, 600_000); // removing the installed tree is slow on a busy disk
+}); // removing the installed tree is slow on a busy disk (no limit but the hang guard)
 
 describe('the npm package', () => {
   it('ships compiled JavaScript, the example bundle, schemas and the licence, and nothing else', () => {
@@ -83,5 +83,5 @@ describe('the npm package', () => {
     expect(demo.code).toBe(0);
     expect(existsSync(join(project, 'out', 'demo', 'plan.json'))).toBe(true);
     expect(readdirSync(join(project, 'out', 'demo'))).toContain('plan.md');
-  }, 900_000);
+  });
 });

@@ -1,4 +1,9 @@
-/** Hostile and broken input: a clear error, fast, a non-zero exit; never a crash, hang or stack trace. */
+/**
+ * Hostile and broken input: a clear error and a non-zero exit; never a crash, hang or stack trace.
+ * "Never a hang" is proved by counts, not by a stopwatch: a bomb of 30 alias levels would expand to
+ * 9^30 (~4e28) nodes, which no parser that expands aliases could finish; finishing at all, with one
+ * problem per alias as written (linear in the file), shows the loader refuses before expanding.
+ */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFromFiles, loadPolicyDir } from '../../engine/load/index.ts';
 import { MAX_FILE_BYTES } from '../../engine/load/yaml-file.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const load = (text: string | Uint8Array) =>
@@ -18,12 +24,14 @@ function billionLaughs(levels: number): string {
 }
 
 describe('safe parsing', () => {
-  it('rejects a billion-laughs alias bomb in well under a second', () => {
-    const t0 = performance.now();
-    const problems = load(billionLaughs(12));
-    const ms = performance.now() - t0;
-    expect(problems.some((p) => p.code === 'yaml.alias' && p.line === 2)).toBe(true);
-    expect(ms).toBeLessThan(1000);
+  it('rejects a billion-laughs alias bomb at its first aliasing line, without expanding it', () => {
+    for (const levels of [3, 12, 30]) {
+      const problems = load(billionLaughs(levels));
+      // One problem per alias as written (9 per line after the first), never one per expanded node.
+      const aliases = problems.filter((p) => p.code === 'yaml.alias');
+      expect(aliases.length, `${levels} levels`).toBe(9 * (levels - 1));
+      expect(aliases[0]?.line).toBe(2);
+    }
   });
   it('rejects a self-referencing alias cycle', () => {
     expect(load('a: &a [*a]\n').some((p) => p.code === 'yaml.alias')).toBe(true);
@@ -37,10 +45,11 @@ describe('safe parsing', () => {
     expect(load(bytes)).toMatchObject([{ code: 'file.encoding', line: 2, col: 10 }]);
   });
   it('rejects a file over the size limit without parsing it', () => {
-    const big = Buffer.alloc(MAX_FILE_BYTES + 10, 0x61);
-    const t0 = performance.now();
+    // Broken YAML (an unclosed flow sequence): had it been parsed, a YAML problem would join the list.
+    const big = Buffer.concat([Buffer.from('a: ['), Buffer.alloc(MAX_FILE_BYTES + 10, 0x61)]);
     expect(load(big)).toMatchObject([{ code: 'file.too-large' }]);
-    expect(performance.now() - t0).toBeLessThan(500);
+    expect(load(big)).toHaveLength(1);
+    expect(load(Buffer.from('a: [aaa\n')).some((p) => p.code.startsWith('yaml.')), 'the same text under the limit is a YAML problem').toBe(true);
   });
   it('rejects custom tags, merge keys and complex keys', () => {
     expect(load('a: !!js/function "x"\n').some((p) => p.code === 'yaml.tag')).toBe(true);
@@ -64,7 +73,7 @@ describe('safe parsing', () => {
 });
 
 describe('lethe validate (CLI)', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: HANG_GUARD_MS });
   it('exits 0 on the example bundle', () => {
     const r = run('validate', 'policies');
     expect(r.stderr).toContain('valid:');
@@ -84,13 +93,12 @@ describe('lethe validate (CLI)', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^::error file=test\/policy-language\/invalid\/then-remove\.yaml,line=12,col=9,title=spec\.then::/m);
   });
-  it('exits 1 fast on an alias bomb file', () => {
+  it('exits 1 on an alias bomb file (30 levels: finishing at all proves nothing was expanded)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lethe-bomb-'));
-    writeFileSync(join(dir, 'bomb.yaml'), billionLaughs(20));
-    const t0 = Date.now();
+    writeFileSync(join(dir, 'bomb.yaml'), billionLaughs(30));
     const r = run('validate', dir);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('YAML alias');
-    expect(Date.now() - t0).toBeLessThan(10_000); // includes process start-up; the parse itself is asserted above
+    expect(r.stdout).toMatch(/bomb\.yaml:2:/);
   });
 });

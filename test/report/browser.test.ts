@@ -49,7 +49,7 @@ describe.skipIf('skip' in pw)('HTML report in headless Chromium', () => {
     });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     await page.goto(pathToFileURL(file).href);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await context?.close();

@@ -11,7 +11,7 @@ import { consent, NOW, POLICIES, post, serveConfig, TOKEN, writeSnapshot } from 
 const BIN = resolve(import.meta.dirname, '../../bin/lethe.js');
 
 describe('lethe serve (process)', () => {
-  it('serves, reloads on SIGHUP and stops on SIGTERM with exit 0', { timeout: 180_000 }, async () => {
+  it('serves, reloads on SIGHUP and stops on SIGTERM with exit 0', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lethe-serve-cli-'));
     const snap = await writeSnapshot([consent('a01000000000001AAA', ['email:ann@example.com'], 'marketing', 'granted', '2025-01-01T00:00:00.000Z')], [], new Date().toISOString());
     const config = serveConfig({ maxStaleness: 'P1D' });
@@ -44,7 +44,7 @@ describe('lethe serve (process)', () => {
     expect(await exited).toBe(0);
   });
 
-  it('a config without a serve section exits 1 with one clear line', { timeout: 180_000 }, async () => {
+  it('a config without a serve section exits 1 with one clear line', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lethe-serve-cli-'));
     const config = serveConfig();
     delete config.spec.serve;

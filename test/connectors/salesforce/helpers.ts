@@ -16,7 +16,7 @@ export function connectorConfig(emu: SalesforceEmulator, extra: Partial<Salesfor
     clientSecret: EMULATOR_DEFAULTS.clientSecret,
     retry: { maxRetries: 6, baseDelayMs: 1, maxDelayMs: 5 },
     bulkPollIntervalMs: 5,
-    bulkPollTimeoutMs: 5000,
+    bulkPollTimeoutMs: 120_000, // a wait, not a speed limit: jobs finish on the emulator clock
     ...extra,
   };
 }
