@@ -3,6 +3,7 @@
  * (`- delete`, `~ anonymize`, `= skip (held)`, …), totals, and the plan's API-cost estimate when
  * the plan carries one (`summary.estimate`), or as JSON. Pure formatting: no I/O.
  */
+import { estimateActions, planTargets, type PlanEstimate } from '../../engine/plan/estimate.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import type { DryRunAction, DryRunReport } from './index.ts';
 
@@ -10,7 +11,7 @@ import type { DryRunAction, DryRunReport } from './index.ts';
 export interface DryRunJson extends DryRunReport {
   dryRun: true;
   totals: DryRunTotals;
-  estimate: unknown;
+  estimate: PlanEstimate;
 }
 
 export interface DryRunTotals {
@@ -22,10 +23,12 @@ export interface DryRunTotals {
   finished: number;
 }
 
-/** The plan's API-cost estimate as it carries it (`summary.estimate`), or null (older plans have none). */
-export function planEstimate(plan: Plan): unknown {
-  const e = (plan.summary as unknown as Record<string, unknown>).estimate;
-  return e === undefined ? null : e;
+/**
+ * The API-cost estimate of the real run, recomputed from the plan's actions (engine/plan/estimate.ts)
+ * as apply's cost meter does — never read from the plan file's `summary.estimate`.
+ */
+export function planEstimate(plan: Plan): PlanEstimate {
+  return estimateActions(planTargets(plan.actions));
 }
 
 export function dryRunTotals(actions: readonly DryRunAction[]): DryRunTotals {
@@ -54,19 +57,14 @@ function what(a: DryRunAction): string {
   return 'finished earlier';
 }
 
-/** Scalar leaves of an estimate object, `a.b: 12`, at most two levels deep and 12 lines. */
-export function estimateLines(e: unknown): string[] {
-  if (e === null || e === undefined) return [];
-  if (typeof e !== 'object') return [String(e)];
-  const out: string[] = [];
-  const walk = (v: unknown, path: string, depth: number): void => {
-    if (out.length >= 12) return;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && depth < 2) {
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, path ? `${path}.${k}` : k, depth + 1);
-    } else if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out.push(`${path}: ${typeof v === 'number' ? v.toLocaleString('en-US') : v}`);
-  };
-  walk(e, '', 0);
-  return out;
+/** One line per system and a total: `genesys: ~1,234 calls for 500 actions, ~4.2 min at 300/min`. */
+export function estimateLines(e: PlanEstimate): string[] {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const lines = Object.entries(e.bySystem).map(
+    ([system, s]) => `${system}: ~${n(s.calls)} calls for ${n(s.actions)} actions${s.minutes !== null && s.ratePerMinute !== null ? `, ~${s.minutes} min at ${n(s.ratePerMinute)}/min` : ''}`,
+  );
+  if (lines.length) lines.push(`total: ~${n(e.calls)} calls, ~${e.minutes} min`);
+  return lines;
 }
 
 export function formatDryRun(report: DryRunReport, plan: Plan): string {
@@ -95,7 +93,7 @@ export function formatDryRun(report: DryRunReport, plan: Plan): string {
       `${t.gone} gone already; ${t.refuse} would be refused; ${t.finished} finished earlier.`,
   );
   const est = estimateLines(planEstimate(plan));
-  if (est.length) lines.push('Estimated API cost (from the plan):', ...est.map((l) => `  ${l}`));
-  else lines.push('Estimated API cost: the plan carries no estimate.');
+  if (est.length) lines.push('Estimated API cost of the real run (recomputed from the actions):', ...est.map((l) => `  ${l}`));
+  else lines.push('Estimated API cost of the real run: none (no actions).');
   return `${lines.join('\n')}\n`;
 }

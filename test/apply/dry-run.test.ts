@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purposeId } from '../../connectors/salesforce/seed.ts';
 import { dryRun, type DryRunReport } from '../../runner/apply/index.ts';
 import { dryRunTotals, estimateLines, formatDryRun } from '../../runner/apply/dry-run-output.ts';
+import { estimateActions, planTargets } from '../../engine/plan/estimate.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import { makeWorld, NOW, ROOT, type World } from './world.ts';
 
@@ -124,7 +125,8 @@ describe('lethe apply --dry-run', () => {
     expect(j.actions).toHaveLength(w.plan.actions.length);
     expect(j.totals.gone).toBe(1);
     expect(j.totals.skip.held).toBeGreaterThanOrEqual(1);
-    expect(j.estimate).toBe((w.plan.summary as unknown as { estimate?: unknown }).estimate ?? null);
+    expect(j.estimate).toEqual(estimateActions(planTargets(w.plan.actions)));
+    expect(j.estimate).toEqual(w.plan.summary.estimate);
     expect(existsSync(w.config.spec.stateDir!)).toBe(false);
     // stdout is the report alone (progress and notes go to stderr, and only on a terminal)
     expect(json.stderr).toBe('');
@@ -132,7 +134,11 @@ describe('lethe apply --dry-run', () => {
 });
 
 describe('dry-run output', () => {
-  const plan = (estimate?: unknown): Plan => ({ summary: { ...(estimate !== undefined ? { estimate } : {}) } }) as unknown as Plan;
+  const actions = [
+    { op: 'delete', target: { system: 'genesys', type: 'recording', id: 'r1' } },
+    { op: 'delete', target: { system: 'salesforce', type: 'Task', id: 't1' } },
+  ];
+  const plan = (estimate?: unknown, acts: unknown[] = actions): Plan => ({ actions: acts, summary: { ...(estimate !== undefined ? { estimate } : {}) } }) as unknown as Plan;
   const report: DryRunReport = {
     plan: { hash: 'sha256:' + 'a'.repeat(64), now: NOW, actions: 2 },
     planRefusals: [],
@@ -148,11 +154,16 @@ describe('dry-run output', () => {
     alreadyGone: 0,
     alreadyFinished: 0,
   };
-  it('shows the plan\'s estimate when it has one, and says so when it has none', () => {
-    expect(formatDryRun(report, plan({ calls: 1234, minutes: 4.5, byPhase: { apply: 1000, recheck: 234 } }))).toContain('Estimated API cost (from the plan):\n  calls: 1,234\n  minutes: 4.5\n  byPhase.apply: 1,000\n  byPhase.recheck: 234\n');
-    expect(formatDryRun(report, plan())).toContain('Estimated API cost: the plan carries no estimate.');
-    expect(estimateLines(null)).toEqual([]);
-    expect(estimateLines(42)).toEqual(['42']);
+  it('shows the estimate recomputed from the actions, never the one the plan file carries', () => {
+    const e = estimateActions(planTargets(actions as Plan['actions']));
+    const lines = estimateLines(e);
+    expect(lines[0]).toMatch(/^genesys: ~\d+ calls for 1 actions, ~[\d.]+ min at 300\/min$/);
+    expect(lines[1]).toMatch(/^salesforce: ~\d+ calls for 1 actions/);
+    expect(lines[2]).toBe(`total: ~${e.calls} calls, ~${e.minutes} min`);
+    const tampered = formatDryRun(report, plan({ calls: 1, minutes: 0, bySystem: {} }));
+    expect(tampered).toContain(`Estimated API cost of the real run (recomputed from the actions):\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+    expect(formatDryRun(report, plan(undefined, []))).toContain('Estimated API cost of the real run: none (no actions).');
+    expect(estimateLines(estimateActions([]))).toEqual([]);
   });
   it('one line per action and the totals', () => {
     const text = formatDryRun(report, plan());
