@@ -26,6 +26,8 @@ export interface SalesforceConnectorConfig {
   /** Bulk job polling (defaults 1000 ms interval, 10 min timeout). */
   bulkPollIntervalMs?: number;
   bulkPollTimeoutMs?: number;
+  /** Clock for change-feed bounds (default the wall clock). */
+  now?: () => Date;
   /** Query batch size hint (`Sforce-Query-Options: batchSize`, 200..2000, default 2000). */
   queryBatchSize?: number;
 }

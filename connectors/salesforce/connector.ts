@@ -2,6 +2,7 @@
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../types.ts';
 import { k15 } from './bulk.ts';
+import { salesforceChanges } from './changes.ts';
 import { pool, SalesforceClient, type SalesforceConnectorConfig } from './client.ts';
 import { executeActions } from './execute.ts';
 import { lookupRecords } from './lookup.ts';
@@ -74,6 +75,7 @@ export function createSalesforceConnector(config: SalesforceConnectorConfig): Sa
     system: 'salesforce',
     types: () => SALESFORCE_TYPES,
     stream,
+    changes: (cursor) => salesforceChanges({ client, now: config.now ?? (() => new Date()), stream: (t) => stream(t) }, cursor),
     lookup: (identifiers: readonly string[]) => lookupRecords(client, identifiers),
     get,
     execute: (actions: readonly ConnectorAction[]): Promise<ActionOutcome[]> => executeActions(client, resolver, actions),

@@ -11,6 +11,7 @@ import { FaultController, type FaultConfig } from './faults.ts';
 import { readBody, sendError, sendJson, type Ctx } from './http-util.ts';
 import { hashedId } from './ids.ts';
 import { QueryService } from './query-routes.ts';
+import { replication } from './replication-routes.ts';
 import { handleSoap, soapFault, soapSession } from './soap-routes.ts';
 import { collectionsDelete, describe, limits, sobjectRow } from './sobject-routes.ts';
 import { SalesforceStore } from './store.ts';
@@ -132,6 +133,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     if ((a === 'query' || a === 'queryAll') && seg.length === 2 && m === 'GET') return queries.more(ctx, version, b!);
     if (a === 'limits' && seg.length === 1 && m === 'GET') return limits(ctx, used, dailyLimit);
     if (a === 'sobjects' && seg.length === 3 && c === 'describe' && m === 'GET') return describe(ctx, b!);
+    if (a === 'sobjects' && seg.length === 3 && (c === 'deleted' || c === 'updated')) return replication(ctx, store, b!, c);
     if (a === 'sobjects' && seg.length === 3) return sobjectRow(ctx, store, version, b!, c!);
     if (a === 'composite' && b === 'sobjects' && seg.length === 2 && m === 'DELETE') return collectionsDelete(ctx, store);
     if (a === 'jobs' && b === 'ingest') {
@@ -186,6 +188,7 @@ function routeName(method: string, token: boolean, soap: boolean, rest: string):
   if (a === 'query' && seg.length === 2) return 'queryMore';
   if (a === 'query' || a === 'queryAll') return seg.length === 1 ? a : 'queryMore';
   if (a === 'sobjects' && c === 'describe') return 'describe';
+  if (a === 'sobjects' && (c === 'deleted' || c === 'updated') && seg.length === 3) return `sobject.${c}`;
   if (a === 'sobjects') return `sobject.${method.toLowerCase()}`;
   if (a === 'composite' && b === 'sobjects') return `collections.${method.toLowerCase()}`;
   if (a === 'jobs') {
