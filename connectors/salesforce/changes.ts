@@ -12,6 +12,7 @@ import type { ChangeCursor, ChangeOp } from '../changes.ts';
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { errorCode, type SalesforceClient } from './client.ts';
 import { FIELDS, INDIVIDUAL_OPT_OUTS, mapIndividualOptOuts, MAPPERS, SALESFORCE_TYPES, selectFrom, type SourceObject } from './mapping.ts';
+import { readObjectPages } from './bulk-query.ts';
 import { queryPages } from './read.ts';
 import { chunk, soqlIdList } from './soql.ts';
 
@@ -120,7 +121,7 @@ export async function* salesforceChanges(deps: SalesforceChangeDeps, cursor: Cha
   const where = `SystemModstamp >= ${soqlDate(start)} AND SystemModstamp < ${soqlDate(end)}`;
   const contacts: string[] = [];
   for (const object of Object.keys(FIELDS) as SourceObject[]) {
-    for await (const page of queryPages(deps.client, selectFrom(object, where), { label: `changes ${object}` })) {
+    for await (const page of readObjectPages(deps.client, selectFrom(object, where), { label: `changes ${object}` })) {
       for (const row of page) {
         changed++;
         if (object === 'Contact') contacts.push(String(row.Id));

@@ -2,6 +2,7 @@
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../types.ts';
 import { k15 } from './bulk.ts';
+import { readObjectPages } from './bulk-query.ts';
 import { salesforceChanges } from './changes.ts';
 import { pool, SalesforceClient, type SalesforceConnectorConfig } from './client.ts';
 import { executeActions } from './execute.ts';
@@ -27,7 +28,7 @@ export function createSalesforceConnector(config: SalesforceConnectorConfig): Sa
     const sources = TYPE_SOURCES[type];
     if (!sources) throw new Error(`Salesforce has no record type ${type}`);
     for (const source of sources) {
-      for await (const page of queryPages(client, selectFrom(source.object), { label: `stream ${type}` })) {
+      for await (const page of readObjectPages(client, selectFrom(source.object), { label: `stream ${type}` })) {
         let n = 0;
         for (const row of page) {
           for (const rec of source.map(row)) {
