@@ -166,7 +166,8 @@ export class SalesforceClient {
   checkBudget(): void {
     const u = this.apiUsage;
     const share = this.config.apiBudgetShare ?? 0.5;
-    if (u && u.limit > 0 && u.used >= share * u.limit) throw new ApiBudgetError(u.used, u.limit, share);
+    // share 1: the whole allocation; the org's own 403 REQUEST_LIMIT_EXCEEDED then says when it is gone.
+    if (u && u.limit > 0 && share < 1 && u.used >= share * u.limit) throw new ApiBudgetError(u.used, u.limit, share);
   }
 
   /** Runs `fn`, retrying transient failures with exponential backoff; rethrows the last error. */
