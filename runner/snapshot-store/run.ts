@@ -176,3 +176,26 @@ async function sweep(store: string, state: StoreState): Promise<void> {
   for (const name of await readdir(store)) if (name.startsWith('base-') && !keep.has(name)) await rm(join(store, name), { recursive: true, force: true });
   for (const name of await readdir(join(store, 'deltas'))) if (!keep.has(`deltas/${name}`)) await rm(join(store, 'deltas', name), { force: true });
 }
+
+/**
+ * Records changes Lethe made itself (apply's deletions) as a delta, cursors unchanged: the next
+ * merged view drops those records even where the system offers no deletion signal (Genesys
+ * recordings of old conversations). Deleting twice is harmless (a `del` is idempotent).
+ */
+export async function appendLocalDelta(storeDir: string, ops: readonly Exclude<ChangeOp, { op: 'end' }>[], createdAt: string): Promise<number> {
+  const store = resolve(storeDir);
+  const state = await readState(store);
+  if (state.base === null || ops.length === 0) return 0;
+  const writer = await DeltaWriter.create(join(store, 'deltas'));
+  const seq = state.nextSeq;
+  let entry;
+  try {
+    for (const op of ops) await writer.write(op);
+    entry = await writer.commit(store, `deltas/${pad(seq)}.ndjson`, seq, createdAt);
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  await writeState(store, { ...state, deltas: [...state.deltas, entry], nextSeq: seq + 1 });
+  return ops.length;
+}
