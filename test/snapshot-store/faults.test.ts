@@ -162,5 +162,7 @@ describe('incremental snapshot faults', () => {
     await runSnapshot({ config: cfg, out: join(d, 'view'), store: join(d, 'store') }, io);
     expect(text).toMatch(/salesforce: incremental/);
     await expect(runSnapshot({ config: cfg, out: join(d, 'view'), store: join(d, 'store'), compactAfter: 'x' }, io)).rejects.toThrow(/--compact-after must be a positive integer/);
+    await expect(runSnapshot({ config: cfg, out: join(d, 'view2'), full: true }, io)).rejects.toThrow(/need --store/);
+    await expect(runSnapshot({ config: cfg, out: join(d, 'store'), store: join(d, 'store') }, io)).rejects.toThrow(/not a snapshot/);
   }, 120_000);
 });

@@ -45,6 +45,9 @@ export async function runSnapshot(opts: SnapshotCommandOptions, io: SnapshotComm
     const errors = loaded.problems.filter((p) => p.severity === 'error');
     throw new UserError(`config ${opts.config} has ${errors.length} error(s):\n${errors.map(formatProblem).join('\n')}`);
   }
+  if (!opts.store && (opts.full || opts.compact || opts.compactAfter !== undefined)) {
+    throw new UserError('--full, --compact and --compact-after need --store (an incremental snapshot store)');
+  }
   const connectors = connectorsFromConfig(loaded.config, env);
   if (opts.store) return runIncremental(opts, connectors, io);
   const types = connectors.reduce((n, c) => n + c.types().length, 0);
