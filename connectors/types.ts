@@ -3,6 +3,7 @@
  * policy. Reads fail closed: an incomplete read is an error, never a shorter list (DESIGN §4.7).
  */
 import type { LetheRecord, RecordRef } from '../engine/records.ts';
+import type { ChangeCursor, ChangeOp } from './changes.ts';
 
 export type ConnectorOp = 'delete' | 'anonymize' | 'gdpr-request' | 'protect' | 'unprotect' | 'rectify';
 
@@ -43,6 +44,11 @@ export interface Connector {
   stream(type: string, options?: ReadOptions): AsyncIterable<LetheRecord>;
   /** Optional: every record of every type in one pass (cheaper than one stream per type). */
   streamAll?(options?: ReadOptions): AsyncIterable<LetheRecord>;
+  /**
+   * Optional: what changed since `cursor` (incremental snapshots, connectors/changes.ts); null
+   * cursor = a full read. Without it a snapshot store re-reads the system in full each run.
+   */
+  changes?(cursor: ChangeCursor | null): AsyncIterable<ChangeOp>;
   /** Everything related to these normalised identifiers (erasure and access discovery). */
   lookup(identifiers: readonly string[]): Promise<LetheRecord[]>;
   /**

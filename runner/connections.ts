@@ -47,5 +47,7 @@ export function salesforceConfigFrom(config: RunnerConfig, env: NodeJS.ProcessEn
     ...(s.password ? { password: resolveSecret(s.password, 'salesforce.password', env) } : {}),
     ...(s.bulkThreshold ? { bulkThreshold: s.bulkThreshold } : {}),
     ...(s.concurrency ? { concurrency: s.concurrency } : {}),
+    ...(s.bulkQueryThreshold ? { bulkQueryThreshold: s.bulkQueryThreshold } : {}),
+    ...(s.apiBudgetShare ? { apiBudgetShare: s.apiBudgetShare } : {}),
   };
 }

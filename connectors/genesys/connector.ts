@@ -1,6 +1,7 @@
 /** The Genesys Cloud connector (DESIGN §7): got over the Platform API v2. */
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../types.ts';
+import { genesysChanges } from './changes.ts';
 import type { ConnectorContext } from './context.ts';
 import { executeActions, findSubmittedGdpr, pollExternal } from './execute.ts';
 import { GenesysHttp, type GenesysHttpConfig } from './http.ts';
@@ -59,6 +60,7 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     types: () => GENESYS_TYPES,
     stream: (type: string, options?: ReadOptions): AsyncIterable<LetheRecord> => streamType(ctx, type, options),
     streamAll: (options?: ReadOptions): AsyncIterable<LetheRecord> => streamAll(ctx, options),
+    changes: (cursor) => genesysChanges(ctx, cursor),
     lookup: (identifiers: readonly string[]): Promise<LetheRecord[]> => lookupIdentifiers(ctx, identifiers),
     get: (refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> => getBatched(ctx, refs),
     holdsFor: (refs: readonly RecordRef[]): Promise<LetheRecord[]> => holdsForRefs(ctx, refs),

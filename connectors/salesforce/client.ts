@@ -26,6 +26,12 @@ export interface SalesforceConnectorConfig {
   /** Bulk job polling (defaults 1000 ms interval, 10 min timeout). */
   bulkPollIntervalMs?: number;
   bulkPollTimeoutMs?: number;
+  /** Objects with more rows than this are read with Bulk API 2.0 query jobs (default 10,000). */
+  bulkQueryThreshold?: number;
+  /** Share of the daily API allocation (Sforce-Limit-Info) Lethe may use up to (default 0.5). */
+  apiBudgetShare?: number;
+  /** Clock for change-feed bounds (default the wall clock). */
+  now?: () => Date;
   /** Query batch size hint (`Sforce-Query-Options: batchSize`, 200..2000, default 2000). */
   queryBatchSize?: number;
 }
@@ -58,6 +64,23 @@ export function isTransient(e: unknown): boolean {
   return /socket hang up|ECONNRESET|premature close/i.test(o?.message ?? '');
 }
 
+/**
+ * The org's daily API allocation is used up to the configured share: no further call is made.
+ * Not transient (the rolling 24 h window frees calls over hours): the run stops, and apply's
+ * journal resumes the remaining actions on the next run.
+ */
+export class ApiBudgetError extends Error {
+  readonly errorCode = 'LETHE_API_BUDGET';
+  constructor(used: number, limit: number, share: number) {
+    super(
+      `Salesforce daily API allocation: ${used} of ${limit} calls used (${((100 * used) / limit).toFixed(1)}%), ` +
+        `at or above the ${(100 * share).toFixed(0)}% Lethe may use (apiBudgetShare): stopping before further calls; ` +
+        'run again when the allocation has freed (the journal resumes where this run stopped)',
+    );
+    this.name = 'ApiBudgetError';
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class SalesforceClient {
@@ -68,6 +91,8 @@ export class SalesforceClient {
   /** Requests by kind (`query`, `collections-delete`, `bulk`, `soap`, `token`, …). */
   readonly callsByKind: Record<string, number> = {};
   private loggedIn: Promise<void> | undefined;
+  /** The last `Sforce-Limit-Info: api-usage=used/limit` seen. */
+  apiUsage: { used: number; limit: number } | undefined;
 
   constructor(config: SalesforceConnectorConfig) {
     this.config = config;
@@ -94,7 +119,12 @@ export class SalesforceClient {
       this.calls++;
       const kind = fallbackKind === 'token' ? 'token' : classify(req);
       this.callsByKind[kind] = (this.callsByKind[kind] ?? 0) + 1;
-      return original(req, { ...(options ?? {}), retry: { maxRetries: 0 } });
+      const p = original(req, { ...(options ?? {}), retry: { maxRetries: 0 } });
+      void Promise.resolve(p).then(
+        (res: unknown) => this.noteLimitInfo((res as { headers?: Record<string, string | undefined> } | undefined)?.headers?.['sforce-limit-info']),
+        () => undefined,
+      );
+      return p;
     }) as typeof transport.httpRequest;
   }
 
@@ -126,10 +156,25 @@ export class SalesforceClient {
     return Math.min(r.maxDelayMs ?? 8000, (r.baseDelayMs ?? 500) * 2 ** attempt);
   }
 
+  /** Records the allocation a response reports (`api-usage=N/M`). */
+  noteLimitInfo(header: string | null | undefined): void {
+    const m = typeof header === 'string' ? /api-usage=(\d+)\/(\d+)/.exec(header) : null;
+    if (m) this.apiUsage = { used: Number(m[1]), limit: Number(m[2]) };
+  }
+
+  /** Throws ApiBudgetError when the last known usage reached the configured share. */
+  checkBudget(): void {
+    const u = this.apiUsage;
+    const share = this.config.apiBudgetShare ?? 0.5;
+    // share 1: the whole allocation; the org's own 403 REQUEST_LIMIT_EXCEEDED then says when it is gone.
+    if (u && u.limit > 0 && share < 1 && u.used >= share * u.limit) throw new ApiBudgetError(u.used, u.limit, share);
+  }
+
   /** Runs `fn`, retrying transient failures with exponential backoff; rethrows the last error. */
   async retrying<T>(label: string, fn: () => Promise<T>): Promise<T> {
     const max = this.config.retry?.maxRetries ?? 4;
     for (let attempt = 0; ; attempt++) {
+      this.checkBudget();
       try {
         return await fn();
       } catch (e) {
@@ -143,6 +188,50 @@ export class SalesforceClient {
         await sleep(this.backoff(attempt));
       }
     }
+  }
+
+  /**
+   * One call outside jsforce's body parsing (Bulk 2.0 query results need the CSV text and the
+   * Sforce-Locator header, which jsforce's `request` hides): counted like every other call,
+   * re-logged-in once on 401, retried on transient failures, errors parsed like jsforce's.
+   */
+  async raw(label: string, method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; text: string }> {
+    await this.login();
+    return this.retrying(label, async () => {
+      for (let attempt = 0; ; attempt++) {
+        this.calls++;
+        this.callsByKind['bulk-query'] = (this.callsByKind['bulk-query'] ?? 0) + 1;
+        const res = await fetch(`${this.conn.instanceUrl}/services/data/v${this.config.apiVersion}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${this.conn.accessToken}`, Accept: 'application/json, text/csv', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        const text = await res.text();
+        this.noteLimitInfo(res.headers.get('sforce-limit-info'));
+        if (res.status === 401 && attempt === 0) {
+          const t = await this.token();
+          this.conn.accessToken = t.access_token;
+          continue;
+        }
+        if (res.status >= 400) {
+          let code = `ERROR_HTTP_${res.status}`;
+          let message = text.slice(0, 200);
+          try {
+            const parsed = JSON.parse(text) as Array<{ errorCode?: string; message?: string }>;
+            if (Array.isArray(parsed) && parsed[0]?.errorCode) {
+              code = parsed[0].errorCode;
+              message = parsed[0].message ?? '';
+            }
+          } catch {
+            // not JSON: keep the status code
+          }
+          const err = new Error(message) as Error & { errorCode: string };
+          err.errorCode = code;
+          throw err;
+        }
+        return { status: res.status, headers: res.headers, text };
+      }
+    });
   }
 
   /** One REST call through jsforce (auth header, 401 refresh, error parsing) with retries. */

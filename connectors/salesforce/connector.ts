@@ -2,6 +2,8 @@
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../types.ts';
 import { k15 } from './bulk.ts';
+import { readObjectPages } from './bulk-query.ts';
+import { salesforceChanges } from './changes.ts';
 import { pool, SalesforceClient, type SalesforceConnectorConfig } from './client.ts';
 import { executeActions } from './execute.ts';
 import { lookupRecords } from './lookup.ts';
@@ -26,7 +28,7 @@ export function createSalesforceConnector(config: SalesforceConnectorConfig): Sa
     const sources = TYPE_SOURCES[type];
     if (!sources) throw new Error(`Salesforce has no record type ${type}`);
     for (const source of sources) {
-      for await (const page of queryPages(client, selectFrom(source.object), { label: `stream ${type}` })) {
+      for await (const page of readObjectPages(client, selectFrom(source.object), { label: `stream ${type}` })) {
         let n = 0;
         for (const row of page) {
           for (const rec of source.map(row)) {
@@ -74,6 +76,7 @@ export function createSalesforceConnector(config: SalesforceConnectorConfig): Sa
     system: 'salesforce',
     types: () => SALESFORCE_TYPES,
     stream,
+    changes: (cursor) => salesforceChanges({ client, now: config.now ?? (() => new Date()), stream: (t) => stream(t) }, cursor),
     lookup: (identifiers: readonly string[]) => lookupRecords(client, identifiers),
     get,
     execute: (actions: readonly ConnectorAction[]): Promise<ActionOutcome[]> => executeActions(client, resolver, actions),

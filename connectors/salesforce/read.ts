@@ -41,7 +41,11 @@ function offsetOf(nextUrl: string): number {
  * Pages of a query (`all`: queryAll, soft-deleted rows included), each validated. Yields arrays
  * of raw rows; throws IncompleteReadError when a page stays inconsistent after the retries.
  */
-export async function* queryPages(client: SalesforceClient, soql: string, options: { all?: boolean; label?: string } = {}): AsyncGenerator<SfRow[]> {
+export async function* queryPages(
+  client: SalesforceClient,
+  soql: string,
+  options: { all?: boolean; label?: string; /** Stop before yielding anything when the query holds more rows than this; `larger` is then set. */ stopAbove?: number; larger?: { total: number } } = {},
+): AsyncGenerator<SfRow[]> {
   const label = options.label ?? 'query';
   const batch = client.config.queryBatchSize;
   const headers = batch ? { 'Sforce-Query-Options': `batchSize=${batch}` } : undefined;
@@ -69,6 +73,10 @@ export async function* queryPages(client: SalesforceClient, soql: string, option
       throw new IncompleteReadError(`incomplete Salesforce read (${label}, ${received} records received): ${(e as Error).message}`);
     }
     if (first) total = page.totalSize;
+    if (first && options.stopAbove !== undefined && page.totalSize > options.stopAbove) {
+      if (options.larger) options.larger.total = page.totalSize;
+      return;
+    }
     received += page.records.length;
     if (page.records.length > 0) yield page.records;
     if (page.done) return;

@@ -36,6 +36,8 @@ export const SalesforceConnector = Type.Object(
     password: Type.Optional(SecretRef),
     bulkThreshold: Type.Optional(Type.Integer({ minimum: 1, description: 'Deletes above this count use Bulk API 2.0 hardDelete (default 2000).' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 25, description: 'Requests in flight at once (default 4).' })),
+    bulkQueryThreshold: Type.Optional(Type.Integer({ minimum: 1, description: 'Objects with more rows than this are read with Bulk API 2.0 query jobs (default 10000).' })),
+    apiBudgetShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "Share of the org's daily API allocation (read from Sforce-Limit-Info) Lethe may use up to; reads and apply stop before it (default 0.5)." })),
   },
   { additionalProperties: false, description: 'Salesforce connection.' },
 );

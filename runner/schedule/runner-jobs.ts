@@ -18,14 +18,17 @@ import { connectorsFromConfig } from '../connections.ts';
 import { dsrSetup } from '../dsr/context.ts';
 import { pollAll } from '../dsr/poll.ts';
 import { syncHoldMirrors } from '../hold-mirror.ts';
-import { takeSnapshot } from '../take-snapshot.ts';
+import { appendLocalDelta, incrementalSnapshot } from '../snapshot-store/run.ts';
 import type { JobFn, JobKind } from './jobs.ts';
+
+/** The scheduler's snapshot store: each scheduled snapshot reads only what changed since the last. */
+const storeDir = (setup: RunnerSetup): string => join(setup.stateDir, 'snapshots', 'store');
 
 async function snapshot(setup: RunnerSetup, now: Date): Promise<string> {
   const dir = join(setup.stateDir, 'snapshots', 'latest');
   const connectors = connectorsFromConfig(setup.config);
   try {
-    await takeSnapshot(connectors, dir, { createdAt: now.toISOString() });
+    await incrementalSnapshot(connectors, { store: storeDir(setup), out: dir, createdAt: now.toISOString() });
   } finally {
     await Promise.all(connectors.map((c) => c.close()));
   }
@@ -67,6 +70,10 @@ export function runnerJobs(configFile: string): Record<JobKind, JobFn> {
       const opts = { config: s.config, stateDir: s.stateDir, bundle: policies.bundle, actor: `scheduler:${ctx.schedule}`, ...(s.approvalsFile ? { approvalsFile: s.approvalsFile } : {}) };
       const r = await applyPlan(p, opts);
       const polled = r.pending.length ? await pollPending(p, { ...opts, timeoutMs: 60_000 }) : null;
+      // What this run deleted leaves the store now, so tomorrow's view needs no system signal for it.
+      const finished = new Set([...r.done, ...r.gone]);
+      const deleted = p.actions.filter((a) => finished.has(a.id) && (a.op === 'delete' || a.op === 'purge'));
+      await appendLocalDelta(storeDir(s), deleted.map((a) => ({ op: 'del' as const, ref: a.target })), now.toISOString());
       ctx.logger.info({ job: ctx.job, plan: p.hash, done: r.done.length, gone: r.gone.length, skipped: r.skipped.length, refused: r.refused.length, failed: r.failed.length, pending: polled?.pending.length ?? 0 }, 'plan applied');
       if (r.failed.length) throw new Error(`${r.failed.length} action(s) failed; re-run to resume (journal ${p.hash})`);
       if (r.refused.length) throw new Error(`${r.refused.length} action(s) refused: the approved policies do not produce them (audit: action.refused; journal ${p.hash})`);

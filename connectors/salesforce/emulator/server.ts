@@ -6,11 +6,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TokenStore } from './auth.ts';
+import { BulkQueryService } from './bulk-query-routes.ts';
 import { BulkService } from './bulk-routes.ts';
 import { FaultController, type FaultConfig } from './faults.ts';
 import { readBody, sendError, sendJson, type Ctx } from './http-util.ts';
 import { hashedId } from './ids.ts';
 import { QueryService } from './query-routes.ts';
+import { replication } from './replication-routes.ts';
 import { handleSoap, soapFault, soapSession } from './soap-routes.ts';
 import { collectionsDelete, describe, limits, sobjectRow } from './sobject-routes.ts';
 import { SalesforceStore } from './store.ts';
@@ -36,6 +38,8 @@ export interface SalesforceEmulator {
   expireTokens(): void;
   /** Tokens issued so far. */
   tokensIssued(): number;
+  /** Bulk API 2.0 query jobs (fault injection: `bulkQuery.fates.push('Failed')`). */
+  bulkQuery: BulkQueryService;
   /** Resets the API usage counter (a new rolling day). */
   resetApiUsage(): void;
 }
@@ -63,6 +67,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   });
   const queries = new QueryService(store, faults);
   const bulk = new BulkService(store, userId);
+  const bulkQuery = new BulkQueryService(store, userId);
   const dailyLimit = options.dailyApiLimit ?? 1_000_000;
   let used = 0;
   let requests = 0;
@@ -132,8 +137,17 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     if ((a === 'query' || a === 'queryAll') && seg.length === 2 && m === 'GET') return queries.more(ctx, version, b!);
     if (a === 'limits' && seg.length === 1 && m === 'GET') return limits(ctx, used, dailyLimit);
     if (a === 'sobjects' && seg.length === 3 && c === 'describe' && m === 'GET') return describe(ctx, b!);
+    if (a === 'sobjects' && seg.length === 3 && (c === 'deleted' || c === 'updated')) return replication(ctx, store, b!, c);
     if (a === 'sobjects' && seg.length === 3) return sobjectRow(ctx, store, version, b!, c!);
     if (a === 'composite' && b === 'sobjects' && seg.length === 2 && m === 'DELETE') return collectionsDelete(ctx, store);
+    if (a === 'jobs' && b === 'query') {
+      if (seg.length === 2 && m === 'POST') return bulkQuery.create(ctx, version);
+      if (seg.length === 2 && m === 'GET') return bulkQuery.list(ctx);
+      if (seg.length === 3 && m === 'GET') return bulkQuery.get(ctx, c!);
+      if (seg.length === 3 && m === 'PATCH') return bulkQuery.abort(ctx, c!);
+      if (seg.length === 3 && m === 'DELETE') return bulkQuery.remove(ctx, c!);
+      if (seg.length === 4 && d === 'results' && m === 'GET') return bulkQuery.results(ctx, c!, version);
+    }
     if (a === 'jobs' && b === 'ingest') {
       if (seg.length === 2 && m === 'POST') return bulk.create(ctx, version);
       if (seg.length === 3 && m === 'GET') return bulk.get(ctx, c!, version);
@@ -165,6 +179,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     url: baseUrl,
     store,
     faults,
+    bulkQuery,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -186,8 +201,14 @@ function routeName(method: string, token: boolean, soap: boolean, rest: string):
   if (a === 'query' && seg.length === 2) return 'queryMore';
   if (a === 'query' || a === 'queryAll') return seg.length === 1 ? a : 'queryMore';
   if (a === 'sobjects' && c === 'describe') return 'describe';
+  if (a === 'sobjects' && (c === 'deleted' || c === 'updated') && seg.length === 3) return `sobject.${c}`;
   if (a === 'sobjects') return `sobject.${method.toLowerCase()}`;
   if (a === 'composite' && b === 'sobjects') return `collections.${method.toLowerCase()}`;
+  if (a === 'jobs' && b === 'query') {
+    if (seg.length === 2) return method === 'POST' ? 'bulkQuery.create' : 'bulkQuery.list';
+    if (seg.length === 3) return `bulkQuery.${method.toLowerCase()}`;
+    return 'bulkQuery.results';
+  }
   if (a === 'jobs') {
     if (seg.length === 2) return 'bulk.create';
     if (seg.length === 3) return `bulk.${method.toLowerCase()}`;

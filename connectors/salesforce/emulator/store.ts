@@ -32,6 +32,8 @@ export class SalesforceStore implements RowSource {
   /** Soft-deleted child id -> parent id whose delete cascaded to it. */
   private readonly deletedWith = new Map<string, string>();
   private counter = 0;
+  /** The delete log (what `sobjects/X/deleted` reads): id -> object and deletion time. */
+  readonly deleteLog = new Map<string, { object: string; deletedDate: string }>();
   /** Clock for CreatedDate/LastModifiedDate of rows the server writes. */
   now: () => string = () => new Date().toISOString();
 
@@ -123,10 +125,12 @@ export class SalesforceStore implements RowSource {
     const now = this.now();
     hit.row.IsDeleted = true;
     hit.row.SystemModstamp = now;
+    this.deleteLog.set(String(hit.row.Id), { object: hit.object.name, deletedDate: now });
     for (const child of this.children(hit.object, String(hit.row.Id))) {
       if (child.IsDeleted === true) continue;
       child.IsDeleted = true;
       child.SystemModstamp = now;
+      this.deleteLog.set(String(child.Id), { object: objectForId(String(child.Id))?.name ?? hit.object.name, deletedDate: now });
       this.deletedWith.set(String(child.Id), String(hit.row.Id));
     }
     return { ok: true };
@@ -135,6 +139,7 @@ export class SalesforceStore implements RowSource {
   private purge(id: string): void {
     const hit = this.index.get(id);
     if (!hit) return;
+    if (!this.deleteLog.has(id)) this.deleteLog.set(id, { object: hit.object.name, deletedDate: this.now() });
     this.tables.get(hit.object.name)!.delete(id);
     this.index.delete(id);
     this.deletedWith.delete(id);

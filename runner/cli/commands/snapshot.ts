@@ -10,6 +10,7 @@ import type { Connector } from '../../../connectors/types.ts';
 import { formatProblem, loadConfigFile } from '../../../engine/load/index.ts';
 import { connectorsFromConfig } from '../../connections.ts';
 import { createProgress, type ProgressStream } from '../../log.ts';
+import { incrementalSnapshot } from '../../snapshot-store/run.ts';
 import { takeSnapshot } from '../../take-snapshot.ts';
 import { UserError } from '../errors.ts';
 
@@ -17,6 +18,11 @@ export interface SnapshotCommandOptions {
   config: string;
   out: string;
   quiet?: boolean;
+  /** Incremental: the snapshot store (base + deltas + cursors); `out` receives the merged view. */
+  store?: string;
+  full?: boolean;
+  compact?: boolean;
+  compactAfter?: string;
 }
 
 export interface SnapshotCommandIo {
@@ -39,7 +45,11 @@ export async function runSnapshot(opts: SnapshotCommandOptions, io: SnapshotComm
     const errors = loaded.problems.filter((p) => p.severity === 'error');
     throw new UserError(`config ${opts.config} has ${errors.length} error(s):\n${errors.map(formatProblem).join('\n')}`);
   }
+  if (!opts.store && (opts.full || opts.compact || opts.compactAfter !== undefined)) {
+    throw new UserError('--full, --compact and --compact-after need --store (an incremental snapshot store)');
+  }
   const connectors = connectorsFromConfig(loaded.config, env);
+  if (opts.store) return runIncremental(opts, connectors, io);
   const types = connectors.reduce((n, c) => n + c.types().length, 0);
   // Records, not types: the record count with its rate (connectors know no total before reading),
   // the type being read and how many types are done.
@@ -79,6 +89,39 @@ export async function runSnapshot(opts: SnapshotCommandOptions, io: SnapshotComm
   }
 }
 
+async function runIncremental(opts: SnapshotCommandOptions, connectors: readonly Connector[], io: SnapshotCommandIo): Promise<SnapshotCommandResult> {
+  const compactAfter = opts.compactAfter === undefined ? undefined : Number(opts.compactAfter);
+  if (compactAfter !== undefined && (!Number.isInteger(compactAfter) || compactAfter < 1)) {
+    await closeAll(connectors);
+    throw new UserError(`--compact-after must be a positive integer, got ${JSON.stringify(opts.compactAfter)}`);
+  }
+  try {
+    const r = await incrementalSnapshot(connectors, {
+      store: opts.store!,
+      out: opts.out,
+      ...(opts.full ? { full: true } : {}),
+      ...(opts.compact ? { compact: true } : {}),
+      ...(compactAfter !== undefined ? { compactAfter } : {}),
+    });
+    const counts: Record<string, number> = {};
+    for (const [system, types] of Object.entries(r.counts)) for (const [type, n] of Object.entries(types)) counts[`${system}/${type}`] = n;
+    const lines = [`snapshot ${opts.out} (merged view of store ${opts.store})`];
+    for (const [system, m] of Object.entries(r.mode)) lines.push(`  ${system}: ${m === 'delta' ? 'incremental' : 'full read'}`);
+    for (const n of r.notes) lines.push(`  ${n}`);
+    lines.push(`  delta ops: ${r.ops}; deltas kept: ${r.deltas}${r.compacted ? ' (new base)' : ''}`);
+    for (const [k, n] of Object.entries(counts)) lines.push(`  ${k.padEnd(28)} ${String(n).padStart(10)}`);
+    lines.push(`  ${'total'.padEnd(28)} ${String(r.total).padStart(10)}`);
+    (io.out ?? process.stdout).write(`${lines.join('\n')}\n`);
+    return { counts, total: r.total };
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    if (err instanceof SnapshotTargetError) throw new UserError(err.message);
+    throw new UserError(`incremental snapshot failed; the store and ${opts.out} are unchanged: ${(err as Error).message}`);
+  } finally {
+    await closeAll(connectors);
+  }
+}
+
 async function closeAll(connectors: readonly Connector[]): Promise<void> {
   await Promise.allSettled(connectors.map((c) => c.close()));
 }
@@ -93,10 +136,17 @@ export function register(program: Command): void {
     .requiredOption('--config <file>', 'runner config (RunnerConfig YAML) naming the connectors and their secrets')
     .requiredOption('--out <dir>', 'snapshot directory to write (replaced atomically on success)')
     .option('--quiet', 'no progress display')
+    .option('--store <dir>', 'incremental: a snapshot store (base + deltas + change cursors); each run reads only what changed since the last and writes the merged view to --out')
+    .option('--full', 'with --store: ignore the cursors, read everything and start a new base')
+    .option('--compact', 'with --store: fold the deltas into a new base after this run')
+    .option('--compact-after <n>', 'with --store: compact once this many deltas are kept (default 7)')
     .addHelpText(
       'after',
       '\nSecrets come from the environment or files the config references. A progress line is shown on a terminal (not in CI).\n' +
-        'Example, against the sandbox:\n  lethe sandbox --write-config sandbox.yaml &\n  lethe snapshot --config sandbox.yaml --out snap',
+        'Example, against the sandbox:\n  lethe sandbox --write-config sandbox.yaml &\n  lethe snapshot --config sandbox.yaml --out snap\n' +
+        'Incremental (nightly): the first run reads everything into the store, later runs only what changed:\n' +
+        '  lethe snapshot --config sandbox.yaml --store snap-store --out snap\n' +
+        'Exit codes: 0 written; 1 error (bad config, incomplete read, unreadable store): nothing written, the store unchanged.',
     )
     .action(async (opts: SnapshotCommandOptions) => {
       await runSnapshot(opts, opts.quiet ? { progress: { isTTY: false, write: () => true } } : {});

@@ -93,7 +93,7 @@ describe('fault tolerance of stream()', () => {
     const small = await withEmulator({ dailyApiLimit: 3 });
     try {
       small.store.insert('Contact', { LastName: 'X' });
-      const c = connectorFor(small, { retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+      const c = connectorFor(small, { apiBudgetShare: 1, retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
       const out: string[] = [];
       await expect(
         (async () => {

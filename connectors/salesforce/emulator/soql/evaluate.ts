@@ -13,6 +13,29 @@ export interface RowSource {
   /** Any row by id, whatever its object (deleted rows included). */
   byId(id: string): { object: ObjectDef; row: Row } | undefined;
   apiVersion?: string;
+  /** The org clock (ISO), for relative date literals; default the wall clock. */
+  now?: () => string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The [from, to) day range (UTC) of a relative date literal at `now`. */
+export function dateLiteralRange(name: string, n: number, now: number): [number, number] {
+  const d0 = Math.floor(now / DAY_MS) * DAY_MS;
+  switch (name) {
+    case 'TODAY':
+      return [d0, d0 + DAY_MS];
+    case 'YESTERDAY':
+      return [d0 - DAY_MS, d0];
+    case 'TOMORROW':
+      return [d0 + DAY_MS, d0 + 2 * DAY_MS];
+    case 'LAST_N_DAYS':
+      return [d0 - n * DAY_MS, d0 + DAY_MS];
+    case 'NEXT_N_DAYS':
+      return [d0 + DAY_MS, d0 + (n + 1) * DAY_MS];
+    default: // N_DAYS_AGO
+      return [d0 - n * DAY_MS, d0 - (n - 1) * DAY_MS];
+  }
 }
 
 type Getter = (row: Row, src: RowSource) => unknown;
@@ -27,6 +50,8 @@ interface CompiledPath {
 export interface CompiledQuery {
   object: ObjectDef;
   count: boolean;
+  /** The selected field paths as written in CSV headers (`Who.Type`). */
+  fields: string[];
   /** Rows matching the query, ordered, limited, projected to REST records. */
   run(src: RowSource, options: { includeDeleted: boolean; version: string }): { totalSize: number; records: Row[] };
 }
@@ -189,6 +214,19 @@ function compileCondition(obj: ObjectDef, c: Condition): Predicate {
     }
     case 'compare': {
       const p = compilePath(obj, c.path);
+      if (c.value.kind === 'dateLiteral') {
+        if (p.type !== 'date' && p.type !== 'datetime') throw new SoqlError('INVALID_FIELD', `value of filter criterion for field '${p.names.join('.')}' must be of type ${p.type} and should not be enclosed in quotes`);
+        const { name, n } = c.value;
+        const op = c.op;
+        return (r, s) => {
+          const [a, b] = dateLiteralRange(name, n, Date.parse(s.now?.() ?? new Date().toISOString()));
+          const raw = p.get(r, s);
+          if (raw === null || raw === undefined) return op === '!=';
+          const v = p.type === 'date' ? Date.parse(`${String(raw).slice(0, 10)}T00:00:00Z`) : (key('datetime', raw) as number);
+          const inside = v >= a && v < b;
+          return op === '=' ? inside : op === '!=' ? !inside : op === '<' ? v < a : op === '<=' ? v < b : op === '>' ? v >= b : v >= a;
+        };
+      }
       const lit = literalKey(p, c.value);
       if (lit === null && c.op !== '=' && c.op !== '!=') throw new SoqlError('INVALID_FIELD', `invalid operator '${c.op}' with null`);
       return (r, s) => {
@@ -253,6 +291,7 @@ export function compileQuery(q: SoqlQuery): CompiledQuery {
   return {
     object: obj,
     count: q.count,
+    fields: paths.map((p) => p.names.join('.')),
     run(src, { includeDeleted, version }) {
       let matched: Row[] = [];
       for (const row of src.rows(obj.name)) {

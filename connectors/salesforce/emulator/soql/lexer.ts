@@ -1,7 +1,7 @@
 /** SOQL tokenizer. String literals are decoded here with the full SOQL escape set. */
 
 export class SoqlError extends Error {
-  readonly errorCode: 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE';
+  readonly errorCode: 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE' | 'NUMBER_OUTSIDE_VALID_RANGE';
   constructor(errorCode: SoqlError['errorCode'], message: string) {
     super(message);
     this.name = 'SoqlError';

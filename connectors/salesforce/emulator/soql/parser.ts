@@ -10,7 +10,12 @@ export type Literal =
   | { kind: 'boolean'; value: boolean }
   | { kind: 'null' }
   | { kind: 'date'; value: string }
-  | { kind: 'datetime'; value: string };
+  | { kind: 'datetime'; value: string }
+  /** A relative date literal (TODAY, YESTERDAY, TOMORROW, LAST_N_DAYS:n, N_DAYS_AGO:n): a day range, resolved at run time. */
+  | { kind: 'dateLiteral'; name: string; n: number };
+
+const DATE_LITERALS = new Set(['today', 'yesterday', 'tomorrow']);
+const DATE_LITERALS_N = new Set(['last_n_days', 'n_days_ago', 'next_n_days']);
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
@@ -141,6 +146,8 @@ class Parser {
     if (this.isKeyword('offset')) {
       this.i++;
       query.offset = this.integer();
+      // The real limit: OFFSET above 2,000 is refused.
+      if (query.offset > 2000) throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000');
     }
     if (this.peek().kind !== 'eof') this.fail();
     return query;
@@ -245,6 +252,13 @@ class Parser {
         const w = t.text.toLowerCase();
         if (w === 'true' || w === 'false') return { kind: 'boolean', value: w === 'true' };
         if (w === 'null') return { kind: 'null' };
+        if (DATE_LITERALS.has(w)) return { kind: 'dateLiteral', name: w.toUpperCase(), n: 0 };
+        if (DATE_LITERALS_N.has(w)) {
+          if (!this.isPunct(':')) return this.fail();
+          this.i++;
+          const n = this.integer();
+          return { kind: 'dateLiteral', name: w.toUpperCase(), n };
+        }
         return this.fail(t);
       }
       default:
