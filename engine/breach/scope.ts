@@ -75,6 +75,8 @@ interface Hit {
 
 interface Person {
   usable: string[];
+  /** Shared phones met on this person's own records: used for the country only, never to merge. */
+  sharedPhones: string[];
   country: string | null;
 }
 
@@ -150,7 +152,7 @@ export class BreachScoper {
         sharedOnly++;
         continue;
       }
-      people.push({ usable: x.identifiers, country: h.country });
+      people.push({ usable: x.identifiers, sharedPhones: x.flagged.filter((f) => f.startsWith('phone:')), country: h.country });
     }
     const subjects = this.group(people);
     const byJurisdiction: Record<string, number> = {};
@@ -202,6 +204,10 @@ export class BreachScoper {
       if (!g) groups.set(root, (g = { ids: new Set(), countries: new Set(), records: 0 }));
       g.records++;
       for (const id of h.usable) g.ids.add(id);
+      for (const p of h.sharedPhones) {
+        const c = phoneCountry(p.slice('phone:'.length));
+        if (c) g.countries.add(c);
+      }
       if (h.country) g.countries.add(h.country);
     });
     const out: AffectedSubject[] = [];
