@@ -36,6 +36,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { commands: { mask: 'mask NDJSON records as a destination\'s masking policy says' }, load: async () => (await import('./mask.ts')).register },
   { commands: { audit: 'verify and read the hash-chained audit log; sign checkpoints of it; list every event about one subject' }, load: async () => (await import('./audit.ts')).register },
   { commands: { breach: 'scope a personal-data breach: affected people, jurisdictions, categories, the 72-hour clock' }, load: async () => (await import('./breach.ts')).register },
+  { commands: { ropa: 'generate the Art. 30 record of processing from the policy bundle (Markdown, HTML, CSV)' }, load: async () => (await import('./ropa.ts')).register },
   { commands: { certificate: 'verify erasure certificates', keys: 'generate signing keys' }, load: async () => (await import('./certificate.ts')).register },
   { commands: { schedule: 'run the runner config\'s cron jobs (snapshot, plan, apply, dsr-poll, hold-sync)' }, load: async () => (await import('./schedule.ts')).register },
   { commands: { init: 'scaffold a policy repository (example bundle, tests, config, workflows)' }, load: async () => (await import('./init.ts')).register },
