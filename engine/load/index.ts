@@ -200,6 +200,7 @@ export function toBundle(documents: readonly LoadedDocument[]): Bundle {
     consent: of('ConsentPolicy'),
     erasure: of('ErasurePolicy'),
     holds: of('LegalHold'),
+    processing: of('ProcessingRecord'),
     files: Object.fromEntries(sorted.map((d) => [`${d.kind}/${d.name}`, d.file])),
   };
 }

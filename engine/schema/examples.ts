@@ -3,6 +3,17 @@ const meta = (name: string, description: string) => ({ name, version: '1.0.0', o
 const head = (kind: string) => ({ apiVersion: 'lethe.dev/v1', kind });
 
 export const EXAMPLES: Record<string, unknown> = {
+  ProcessingRecord: {
+    ...head('ProcessingRecord'),
+    metadata: meta('record-of-processing', 'Controller facts for the Art. 30 record of processing.'),
+    spec: {
+      controller: { name: 'Example Retail GmbH', address: 'Musterstrasse 1, 10115 Berlin, DE', contact: 'privacy desk, +49 30 0000 0000' },
+      dpo: { name: 'Data Protection Officer', contact: 'dpo desk, Musterstrasse 1, 10115 Berlin' },
+      processors: [{ name: 'Genesys Cloud Services, Inc.', system: 'genesys', dpa: 'DPA-GEN-2024-017', location: 'EU (Frankfurt)', transfers: [{ country: 'US', safeguard: 'SCCs (2021/914) Module 3' }] }],
+      subjects: ['customers', 'prospects'],
+      security: ['Encryption in transit and at rest'],
+    },
+  },
   RetentionPolicy: {
     ...head('RetentionPolicy'),
     metadata: meta('voice-recordings-7y', 'Voice recordings are kept 7 years, then deleted.'),

@@ -8,6 +8,7 @@ import * as legalHold from './legal-hold.ts';
 import * as masking from './masking.ts';
 import * as retention from './retention.ts';
 import * as policyTest from './policy-test.ts';
+import * as processingRecord from './processing-record.ts';
 
 export * from './common.ts';
 export type { ConsentPolicy } from './consent.ts';
@@ -18,6 +19,7 @@ export type { LegalHold } from './legal-hold.ts';
 export type { MaskingPolicy, StrategyName, StrategySpec } from './masking.ts';
 export type { RetentionPolicy } from './retention.ts';
 export type { PolicyTest } from './policy-test.ts';
+export type { ProcessingRecord } from './processing-record.ts';
 
 export interface KindInfo {
   kind: string;
@@ -34,6 +36,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: 'ConsentPolicy', schema: consent.ConsentPolicy, file: 'consent-policy.schema.json', place: 'policies' },
   { kind: 'ErasurePolicy', schema: erasure.ErasurePolicy, file: 'erasure-policy.schema.json', place: 'policies' },
   { kind: 'LegalHold', schema: legalHold.LegalHold, file: 'legal-hold.schema.json', place: 'policies' },
+  { kind: 'ProcessingRecord', schema: processingRecord.ProcessingRecord, file: 'processing-record.schema.json', place: 'policies' },
   { kind: 'DataSubjectRequest', schema: dsr.DataSubjectRequest, file: 'data-subject-request.schema.json', place: 'requests' },
   { kind: 'RunnerConfig', schema: config.RunnerConfig, file: 'runner-config.schema.json', place: 'config' },
   { kind: 'PolicyTest', schema: policyTest.PolicyTest, file: 'policy-test.schema.json', place: 'tests' },

@@ -4,6 +4,7 @@
  */
 import { anonymizeValues } from '../../engine/masking/index.ts';
 import type { PlanAction } from '../../engine/plan/types.ts';
+import type { Json } from '../../engine/canonical.ts';
 import type { LetheRecord } from '../../engine/records.ts';
 import { normalizeIdentifierKey } from '../../connectors/normalize.ts';
 import type { ConnectorAction, ConnectorOp } from '../../connectors/types.ts';
@@ -189,5 +190,19 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
     ctx.result.failed.push({ id: a.id, reason });
     return { type: 'action.failed' as const, data: { ...base, reason } };
   });
-  await ctx.audit.appendBatch(entries);
+  await ctx.audit.appendBatch([...entries, ...anonymisationEntries(ctx, go.map((g) => g.a), records)]);
+}
+
+/**
+ * An identity.anonymisation event for each anonymize action done (runner/audit/identity.ts), with
+ * the subject's keyed hashes when the action serves a request (the plan carries them, never plain).
+ */
+function anonymisationEntries(ctx: RunContext, actions: readonly PlanAction[], records: ReadonlyArray<{ action: string; status: string }>): Array<{ type: 'identity.anonymisation'; subject?: string[]; data: { [key: string]: Json } }> {
+  const done = new Set(records.filter((r) => r.status === 'done').map((r) => r.action));
+  return actions
+    .filter((a) => a.op === 'anonymize' && done.has(a.id))
+    .map((a) => {
+      const subject = a.subject ?? (a.request ? ctx.plan.requests.find((q) => q.id === a.request)?.subject : undefined);
+      return { type: 'identity.anonymisation' as const, ...(subject && subject.length > 0 ? { subject: [...subject] } : {}), data: { ...auditTarget(a), plan: ctx.plan.hash, systems: [a.target.system], ...(a.request ? { request: a.request } : {}) } };
+    });
 }

@@ -22,6 +22,7 @@ import { githubAnnotation } from '../cli/commands/validate.ts';
 import { UserError } from '../cli/errors.ts';
 import { forecastBundle } from '../forecast/run.ts';
 import { composeComment, type CommentInputs } from './comment.ts';
+import { buildRopa, ropaChanges, ropaChangesMarkdown } from '../../engine/ropa/ropa.ts';
 import { extractFolder, repoRoot, resolveCommit } from './git.ts';
 
 export interface CiPrOptions {
@@ -141,7 +142,8 @@ export async function runCiPr(opts: CiPrOptions): Promise<CiPrResult> {
       approvalsFile: opts.approvalsFile ?? 'approvals.yaml',
       ...(opts.artifactsUrl ? { artifactsUrl: opts.artifactsUrl } : {}),
     };
-    const markdown = composeComment(diff, headPlan, forecast ? forecastComparisonMarkdown(forecast) : '', inputs, maxChars);
+    const ropa = ropaSection(baseLoad.bundle, headLoad.bundle);
+    const markdown = composeComment(diff, headPlan, [forecast ? forecastComparisonMarkdown(forecast) : '', ropa].filter((t) => t !== '').join('\n'), inputs, maxChars);
     if (opts.out) {
       await mkdir(opts.out, { recursive: true });
       await writeFile(join(opts.out, 'base-plan.json'), canonicalFile(basePlan));
@@ -156,4 +158,10 @@ export async function runCiPr(opts: CiPrOptions): Promise<CiPrResult> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** How the policy change alters the Art. 30 record of processing ('' when neither side has a ProcessingRecord). */
+function ropaSection(base: Bundle, head: Bundle): string {
+  const [b, h] = [buildRopa(base), buildRopa(head)];
+  return b || h ? ropaChangesMarkdown(ropaChanges(b, h)) : '';
 }

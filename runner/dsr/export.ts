@@ -12,6 +12,7 @@ import type { Connector } from '../../connectors/types.ts';
 import type { LetheRecord } from '../../engine/records.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import { UserError } from '../cli/errors.ts';
+import { appendIdentityEvents, resolutionEvents } from '../audit/identity.ts';
 import { collectSubject } from './collect.ts';
 import type { DiscoveryReport } from './discovery.ts';
 import { attribute, filterGenesysExport, type Withheld } from './export-filter.ts';
@@ -99,6 +100,11 @@ export async function exportRequest(ctx: DsrContext, id: string, deps: ExportDep
     if (res.data !== undefined) files.push({ name: 'genesys-gdpr-export.json', content: `${JSON.stringify(filterGenesysExport(res.data, attribution, withheld), null, 2)}\n` });
   }
   const at = ctx.now().toISOString();
+  const systems = deps.connectors.map((x) => x.system);
+  await appendIdentityEvents(ctx, [
+    ...resolutionEvents(c, { request: id, systems }),
+    { type: 'identity.export', identifiers: c.expanded, flagged: c.flagged, request: id, systems, data: { records: attribution.records.length, withheld: withheld.length, native: native !== null } },
+  ]);
   files.push({ name: 'summary.html', content: summaryHtml(r, bySystem, native, at, withheld) });
   r.withheld = withheld;
   const manifest = { request: r.id, at, files: files.map((f) => ({ name: f.name, sha256: createHash('sha256').update(f.content).digest('hex') })) };

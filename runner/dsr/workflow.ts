@@ -13,6 +13,7 @@ import { parsePlanFile } from '../../engine/plan/verify.ts';
 import { signPlan } from '../../engine/plan/sign.ts';
 import type { Connector } from '../../connectors/types.ts';
 import { appendEvent, openAuditLog } from '../audit/index.ts';
+import { appendIdentityEvents, resolutionEvents } from '../audit/identity.ts';
 import { UserError } from '../cli/errors.ts';
 import type { ApplyResult } from '../apply/index.ts';
 import { closesPartial, issueRequestCertificate, keptFor } from './certificate.ts';
@@ -41,6 +42,19 @@ export async function discoverStep(ctx: DsrContext, id: string, deps: DiscoverDe
   const result = await discover({ request: r, connectors: deps.connectors, bundle: deps.bundle, hmacKey: ctx.hmacKey, now, ...(deps.limits ? { limits: deps.limits } : {}) });
   let plan = result.plan;
   if (r.document.spec.type === 'rectification' && r.document.spec.verification) plan = rectificationPlan(r, result.collected, deps.bundle.hash, now, ctx.hmacKey);
+  const systems = deps.connectors.map((c) => c.system);
+  await appendIdentityEvents(ctx, [
+    ...resolutionEvents(result.collected, { request: id, systems }),
+    {
+      type: 'identity.discovery',
+      identifiers: result.collected.expanded,
+      flagged: result.collected.flagged,
+      request: id,
+      ...(plan ? { plan: plan.hash } : {}),
+      systems,
+      data: { found: result.report.records.length, held: result.report.held.length, preview: result.report.preview },
+    },
+  ]);
   await ctx.store.writeFile(id, 'discovery.json', `${JSON.stringify(result.report, null, 2)}\n`);
   await ctx.store.writeFile(id, 'discovery.html', discoveryHtml(result.report));
   if (plan) {

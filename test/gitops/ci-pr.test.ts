@@ -64,6 +64,9 @@ describe('lethe ci pr', () => {
     expect(md).toMatch(/\n\+ delete genesys\/recording\/\S+/);
     expect(md).toContain('#### Retention forecast over the next year (by 2026-06-01)');
     expect(md).toMatch(/📈 This change deletes \*\*\d+ more\*\* `genesys\/recording` records over the next year/);
+    // How the change alters the Art. 30 record of processing (lethe ropa on both commits).
+    expect(md).toContain('### Record of processing (Art. 30)');
+    expect(md).toMatch(/\| genesys\/recording \| retention \| [^|]*P7Y from createdAt, then delete[^|]* \| [^|]*P5Y from createdAt, then delete[^|]* \|/);
     if (ci.needsApproval) expect(md).toContain(`- planHash: ${ci.headPlanHash}`);
     expect(md.length).toBeLessThanOrEqual(60_000);
 

@@ -9,7 +9,8 @@ import { Command } from 'commander';
 import { checkAgainstCheckpoints, readCheckpoints, writeCheckpoint } from '../../audit/checkpoint.ts';
 import { readAuditEntries } from '../../audit/read.ts';
 import { verifyAuditLog } from '../../audit/verify.ts';
-import { checkpointsDirFor, checkSigningKey, loadConfig } from '../../dsr/context.ts';
+import { checkpointsDirFor, checkSigningKey, hmacKeyFrom, loadConfig } from '../../dsr/context.ts';
+import { subjectEvents, SubjectQueryError } from '../../audit/subject.ts';
 import { expandHome } from '../../secrets.ts';
 import { UserError } from '../errors.ts';
 
@@ -114,6 +115,26 @@ export function register(program: Command): void {
       process.stdout.write(cp ? `${log}: checkpoint seq ${cp.body.seq} ${cp.body.hash} signed by ${cp.signature.keyId} in ${dir}\n` : `${log}: empty, nothing to sign\n`);
     });
   audit
+    .command('subject')
+    .description(
+      'Every audit event about one data subject (for an access request about the audit trail itself): each identifier is normalised and hashed with the HMAC key ' +
+        '(LETHE_HMAC_KEY or keys.hmac.default, the key every event was written with) and looked up in the entries\' subjects and data. The plain identifier is never written or printed.',
+    )
+    .requiredOption('--identifier <kind:value>', 'an identifier of the subject: email:…, phone:+…, sf:…, gc:… (a bare e-mail or +phone also works); repeatable', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--log <file>', 'audit log (default <stateDir>/audit.jsonl of --config, else .lethe/audit.jsonl)')
+    .option('--config <file>', 'runner config: stateDir and keys.hmac.default')
+    .option('--json', 'print the matching entries as JSON lines')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  lethe audit subject --identifier email:ann@example.com --config lethe.yaml\n  LETHE_HMAC_KEY=… lethe audit subject --identifier +4915112345678 --identifier sf:003000000000001AAA --log .lethe/audit.jsonl --json\n' +
+        'Exit status: 0 the events were listed and the log verifies; 1 the log does not verify (events still listed, marked untrustworthy), no key, or an identifier that cannot be normalised.',
+    )
+    .action(async (opts: { identifier: string[]; log?: string; config?: string; json?: boolean }) => {
+      const config = opts.config ? await loadConfig(opts.config) : null;
+      const log = opts.log ? resolve(opts.log) : opts.config ? (await checkpointTarget({ config: opts.config })).log : resolve('.lethe', 'audit.jsonl');
+      process.exitCode = await runAuditSubject(log, opts.identifier, hmacKeyFrom(config, process.env), opts.json ? { json: true } : {});
+    });
+  audit
     .command('show')
     .description('Print the entries of an audit log, oldest first (does not verify it).')
     .argument('<file>', 'audit log (JSON lines)')
@@ -122,6 +143,36 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { type?: string; json?: boolean }) => {
       process.exitCode = await runAuditShow(file, opts);
     });
+}
+
+/** `lethe audit subject`: every event about one subject, by keyed hash; exit 0 when the log verifies. */
+export async function runAuditSubject(file: string, identifiers: readonly string[], key: Uint8Array, options: { json?: boolean }, io: { out?: Out; err?: Out } = {}): Promise<number> {
+  const out = io.out ?? stdout;
+  const err = io.err ?? stderr;
+  if (identifiers.length === 0) throw new UserError('give at least one --identifier');
+  const verdict = await verifyAuditLog(file).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') throw new UserError(`${file}: no such audit log`);
+    throw e;
+  });
+  let found;
+  try {
+    found = await subjectEvents(file, identifiers, key);
+  } catch (e) {
+    if (e instanceof SubjectQueryError) throw new UserError(e.message);
+    throw e;
+  }
+  for (const { entry } of found.entries) {
+    if (options.json) out(`${JSON.stringify(entry)}\n`);
+    else out(`${String(entry.seq).padStart(6)}  ${entry.at}  ${entry.type}${entry.actor ? ` by ${entry.actor}` : ''}  ${JSON.stringify(entry.data)}\n`);
+  }
+  for (const u of found.unreadable) err(`${file}:${u.line}: unreadable: ${u.message}\n`);
+  err(`${found.entries.length} event(s) about the subject (keyed hashes ${found.hashes.join(', ')})\n`);
+  if (!verdict.ok) {
+    const p = verdict.problem!;
+    err(`${p.file ?? file}:${p.line}: ${p.kind}: ${p.message} (the log does not verify: these events cannot be trusted)\n`);
+    return 1;
+  }
+  return 0;
 }
 
 async function checkpointTarget(opts: { config: string; log?: string; checkpoints?: string }): Promise<{ config: Awaited<ReturnType<typeof loadConfig>>; log: string; dir: string }> {
