@@ -145,6 +145,11 @@ export class ConsentIndex {
     this.bySubject = null;
   }
 
+  /** The subject (person) number an identifier belongs to, or undefined when unknown. */
+  subjectOf(identifier: string): number | undefined {
+    return this.clusters.subjectOf(identifier);
+  }
+
   /** True when the identifier is a phone shared by several people (never merges them). */
   isShared(identifier: string): boolean {
     return this.clusters.isShared(identifier);

@@ -8,6 +8,7 @@ export interface ServeMetrics {
   duration: Histogram<'route'>;
   polls: Counter<'outcome'>;
   feedEvents: Counter;
+  identityChanges: Counter<'applied'>;
   purges: Counter<'destination' | 'outcome'>;
 }
 
@@ -21,6 +22,7 @@ export function createMetrics(gauges: { stateAgeSeconds: () => number; purgesOve
     duration: new Histogram({ name: 'lethe_serve_request_duration_seconds', help: 'Request latency by route.', labelNames: ['route'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5], registers: [registry] }),
     polls: new Counter({ name: 'lethe_serve_feed_polls_total', help: 'Consent feed polls by outcome.', labelNames: ['outcome'], registers: [registry] }),
     feedEvents: new Counter({ name: 'lethe_serve_feed_events_total', help: 'Consent events received from the feed and pushes.', registers: [registry] }),
+    identityChanges: new Counter({ name: 'lethe_serve_feed_identity_changes_total', help: 'Identity records (Salesforce contacts, leads) the feed saw change, by how they were applied (joined now, or by a rebuild of the state).', labelNames: ['applied'], registers: [registry] }),
     purges: new Counter({ name: 'lethe_serve_purges_total', help: 'Purge sends by destination and outcome (sent, acknowledged, failed).', labelNames: ['destination', 'outcome'], registers: [registry] }),
   };
   new Gauge({ name: 'lethe_serve_consent_state_age_seconds', help: 'Age of the consent state (time since the feed last read every source).', registers: [registry], collect() { this.set(gauges.stateAgeSeconds()); } });

@@ -20,6 +20,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { resolveSecret } from '../secrets.ts';
 import { buildApp, type ServeApp } from './app.ts';
 import { TokenTable } from './auth.ts';
+import { settleHeap } from './heap.ts';
 import { createMetrics } from './metrics.ts';
 import { durationMs, PurgeOutbox, type PurgeEndpoint } from './purge.ts';
 import { ConsentState, loadView } from './state.ts';
@@ -139,6 +140,19 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const margin = 5 * 60_000; // re-read 5 minutes before the snapshot: clocks differ, events repeat harmlessly
     feed = new SalesforceConsentFeed(new SalesforceClient(salesforceConfigFrom(options.config, env)), new Date(Date.parse(view.snapshotAt) - margin).toISOString());
   }
+  let reloading: Promise<void> | null = null;
+  const reload = (): Promise<void> => {
+    reloading ??= (async () => {
+      try {
+        const next = await loadView({ policies: options.policies, snapshot: options.snapshot, now: new Date(clock()).toISOString() }, state.replacer());
+        state.swap(next);
+        logger.info({ bundle: next.bundle.hash, events: next.index.events }, 'reloaded policies and snapshot');
+      } finally {
+        reloading = null;
+      }
+    })();
+    return reloading;
+  };
   let pollCount = 0;
   let polling: Promise<FeedPoll | null> | null = null;
   const pollOnce = (): Promise<FeedPoll | null> => {
@@ -151,6 +165,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
           state.addEvents(got.records);
           metrics.feedEvents.inc(got.records.length);
           onEvents(got.records);
+        }
+        // An identity change (an e-mail moved, a contact merged away) may split a person: only a
+        // rebuild applies it. Until it is in, the state is not marked fresh by this poll.
+        const changed = got.identities.length + got.deleted.length;
+        if (changed > 0) {
+          const rebuild = state.noteIdentities(got.identities, got.deleted);
+          metrics.identityChanges.inc({ applied: rebuild ? 'rebuild' : 'joined' }, changed);
+          if (rebuild) await reload();
         }
         state.markFresh(startedAt);
         metrics.polls.inc({ outcome: 'ok' });
@@ -181,6 +203,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     onEvents,
     now: clock,
   });
+  settleHeap();
   await app.listen({ host: options.host ?? spec.host ?? DEFAULTS.host, port: options.port ?? spec.port ?? DEFAULTS.port });
   const addr = app.server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
@@ -200,19 +223,6 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     loop();
   }
 
-  let reloading: Promise<void> | null = null;
-  const reload = (): Promise<void> => {
-    reloading ??= (async () => {
-      try {
-        const next = await loadView({ policies: options.policies, snapshot: options.snapshot, now: new Date(clock()).toISOString() });
-        state.swap(next);
-        logger.info({ bundle: next.bundle.hash, events: next.index.events }, 'reloaded policies and snapshot');
-      } finally {
-        reloading = null;
-      }
-    })();
-    return reloading;
-  };
   // Validity windows are judged when a state is built: rebuild it now and then (fail-safe for grants that lapse while serving).
   let rejudge: NodeJS.Timeout | null = null;
   if (feedMode === 'auto') {
