@@ -76,10 +76,25 @@ function keysOf(config: RunnerConfig, configDir: string, env: NodeJS.ProcessEnv)
   }
 }
 
+/** The PEM texts of serve.tls (UserError naming the field when one cannot be read). */
+function readTls(t: NonNullable<ServeSpec['tls']>, configDir: string, env: NodeJS.ProcessEnv): { cert: string; key: string; ca?: string } {
+  const pem = (file: string, field: string): string => {
+    try {
+      return readFileSync(resolve(configDir, file), 'utf8');
+    } catch (err) {
+      throw new UserError(`config: serve.tls.${field}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  return { cert: pem(t.cert, 'cert'), key: resolveSecret(t.key, 'serve.tls.key', env), ...(t.clientCa ? { ca: pem(t.clientCa, 'clientCa') } : {}) };
+}
+
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const spec: ServeSpec | undefined = options.config.spec.serve;
   if (!spec) throw new UserError('config: spec.serve is missing (tokens, and optionally destinations with purge endpoints): see README "Consent at query time"');
+  if ((spec.tokens?.length ?? 0) + (spec.clients?.length ?? 0) === 0) throw new UserError('config: serve needs at least one of tokens and clients (nobody could call the service)');
+  if (spec.clients?.length && !spec.tls?.clientCa) throw new UserError('config: serve.clients need serve.tls with clientCa (the CA their certificates chain to)');
   const env = options.env ?? process.env;
+  const tls = spec.tls ? readTls(spec.tls, options.configDir, env) : undefined;
   const clock = options.clock ?? Date.now;
   const logger = options.logger ?? createLogger({ name: 'serve' });
   const now = new Date(clock()).toISOString();
@@ -192,21 +207,29 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   await purges?.open();
   if (feed) await pollOnce();
 
-  const app = await buildApp({
-    state,
-    tokens: new TokenTable(spec.tokens, spec.ratePerSecond ?? DEFAULTS.ratePerSecond),
-    metrics,
-    mask,
-    logger,
-    bodyLimit: spec.bodyLimit ?? DEFAULTS.bodyLimit,
-    streamLimit: spec.streamLimit ?? DEFAULTS.streamLimit,
-    onEvents,
-    now: clock,
-  });
+  let app: ServeApp;
+  try {
+    app = await buildApp({
+      state,
+      tokens: new TokenTable(spec.tokens, spec.ratePerSecond ?? DEFAULTS.ratePerSecond, spec.clients),
+      metrics,
+      mask,
+      logger,
+      bodyLimit: spec.bodyLimit ?? DEFAULTS.bodyLimit,
+      streamLimit: spec.streamLimit ?? DEFAULTS.streamLimit,
+      onEvents,
+      now: clock,
+      ...(tls ? { tls } : {}),
+    });
+  } catch (err) {
+    const code = String((err as NodeJS.ErrnoException).code ?? '');
+    if (tls && (code.startsWith('ERR_OSSL') || /PEM|certificate|key/i.test((err as Error).message))) throw new UserError(`config: serve.tls: the certificate, key or client CA cannot be used (${code || (err as Error).message})`);
+    throw err;
+  }
   settleHeap();
   await app.listen({ host: options.host ?? spec.host ?? DEFAULTS.host, port: options.port ?? spec.port ?? DEFAULTS.port });
   const addr = app.server.address() as AddressInfo;
-  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const url = `${tls ? 'https' : 'http'}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;

@@ -15,7 +15,7 @@ import { EMULATOR_DEFAULTS } from '../../connectors/salesforce/emulator/server.t
 import { hashedId } from '../../connectors/salesforce/emulator/ids.ts';
 import { takeSnapshot } from '../../runner/take-snapshot.ts';
 import type { RunningServe } from '../../runner/serve/server.ts';
-import { memoryLog, post, serveConfig, startTest } from './helpers.ts';
+import { memoryLog, metricsText, post, serveConfig, startTest } from './helpers.ts';
 
 const T0 = '2025-01-01T00:00:00.000Z';
 const T1 = '2025-02-01T00:00:00.000Z';
@@ -65,7 +65,7 @@ afterAll(async () => {
 const check = async (email: string): Promise<{ allowed: boolean; status: string }> => (await post(`${serve.url}/v1/consent/check`, { email, destination: 'crm-sync' })).json as { allowed: boolean; status: string };
 
 async function identityMetric(applied: 'joined' | 'rebuild'): Promise<number> {
-  const text = await (await fetch(`${serve.url}/metrics`)).text();
+  const text = await metricsText(serve.url);
   const m = new RegExp(`^lethe_serve_feed_identity_changes_total\\{applied="${applied}"\\} (\\d+)$`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }
