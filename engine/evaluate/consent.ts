@@ -145,6 +145,11 @@ export class ConsentIndex {
     this.bySubject = null;
   }
 
+  /** Builds the lookup tables now (they are otherwise built by the first lookup after an add). */
+  prepare(): void {
+    if (this.eventList.length > 0) this.subjects();
+  }
+
   /** The subject (person) number an identifier belongs to, or undefined when unknown. */
   subjectOf(identifier: string): number | undefined {
     return this.clusters.subjectOf(identifier);

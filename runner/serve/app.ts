@@ -150,7 +150,7 @@ export async function buildApp(ctx: ServeContext) {
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown';
-    ctx.metrics.duration.observe({ route }, reply.elapsedTime / 1000);
+    ctx.metrics.observeDuration(route, reply.elapsedTime / 1000);
     if (ctx.logger.isLevelEnabled('info')) ctx.logger.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...(req.grant ? { token: req.grant.name } : {}) }, 'request');
   });
 
@@ -213,7 +213,7 @@ export async function buildApp(ctx: ServeContext) {
     }
     const answer = checkConsent(view.index, ids, purposes, ctx.state.staleness());
     const label = body.destination ?? `purpose:${body.purpose}`;
-    ctx.metrics.decisions.inc({ endpoint: 'check', destination: label, allowed: String(answer.allowed) });
+    ctx.metrics.countDecision(label, answer.allowed);
     return {
       ...answer,
       ...(body.destination !== undefined ? { destination: body.destination } : { purpose: body.purpose! }),
@@ -281,7 +281,7 @@ export async function buildApp(ctx: ServeContext) {
       },
     });
     for (const outcome of ['passed', 'blocked', 'dropped'] as const) if (counts[outcome] > 0) ctx.metrics.records.inc({ endpoint: kind, destination, outcome }, counts[outcome]);
-    ctx.metrics.duration.observe({ route: `/v1/${kind}/:destination` }, reply.elapsedTime / 1000);
+    ctx.metrics.observeDuration(`/v1/${kind}/:destination`, reply.elapsedTime / 1000);
     ctx.logger.info({ reqId: req.id, token: req.grant!.name, route: `/v1/${kind}/:destination`, destination, ...counts, ...(error ? { error: error.code, line: error.line } : {}) }, `${kind} stream done`);
   };
 

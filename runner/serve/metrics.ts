@@ -10,12 +10,29 @@ export interface ServeMetrics {
   feedEvents: Counter;
   identityChanges: Counter<'applied'>;
   purges: Counter<'destination' | 'outcome'>;
+  /** duration.observe for a route, through a child kept per route (no label hashing per request). */
+  observeDuration(route: string, seconds: number): void;
+  /** decisions.inc for a check, through a child kept per label set. */
+  countDecision(destination: string, allowed: boolean): void;
 }
 
 export function createMetrics(gauges: { stateAgeSeconds: () => number; purgesOverdue: () => number; purgesPending: () => number; consentEvents: () => number }): ServeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'lethe_serve_' });
+  const durationChildren = new Map<string, { observe(v: number): void }>();
+  const decisionChildren = new Map<string, { inc(): void }>();
   const m: ServeMetrics = {
+    observeDuration(route, seconds) {
+      let c = durationChildren.get(route);
+      if (!c) durationChildren.set(route, (c = m.duration.labels({ route })));
+      c.observe(seconds);
+    },
+    countDecision(destination, allowed) {
+      const key = `${destination}\0${allowed}`;
+      let c = decisionChildren.get(key);
+      if (!c) decisionChildren.set(key, (c = m.decisions.labels({ endpoint: 'check', destination, allowed: String(allowed) })));
+      c.inc();
+    },
     registry,
     decisions: new Counter({ name: 'lethe_serve_decisions_total', help: 'Consent checks answered, by destination (or purpose:<name>) and outcome.', labelNames: ['endpoint', 'destination', 'allowed'], registers: [registry] }),
     records: new Counter({ name: 'lethe_serve_records_total', help: 'NDJSON records gated or masked, by outcome (passed, blocked, dropped).', labelNames: ['endpoint', 'destination', 'outcome'], registers: [registry] }),

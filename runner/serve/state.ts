@@ -38,6 +38,8 @@ export async function loadView(options: LoadStateOptions, replace?: (r: LetheRec
   const { bundle } = await loadPlanInputs({ policies: options.policies, now: options.now });
   const index = await consentIndexFromSnapshot(options.snapshot, options.now, { keepRefs: true, ...(replace ? { replace } : {}) });
   const meta = await readSnapshotMeta(options.snapshot);
+  // Build the per-subject table now, while the view is being made, not on the first decision.
+  index.prepare();
   return { bundle, index, gates: new Gates(bundle, index), snapshotAt: meta?.createdAt ?? options.now, liveEvents: 0 };
 }
 
