@@ -169,6 +169,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     return reloading;
   };
   let pollCount = 0;
+  let rebuildDue = false;
   let polling: Promise<FeedPoll | null> | null = null;
   const pollOnce = (): Promise<FeedPoll | null> => {
     if (!feed) return Promise.resolve(null);
@@ -187,7 +188,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         if (changed > 0) {
           const rebuild = state.noteIdentities(got.identities, got.deleted);
           metrics.identityChanges.inc({ applied: rebuild ? 'rebuild' : 'joined' }, changed);
-          if (rebuild) await reload();
+          rebuildDue ||= rebuild;
+        }
+        if (rebuildDue) {
+          // A reload already running was planned before this change: let it finish, then rebuild.
+          if (reloading) await reloading.catch(() => undefined);
+          await reload();
+          rebuildDue = false; // only now: a failed rebuild fails this poll and is retried by the next
         }
         state.markFresh(startedAt);
         metrics.polls.inc({ outcome: 'ok' });
