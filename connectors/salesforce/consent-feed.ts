@@ -5,6 +5,11 @@
  * `SystemModstamp` seen, taken from Salesforce's own clock; a poll reads `>=` the cursor (a row
  * written in the same millisecond as the cursor after the last poll is not missed) and skips rows
  * already seen at exactly that instant. A poll is complete or it throws (fail-closed paging).
+ *
+ * Identity changes are read the same way (Contact and Lead, deleted rows included: a merge deletes
+ * the losing record and reparents its consent rows, which the consent sources then see changed), as
+ * they change which consent applies to an identifier: an e-mail that moved to another contact, a
+ * merged-away contact.
  */
 import type { LetheRecord } from '../../engine/records.ts';
 import type { SalesforceClient } from './client.ts';
@@ -15,6 +20,12 @@ interface Source {
   object: SourceObject;
   map: (row: SfRow) => LetheRecord[];
 }
+
+/** Identity sources: records whose identifiers make one person (deleted rows included). */
+export const IDENTITY_SOURCES: readonly Source[] = [
+  { object: 'Contact', map: MAPPERS.Contact },
+  { object: 'Lead', map: MAPPERS.Lead },
+];
 
 /** The consent sources, both consent models. */
 export const CONSENT_SOURCES: readonly Source[] = [
@@ -31,6 +42,10 @@ interface Cursor {
 
 export interface FeedPoll {
   records: LetheRecord[];
+  /** Identity records changed since the last poll (their current identifiers). */
+  identities: LetheRecord[];
+  /** Identity records deleted (merged away) since the last poll, as `salesforce/<type>/<id>`. */
+  deleted: string[];
   /** Rows read (changed rows, including those that map to no consent event). */
   rows: number;
 }
@@ -43,7 +58,7 @@ export class SalesforceConsentFeed {
   constructor(client: SalesforceClient, since: string) {
     this.client = client;
     const at = new Date(Date.parse(since)).toISOString();
-    for (const s of CONSENT_SOURCES) this.cursors.set(s.object, { at, seen: new Set() });
+    for (const s of [...CONSENT_SOURCES, ...IDENTITY_SOURCES]) this.cursors.set(s.object, { at, seen: new Set() });
   }
 
   /** The cursor of each source (for status and tests). */
@@ -54,21 +69,26 @@ export class SalesforceConsentFeed {
   /** Reads every source's changes since its cursor; advances cursors only when all sources were read. */
   async poll(): Promise<FeedPoll> {
     const records: LetheRecord[] = [];
+    const identities: LetheRecord[] = [];
+    const deleted: string[] = [];
     let rows = 0;
     const next = new Map<SourceObject, Cursor>();
-    for (const source of CONSENT_SOURCES) {
+    for (const source of [...CONSENT_SOURCES, ...IDENTITY_SOURCES]) {
+      const identity = IDENTITY_SOURCES.includes(source);
       const cur = this.cursors.get(source.object)!;
-      const soql = `SELECT ${FIELDS[source.object].join(', ')}, SystemModstamp FROM ${source.object} WHERE SystemModstamp >= ${cur.at} ORDER BY SystemModstamp ASC`;
+      const soql = `SELECT ${FIELDS[source.object].join(', ')}, SystemModstamp${identity ? ', IsDeleted' : ''} FROM ${source.object} WHERE SystemModstamp >= ${cur.at} ORDER BY SystemModstamp ASC`;
       let at = cur.at;
       let seen = new Set(cur.seen);
-      for await (const page of queryPages(this.client, soql, { label: `consent feed ${source.object}` })) {
+      for await (const page of queryPages(this.client, soql, { label: `consent feed ${source.object}`, all: identity })) {
         for (const row of page) {
           const stamp = isoUtc(row.SystemModstamp);
           const id = String(row.Id);
           if (stamp === null) continue;
           if (stamp === cur.at && cur.seen.has(id)) continue;
           rows++;
-          for (const r of source.map(row)) records.push(r);
+          if (!identity) for (const r of source.map(row)) records.push(r);
+          else if (row.IsDeleted === true) deleted.push(`salesforce/${source.object.toLowerCase()}/${id}`);
+          else for (const r of source.map(row)) identities.push(r);
           if (stamp > at) {
             at = stamp;
             seen = new Set();
@@ -79,6 +99,6 @@ export class SalesforceConsentFeed {
       next.set(source.object, { at, seen });
     }
     for (const [k, c] of next) this.cursors.set(k, c);
-    return { records, rows };
+    return { records, identities, deleted, rows };
   }
 }

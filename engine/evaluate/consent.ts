@@ -145,6 +145,16 @@ export class ConsentIndex {
     this.bySubject = null;
   }
 
+  /** Builds the lookup tables now (they are otherwise built by the first lookup after an add). */
+  prepare(): void {
+    if (this.eventList.length > 0) this.subjects();
+  }
+
+  /** The subject (person) number an identifier belongs to, or undefined when unknown. */
+  subjectOf(identifier: string): number | undefined {
+    return this.clusters.subjectOf(identifier);
+  }
+
   /** True when the identifier is a phone shared by several people (never merges them). */
   isShared(identifier: string): boolean {
     return this.clusters.isShared(identifier);

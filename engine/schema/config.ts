@@ -59,9 +59,31 @@ export const ServeToken = Type.Object(
     sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 (hex) of the bearer token; the token itself is never written in the config (`printf %s "$TOKEN" | sha256sum`).' }),
     destinations: Type.Array(Type.String({ pattern: '^(\\*|[a-z0-9][a-z0-9-]*)$' }), { minItems: 1, uniqueItems: true, description: 'Destinations this token may ask about, gate and mask for (`*` for all).' }),
     push: Type.Optional(Type.Boolean({ description: 'May record consent events (POST /v1/consent/events). Default false.' })),
+    metrics: Type.Optional(Type.Boolean({ description: 'May read GET /metrics. Default false.' })),
     ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Requests per second for this token (default serve.ratePerSecond).' })),
   },
   { additionalProperties: false, description: 'A bearer token of `lethe serve`, stored as its hash.' },
+);
+
+export const ServeClient = Type.Object(
+  {
+    name: { ...Name, description: 'Who holds the certificate; recorded in logs.' },
+    commonName: Type.String({ minLength: 1, maxLength: 256, description: 'Subject common name (CN) of the client certificate, which must chain to serve.tls.clientCa.' }),
+    destinations: Type.Array(Type.String({ pattern: '^(\\*|[a-z0-9][a-z0-9-]*)$' }), { minItems: 1, uniqueItems: true, description: 'Destinations this client may ask about, gate and mask for (`*` for all).' }),
+    push: Type.Optional(Type.Boolean({ description: 'May record consent events. Default false.' })),
+    metrics: Type.Optional(Type.Boolean({ description: 'May read GET /metrics. Default false.' })),
+    ratePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Requests per second for this client (default serve.ratePerSecond).' })),
+  },
+  { additionalProperties: false, description: 'A mutual-TLS client of `lethe serve`, by its certificate\'s common name.' },
+);
+
+export const ServeTls = Type.Object(
+  {
+    cert: Type.String({ minLength: 1, description: 'PEM file of the server certificate (chain), relative to the config file.' }),
+    key: { ...SecretRef, description: 'The server\'s private key (PEM), as a secret reference.' },
+    clientCa: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the CA(s) client certificates must chain to; enables mutual TLS (serve.clients).' })),
+  },
+  { additionalProperties: false, description: 'HTTPS for `lethe serve`, and mutual TLS when clientCa is set.' },
 );
 
 export const ServeDestination = Type.Object(
@@ -77,7 +99,9 @@ export const ServeSpec = Type.Object(
   {
     host: Type.Optional(Type.String({ description: 'Address to listen on (default 127.0.0.1).' })),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'Port (default 8787; 0 picks a free one).' })),
-    tokens: Type.Array(ServeToken, { minItems: 1, description: 'Bearer tokens allowed to call the service.' }),
+    tokens: Type.Optional(Type.Array(ServeToken, { description: 'Bearer tokens allowed to call the service (tokens, clients or both).' })),
+    clients: Type.Optional(Type.Array(ServeClient, { description: 'Mutual-TLS clients allowed to call the service (needs tls.clientCa).' })),
+    tls: Type.Optional(ServeTls),
     maxStaleness: Type.Optional({ ...Duration, description: 'Consent state older than this decides nothing: gated answers are "not allowed" (default PT60S).' }),
     pollInterval: Type.Optional({ ...Duration, description: 'How often the Salesforce consent sources are polled by SystemModstamp (default PT5S).' }),
     reloadEvery: Type.Optional({ ...Duration, description: 'Rebuild the state from the snapshot this often, so consent validity windows (effectiveFrom/effectiveTo) are judged at a recent time (default PT1H; also on SIGHUP).' }),

@@ -1,11 +1,14 @@
 /**
  * The HTTP surface of `lethe serve` (fastify). Routes declare their TypeBox schemas, which validate
  * requests, serialise responses and make the OpenAPI document (/openapi.json). Every /v1 route needs
- * a bearer token allowed the destination it names; errors are JSON `{error:{code,message}}` and a
+ * a bearer token or a verified client certificate (mutual TLS) allowed the destination it names,
+ * and /metrics one with the metrics scope; errors are JSON `{error:{code,message}}` and a
  * client's mistake is always a 4xx. Logs carry request ids, token names and destinations, never a
  * body, an identifier or a token.
  */
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
@@ -34,6 +37,8 @@ export interface ServeContext {
   notReady?: () => string | null;
   /** Clock for pushed events without `at` (ms). */
   now?: () => number;
+  /** HTTPS (PEM texts); with `ca`, client certificates are requested and verified against it. */
+  tls?: { cert: string; key: string; ca?: string };
 }
 
 declare module 'fastify' {
@@ -80,9 +85,27 @@ function requireDestination(ctx: ServeContext, req: FastifyRequest, destination:
   if (!req.grant || !mayUse(req.grant, destination)) throw new HttpError(403, 'forbidden-destination', `this token may not use destination "${destination}"`);
 }
 
+/** The grant of a connection's verified client certificate (mutual TLS), remembered per socket. */
+function clientGrantOf(ctx: ServeContext): (socket: Socket) => TokenGrant | null {
+  const bySocket = new WeakMap<Socket, TokenGrant | null>();
+  return (socket) => {
+    if (!(socket as TLSSocket).encrypted) return null;
+    let grant = bySocket.get(socket);
+    if (grant === undefined) {
+      const tls = socket as TLSSocket;
+      grant = tls.authorized ? ctx.tokens.authenticateClient(tls.getPeerCertificate().subject?.CN) : null;
+      bySocket.set(socket, grant);
+    }
+    return grant;
+  };
+}
+
 /** The fastify app (not listening yet). */
 export async function buildApp(ctx: ServeContext) {
+  const https = ctx.tls ? { cert: ctx.tls.cert, key: ctx.tls.key, ...(ctx.tls.ca ? { ca: ctx.tls.ca, requestCert: true, rejectUnauthorized: false } : {}) } : null;
+  const clientGrant = clientGrantOf(ctx);
   const app = Fastify({
+    ...(https ? { https } : {}),
     loggerInstance: ctx.logger,
     bodyLimit: ctx.bodyLimit,
     genReqId: () => randomUUID(),
@@ -100,8 +123,8 @@ export async function buildApp(ctx: ServeContext) {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'lethe serve', version: '1', description: 'Consent and masking decided at query time (see README "Consent at query time").' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, clientCertificate: { type: 'mutualTLS', description: 'A client certificate chaining to serve.tls.clientCa, mapped by common name (serve.clients).' } as unknown as { type: 'http'; scheme: string } } },
+      security: [{ bearer: [] }, { clientCertificate: [] }],
     },
   });
 
@@ -110,12 +133,14 @@ export async function buildApp(ctx: ServeContext) {
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    if (!req.url.startsWith('/v1/')) return;
-    const grant = ctx.tokens.authenticate(req.headers.authorization);
+    const metricsRoute = req.url === '/metrics' || req.url.startsWith('/metrics?');
+    if (!req.url.startsWith('/v1/') && !metricsRoute) return;
+    const grant = clientGrant(req.raw.socket) ?? ctx.tokens.authenticate(req.headers.authorization);
     if (!grant) {
       reply.header('www-authenticate', 'Bearer');
-      throw new HttpError(401, 'unauthorized', 'a valid bearer token is required');
+      throw new HttpError(401, 'unauthorized', 'a valid bearer token or client certificate is required');
     }
+    if (metricsRoute && !grant.metrics) throw new HttpError(403, 'forbidden-metrics', `${grant.name} may not read metrics (give it metrics: true)`);
     if (!grant.bucket.tryTake()) {
       reply.header('retry-after', String(Math.max(1, Math.ceil(grant.bucket.waitTimeMs() / 1000))));
       throw new HttpError(429, 'rate-limited', `token ${grant.name} is over its request rate`);
@@ -125,7 +150,7 @@ export async function buildApp(ctx: ServeContext) {
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown';
-    ctx.metrics.duration.observe({ route }, reply.elapsedTime / 1000);
+    ctx.metrics.observeDuration(route, reply.elapsedTime / 1000);
     if (ctx.logger.isLevelEnabled('info')) ctx.logger.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...(req.grant ? { token: req.grant.name } : {}) }, 'request');
   });
 
@@ -188,7 +213,7 @@ export async function buildApp(ctx: ServeContext) {
     }
     const answer = checkConsent(view.index, ids, purposes, ctx.state.staleness());
     const label = body.destination ?? `purpose:${body.purpose}`;
-    ctx.metrics.decisions.inc({ endpoint: 'check', destination: label, allowed: String(answer.allowed) });
+    ctx.metrics.countDecision(label, answer.allowed);
     return {
       ...answer,
       ...(body.destination !== undefined ? { destination: body.destination } : { purpose: body.purpose! }),
@@ -256,7 +281,7 @@ export async function buildApp(ctx: ServeContext) {
       },
     });
     for (const outcome of ['passed', 'blocked', 'dropped'] as const) if (counts[outcome] > 0) ctx.metrics.records.inc({ endpoint: kind, destination, outcome }, counts[outcome]);
-    ctx.metrics.duration.observe({ route: `/v1/${kind}/:destination` }, reply.elapsedTime / 1000);
+    ctx.metrics.observeDuration(`/v1/${kind}/:destination`, reply.elapsedTime / 1000);
     ctx.logger.info({ reqId: req.id, token: req.grant!.name, route: `/v1/${kind}/:destination`, destination, ...counts, ...(error ? { error: error.code, line: error.line } : {}) }, `${kind} stream done`);
   };
 

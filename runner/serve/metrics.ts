@@ -8,19 +8,38 @@ export interface ServeMetrics {
   duration: Histogram<'route'>;
   polls: Counter<'outcome'>;
   feedEvents: Counter;
+  identityChanges: Counter<'applied'>;
   purges: Counter<'destination' | 'outcome'>;
+  /** duration.observe for a route, through a child kept per route (no label hashing per request). */
+  observeDuration(route: string, seconds: number): void;
+  /** decisions.inc for a check, through a child kept per label set. */
+  countDecision(destination: string, allowed: boolean): void;
 }
 
 export function createMetrics(gauges: { stateAgeSeconds: () => number; purgesOverdue: () => number; purgesPending: () => number; consentEvents: () => number }): ServeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'lethe_serve_' });
+  const durationChildren = new Map<string, { observe(v: number): void }>();
+  const decisionChildren = new Map<string, { inc(): void }>();
   const m: ServeMetrics = {
+    observeDuration(route, seconds) {
+      let c = durationChildren.get(route);
+      if (!c) durationChildren.set(route, (c = m.duration.labels({ route })));
+      c.observe(seconds);
+    },
+    countDecision(destination, allowed) {
+      const key = `${destination}\0${allowed}`;
+      let c = decisionChildren.get(key);
+      if (!c) decisionChildren.set(key, (c = m.decisions.labels({ endpoint: 'check', destination, allowed: String(allowed) })));
+      c.inc();
+    },
     registry,
     decisions: new Counter({ name: 'lethe_serve_decisions_total', help: 'Consent checks answered, by destination (or purpose:<name>) and outcome.', labelNames: ['endpoint', 'destination', 'allowed'], registers: [registry] }),
     records: new Counter({ name: 'lethe_serve_records_total', help: 'NDJSON records gated or masked, by outcome (passed, blocked, dropped).', labelNames: ['endpoint', 'destination', 'outcome'], registers: [registry] }),
     duration: new Histogram({ name: 'lethe_serve_request_duration_seconds', help: 'Request latency by route.', labelNames: ['route'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5], registers: [registry] }),
     polls: new Counter({ name: 'lethe_serve_feed_polls_total', help: 'Consent feed polls by outcome.', labelNames: ['outcome'], registers: [registry] }),
     feedEvents: new Counter({ name: 'lethe_serve_feed_events_total', help: 'Consent events received from the feed and pushes.', registers: [registry] }),
+    identityChanges: new Counter({ name: 'lethe_serve_feed_identity_changes_total', help: 'Identity records (Salesforce contacts, leads) the feed saw change, by how they were applied (joined now, or by a rebuild of the state).', labelNames: ['applied'], registers: [registry] }),
     purges: new Counter({ name: 'lethe_serve_purges_total', help: 'Purge sends by destination and outcome (sent, acknowledged, failed).', labelNames: ['destination', 'outcome'], registers: [registry] }),
   };
   new Gauge({ name: 'lethe_serve_consent_state_age_seconds', help: 'Age of the consent state (time since the feed last read every source).', registers: [registry], collect() { this.set(gauges.stateAgeSeconds()); } });

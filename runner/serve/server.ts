@@ -20,6 +20,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { resolveSecret } from '../secrets.ts';
 import { buildApp, type ServeApp } from './app.ts';
 import { TokenTable } from './auth.ts';
+import { settleHeap } from './heap.ts';
 import { createMetrics } from './metrics.ts';
 import { durationMs, PurgeOutbox, type PurgeEndpoint } from './purge.ts';
 import { ConsentState, loadView } from './state.ts';
@@ -75,10 +76,25 @@ function keysOf(config: RunnerConfig, configDir: string, env: NodeJS.ProcessEnv)
   }
 }
 
+/** The PEM texts of serve.tls (UserError naming the field when one cannot be read). */
+function readTls(t: NonNullable<ServeSpec['tls']>, configDir: string, env: NodeJS.ProcessEnv): { cert: string; key: string; ca?: string } {
+  const pem = (file: string, field: string): string => {
+    try {
+      return readFileSync(resolve(configDir, file), 'utf8');
+    } catch (err) {
+      throw new UserError(`config: serve.tls.${field}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  return { cert: pem(t.cert, 'cert'), key: resolveSecret(t.key, 'serve.tls.key', env), ...(t.clientCa ? { ca: pem(t.clientCa, 'clientCa') } : {}) };
+}
+
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const spec: ServeSpec | undefined = options.config.spec.serve;
   if (!spec) throw new UserError('config: spec.serve is missing (tokens, and optionally destinations with purge endpoints): see README "Consent at query time"');
+  if ((spec.tokens?.length ?? 0) + (spec.clients?.length ?? 0) === 0) throw new UserError('config: serve needs at least one of tokens and clients (nobody could call the service)');
+  if (spec.clients?.length && !spec.tls?.clientCa) throw new UserError('config: serve.clients need serve.tls with clientCa (the CA their certificates chain to)');
   const env = options.env ?? process.env;
+  const tls = spec.tls ? readTls(spec.tls, options.configDir, env) : undefined;
   const clock = options.clock ?? Date.now;
   const logger = options.logger ?? createLogger({ name: 'serve' });
   const now = new Date(clock()).toISOString();
@@ -139,7 +155,21 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const margin = 5 * 60_000; // re-read 5 minutes before the snapshot: clocks differ, events repeat harmlessly
     feed = new SalesforceConsentFeed(new SalesforceClient(salesforceConfigFrom(options.config, env)), new Date(Date.parse(view.snapshotAt) - margin).toISOString());
   }
+  let reloading: Promise<void> | null = null;
+  const reload = (): Promise<void> => {
+    reloading ??= (async () => {
+      try {
+        const next = await loadView({ policies: options.policies, snapshot: options.snapshot, now: new Date(clock()).toISOString() }, state.replacer());
+        state.swap(next);
+        logger.info({ bundle: next.bundle.hash, events: next.index.events }, 'reloaded policies and snapshot');
+      } finally {
+        reloading = null;
+      }
+    })();
+    return reloading;
+  };
   let pollCount = 0;
+  let rebuildDue = false;
   let polling: Promise<FeedPoll | null> | null = null;
   const pollOnce = (): Promise<FeedPoll | null> => {
     if (!feed) return Promise.resolve(null);
@@ -151,6 +181,20 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
           state.addEvents(got.records);
           metrics.feedEvents.inc(got.records.length);
           onEvents(got.records);
+        }
+        // An identity change (an e-mail moved, a contact merged away) may split a person: only a
+        // rebuild applies it. Until it is in, the state is not marked fresh by this poll.
+        const changed = got.identities.length + got.deleted.length;
+        if (changed > 0) {
+          const rebuild = state.noteIdentities(got.identities, got.deleted);
+          metrics.identityChanges.inc({ applied: rebuild ? 'rebuild' : 'joined' }, changed);
+          rebuildDue ||= rebuild;
+        }
+        if (rebuildDue) {
+          // A reload already running was planned before this change: let it finish, then rebuild.
+          if (reloading) await reloading.catch(() => undefined);
+          await reload();
+          rebuildDue = false; // only now: a failed rebuild fails this poll and is retried by the next
         }
         state.markFresh(startedAt);
         metrics.polls.inc({ outcome: 'ok' });
@@ -170,20 +214,29 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   await purges?.open();
   if (feed) await pollOnce();
 
-  const app = await buildApp({
-    state,
-    tokens: new TokenTable(spec.tokens, spec.ratePerSecond ?? DEFAULTS.ratePerSecond),
-    metrics,
-    mask,
-    logger,
-    bodyLimit: spec.bodyLimit ?? DEFAULTS.bodyLimit,
-    streamLimit: spec.streamLimit ?? DEFAULTS.streamLimit,
-    onEvents,
-    now: clock,
-  });
+  let app: ServeApp;
+  try {
+    app = await buildApp({
+      state,
+      tokens: new TokenTable(spec.tokens, spec.ratePerSecond ?? DEFAULTS.ratePerSecond, spec.clients),
+      metrics,
+      mask,
+      logger,
+      bodyLimit: spec.bodyLimit ?? DEFAULTS.bodyLimit,
+      streamLimit: spec.streamLimit ?? DEFAULTS.streamLimit,
+      onEvents,
+      now: clock,
+      ...(tls ? { tls } : {}),
+    });
+  } catch (err) {
+    const code = String((err as NodeJS.ErrnoException).code ?? '');
+    if (tls && (code.startsWith('ERR_OSSL') || /PEM|certificate|key/i.test((err as Error).message))) throw new UserError(`config: serve.tls: the certificate, key or client CA cannot be used (${code || (err as Error).message})`);
+    throw err;
+  }
+  settleHeap();
   await app.listen({ host: options.host ?? spec.host ?? DEFAULTS.host, port: options.port ?? spec.port ?? DEFAULTS.port });
   const addr = app.server.address() as AddressInfo;
-  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const url = `${tls ? 'https' : 'http'}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -200,19 +253,6 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     loop();
   }
 
-  let reloading: Promise<void> | null = null;
-  const reload = (): Promise<void> => {
-    reloading ??= (async () => {
-      try {
-        const next = await loadView({ policies: options.policies, snapshot: options.snapshot, now: new Date(clock()).toISOString() });
-        state.swap(next);
-        logger.info({ bundle: next.bundle.hash, events: next.index.events }, 'reloaded policies and snapshot');
-      } finally {
-        reloading = null;
-      }
-    })();
-    return reloading;
-  };
   // Validity windows are judged when a state is built: rebuild it now and then (fail-safe for grants that lapse while serving).
   let rejudge: NodeJS.Timeout | null = null;
   if (feedMode === 'auto') {

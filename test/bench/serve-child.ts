@@ -2,6 +2,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { ConsentIndex } from '../../engine/evaluate/consent.ts';
 import { createLogger } from '../../runner/log.ts';
 import { sha256Hex } from '../../runner/serve/auth.ts';
@@ -25,6 +27,30 @@ if (mode === 'serve') {
     logger: createLogger({ level: 'warn', pretty: false }),
   });
   process.stdout.write(`${s.url}\n`);
+  // `stats` on stdin: event-loop delay and GC pauses since the last `stats` (one JSON line).
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  const gcs: number[] = [];
+  let majorGcs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcs.push(e.duration);
+      if (((e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0) & constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  let cpu = process.cpuUsage();
+  let t = performance.now();
+  createInterface({ input: process.stdin }).on('line', () => {
+    const c = process.cpuUsage(cpu);
+    const wall = performance.now() - t;
+    const ms = (ns: number): number => ns / 1e6;
+    process.stdout.write(`${JSON.stringify({ loopDelayP50: ms(eld.percentile(50)), loopDelayP99: ms(eld.percentile(99)), loopDelayMax: ms(eld.max), gcCount: gcs.length, majorGcCount: majorGcs, heapMiB: process.memoryUsage().heapUsed / 2 ** 20, cpuMs: (c.user + c.system) / 1000, gcTotalMs: gcs.reduce((a, b) => a + b, 0), gcMaxMs: Math.max(0, ...gcs), cpuShare: (c.user + c.system) / 1000 / wall })}\n`);
+    eld.reset();
+    gcs.length = 0;
+    majorGcs = 0;
+    cpu = process.cpuUsage();
+    t = performance.now();
+  });
   process.on('SIGTERM', () => void s.close().then(() => process.exit(0)));
 } else if (mode === 'memory') {
   const n = Number(arg);

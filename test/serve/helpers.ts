@@ -14,6 +14,7 @@ export const NOW = '2026-06-01T00:00:00.000Z';
 export const TOKEN = 'test-token-crm-and-analytics';
 export const PUSH_TOKEN = 'test-token-push';
 export const NARROW_TOKEN = 'test-token-analytics-only';
+export const METRICS_TOKEN = 'test-token-metrics';
 export const HMAC_HEX = 'ab'.repeat(32);
 
 export interface Rec {
@@ -59,11 +60,17 @@ export function serveConfig(serve: Partial<ServeSpec> = {}, connectors: RunnerCo
           { name: 'pipeline', sha256: sha256Hex(TOKEN), destinations: ['crm-sync', 'analytics-export'] },
           { name: 'flow', sha256: sha256Hex(PUSH_TOKEN), destinations: ['*'], push: true },
           { name: 'narrow', sha256: sha256Hex(NARROW_TOKEN), destinations: ['analytics-export'] },
+          { name: 'monitor', sha256: sha256Hex(METRICS_TOKEN), destinations: ['crm-sync'], metrics: true },
         ],
         ...serve,
       },
     },
   };
+}
+
+/** GET /metrics with the metrics-scoped token (text). */
+export async function metricsText(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
 }
 
 /** Log lines written by the service, for leak checks. */

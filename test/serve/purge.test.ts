@@ -14,7 +14,7 @@ import { verifyAuditLog } from '../../runner/audit/index.ts';
 import { runDsrReport } from '../../runner/cli/commands/report-dsr.ts';
 import { overduePurgesFromFile } from '../../runner/serve/purge.ts';
 import type { RunningServe } from '../../runner/serve/server.ts';
-import { consent, contact, NOW, post, PUSH_TOKEN, serveConfig, startTest, writeSnapshot } from './helpers.ts';
+import { consent, contact, metricsText, NOW, post, PUSH_TOKEN, serveConfig, startTest, writeSnapshot } from './helpers.ts';
 
 const ANN = ['email:ann@example.com', 'sf:003000000000001AAA'];
 
@@ -84,7 +84,7 @@ describe('purge propagation', () => {
     expect(s.purges!.overdue()).toEqual([]);
     t += 24 * 3600_000 + 1;
     expect(s.purges!.overdue().length).toBe(1);
-    expect(await (await fetch(`${s.url}/metrics`)).text()).toMatch(/lethe_serve_purges_overdue 1/);
+    expect(await metricsText(s.url)).toMatch(/lethe_serve_purges_overdue 1/);
     const file = join(s.stateDir, 'purges.jsonl');
     expect((await overduePurgesFromFile(file, () => 24 * 3600_000, t)).map((e) => e.body.destination)).toEqual(['crm-sync']);
 

@@ -2,7 +2,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServe } from '../../runner/serve/server.ts';
-import { consent, contact, memoryLog, NARROW_TOKEN, NOW, post, PUSH_TOKEN, serveConfig, startTest, TOKEN, writeSnapshot } from './helpers.ts';
+import { consent, contact, memoryLog, metricsText, NARROW_TOKEN, NOW, post, PUSH_TOKEN, serveConfig, startTest, TOKEN, writeSnapshot } from './helpers.ts';
 
 const ANN = ['email:ann@example.com', 'sf:003000000000001AAA'];
 const BOB = ['email:bob@example.com'];
@@ -60,7 +60,7 @@ describe('authentication and limits', () => {
 
   it('429 past a token\'s rate (bucket of one, refilled once in 1000 s)', async () => {
     const config = serveConfig();
-    config.spec.serve!.tokens[0]!.ratePerSecond = 0.001;
+    config.spec.serve!.tokens![0]!.ratePerSecond = 0.001;
     const s = await startTest({ snapshot: await writeSnapshot(events, contacts, NOW), config });
     try {
       expect((await post(`${s.url}/v1/consent/check`, { email: 'a@b.cd', destination: 'crm-sync' })).status).toBe(200);
@@ -185,8 +185,13 @@ describe('consent events, freshness, metrics, logs', () => {
     }
   });
 
-  it('/metrics exposes decisions and staleness; /openapi.json documents the routes; /healthz', async () => {
-    const m = await (await fetch(`${serve.url}/metrics`)).text();
+  it('/metrics needs a token with the metrics scope, exposes decisions and staleness and no subject data; /openapi.json documents the routes; /healthz', async () => {
+    expect((await fetch(`${serve.url}/metrics`)).status).toBe(401);
+    const denied = await fetch(`${serve.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('forbidden-metrics');
+    const m = await metricsText(serve.url);
+    expect(m).not.toMatch(/@|email:|phone:|sf:|gc:/);
     expect(m).toMatch(/lethe_serve_decisions_total\{endpoint="check",destination="crm-sync",allowed="true"\} \d+/);
     expect(m).toMatch(/lethe_serve_consent_state_age_seconds \d/);
     expect(m).toMatch(/lethe_serve_request_duration_seconds_bucket/);

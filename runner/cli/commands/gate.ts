@@ -24,14 +24,17 @@ export interface GateOptions {
  * Consent per person, as planning sees it: consent events plus the identity records that tie a
  * person's identifiers together, with grants in force only inside their validity window at `now`.
  */
-export async function consentIndexFromSnapshot(dir: string, now: string, options: { keepRefs?: boolean } = {}): Promise<ConsentIndex> {
-  const index = new ConsentIndex({ now, ...options });
+export async function consentIndexFromSnapshot(dir: string, now: string, options: { keepRefs?: boolean; replace?: (r: LetheRecord) => LetheRecord | null } = {}): Promise<ConsentIndex> {
+  const index = new ConsentIndex({ now, ...(options.keepRefs !== undefined ? { keepRefs: options.keepRefs } : {}) });
+  const replace = options.replace;
   const types = ['consent', ...new Set(CONSENT_IDENTITY_TYPES.map((t) => t.type))];
   try {
     for (const { file, expectedCount } of await planSnapshotRead(dir, { types })) {
       const identity = isConsentIdentityType(file.system, file.type);
       for await (const batch of readSnapshotFileBatches(file, expectedCount === undefined ? {} : { expectedCount })) {
-        for (const r of batch) {
+        for (const read of batch) {
+          const r = replace ? replace(read) : read;
+          if (r === null) continue;
           if (r.type === 'consent') index.add(r);
           else if (identity) index.addIdentity(r);
         }

@@ -43,6 +43,8 @@ export function register(program: Command): void {
       'after',
       '\nRoutes: POST /v1/consent/check, POST /v1/consent/events, POST /v1/gate/{destination}, POST /v1/mask/{destination},\n' +
         'GET /healthz, GET /readyz, GET /metrics, GET /openapi.json. Signals: SIGHUP reloads policies and snapshot; SIGINT/SIGTERM stop gracefully.\n' +
+        'Credentials: bearer tokens (serve.tokens, stored as SHA-256) or client certificates (serve.tls with clientCa, serve.clients by common name);\n' +
+        '  /metrics needs one with metrics: true.\n' +
         'Exit codes: 0 stopped cleanly, 1 bad config/policies/snapshot or cannot listen.\n' +
         'Examples:\n' +
         '  lethe serve --config lethe.yaml --snapshot snap\n' +
