@@ -36,7 +36,7 @@ export interface ReadOptions {
 }
 
 export interface Connector {
-  readonly system: 'genesys' | 'salesforce';
+  readonly system: 'genesys' | 'salesforce' | 'servicenow';
   /** Record types this connector can stream. */
   types(): readonly string[];
   /** Every record of one type, page by page. Throws on any incomplete read. */
