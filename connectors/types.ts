@@ -3,6 +3,7 @@
  * policy. Reads fail closed: an incomplete read is an error, never a shorter list (DESIGN §4.7).
  */
 import type { LetheRecord, RecordRef } from '../engine/records.ts';
+import type { SystemName } from '../engine/record-types.ts';
 
 export type ConnectorOp = 'delete' | 'anonymize' | 'gdpr-request' | 'protect' | 'unprotect' | 'rectify';
 
@@ -36,7 +37,7 @@ export interface ReadOptions {
 }
 
 export interface Connector {
-  readonly system: 'genesys' | 'salesforce' | 'servicenow';
+  readonly system: SystemName;
   /** Record types this connector can stream. */
   types(): readonly string[];
   /** Every record of one type, page by page. Throws on any incomplete read. */

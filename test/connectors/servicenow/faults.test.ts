@@ -53,7 +53,7 @@ describe('ServiceNow faults and bad input', () => {
     await expect(c.lookup([`email:${people(1200).find((p) => p.crm.some((a) => a.kind === 'case'))!.emails[0]}`])).rejects.toThrow(/sys_journal_field.*403/);
   });
 
-  it('error bodies have ServiceNow'"'"'s shape (401 without a token)', async () => {
+  it("error bodies have ServiceNow's shape (401 without a token)", async () => {
     const res = await fetch(`${emu.url}/api/now/table/incident`, { headers: { accept: 'application/json' } });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' }, status: 'failure' });
