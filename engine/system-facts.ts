@@ -11,6 +11,15 @@ import type { Person, WorldHold } from '../connectors/generate/world.ts';
 import type { SecretRef } from './schema/connection.ts';
 import type { SystemCatalog } from './field-catalog.ts';
 
+/** Fault rates every emulator understands (the conformance suite drives them). */
+export interface EmulatorFaults {
+  seed?: number;
+  /** List pages shorter than promised. */
+  partialPage?: number;
+  /** 5xx answers (retried by the connector). */
+  serverError?: number;
+}
+
 /** A system running on 127.0.0.1 for the sandbox, the demo and tests. */
 export interface EmulatedSystem {
   /** The emulator itself (its store, faults, stats), typed by the system's own module. */
@@ -21,6 +30,8 @@ export interface EmulatedSystem {
   readonly env: Record<string, string>;
   /** Adds one person of the synthetic world (and the world's holds) to the emulator. */
   seed(person: Person, holds: readonly WorldHold[]): void;
+  /** Sets the emulator's fault rates (0..1, seeded PRNG); null turns faults off. */
+  faults(rates: EmulatorFaults | null): void;
   stop(): Promise<void>;
 }
 

@@ -34,6 +34,7 @@ export const GENESYS_PLUGIN: SystemPlugin = {
       config: { apiUrl: emu.url, loginUrl: emu.url, rateLimitPerMinute: o.ratePerMinute ?? SANDBOX_GENESYS_RATE, concurrency: 8, clientId: { env: 'LETHE_SANDBOX_GC_CLIENT_ID' }, clientSecret: { env: 'LETHE_SANDBOX_GC_CLIENT_SECRET' } },
       env: { ...ENV },
       seed: (person, holds) => emu.store.load(genesysSeedForPerson(person, holds)),
+      faults: (r) => (r ? emu.faults.set({ seed: r.seed ?? 1, partialPageRate: r.partialPage ?? 0, error5xxRate: r.serverError ?? 0 }) : emu.faults.clear()),
       stop: () => emu.stop(),
     };
   },

@@ -34,6 +34,7 @@ export const SALESFORCE_PLUGIN: SystemPlugin = {
       config: { loginUrl: emu.url, apiVersion: '60.0', flow: 'client_credentials', clientId: { env: 'LETHE_SANDBOX_SF_CLIENT_ID' }, clientSecret: { env: 'LETHE_SANDBOX_SF_CLIENT_SECRET' } },
       env: { ...ENV },
       seed: (person, holds) => emu.store.load(salesforceSeedForPerson(person, holds)),
+      faults: (r) => (r ? emu.faults.set({ seed: r.seed ?? 1, partialPage: r.partialPage ?? 0, serverError: r.serverError ?? 0 }) : emu.faults.clear()),
       stop: () => emu.stop(),
     };
   },

@@ -27,6 +27,7 @@ export const SERVICENOW_PLUGIN: SystemPlugin = {
       config: { instanceUrl: emu.url, clientId: { env: 'LETHE_SANDBOX_SN_CLIENT_ID' }, clientSecret: { env: 'LETHE_SANDBOX_SN_CLIENT_SECRET' } },
       env: { ...ENV },
       seed: (person) => void seedServiceNowPerson(emu.store, person),
+      faults: (r) => (r ? emu.faults.set({ seed: r.seed ?? 1, partialPage: r.partialPage ?? 0, serverError: r.serverError ?? 0 }) : emu.faults.clear()),
       stop: () => emu.stop(),
     };
   },
