@@ -3,11 +3,12 @@
  * Salesforce contact and ServiceNow cases (journal notes quoting her e-mail and phone, attachments)
  * is discovered in all three, erased in all three, and gets one certificate listing all three.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceNowEmulator } from '../../connectors/servicenow/emulator/index.ts';
 import { verifyCertificate } from '../../runner/certificate/certificate.ts';
+import { exportRequest } from '../../runner/dsr/export.ts';
 import { approveRequest, openRequest } from '../../runner/dsr/intake.ts';
 import { applyRunner } from '../../runner/dsr/runner.ts';
 import { discoverStep, executeStep, pollStep } from '../../runner/dsr/workflow.ts';
@@ -35,6 +36,20 @@ describe('erasure across Genesys Cloud, Salesforce and ServiceNow', () => {
     w = await startWorld([dee, bystander], []);
   }, 120_000);
   afterAll(() => w.stop());
+
+  it('access export (Art. 15) includes the ServiceNow records, journal text included', async () => {
+    const r0 = await openRequest(w.ctx, { type: 'access', emails: ['eve@other.test'], name: 'Eve', verification: { method: 'email-challenge', reference: 'T-3A' } });
+    await discoverStep(w.ctx, r0.id, { connectors: w.connectors, bundle: w.bundle });
+    await approveRequest(w.ctx, r0.id);
+    const out = join(w.dir, 'export-eve');
+    const r = await exportRequest(w.ctx, r0.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: 5000 });
+    expect(r.state).toBe('COMPLETE');
+    expect(existsSync(join(out, 'servicenow.json'))).toBe(true);
+    const sn = JSON.parse(readFileSync(join(out, 'servicenow.json'), 'utf8')) as Array<{ type: string; fields: Record<string, unknown> }>;
+    expect(new Set(sn.map((x) => x.type))).toEqual(new Set(['customer-contact', 'case', 'journal-entry', 'attachment']));
+    expect(sn.some((x) => x.type === 'journal-entry' && String(x.fields.value).includes('eve@other.test'))).toBe(true);
+    expect(JSON.stringify(sn)).not.toContain('dee@three.test');
+  });
 
   it('discovers, erases and certifies in all three systems; the bystander is untouched', async () => {
     const sn = w.sandbox.emulators.servicenow!.handle as ServiceNowEmulator;
