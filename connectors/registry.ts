@@ -1,6 +1,6 @@
 /**
- * The connector registry: every system Lethe knows, one line each. Pure (facts and lazy plugin
- * loaders only), so the engine may import it. Adding a system: a folder connectors/<system>/ with
+ * The connector registry: every system Lethe knows, one line each. Pure (facts only; the runner
+ * loads each system's I/O half, connectors/<name>/plugin.ts, by name), so the engine may import it. Adding a system: a folder connectors/<system>/ with
  * facts.ts (engine/system-facts.ts), plugin.ts, connector and emulator, then one line here.
  */
 import { Type, type TOptional } from '@sinclair/typebox';

@@ -2,8 +2,8 @@
  * The contract of the connector registry (connectors/registry.ts): the system-specific facts the
  * engine, planner, runner, snapshot, DSR discovery, reports and policy schemas read, so that no
  * file outside a system's folder names it. Facts are pure data and pure functions: importing them
- * does no I/O. The I/O half of a system (connector, emulator, seed) is reached only through
- * `plugin()`, a lazy import the engine never calls.
+ * does no I/O and pulls in no I/O code. The I/O half of a system (connector, emulator, seed) is
+ * `connectors/<name>/plugin.ts` exporting `PLUGIN`, which only the runner loads (by name).
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { Connector } from '../connectors/types.ts';
@@ -73,6 +73,4 @@ export interface SystemFacts<N extends string = string, C extends TSchema = TSch
   readonly rateLimit: { readonly window: 'minute' | 'hour' | 'day'; readonly limit: number; readonly honoursRetryAfter: boolean; readonly note: string };
   /** Config block schema under `spec.connectors.<name>` (TypeBox; secrets by reference). */
   readonly config: C;
-  /** Lazy I/O half (connector, emulator, seed). */
-  plugin(): Promise<SystemPlugin>;
 }

@@ -9,8 +9,13 @@ import type { RunnerConfig } from '../engine/schema/index.ts';
 import { UserError } from './cli/errors.ts';
 import { resolveSecret } from './secrets.ts';
 
-/** Every registered system's I/O half, loaded once when the runner starts (each facts.ts names its plugin). */
-export const PLUGINS: ReadonlyMap<string, SystemPlugin> = new Map(await Promise.all(REGISTRY.map(async (f) => [f.name, await f.plugin()] as const)));
+/**
+ * Every registered system's I/O half, loaded once when the runner starts: by convention
+ * `connectors/<name>/plugin.ts` exporting `PLUGIN` (the engine never imports these).
+ */
+export const PLUGINS: ReadonlyMap<string, SystemPlugin> = new Map(
+  await Promise.all(REGISTRY.map(async (f) => [f.name, ((await import(`../connectors/${f.name}/plugin.ts`)) as { PLUGIN: SystemPlugin }).PLUGIN] as const)),
+);
 
 export function connectorsFromConfig(config: RunnerConfig, env: NodeJS.ProcessEnv = process.env): Connector[] {
   const c = config.spec.connectors as Record<string, unknown> & { snapshot?: { dir: string } };

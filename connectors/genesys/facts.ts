@@ -1,4 +1,4 @@
-/** Genesys Cloud's entry in the connector registry (engine/system-facts.ts): pure facts, lazy I/O. */
+/** Genesys Cloud's entry in the connector registry (engine/system-facts.ts): pure facts (its I/O half is plugin.ts, loaded by the runner). */
 import { Type } from '@sinclair/typebox';
 import { normalizeGenesysId } from '../../engine/ids.ts';
 import { Http, SecretRef } from '../../engine/schema/connection.ts';
@@ -32,5 +32,4 @@ export const GENESYS_FACTS = {
   ops: ['delete', 'anonymize', 'gdpr-request', 'protect', 'unprotect', 'rectify'],
   rateLimit: { window: 'minute', limit: 300, honoursRetryAfter: true, note: '300 requests per minute per token; 429 with Retry-After.' },
   config: GenesysConnector,
-  plugin: () => import('./plugin.ts').then((m) => m.GENESYS_PLUGIN),
 } as const satisfies SystemFacts<'genesys'>;

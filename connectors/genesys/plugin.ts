@@ -39,3 +39,6 @@ export const GENESYS_PLUGIN: SystemPlugin = {
     };
   },
 };
+
+/** The name the runner loads every registered system's plugin by (runner/connections.ts). */
+export const PLUGIN = GENESYS_PLUGIN;

@@ -1,4 +1,4 @@
-/** Salesforce's entry in the connector registry (engine/system-facts.ts): pure facts, lazy I/O. */
+/** Salesforce's entry in the connector registry (engine/system-facts.ts): pure facts (its I/O half is plugin.ts, loaded by the runner). */
 import { Type } from '@sinclair/typebox';
 import { normalizeSalesforceId, salesforceIdProblem } from '../../engine/ids.ts';
 import { Http, SecretRef } from '../../engine/schema/connection.ts';
@@ -36,5 +36,4 @@ export const SALESFORCE_FACTS = {
   ops: ['delete', 'anonymize', 'protect', 'unprotect', 'rectify'],
   rateLimit: { window: 'day', limit: 100_000, honoursRetryAfter: false, note: 'Rolling 24-hour API request allocation per org; 403 REQUEST_LIMIT_EXCEEDED.' },
   config: SalesforceConnector,
-  plugin: () => import('./plugin.ts').then((m) => m.SALESFORCE_PLUGIN),
 } as const satisfies SystemFacts<'salesforce'>;

@@ -1,4 +1,4 @@
-/** ServiceNow's entry in the connector registry (engine/system-facts.ts): pure facts, lazy I/O. */
+/** ServiceNow's entry in the connector registry (engine/system-facts.ts): pure facts (its I/O half is plugin.ts, loaded by the runner). */
 import { Type } from '@sinclair/typebox';
 import { Http, SecretRef } from '../../engine/schema/connection.ts';
 import type { SystemFacts } from '../../engine/system-facts.ts';
@@ -33,5 +33,4 @@ export const SERVICENOW_FACTS = {
   ops: ['delete', 'anonymize'],
   rateLimit: { window: 'hour', limit: 0, honoursRetryAfter: true, note: 'Per-instance rate-limit rules (requests per hour; none by default); 429 with Retry-After.' },
   config: ServiceNowConnectorConfig,
-  plugin: () => import('./plugin.ts').then((m) => m.SERVICENOW_PLUGIN),
 } as const satisfies SystemFacts<'servicenow'>;

@@ -32,3 +32,6 @@ export const SERVICENOW_PLUGIN: SystemPlugin = {
     };
   },
 };
+
+/** The name the runner loads every registered system's plugin by (runner/connections.ts). */
+export const PLUGIN = SERVICENOW_PLUGIN;
