@@ -4,6 +4,7 @@
  */
 import type { LetheRecord, RecordRef } from '../engine/records.ts';
 import type { ChangeCursor, ChangeOp } from './changes.ts';
+import type { SystemName } from '../engine/record-types.ts';
 
 export type ConnectorOp = 'delete' | 'anonymize' | 'gdpr-request' | 'protect' | 'unprotect' | 'rectify';
 
@@ -37,7 +38,7 @@ export interface ReadOptions {
 }
 
 export interface Connector {
-  readonly system: 'genesys' | 'salesforce';
+  readonly system: SystemName;
   /** Record types this connector can stream. */
   types(): readonly string[];
   /** Every record of one type, page by page. Throws on any incomplete read. */

@@ -17,6 +17,8 @@
  * as `c-1`); the loader rejects malformed ids where a real one is required (`salesforceIdProblem`).
  */
 
+import { factsOf, REGISTRY } from '../connectors/registry.ts';
+
 const SUFFIX = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
 function isAlnum(c: number): boolean {
@@ -118,25 +120,30 @@ export function normalizeGenesysId(id: string): string {
   return UUID.test(a) && UUID.test(b) ? `${a}:${b}` : id;
 }
 
-/** The canonical id of a record of `system` (unchanged for systems without id rules). */
+/** The canonical id of a record of `system`, by the registry's normaliser (unchanged for unknown systems). */
 export function normalizeRecordId(system: string, id: string): string {
-  if (system === 'salesforce') return normalizeSalesforceId(id);
-  if (system === 'genesys') return normalizeGenesysId(id);
-  return id;
+  const f = factsOf(system);
+  return f ? f.normalizeId(id) : id;
 }
 
-/** Identifier prefixes whose value is a system record id, and the system whose rules apply. */
-const ID_PREFIXES: Readonly<Record<string, string>> = { sf: 'salesforce', gc: 'genesys' };
+/** Identifier prefixes whose value is a system record id (`sf:`, `gc:`, …), and their system's normaliser. */
+let prefixes: ReadonlyMap<string, (id: string) => string> | undefined;
+function idPrefixes(): ReadonlyMap<string, (id: string) => string> {
+  // Built on first use: the registry imports this module's normalisers (an import cycle that is
+  // safe only while nothing here reads the registry at load time).
+  prefixes ??= new Map(REGISTRY.map((f) => [f.idPrefix, (id: string) => f.normalizeId(id)]));
+  return prefixes;
+}
 
-/** An identifier with a record-id value (`sf:`, `gc:`) in canonical form; others unchanged. */
+/** An identifier with a record-id value (`sf:`, `gc:`, …) in canonical form; others unchanged. */
 export function normalizeIdIdentifier(identifier: string): string {
-  const c0 = identifier.charCodeAt(0);
-  if (identifier.charCodeAt(2) !== 58 /* : */ || (c0 !== 115 && c0 !== 103)) return identifier;
-  const system = ID_PREFIXES[identifier.slice(0, 2)];
-  if (!system) return identifier;
-  const v = identifier.slice(3);
-  const n = normalizeRecordId(system, v);
-  return n === v ? identifier : identifier.slice(0, 3) + n;
+  const colon = identifier.indexOf(':');
+  if (colon <= 0 || colon > 8) return identifier;
+  const norm = idPrefixes().get(identifier.slice(0, colon));
+  if (!norm) return identifier;
+  const v = identifier.slice(colon + 1);
+  const n = norm(v);
+  return n === v ? identifier : identifier.slice(0, colon + 1) + n;
 }
 
 interface IdsOf {

@@ -1,32 +1,27 @@
 /**
  * The record types Lethe knows (DESIGN §2), by system. One place: policies, snapshots,
- * connectors and plans all take their vocabulary from here. A new type is added here first.
+ * connectors and plans all take their vocabulary from here, and this file takes every
+ * system-specific fact from the connector registry (connectors/registry.ts, pure facts only).
  */
-import { GENESYS_CATALOG } from '../connectors/genesys/catalog.ts';
-import { SALESFORCE_CATALOG } from '../connectors/salesforce/catalog.ts';
+import { REGISTRY } from '../connectors/registry.ts';
 import type { FieldSpec, SystemCatalog } from './field-catalog.ts';
 
 export type { FieldSpec, FieldType, FieldCategory } from './field-catalog.ts';
 export { RECORD_KEYS } from './field-catalog.ts';
 
-export const SYSTEMS = ['genesys', 'salesforce'] as const;
-export type SystemName = (typeof SYSTEMS)[number];
+type Registered = (typeof REGISTRY)[number];
+
+export const SYSTEMS: readonly Registered['name'][] = REGISTRY.map((f) => f.name);
+export type SystemName = Registered['name'];
 
 /** Types every system may carry: consent events and hold records. */
 export const COMMON_TYPES = ['consent', 'legal-hold'] as const;
 
-export const RECORD_TYPES = {
-  genesys: ['external-contact', 'conversation', 'recording', 'evaluation', ...COMMON_TYPES],
-  salesforce: ['contact', 'lead', 'task', 'event', 'case', 'individual', ...COMMON_TYPES],
-} as const satisfies Record<SystemName, readonly string[]>;
+export const RECORD_TYPES = Object.fromEntries(REGISTRY.map((f) => [f.name, f.types])) as { readonly [F in Registered as F['name']]: F['types'] };
 
-export type RecordTypeName =
-  | (typeof RECORD_TYPES)['genesys'][number]
-  | (typeof RECORD_TYPES)['salesforce'][number];
+export type RecordTypeName = Registered['types'][number];
 
-export const ALL_RECORD_TYPES: readonly RecordTypeName[] = [
-  ...new Set<RecordTypeName>([...RECORD_TYPES.genesys, ...RECORD_TYPES.salesforce]),
-].sort();
+export const ALL_RECORD_TYPES: readonly RecordTypeName[] = [...new Set<RecordTypeName>(REGISTRY.flatMap((f) => f.types as readonly RecordTypeName[]))].sort();
 
 export function isKnownSystem(system: string): system is SystemName {
   return (SYSTEMS as readonly string[]).includes(system);
@@ -42,10 +37,7 @@ export function isKnownType(system: string, type: string): boolean {
  * beside its mapping. Policies may only name catalogued fields; snapshots may carry more (kept
  * and ignored).
  */
-export const FIELD_CATALOG: Readonly<Record<SystemName, SystemCatalog>> = {
-  genesys: GENESYS_CATALOG,
-  salesforce: SALESFORCE_CATALOG,
-};
+export const FIELD_CATALOG = Object.fromEntries(REGISTRY.map((f) => [f.name, f.catalog])) as Readonly<Record<SystemName, SystemCatalog>>;
 
 /** The catalogued fields of a system's record type, or undefined for an unknown pair. */
 export function catalogFor(system: string, type: string): readonly FieldSpec[] | undefined {
@@ -56,7 +48,4 @@ export function catalogFor(system: string, type: string): readonly FieldSpec[] |
  * Hold and consent sources each system's connector produces (DESIGN §2, §4.7): a snapshot covering
  * the system must have these files, or a missing hold would read as "nothing held".
  */
-export const REQUIRED_SOURCES: Readonly<Record<SystemName, readonly RecordTypeName[]>> = {
-  genesys: ['legal-hold'],
-  salesforce: ['consent', 'legal-hold'],
-};
+export const REQUIRED_SOURCES = Object.fromEntries(REGISTRY.map((f) => [f.name, f.requiredSources])) as unknown as Readonly<Record<SystemName, readonly RecordTypeName[]>>;

@@ -1,24 +1,24 @@
 /**
- * The sandbox: both emulators on 127.0.0.1, seeded with the same synthetic world, and a runner
- * config that points at them. What `lethe sandbox` serves and what the demo and tests run against.
+ * The sandbox: every registered system's emulator on 127.0.0.1 (connectors/registry.ts), seeded
+ * with the same synthetic world, and a runner config that points at them. What `lethe sandbox`
+ * serves and what the demo and tests run against.
  */
 import { generatePeople } from '../connectors/generate/people.ts';
 import { holdsForPerson } from '../connectors/generate/holds.ts';
 import type { WorldOptions } from '../connectors/generate/world.ts';
-import { startGenesysEmulator, type GenesysEmulator, type GenesysEmulatorOptions } from '../connectors/genesys/emulator/index.ts';
-import { genesysSeedForPerson } from '../connectors/genesys/seed.ts';
-import { EMULATOR_DEFAULTS, startSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from '../connectors/salesforce/emulator/server.ts';
-import { salesforceSeedForPerson } from '../connectors/salesforce/seed.ts';
+import type { GenesysEmulator, GenesysEmulatorOptions } from '../connectors/genesys/emulator/index.ts';
+import { REGISTRY } from '../connectors/registry.ts';
+import type { SalesforceEmulator, SalesforceEmulatorOptions } from '../connectors/salesforce/emulator/server.ts';
 import type { RunnerConfig } from '../engine/schema/index.ts';
+import type { EmulatedSystem } from '../engine/system-facts.ts';
+import { PLUGINS } from './connections.ts';
 
-export const SANDBOX_ENV = {
-  LETHE_SANDBOX_GC_CLIENT_ID: 'lethe-client',
-  LETHE_SANDBOX_GC_CLIENT_SECRET: 'lethe-secret',
-  LETHE_SANDBOX_SF_CLIENT_ID: EMULATOR_DEFAULTS.clientId,
-  LETHE_SANDBOX_SF_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
-} as const;
+export { SANDBOX_GENESYS_RATE } from '../connectors/genesys/plugin.ts';
 
 export interface Sandbox {
+  /** Every registered system's emulator, by system name. */
+  emulators: Readonly<Record<string, EmulatedSystem>>;
+  /** The two original systems' emulators, typed (kept for existing callers). */
   genesys: GenesysEmulator;
   salesforce: SalesforceEmulator;
   config: RunnerConfig;
@@ -28,47 +28,47 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-/**
- * The sandbox's Genesys rate limit. The real default (300/min per token) makes a full scan of a
- * demo org take minutes; the rate-limit tests and benchmarks set the real value explicitly.
- */
-export const SANDBOX_GENESYS_RATE = 60_000;
-
 export interface SandboxOptions extends WorldOptions {
   genesys?: GenesysEmulatorOptions;
   salesforce?: SalesforceEmulatorOptions;
+  /** Emulator options of any registered system, by name (`genesys`/`salesforce` above win). */
+  emulators?: Record<string, unknown>;
+  /** Leave these registered systems out of the sandbox. */
+  without?: readonly string[];
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const genesys = await startGenesysEmulator({ clientId: SANDBOX_ENV.LETHE_SANDBOX_GC_CLIENT_ID, clientSecret: SANDBOX_ENV.LETHE_SANDBOX_GC_CLIENT_SECRET, ratePerMinute: SANDBOX_GENESYS_RATE, ...options.genesys });
-  const salesforce = await startSalesforceEmulator({ clientId: SANDBOX_ENV.LETHE_SANDBOX_SF_CLIENT_ID, clientSecret: SANDBOX_ENV.LETHE_SANDBOX_SF_CLIENT_SECRET, ...options.salesforce });
+  const emulatorOptions: Record<string, unknown> = { ...options.emulators, ...(options.genesys ? { genesys: options.genesys } : {}), ...(options.salesforce ? { salesforce: options.salesforce } : {}) };
+  const emulators: Record<string, EmulatedSystem> = {};
+  for (const f of REGISTRY) {
+    if (options.without?.includes(f.name)) continue;
+    emulators[f.name] = await PLUGINS.get(f.name)!.emulate(emulatorOptions[f.name]);
+  }
+  const systems = Object.values(emulators);
   let people = 0;
   for (const person of generatePeople(options)) {
     const holds = holdsForPerson(options, person);
-    genesys.store.load(genesysSeedForPerson(person, holds));
-    salesforce.store.load(salesforceSeedForPerson(person, holds));
+    for (const e of systems) e.seed(person, holds);
     people++;
   }
   const config: RunnerConfig = {
     apiVersion: 'lethe.dev/v1',
     kind: 'RunnerConfig',
-    metadata: { name: 'sandbox', version: '1.0.0', owner: 'lethe sandbox', description: 'Emulated Genesys Cloud and Salesforce on 127.0.0.1 with a seeded data set.' },
+    metadata: { name: 'sandbox', version: '1.0.0', owner: 'lethe sandbox', description: `Emulated ${REGISTRY.filter((f) => emulators[f.name]).map((f) => f.label).join(', ')} on 127.0.0.1 with a seeded data set.` },
     spec: {
-      connectors: {
-        genesys: { apiUrl: genesys.url, loginUrl: genesys.url, rateLimitPerMinute: options.genesys?.ratePerMinute ?? SANDBOX_GENESYS_RATE, concurrency: 8, clientId: { env: 'LETHE_SANDBOX_GC_CLIENT_ID' }, clientSecret: { env: 'LETHE_SANDBOX_GC_CLIENT_SECRET' } },
-        salesforce: { loginUrl: salesforce.url, apiVersion: '60.0', flow: 'client_credentials', clientId: { env: 'LETHE_SANDBOX_SF_CLIENT_ID' }, clientSecret: { env: 'LETHE_SANDBOX_SF_CLIENT_SECRET' } },
-      },
+      connectors: Object.fromEntries(Object.entries(emulators).map(([name, e]) => [name, e.config])) as RunnerConfig['spec']['connectors'],
       limits: { maxActions: 1000, maxPercent: 10, maxSnapshotAge: 'PT24H' },
     },
   };
   return {
-    genesys,
-    salesforce,
+    emulators,
+    genesys: emulators.genesys?.handle as GenesysEmulator,
+    salesforce: emulators.salesforce?.handle as SalesforceEmulator,
     config,
-    env: { ...SANDBOX_ENV },
+    env: Object.assign({}, ...systems.map((e) => e.env)) as Record<string, string>,
     people,
     async stop() {
-      await Promise.all([genesys.stop(), salesforce.stop()]);
+      await Promise.all(systems.map((e) => e.stop()));
     },
   };
 }

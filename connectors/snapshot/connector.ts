@@ -5,7 +5,7 @@
  */
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { refKey } from '../../engine/records.ts';
-import { RECORD_TYPES, type SystemName } from '../../engine/record-types.ts';
+import { RECORD_TYPES, SYSTEMS, type SystemName } from '../../engine/record-types.ts';
 import { planSnapshotRead, readSnapshotBatches, readSnapshotFileBatches } from '../../engine/snapshot/reader.ts';
 import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../types.ts';
 
@@ -88,5 +88,5 @@ export function createSnapshotConnector(dir: string, system: SystemName): Connec
 
 /** One read-only connector per system over the snapshot at `dir`. */
 export function createSnapshotConnectors(dir: string): Record<SystemName, Connector> {
-  return { genesys: new SnapshotConnector(dir, 'genesys'), salesforce: new SnapshotConnector(dir, 'salesforce') };
+  return Object.fromEntries(SYSTEMS.map((s) => [s, new SnapshotConnector(dir, s)])) as unknown as Record<SystemName, Connector>;
 }

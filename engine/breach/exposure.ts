@@ -35,6 +35,8 @@ const VISIBILITY: Readonly<Record<StrategyName, Visibility>> = {
   drop: 'removed',
   fixed: 'removed',
   random: 'removed',
+  // The free text stays readable; only the e-mail addresses and phone numbers in it are replaced.
+  'scrub-contacts': 'partial',
 };
 
 function visibilityOf(s: StrategySpec | StrategyName): { visibility: Visibility; strategy: StrategyName } {

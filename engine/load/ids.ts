@@ -4,7 +4,8 @@
  * malformed Salesforce id with its location, and hands the engine the canonical form, so the
  * bundle (and its hash) does not depend on which form a document used.
  */
-import { normalizeGenesysId, normalizeIdIdentifier, normalizeRecordId, salesforceIdProblem } from '../ids.ts';
+import { factsOf, REGISTRY } from '../../connectors/registry.ts';
+import { normalizeGenesysId, normalizeIdIdentifier, normalizeRecordId } from '../ids.ts';
 import type { Issue } from './checks.ts';
 import type { PathSeg } from './locate.ts';
 
@@ -12,11 +13,12 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** A Salesforce record reference or `sf:` identifier whose id is malformed. */
+/** A record reference or record-id identifier (`sf:`, `sn:`) whose id is malformed for its system (registry `idProblem`). */
 export function recordIdIssue(system: unknown, id: unknown, path: PathSeg[], out: Issue[]): void {
-  if (system !== 'salesforce' || typeof id !== 'string') return;
-  const problem = salesforceIdProblem(id);
-  if (problem) out.push({ path, code: 'id.invalid', message: `not a Salesforce record id: ${problem}` });
+  if (typeof system !== 'string' || typeof id !== 'string') return;
+  const f = factsOf(system);
+  const problem = f?.idProblem?.(id);
+  if (problem) out.push({ path, code: 'id.invalid', message: `not a ${f!.label} record id: ${problem}` });
 }
 
 /** Issues of the ids a LegalHold names (records by reference, `sf:` identifiers). */
@@ -26,7 +28,8 @@ export function holdIdIssues(holds: Obj, out: Issue[]): void {
     recordIdIssue(ref.system, ref.id, ['spec', 'holds', 'records', i, 'id'], out);
   });
   arr(holds.identifiers).forEach((id, i) => {
-    if (typeof id === 'string' && id.startsWith('sf:')) recordIdIssue('salesforce', id.slice(3), ['spec', 'holds', 'identifiers', i], out);
+    const f = typeof id === 'string' ? REGISTRY.find((x) => id.startsWith(`${x.idPrefix}:`)) : undefined;
+    if (f) recordIdIssue(f.name, (id as string).slice(f.idPrefix.length + 1), ['spec', 'holds', 'identifiers', i], out);
   });
 }
 

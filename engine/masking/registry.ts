@@ -17,6 +17,7 @@ import { keep } from './strategies/keep.ts';
 import { nullStrategy } from './strategies/null.ts';
 import { random } from './strategies/random.ts';
 import { redact } from './strategies/redact.ts';
+import { scrubContacts } from './strategies/scrub-contacts.ts';
 import { truncate } from './strategies/truncate.ts';
 
 export type StrategyRegistry = { readonly [N in StrategyName]: MaskingStrategy<N> };
@@ -33,6 +34,7 @@ export const STRATEGIES: StrategyRegistry = {
   'keep-last': keepLastStrategy,
   'generalize-date': generalizeDate,
   truncate,
+  'scrub-contacts': scrubContacts,
 };
 
 export class StrategyError extends Error {

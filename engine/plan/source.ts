@@ -4,6 +4,7 @@
  * everything else once, in link-dependency order. A plain (async) iterable of records is accepted
  * too; it is grouped by type in memory (fine for tests and small inputs, not for 5M records).
  */
+import { REGISTRY } from '../../connectors/registry.ts';
 import type { LetheRecord } from '../records.ts';
 import type { PrefilteredReader, PrefilterSetup } from './prefilter.ts';
 import { cmp } from '../canonical.ts';
@@ -56,22 +57,11 @@ export async function memorySource(records: Iterable<LetheRecord> | AsyncIterabl
 }
 
 /**
- * Link-dependency rank of known types: records link to records of lower rank (recording ->
- * conversation -> external contact; task -> contact -> individual). Unknown types come last. The
+ * Link-dependency rank of known types, from each system's registry facts (`linkRank`): records
+ * link to records of lower rank (recording -> conversation -> external contact). Unknown types come last. The
  * planner still handles links that go the other way (see build.ts), at some memory cost.
  */
-const RANK: Record<string, number> = {
-  'salesforce/individual': 0,
-  'genesys/external-contact': 1,
-  'salesforce/contact': 1,
-  'salesforce/lead': 1,
-  'genesys/conversation': 2,
-  'salesforce/case': 2,
-  'genesys/recording': 3,
-  'salesforce/task': 3,
-  'salesforce/event': 3,
-  'genesys/evaluation': 4,
-};
+const RANK: Record<string, number> = Object.fromEntries(REGISTRY.flatMap((f) => Object.entries(f.linkRank).map(([type, n]) => [`${f.name}/${type}`, n])));
 
 function rank(t: TypeRef): number {
   if (t.type === 'consent') return 8;

@@ -63,6 +63,14 @@ export const STRATEGY_SCHEMAS = {
   truncate: strategy('truncate', 'Keep only the first `length` characters.', {
     length: Type.Integer({ minimum: 0, maximum: 10000, description: 'How many leading characters to keep.' }),
   }),
+  'scrub-contacts': strategy(
+    'scrub-contacts',
+    'Free text (notes, comments): every e-mail address and every internationally written phone number (`+…`, `00…`) found in the text is replaced by its format-preserving mask; the rest of the text is kept.',
+    {
+      with: Type.Optional(StringEnum(['redact', 'hmac-sha256'] as const, { description: 'Mask of each value found: `redact` (default; `redacted@masked.invalid`, `+900…`) or `hmac-sha256` (keyed, still an e-mail or E.164 shape, linkable).' })),
+      key: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'HMAC key name for `with: hmac-sha256` (default `default`).' })),
+    },
+  ),
 } satisfies Record<string, TObject>;
 
 export type StrategyName = keyof typeof STRATEGY_SCHEMAS;

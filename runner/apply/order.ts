@@ -1,12 +1,14 @@
 /** The order the runner carries actions out in, and how it cuts them into batches. */
+import { factsOf, REGISTRY } from '../../connectors/registry.ts';
 import type { PlanAction } from '../../engine/plan/types.ts';
 
 /**
  * Children before parents (a Salesforce Contact with Cases cannot be deleted; a recording before
  * its conversation's contact), protections first, native GDPR requests last.
  */
-// Consent derived from an Individual's opt-out flags goes with the Individual: consent records last.
-const TYPE_ORDER = ['evaluation', 'recording', 'task', 'event', 'case', 'conversation', 'lead', 'contact', 'external-contact', 'individual', 'consent', 'legal-hold'];
+// Per system, from the registry's `deleteOrder` (consent derived from a Salesforce Individual's
+// opt-out flags goes with the Individual: consent records last).
+const typeOrder = (system: string): readonly string[] => factsOf(system)?.deleteOrder ?? ['consent', 'legal-hold'];
 const OP_ORDER = ['protect', 'unprotect', 'anonymize', 'mask-in-place', 'delete', 'purge', 'rectify', 'gdpr-request'];
 
 function rank(list: readonly string[], v: string): number {
@@ -21,8 +23,8 @@ export interface Batch {
   actions: PlanAction[];
 }
 
-/** Default batch sizes: Salesforce batches large enough for Bulk API 2.0, Genesys per 100. */
-export const BATCH_SIZE: Record<string, number> = { salesforce: 10_000, genesys: 100 };
+/** Default batch sizes per system, from the registry (Salesforce large enough for Bulk API 2.0). */
+export const BATCH_SIZE: Record<string, number> = Object.fromEntries(REGISTRY.map((f) => [f.name, f.batchSize]));
 
 export function batches(actions: readonly PlanAction[], sizes: Record<string, number> = BATCH_SIZE): Batch[] {
   const groups = new Map<string, Batch>();
@@ -34,7 +36,7 @@ export function batches(actions: readonly PlanAction[], sizes: Record<string, nu
   }
   const sorted = [...groups.values()].sort(
     (x, y) =>
-      x.system.localeCompare(y.system) || rank(OP_ORDER, x.op) - rank(OP_ORDER, y.op) || rank(TYPE_ORDER, x.type) - rank(TYPE_ORDER, y.type) || x.type.localeCompare(y.type),
+      x.system.localeCompare(y.system) || rank(OP_ORDER, x.op) - rank(OP_ORDER, y.op) || rank(typeOrder(x.system), x.type) - rank(typeOrder(y.system), y.type) || x.type.localeCompare(y.type),
   );
   const out: Batch[] = [];
   for (const g of sorted) {

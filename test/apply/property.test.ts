@@ -193,7 +193,7 @@ const seen = { held: 0, regranted: 0, crashes: 0, threw: 0 };
 async function runScenario(sc: Scenario): Promise<void> {
   const w = worlds[sc.world]!;
   const spec = WORLDS[sc.world]!;
-  const s = await startSandbox({ seed: spec.seed, records: spec.records, now: NOW });
+  const s = await startSandbox({ seed: spec.seed, records: spec.records, now: NOW, without: ['servicenow'] });
   const dir = mkdtempSync(join(tmpdir(), 'lethe-prop-'));
   try {
     const config: RunnerConfig = { ...w.config, spec: { ...w.config.spec, connectors: s.config.spec.connectors, stateDir: join(dir, 'state') } };
@@ -287,7 +287,7 @@ describe('apply: consent re-checks ask only systems that hold consent records', 
     const w = worlds[1]!;
     const purges = w.plan.actions.filter((a) => a.basis.rule === 'consent-withdrawal').length;
     expect(purges).toBeGreaterThan(1);
-    const s = await startSandbox({ seed: spec.seed, records: spec.records, now: NOW });
+    const s = await startSandbox({ seed: spec.seed, records: spec.records, now: NOW, without: ['servicenow'] });
     try {
       const config: RunnerConfig = { ...w.config, spec: { ...w.config.spec, connectors: s.config.spec.connectors, stateDir: join(mkdtempSync(join(tmpdir(), 'lethe-prop-')), 'state') } };
       const env = { ...w.env, ...s.env };

@@ -71,7 +71,7 @@ function writeErasureRequests(sandbox: Sandbox, dir: string, n: number): string 
 }
 
 export async function makeWorld(options: { seed?: number; records?: number; limits?: { maxActions: number; maxPercent: number }; genesys?: GenesysEmulatorOptions; erasures?: number } = {}): Promise<World> {
-  const sandbox = await startSandbox({ seed: options.seed ?? 11, records: options.records ?? 700, now: NOW, ...(options.genesys ? { genesys: options.genesys } : {}) });
+  const sandbox = await startSandbox({ seed: options.seed ?? 11, records: options.records ?? 700, now: NOW, without: ['servicenow'], ...(options.genesys ? { genesys: options.genesys } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'lethe-apply-'));
   const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY, LETHE_PLAN_KEY: PLAN_KEY };
   const config: RunnerConfig = {

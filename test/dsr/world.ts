@@ -6,8 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { genesysSeedForPerson, seedUuid } from '../../connectors/genesys/seed.ts';
-import { salesforceSeedForPerson } from '../../connectors/salesforce/seed.ts';
+import { seedUuid } from '../../connectors/genesys/seed.ts';
 import type { Interaction, Person, WorldHold } from '../../connectors/generate/world.ts';
 import { loadPolicyDir } from '../../engine/load/index.ts';
 import type { Bundle } from '../../engine/bundle.ts';
@@ -100,10 +99,8 @@ export interface World {
 export async function startWorld(people: Person[], holds: WorldHold[], options: { gdprStepMs?: number } = {}): Promise<World> {
   const now = Date.now();
   const sandbox = await startSandbox({ seed: 1, records: 0, now: new Date(now).toISOString(), genesys: { gdprStepMs: options.gdprStepMs ?? 20 } });
-  for (const p of people) {
-    sandbox.genesys.store.load(genesysSeedForPerson(p, holds));
-    sandbox.salesforce.store.load(salesforceSeedForPerson(p, holds));
-  }
+  // Every registered system's emulator gets the people (ServiceNow only those who opened cases).
+  for (const p of people) for (const e of Object.values(sandbox.emulators)) e.seed(p, holds);
   const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_HEX, LETHE_PLAN_KEY: PLAN_HEX };
   const connectors = connectorsFromConfig(sandbox.config, env);
   const loaded = await loadPolicyDir('policies');

@@ -22,6 +22,7 @@ const SAMPLES: Record<StrategyName, StrategySpec[]> = {
   'keep-last': [{ strategy: 'keep-last', n: 4 }, { strategy: 'keep-last', n: 2, maskChar: '#', format: 'text' }],
   'generalize-date': [{ strategy: 'generalize-date', to: 'month' }, { strategy: 'generalize-date', to: 'year' }],
   truncate: [{ strategy: 'truncate', length: 3 }],
+  'scrub-contacts': [{ strategy: 'scrub-contacts' }, { strategy: 'scrub-contacts', with: 'hmac-sha256', key: 'other' }],
 };
 
 const VALUES: [string, unknown][] = [

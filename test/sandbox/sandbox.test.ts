@@ -71,6 +71,8 @@ describe('lethe sandbox + lethe snapshot', () => {
       'LETHE_SANDBOX_GC_CLIENT_SECRET',
       'LETHE_SANDBOX_SF_CLIENT_ID',
       'LETHE_SANDBOX_SF_CLIENT_SECRET',
+      'LETHE_SANDBOX_SN_CLIENT_ID',
+      'LETHE_SANDBOX_SN_CLIENT_SECRET',
     ]);
   });
 

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { canonicalFile } from '../../../engine/canonical.ts';
 import { planMarkdown } from '../../../engine/plan/markdown.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
+import { REGISTRY } from '../../../connectors/registry.ts';
 import { connectorsFromConfig } from '../../connections.ts';
 import { startSandbox } from '../../sandbox.ts';
 import { takeSnapshot } from '../../take-snapshot.ts';
@@ -36,10 +37,10 @@ export async function runDemo(opts: DemoOptions, print: (s: string) => void): Pr
   const records = positive('records', opts.records, 200_000);
   const now = parseNow(opts.now ?? `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
   const t0 = Date.now();
-  print(`1. Starting emulated Genesys Cloud and Salesforce with a seeded org (seed ${seed}, ~${records} records, now ${now})…\n`);
+  print(`1. Starting emulated ${REGISTRY.map((f) => f.label).join(', ')} with a seeded org (seed ${seed}, ~${records} records, now ${now})…\n`);
   const sandbox = await startSandbox({ seed, records, now });
   try {
-    print(`   ${sandbox.people} people; Genesys at ${sandbox.genesys.url}, Salesforce at ${sandbox.salesforce.url}\n`);
+    print(`   ${sandbox.people} people; ${REGISTRY.filter((f) => sandbox.emulators[f.name]).map((f) => `${f.label} at ${(sandbox.emulators[f.name]!.handle as { url: string }).url}`).join(', ')}\n`);
     const snapDir = join(opts.out, 'snapshot');
     print(`2. Snapshot through the connectors over HTTP -> ${snapDir}\n`);
     const connectors = connectorsFromConfig(sandbox.config, { ...process.env, ...sandbox.env });

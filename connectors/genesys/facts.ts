@@ -1,0 +1,35 @@
+/** Genesys Cloud's entry in the connector registry (engine/system-facts.ts): pure facts (its I/O half is plugin.ts, loaded by the runner). */
+import { Type } from '@sinclair/typebox';
+import { normalizeGenesysId } from '../../engine/ids.ts';
+import { Http, SecretRef } from '../../engine/schema/connection.ts';
+import type { SystemFacts } from '../../engine/system-facts.ts';
+import { GENESYS_CATALOG } from './catalog.ts';
+
+export const GenesysConnector = Type.Object(
+  {
+    apiUrl: { ...Http, description: 'Platform API base URL, e.g. https://api.mypurecloud.ie.' },
+    loginUrl: { ...Http, description: 'OAuth base URL, e.g. https://login.mypurecloud.ie.' },
+    clientId: SecretRef,
+    clientSecret: SecretRef,
+    rateLimitPerMinute: Type.Optional(Type.Integer({ minimum: 1, description: 'Requests per minute per token (Genesys default 300).' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'Requests in flight at once (default 4).' })),
+  },
+  { additionalProperties: false, description: 'Genesys Cloud connection.' },
+);
+
+export const GENESYS_FACTS = {
+  name: 'genesys',
+  label: 'Genesys Cloud',
+  types: ['external-contact', 'conversation', 'recording', 'evaluation', 'consent', 'legal-hold'],
+  catalog: GENESYS_CATALOG,
+  requiredSources: ['legal-hold'],
+  identityTypes: ['external-contact'],
+  idPrefix: 'gc',
+  normalizeId: (id: string): string => normalizeGenesysId(id),
+  linkRank: { 'external-contact': 1, conversation: 2, recording: 3, evaluation: 4 },
+  deleteOrder: ['evaluation', 'recording', 'conversation', 'external-contact', 'consent', 'legal-hold'],
+  batchSize: 100,
+  ops: ['delete', 'anonymize', 'gdpr-request', 'protect', 'unprotect', 'rectify'],
+  rateLimit: { window: 'minute', limit: 300, honoursRetryAfter: true, note: '300 requests per minute per token; 429 with Retry-After.' },
+  config: GenesysConnector,
+} as const satisfies SystemFacts<'genesys'>;

@@ -1,0 +1,41 @@
+/** Salesforce's entry in the connector registry (engine/system-facts.ts): pure facts (its I/O half is plugin.ts, loaded by the runner). */
+import { Type } from '@sinclair/typebox';
+import { normalizeSalesforceId, salesforceIdProblem } from '../../engine/ids.ts';
+import { Http, SecretRef } from '../../engine/schema/connection.ts';
+import type { SystemFacts } from '../../engine/system-facts.ts';
+import { SALESFORCE_CATALOG } from './catalog.ts';
+
+export const SalesforceConnector = Type.Object(
+  {
+    loginUrl: { ...Http, description: 'My Domain or login URL for the OAuth token endpoint.' },
+    apiVersion: Type.String({ pattern: '^\\d{2}\\.0$', description: 'REST API version, e.g. 60.0.' }),
+    flow: Type.Unsafe<'client_credentials' | 'password'>({ type: 'string', enum: ['client_credentials', 'password'], description: 'OAuth flow used to log in.' }),
+    clientId: SecretRef,
+    clientSecret: SecretRef,
+    username: Type.Optional(SecretRef),
+    password: Type.Optional(SecretRef),
+    bulkThreshold: Type.Optional(Type.Integer({ minimum: 1, description: 'Deletes above this count use Bulk API 2.0 hardDelete (default 2000).' })),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 25, description: 'Requests in flight at once (default 4).' })),
+    bulkQueryThreshold: Type.Optional(Type.Integer({ minimum: 1, description: 'Objects with more rows than this are read with Bulk API 2.0 query jobs (default 10000).' })),
+    apiBudgetShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: "Share of the org's daily API allocation (read from Sforce-Limit-Info) Lethe may use up to; reads and apply stop before it (default 0.5)." })),
+  },
+  { additionalProperties: false, description: 'Salesforce connection.' },
+);
+
+export const SALESFORCE_FACTS = {
+  name: 'salesforce',
+  label: 'Salesforce',
+  types: ['contact', 'lead', 'task', 'event', 'case', 'individual', 'consent', 'legal-hold'],
+  catalog: SALESFORCE_CATALOG,
+  requiredSources: ['consent', 'legal-hold'],
+  identityTypes: ['contact', 'lead'],
+  idPrefix: 'sf',
+  normalizeId: (id: string): string => normalizeSalesforceId(id),
+  idProblem: (id: string): string | null => salesforceIdProblem(id),
+  linkRank: { individual: 0, contact: 1, lead: 1, case: 2, task: 3, event: 3 },
+  deleteOrder: ['task', 'event', 'case', 'lead', 'contact', 'individual', 'consent', 'legal-hold'],
+  batchSize: 10_000,
+  ops: ['delete', 'anonymize', 'protect', 'unprotect', 'rectify'],
+  rateLimit: { window: 'day', limit: 100_000, honoursRetryAfter: false, note: 'Rolling 24-hour API request allocation per org; 403 REQUEST_LIMIT_EXCEEDED.' },
+  config: SalesforceConnector,
+} as const satisfies SystemFacts<'salesforce'>;

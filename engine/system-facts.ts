@@ -1,0 +1,76 @@
+/**
+ * The contract of the connector registry (connectors/registry.ts): the system-specific facts the
+ * engine, planner, runner, snapshot, DSR discovery, reports and policy schemas read, so that no
+ * file outside a system's folder names it. Facts are pure data and pure functions: importing them
+ * does no I/O and pulls in no I/O code. The I/O half of a system (connector, emulator, seed) is
+ * `connectors/<name>/plugin.ts` exporting `PLUGIN`, which only the runner loads (by name).
+ */
+import type { TSchema } from '@sinclair/typebox';
+import type { Connector } from '../connectors/types.ts';
+import type { Person, WorldHold } from '../connectors/generate/world.ts';
+import type { SecretRef } from './schema/connection.ts';
+import type { SystemCatalog } from './field-catalog.ts';
+
+/** Fault rates every emulator understands (the conformance suite drives them). */
+export interface EmulatorFaults {
+  seed?: number;
+  /** List pages shorter than promised. */
+  partialPage?: number;
+  /** 5xx answers (retried by the connector). */
+  serverError?: number;
+}
+
+/** A system running on 127.0.0.1 for the sandbox, the demo and tests. */
+export interface EmulatedSystem {
+  /** The emulator itself (its store, faults, stats), typed by the system's own module. */
+  readonly handle: unknown;
+  /** The `spec.connectors.<name>` block that reaches it (secrets as `{env}` references). */
+  readonly config: Record<string, unknown>;
+  /** The environment variables those references name. */
+  readonly env: Record<string, string>;
+  /** Adds one person of the synthetic world (and the world's holds) to the emulator. */
+  seed(person: Person, holds: readonly WorldHold[]): void;
+  /** Sets the emulator's fault rates (0..1, seeded PRNG); null turns faults off. */
+  faults(rates: EmulatorFaults | null): void;
+  stop(): Promise<void>;
+}
+
+/** A system's I/O half, loaded on demand (runner and tests only). */
+export interface SystemPlugin {
+  /** A connector from this system's validated config block; `secret` resolves a SecretRef. */
+  connect(config: unknown, secret: (ref: SecretRef, what: string) => string): Connector;
+  /** Starts the system's emulator; `options` are the emulator's own (faults, rates). */
+  emulate(options?: unknown): Promise<EmulatedSystem>;
+}
+
+export interface SystemFacts<N extends string = string, C extends TSchema = TSchema> {
+  /** Lower-case system name, as in policies, snapshots and plans. */
+  readonly name: N;
+  /** Human name for reports and certificates. */
+  readonly label: string;
+  /** Record types, the common ones (consent, legal-hold) included where the system carries them. */
+  readonly types: readonly string[];
+  readonly catalog: SystemCatalog;
+  /** Hold and consent sources a snapshot of this system must contain (a missing one is an error). */
+  readonly requiredSources: readonly string[];
+  /** Identity record types: their identifiers unite a person (erasure expansion, consent, DSR collect). */
+  readonly identityTypes: readonly string[];
+  /** Identifier prefix whose value is this system's record id (`sf`, `gc`, `sn`). */
+  readonly idPrefix: string;
+  /** Canonical form of a record id (unchanged when it is not one of the system's id shapes). */
+  normalizeId(id: string): string;
+  /** Why `id` is not a record id of this system where one is required, or null. */
+  idProblem?(id: string): string | null;
+  /** Link-dependency rank per type (records link to lower ranks); planner read order. */
+  readonly linkRank: Readonly<Record<string, number>>;
+  /** Children-first order in which the runner deletes types. */
+  readonly deleteOrder: readonly string[];
+  /** Actions per batch in the runner. */
+  readonly batchSize: number;
+  /** Operations its connector carries out. */
+  readonly ops: readonly string[];
+  /** Rate-limit model, for docs and the runner's pacing. */
+  readonly rateLimit: { readonly window: 'minute' | 'hour' | 'day'; readonly limit: number; readonly honoursRetryAfter: boolean; readonly note: string };
+  /** Config block schema under `spec.connectors.<name>` (TypeBox; secrets by reference). */
+  readonly config: C;
+}
