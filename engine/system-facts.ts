@@ -5,6 +5,7 @@
  * does no I/O and pulls in no I/O code. The I/O half of a system (connector, emulator, seed) is
  * `connectors/<name>/plugin.ts` exporting `PLUGIN`, which only the runner loads (by name).
  */
+import type { SystemCostModel } from './plan/estimate.ts';
 import type { TSchema } from '@sinclair/typebox';
 import type { Connector } from '../connectors/types.ts';
 import type { Person, WorldHold } from '../connectors/generate/world.ts';
@@ -73,4 +74,6 @@ export interface SystemFacts<N extends string = string, C extends TSchema = TSch
   readonly rateLimit: { readonly window: 'minute' | 'hour' | 'day'; readonly limit: number; readonly honoursRetryAfter: boolean; readonly note: string };
   /** Config block schema under `spec.connectors.<name>` (TypeBox; secrets by reference). */
   readonly config: C;
+  /** What an apply costs in API calls (engine/plan/estimate.ts); without one, a call per action is assumed. */
+  readonly cost?: SystemCostModel;
 }

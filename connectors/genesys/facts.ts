@@ -1,4 +1,5 @@
 /** Genesys Cloud's entry in the connector registry (engine/system-facts.ts): pure facts (its I/O half is plugin.ts, loaded by the runner). */
+import { GENESYS_COST } from './cost.ts';
 import { Type } from '@sinclair/typebox';
 import { normalizeGenesysId } from '../../engine/ids.ts';
 import { Http, SecretRef } from '../../engine/schema/connection.ts';
@@ -32,4 +33,5 @@ export const GENESYS_FACTS = {
   ops: ['delete', 'anonymize', 'gdpr-request', 'protect', 'unprotect', 'rectify'],
   rateLimit: { window: 'minute', limit: 300, honoursRetryAfter: true, note: '300 requests per minute per token; 429 with Retry-After.' },
   config: GenesysConnector,
+  cost: GENESYS_COST,
 } as const satisfies SystemFacts<'genesys'>;

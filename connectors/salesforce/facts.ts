@@ -1,4 +1,5 @@
 /** Salesforce's entry in the connector registry (engine/system-facts.ts): pure facts (its I/O half is plugin.ts, loaded by the runner). */
+import { SALESFORCE_COST } from './cost.ts';
 import { Type } from '@sinclair/typebox';
 import { normalizeSalesforceId, salesforceIdProblem } from '../../engine/ids.ts';
 import { Http, SecretRef } from '../../engine/schema/connection.ts';
@@ -38,4 +39,5 @@ export const SALESFORCE_FACTS = {
   ops: ['delete', 'anonymize', 'protect', 'unprotect', 'rectify'],
   rateLimit: { window: 'day', limit: 100_000, honoursRetryAfter: false, note: 'Rolling 24-hour API request allocation per org; 403 REQUEST_LIMIT_EXCEEDED.' },
   config: SalesforceConnector,
+  cost: SALESFORCE_COST,
 } as const satisfies SystemFacts<'salesforce'>;

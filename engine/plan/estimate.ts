@@ -8,8 +8,8 @@
  * checks, execution, the status polls of asynchronous jobs); retries after 429s, a bulk job that
  * falls back to per-record deletion and consent re-checks of purges come on top.
  */
-import { GENESYS_COST } from '../../connectors/genesys/cost.ts';
-import { SALESFORCE_COST } from '../../connectors/salesforce/cost.ts';
+import { REGISTRY } from '../../connectors/registry.ts';
+import type { SystemFacts } from '../system-facts.ts';
 
 /** What a cost model sees of an action. */
 export interface CostTarget {
@@ -32,11 +32,10 @@ export interface SystemCostModel {
   note: string;
 }
 
-/** Every registered system's cost model (one line per system, as for the field catalogs). */
-export const COST_MODELS: Readonly<Record<string, SystemCostModel>> = {
-  genesys: GENESYS_COST,
-  salesforce: SALESFORCE_COST,
-};
+/** Every registered system's cost model, from the connector registry (connectors/<system>/facts.ts `cost`). */
+export const COST_MODELS: Readonly<Record<string, SystemCostModel>> = Object.fromEntries(
+  (REGISTRY as readonly SystemFacts[]).flatMap((f) => (f.cost ? [[f.name, f.cost] as const] : [])),
+);
 
 export interface SystemEstimate {
   actions: number;
