@@ -4,7 +4,6 @@
  * against the systems just before acting; journals every intent and outcome durably so a re-run
  * resumes and never repeats a non-idempotent call; writes the hash-chained audit log.
  */
-import { join } from 'node:path';
 import type { Bundle } from '../../engine/bundle.ts';
 import { createMaskContext, resolveKeys } from '../../engine/masking/index.ts';
 import { planKeyFrom } from '../secrets.ts';
@@ -13,8 +12,8 @@ import type { Plan } from '../../engine/plan/types.ts';
 import { readKeyFile } from '../secrets.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Connector } from '../../connectors/types.ts';
-import { appendEvent, openAuditLog } from '../audit/index.ts';
-import { openGdprRegistry, openJournal } from '../journal/index.ts';
+import { appendEvent } from '../audit/index.ts';
+import { fileState, type StateStore } from '../state/index.ts';
 import { UserError } from '../cli/errors.ts';
 import { connectorsFromConfig } from '../connections.ts';
 import { emptyResult, safeDetail, type ApplyResult, type ResolveSubject, type RunContext } from './context.ts';
@@ -30,6 +29,8 @@ export type { ApplyResult, ResolveSubject, SubjectDetails } from './context.ts';
 export interface ApplyOptions {
   config: RunnerConfig;
   stateDir: string;
+  /** Where journal, registry and audit log live (default: the files under stateDir). */
+  state?: StateStore;
   /** The approved bundle (the policy folder on main, loaded by the caller). */
   bundle: Bundle;
   dryRun?: boolean;
@@ -52,6 +53,11 @@ export interface DryRunReport {
   wouldRefuse: Array<{ id: string; reason: string }>;
   alreadyGone: number;
   alreadyFinished: number;
+}
+
+/** The state store of this run: the one given, else the files under stateDir. */
+function stateOf(options: ApplyOptions): StateStore {
+  return options.state ?? fileState(options.stateDir);
 }
 
 function keysFor(config: RunnerConfig, env: NodeJS.ProcessEnv): Map<string, Buffer> {
@@ -108,11 +114,10 @@ export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunR
   const s = await setup(plan, options);
   const report: DryRunReport = { wouldRun: 0, wouldSkip: [], wouldRefuse: [], alreadyGone: 0, alreadyFinished: 0 };
   try {
-    const { readJournal } = await import('../journal/index.ts');
-    const replay = await readJournal(options.stateDir, plan.hash);
+    const states = await stateOf(options).readJournal(plan.hash);
     for (const b of batches(plan.actions, options.batchSizes ?? BATCH_SIZE)) {
       const todo = b.actions.filter((a) => {
-        const st = replay.states.get(a.id)?.state;
+        const st = states.get(a.id)?.state;
         if (st === 'done' || st === 'pending') report.alreadyFinished++;
         return st !== 'done' && st !== 'pending';
       });
@@ -134,12 +139,13 @@ export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunR
 
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const s = await setup(plan, options);
-  const journal = await openJournal(options.stateDir, plan.hash);
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {}).catch(async (e: unknown) => {
+  const state = stateOf(options);
+  const journal = await state.openJournal(plan.hash);
+  const audit = await state.openAuditLog('audit.jsonl', options.actor ? { actor: options.actor } : {}).catch(async (e: unknown) => {
     await journal.close();
     throw e;
   });
-  const registry = await openGdprRegistry(options.stateDir).catch(async (e: unknown) => {
+  const registry = await state.openGdprRegistry().catch(async (e: unknown) => {
     await journal.close();
     await audit.close();
     throw e;
@@ -207,8 +213,8 @@ export async function pollPending(plan: Plan, options: ApplyOptions & { interval
   const env = options.env ?? process.env;
   const list = options.connectors ?? connectorsFromConfig(options.config, env);
   const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
-  const journal = await openJournal(options.stateDir, plan.hash);
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {});
+  const journal = await stateOf(options).openJournal(plan.hash);
+  const audit = await stateOf(options).openAuditLog('audit.jsonl', options.actor ? { actor: options.actor } : {});
   const result = emptyResult(plan.hash);
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);

@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { readAuditEntries } from '../audit/read.ts';
 import { verifyAuditLog } from '../audit/verify.ts';
 import { openAuditLog } from '../audit/writer.ts';
-import { openGdprRegistry } from '../journal/gdpr-registry.ts';
-import { openJournal, readJournal } from '../journal/journal.ts';
+import { gdprRegistryPath, openGdprRegistry } from '../journal/gdpr-registry.ts';
+import { journalPath, openJournal, readJournal } from '../journal/journal.ts';
+import { readLines } from '../journal/durable.ts';
+import { decodeLines } from '../journal/lines.ts';
 import { acquireLock, pidAlive, readLock } from '../lock.ts';
 import { readScheduleState, scheduleStatePath, writeScheduleState } from '../schedule/state.ts';
-import { LOCK_NAME, type LockHolder, type StateStore } from './types.ts';
+import { LOCK_NAME, type GdprHistoryEvent, type JournalEvent, type LockHolder, type StateStore } from './types.ts';
 import { hostname } from 'node:os';
 
 const AUDIT_NAME = /^[a-z0-9][a-z0-9.-]*\.jsonl$/;
@@ -48,6 +50,16 @@ async function lockFiles(dir: string, depth = 0): Promise<string[]> {
   return out;
 }
 
+/** The checked lines of a journal-style file without their checksums (a missing file is empty). */
+async function decodedLines(file: string): Promise<Array<Record<string, unknown>>> {
+  const split = await readLines(file);
+  if (!split) return [];
+  return decodeLines(file, split).records.map((r) => {
+    const { sum: _sum, ...rest } = r.value;
+    return rest;
+  });
+}
+
 export function fileState(stateDir: string): StateStore {
   return {
     kind: 'files',
@@ -58,6 +70,8 @@ export function fileState(stateDir: string): StateStore {
       const names = await readdir(join(stateDir, 'journal')).catch(() => [] as string[]);
       return names.filter((n) => /^[0-9a-f]{64}\.jsonl$/.test(n)).map((n) => `sha256:${n.slice(0, 64)}`).sort();
     },
+    readJournalEvents: async (planHash) => (await decodedLines(journalPath(stateDir, planHash))).filter((v) => v.t !== 'plan') as unknown as JournalEvent[],
+    readGdprEvents: async () => (await decodedLines(gdprRegistryPath(stateDir))) as unknown as GdprHistoryEvent[],
     openGdprRegistry: (options) => openGdprRegistry(stateDir, options),
     openAuditLog: (name, options) => openAuditLog(join(stateDir, checkAuditName(name)), options),
     verifyAuditLog: (name) => verifyAuditLog(join(stateDir, checkAuditName(name))),

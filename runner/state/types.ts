@@ -51,6 +51,10 @@ export interface StateStore {
   readJournal(planHash: string): Promise<ReadonlyMap<string, ActionState>>;
   /** Plans that have a journal. */
   listJournals(): Promise<string[]>;
+  /** A plan's journal lines in order (intents and outcomes), for export. */
+  readJournalEvents(planHash: string): Promise<JournalEvent[]>;
+  /** The GDPR registry's history in order (reserve, submitted, released), for export. */
+  readGdprEvents(): Promise<GdprHistoryEvent[]>;
   openGdprRegistry(options?: { now?: () => Date }): Promise<GdprRegistry>;
   /** Opens an audit log by name (`audit.jsonl`, `serve-audit.jsonl`); verifies its chain first. */
   openAuditLog(name: string, options?: OpenAuditOptions): Promise<AuditLog>;
@@ -69,6 +73,28 @@ export interface StateStore {
   readScheduleState(): Promise<ScheduleState>;
   writeScheduleState(state: ScheduleState): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One journal line as written: `{t:"intent"|"outcome", action, at, …}`. */
+export interface JournalEvent {
+  t: 'intent' | 'outcome';
+  action: string;
+  at: string;
+  op?: string;
+  target?: { system: string; type: string; id: string };
+  recheck?: boolean;
+  outcome?: string;
+  detail?: string;
+  externalId?: string;
+}
+
+export interface GdprHistoryEvent {
+  t: 'reserve' | 'submitted' | 'released';
+  subject: string;
+  plan: string;
+  at: string;
+  externalId?: string;
+  reason?: string;
 }
 
 /** Lock names: `scheduler`, `request:<dsr id>`, `journal:<plan hash>`, lower-case. */

@@ -1,17 +1,20 @@
 /** `lethe apply PLAN --config FILE`: carries out an approved plan, safely and resumably. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatProblem, loadConfigFile, loadPolicyDir } from '../../../engine/load/index.ts';
 import { loadRequestInput } from '../../dsr/request-input.ts';
 import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
+import type { Bundle } from '../../../engine/bundle.ts';
+import type { StateStore } from '../../state/index.ts';
 import { applyPlan, dryRun, pollPending, type ResolveSubject } from '../../apply/index.ts';
 import { createLogger, createProgress } from '../../log.ts';
 import { resolveActor } from '../../actor.ts';
-import { writeCheckpoint } from '../../audit/checkpoint.ts';
+import { writeCheckpointOf } from '../../audit/checkpoint.ts';
+import { openState } from '../../state/index.ts';
 import { checkpointsDirFor, signingKeyFrom } from '../../dsr/context.ts';
 import { UserError } from '../errors.ts';
 
@@ -119,50 +122,65 @@ export function register(program: Command): void {
       const plan = await readPlanFile(planFile);
       const policies = await loadPolicyDir(setup.policiesDir);
       if (!policies.bundle) throw new UserError(`the approved policies in ${setup.policiesDir} are not valid:\n${policies.problems.map(formatProblem).join('\n')}`);
-      const base = {
-        config: setup.config,
-        stateDir: setup.stateDir,
-        bundle: policies.bundle,
-        ...(opts.approve ? { approveHash: opts.approve } : {}),
-        ...(setup.approvalsFile ? { approvalsFile: setup.approvalsFile } : {}),
-        actor: resolveActor({ flag: opts.actor, env: process.env, config: setup.config.spec.actor }),
-        ...(opts.requests ? { resolveSubject: await subjectsFromRequestFiles(opts.requests) } : {}),
-      };
-      const out = process.stdout;
-      if (opts.dryRun) {
-        const r = await dryRun(plan, base);
-        out.write(`dry run of ${plan.hash}: ${r.wouldRun} would run, ${r.wouldSkip.length} would be skipped, ${r.wouldRefuse.length} would be refused, ${r.alreadyGone} already gone, ${r.alreadyFinished} finished earlier\n`);
-        for (const s of r.wouldRefuse.slice(0, 50)) out.write(`  refuse ${s.id.slice(0, 19)}…  ${s.reason}\n`);
-        for (const s of r.wouldSkip.slice(0, 50)) out.write(`  skip ${s.id.slice(0, 19)}…  ${s.reason}\n`);
-        if (r.wouldRefuse.length) process.exitCode = REFUSED_EXIT;
-        return;
+      const state = await openState(setup.config, { base: setup.base });
+      try {
+        await runApply(plan, setup, policies.bundle, state, opts);
+      } finally {
+        await state.close();
       }
-      const progress = createProgress({ total: plan.actions.length, label: 'apply' });
-      let last = 0;
-      const r = await applyPlan(plan, {
-        ...base,
-        logger: createLogger({ name: 'apply', destination: process.stderr, pretty: process.stderr.isTTY === true }),
-        onProgress: (done) => {
-          progress.tick(done - last);
-          last = done;
-        },
-      });
-      progress.done();
-      out.write(`applied ${plan.hash}\n  done ${r.done.length}, already gone ${r.gone.length}, skipped ${r.skipped.length}, refused ${r.refused.length}, failed ${r.failed.length}, submitted ${r.pending.length}, finished earlier ${r.alreadyFinished}\n`);
-      for (const s of r.refused.slice(0, 20)) out.write(`  refused ${s.id.slice(0, 19)}…  ${s.reason}\n`);
-      for (const s of r.skipped.slice(0, 20)) out.write(`  skipped ${s.id.slice(0, 19)}…  ${s.reason}\n`);
-      for (const f of r.failed.slice(0, 20)) out.write(`  failed  ${f.id.slice(0, 19)}…  ${f.reason}\n`);
-      if (opts.poll && r.pending.length) {
-        const p = await pollPending(plan, { ...base, timeoutMs: Number(opts.pollTimeout ?? '600') * 1000 });
-        out.write(`  polled: ${p.done.length} completed, ${p.failed.length} failed, ${p.pending.length} still running\n`);
-        if (p.failed.length) process.exitCode = 1;
-      }
-      if (r.refused.length && !process.exitCode) process.exitCode = REFUSED_EXIT;
-      if (r.failed.length) process.exitCode = 1;
-      // A signed anchor of the audit log after the run (kept apart from the log).
-      if (setup.config.spec.keys?.signing) {
-        const cp = await writeCheckpoint(join(setup.stateDir, 'audit.jsonl'), checkpointsDirFor(setup.config, setup.base, setup.stateDir), signingKeyFrom(setup.config, process.env));
-        if (cp) out.write(`  audit checkpoint: seq ${cp.body.seq} signed by ${cp.signature.keyId}\n`);
-      } else process.stderr.write('lethe: note: no keys.signing in the config: no signed audit checkpoint written\n');
     });
+}
+
+async function runApply(plan: Plan, setup: RunnerSetup, bundle: Bundle, state: StateStore, opts: ApplyCommandOptions): Promise<void> {
+  const base = {
+    config: setup.config,
+    stateDir: setup.stateDir,
+    state,
+    bundle,
+    ...(opts.approve ? { approveHash: opts.approve } : {}),
+    ...(setup.approvalsFile ? { approvalsFile: setup.approvalsFile } : {}),
+    actor: resolveActor({ flag: opts.actor, env: process.env, config: setup.config.spec.actor }),
+    ...(opts.requests ? { resolveSubject: await subjectsFromRequestFiles(opts.requests) } : {}),
+  };
+  const out = process.stdout;
+  if (opts.dryRun) {
+    const r = await dryRun(plan, base);
+    out.write(`dry run of ${plan.hash}: ${r.wouldRun} would run, ${r.wouldSkip.length} would be skipped, ${r.wouldRefuse.length} would be refused, ${r.alreadyGone} already gone, ${r.alreadyFinished} finished earlier\n`);
+    for (const s of r.wouldRefuse.slice(0, 50)) out.write(`  refuse ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+    for (const s of r.wouldSkip.slice(0, 50)) out.write(`  skip ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+    if (r.wouldRefuse.length) process.exitCode = REFUSED_EXIT;
+    return;
+  }
+  const progress = createProgress({ total: plan.actions.length, label: 'apply' });
+  let last = 0;
+  const r = await applyPlan(plan, {
+    ...base,
+    logger: createLogger({ name: 'apply', destination: process.stderr, pretty: process.stderr.isTTY === true }),
+    onProgress: (done) => {
+      progress.tick(done - last);
+      last = done;
+    },
+  });
+  progress.done();
+  out.write(`applied ${plan.hash}\n  done ${r.done.length}, already gone ${r.gone.length}, skipped ${r.skipped.length}, refused ${r.refused.length}, failed ${r.failed.length}, submitted ${r.pending.length}, finished earlier ${r.alreadyFinished}\n`);
+  for (const s of r.refused.slice(0, 20)) out.write(`  refused ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+  for (const s of r.skipped.slice(0, 20)) out.write(`  skipped ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+  for (const f of r.failed.slice(0, 20)) out.write(`  failed  ${f.id.slice(0, 19)}…  ${f.reason}\n`);
+  if (opts.poll && r.pending.length) {
+    const p = await pollPending(plan, { ...base, timeoutMs: Number(opts.pollTimeout ?? '600') * 1000 });
+    out.write(`  polled: ${p.done.length} completed, ${p.failed.length} failed, ${p.pending.length} still running\n`);
+    if (p.failed.length) process.exitCode = 1;
+  }
+  if (r.refused.length && !process.exitCode) process.exitCode = REFUSED_EXIT;
+  if (r.failed.length) process.exitCode = 1;
+  // A signed anchor of the audit log after the run (kept apart from the log).
+  if (setup.config.spec.keys?.signing) {
+    const log = await state.openAuditLog('audit.jsonl');
+    try {
+      const cp = await writeCheckpointOf(log, checkpointsDirFor(setup.config, setup.base, setup.stateDir), signingKeyFrom(setup.config, process.env));
+      if (cp) out.write(`  audit checkpoint: seq ${cp.body.seq} signed by ${cp.signature.keyId}\n`);
+    } finally {
+      await log.close();
+    }
+  } else process.stderr.write('lethe: note: no keys.signing in the config: no signed audit checkpoint written\n');
 }

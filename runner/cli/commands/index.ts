@@ -36,6 +36,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { commands: { mask: 'mask NDJSON records as a destination\'s masking policy says' }, load: async () => (await import('./mask.ts')).register },
   { commands: { audit: 'verify and read the hash-chained audit log; sign checkpoints of it' }, load: async () => (await import('./audit.ts')).register },
   { commands: { certificate: 'verify erasure certificates', keys: 'generate signing keys' }, load: async () => (await import('./certificate.ts')).register },
+  { commands: { state: 'the runner\'s state store: migrate PostgreSQL, show locks and journals, export and import' }, load: async () => (await import('./state.ts')).register },
   { commands: { schedule: 'run the runner config\'s cron jobs (snapshot, plan, apply, dsr-poll, hold-sync)' }, load: async () => (await import('./schedule.ts')).register },
   { commands: { init: 'scaffold a policy repository (example bundle, tests, config, workflows)' }, load: async () => (await import('./init.ts')).register },
   { commands: { serve: 'serve consent checks, gating and masking over HTTP at query time, with live consent' }, load: async () => (await import('./serve.ts')).register },

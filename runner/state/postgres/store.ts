@@ -6,7 +6,7 @@ import pg from 'pg';
 import { UserError } from '../../cli/errors.ts';
 import { checkAuditName } from '../files.ts';
 import type { ScheduleState } from '../../schedule/state.ts';
-import type { StateStore } from '../types.ts';
+import type { GdprHistoryEvent, JournalEvent, StateStore } from '../types.ts';
 import { listAuditNames, openPgAuditLog, readAuditLines, verifyPgAudit } from './audit.ts';
 import { redactUrl } from './db.ts';
 import { openPgGdprRegistry } from './gdpr.ts';
@@ -64,6 +64,14 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
     },
     readJournal: (planHash) => readJournalStates(pool, planHash),
     listJournals: () => listJournalPlans(pool),
+    async readJournalEvents(planHash) {
+      const r = await pool.query<{ line: JournalEvent }>('select line from lethe_journal_event where plan = $1 order by seq', [planHash]);
+      return r.rows.map((x) => x.line);
+    },
+    async readGdprEvents() {
+      const r = await pool.query<{ t: GdprHistoryEvent['t']; subject: string; plan: string; at: string; external_id: string | null; reason: string | null }>('select t, subject, plan, at, external_id, reason from lethe_gdpr_event order by seq');
+      return r.rows.map((x) => ({ t: x.t, subject: x.subject, plan: x.plan, at: x.at, ...(x.external_id ? { externalId: x.external_id } : {}), ...(x.reason ? { reason: x.reason } : {}) }));
+    },
     openGdprRegistry: (opts) => openPgGdprRegistry(pool, opts),
     openAuditLog: (name, opts) => openPgAuditLog(pool, checkAuditName(name), opts),
     verifyAuditLog: (name) => verifyPgAudit(pool, checkAuditName(name)),
