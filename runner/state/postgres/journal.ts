@@ -33,6 +33,9 @@ export async function writeTransitions(client: pg.PoolClient, planHash: string, 
   const ids = [...new Set(items.map((i) => i.action))];
   const cur = new Map<string, ActionState>();
   if (ids.length > 0) {
+    // Rows for actions never seen first (not-started), so that FOR UPDATE has a row to lock: two
+    // runners starting the same new action then queue on it instead of both inserting.
+    await client.query('insert into lethe_action_state (plan, action, state) select $1, a, $3::jsonb from unnest($2::text[]) as u(a) order by a on conflict do nothing', [planHash, ids, JSON.stringify(NOT_STARTED)]);
     const r = await client.query<{ action: string; state: ActionState }>('select action, state from lethe_action_state where plan = $1 and action = any($2::text[]) order by action for update', [planHash, ids]);
     for (const x of r.rows) cur.set(x.action, x.state);
   }

@@ -96,7 +96,9 @@ async function ensureTable(client: pg.PoolClient | pg.Client): Promise<void> {
 
 /** The schema version of the database (0 when never migrated). */
 export async function schemaVersion(client: pg.Pool | pg.PoolClient | pg.Client): Promise<number> {
-  const r = await client.query<{ v: number | null }>("select case when to_regclass('lethe_schema_migrations') is null then null else (select max(version) from lethe_schema_migrations) end as v");
+  const t = await client.query<{ t: string | null }>("select to_regclass('lethe_schema_migrations')::text as t");
+  if (!t.rows[0]?.t) return 0;
+  const r = await client.query<{ v: number | null }>('select max(version) as v from lethe_schema_migrations');
   return r.rows[0]?.v ?? 0;
 }
 
