@@ -14,6 +14,7 @@ import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Connector } from '../../connectors/types.ts';
 import { appendEvent } from '../audit/index.ts';
 import { fileState, type StateStore } from '../state/index.ts';
+import { forEachClaimed } from '../state/share.ts';
 import { UserError } from '../cli/errors.ts';
 import { connectorsFromConfig } from '../connections.ts';
 import { emptyResult, safeDetail, type ApplyResult, type ResolveSubject, type RunContext } from './context.ts';
@@ -140,7 +141,8 @@ export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunR
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const s = await setup(plan, options);
   const state = stateOf(options);
-  const journal = await state.openJournal(plan.hash);
+  // Shared where the store allows it (PostgreSQL: batches claimed by several runners); files stay exclusive.
+  const journal = await state.openJournal(plan.hash, { shared: true });
   const audit = await state.openAuditLog('audit.jsonl', options.actor ? { actor: options.actor } : {}).catch(async (e: unknown) => {
     await journal.close();
     throw e;
@@ -174,7 +176,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     const all = batches(plan.actions, options.batchSizes ?? BATCH_SIZE);
     let processed = 0;
     options.logger?.info({ plan: plan.hash, actions: plan.actions.length, batches: all.length, resumed: journal.states().size > 0 }, 'apply started');
-    for (const b of all) {
+    const runOne = async (b: (typeof all)[number]): Promise<void> => {
       const before = { done: ctx.result.done.length + ctx.result.gone.length, skipped: ctx.result.skipped.length, refused: ctx.result.refused.length, failed: ctx.result.failed.length, pending: ctx.result.pending.length };
       await runBatch(ctx, b).catch((e: unknown) => {
         throw interrupted(e, ctx.result);
@@ -195,7 +197,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       );
       processed += b.actions.length;
       options.onProgress?.(processed, plan.actions.length);
-    }
+    };
+    await forEachClaimed(journal, all, runOne);
     const r = ctx.result;
     await appendEvent(audit, 'plan.applied', { plan: plan.hash, actions: plan.actions.length, done: r.done.length + r.gone.length, failed: r.failed.length, skipped: r.skipped.length, pending: r.pending.length, refused: r.refused.length }, actor);
     return r;

@@ -46,7 +46,7 @@ export interface StateStore {
   /** Where the state is, for messages (never a password). */
   readonly location: string;
   /** Opens (creating) a plan's journal; exclusive per plan until closed. */
-  openJournal(planHash: string, options?: OpenJournalOptions): Promise<Journal>;
+  openJournal(planHash: string, options?: OpenJournalOptions & { shared?: boolean }): Promise<Journal | SharedJournal>;
   /** A plan's action states without opening the journal for writing (dry runs, status). */
   readJournal(planHash: string): Promise<ReadonlyMap<string, ActionState>>;
   /** Plans that have a journal. */
@@ -95,6 +95,22 @@ export interface GdprHistoryEvent {
   at: string;
   externalId?: string;
   reason?: string;
+}
+
+/**
+ * A journal several runners work on at once (PostgreSQL, `openJournal(plan, {shared: true})`):
+ * each batch is claimed before it runs. A claim belongs to the claiming runner's session and
+ * lapses when that runner dies; the next runner to claim the batch finds the dead runner's
+ * intents in flight and checks the system before anything else (never calls twice).
+ */
+export interface SharedJournal extends Journal {
+  /** `claimed` (states of `actions` reloaded: run it), `done` (finished by anyone) or `busy` (a live runner has it). */
+  claimBatch(key: string, actions: readonly string[]): Promise<'claimed' | 'done' | 'busy'>;
+  finishBatch(key: string): Promise<void>;
+}
+
+export function isShared(j: Journal): j is SharedJournal {
+  return typeof (j as Partial<SharedJournal>).claimBatch === 'function';
 }
 
 /** Lock names: `scheduler`, `request:<dsr id>`, `journal:<plan hash>`, lower-case. */

@@ -78,8 +78,8 @@ export function outcomeItem(it: OutcomeInput & { action: string }): Item {
   };
 }
 
-/** Opens a plan's journal; `lock` (the plan's advisory lock) is released by close. */
-export async function openPgJournal(pool: pg.Pool, planHash: string, lock: StateLock, options: OpenJournalOptions = {}): Promise<Journal> {
+/** Opens a plan's journal; `lock` (the plan's advisory lock, none when shared) is released by close. */
+export async function openPgJournal(pool: pg.Pool, planHash: string, lock: StateLock | null, options: OpenJournalOptions = {}): Promise<Journal & { reload(ids: readonly string[], from: Map<string, ActionState>): void }> {
   checkPlanHash(planHash);
   const states = await readJournalStates(pool, planHash);
   const now = options.now ?? (() => new Date());
@@ -114,7 +114,14 @@ export async function openPgJournal(pool: pg.Pool, planHash: string, lock: State
       if (closed) return;
       closed = true;
       await chain;
-      await lock.release();
+      await lock?.release();
+    },
+    reload(ids, from) {
+      for (const id of ids) {
+        const s = from.get(id);
+        if (s) states.set(id, s);
+        else states.delete(id);
+      }
     },
   };
 }

@@ -84,6 +84,20 @@ create table lethe_schedule (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'batch claims: a plan\'s batches shared by several runners',
+    sql: `
+create table lethe_batch_claim (
+  plan text not null,
+  batch text not null,
+  owner_key integer,
+  claims integer not null default 0,
+  done boolean not null default false,
+  primary key (plan, batch)
+);
+`,
+  },
 ];
 
 export const LATEST = MIGRATIONS.at(-1)!.version;
@@ -145,7 +159,7 @@ export async function migrate(pool: pg.Pool, options: { grantRunner?: string } =
 
 async function grantRunner(client: pg.PoolClient, role: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`not a role name: ${JSON.stringify(role)}`);
-  await client.query(`grant select, insert, update, delete on lethe_journal_event, lethe_action_state, lethe_gdpr_request, lethe_gdpr_event, lethe_lock_holder, lethe_schedule to ${role}`);
+  await client.query(`grant select, insert, update, delete on lethe_journal_event, lethe_action_state, lethe_gdpr_request, lethe_gdpr_event, lethe_lock_holder, lethe_schedule, lethe_batch_claim to ${role}`);
   await client.query(`grant select on lethe_schema_migrations to ${role}`);
   await client.query(`grant usage on all sequences in schema public to ${role}`);
   await client.query(`grant select, insert on lethe_audit to ${role}`);

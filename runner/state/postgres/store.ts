@@ -9,6 +9,7 @@ import type { ScheduleState } from '../../schedule/state.ts';
 import type { GdprHistoryEvent, JournalEvent, StateStore } from '../types.ts';
 import { listAuditNames, openPgAuditLog, readAuditLines, verifyPgAudit } from './audit.ts';
 import { redactUrl } from './db.ts';
+import { livenessLock, shareJournal } from './claims.ts';
 import { openPgGdprRegistry } from './gdpr.ts';
 import { listJournalPlans, openPgJournal, readJournalStates } from './journal.ts';
 import { heldLocks, takeLock } from './locks.ts';
@@ -48,12 +49,18 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
         : `state database ${location} has schema version ${version}, newer than this runner knows (${LATEST}): upgrade Lethe`,
     );
   }
+  let liveness: ReturnType<typeof livenessLock> | undefined;
   return {
     kind: 'postgres',
     location,
     pool,
     schemaVersion: version,
     async openJournal(planHash, opts) {
+      if (opts?.shared) {
+        liveness ??= livenessLock(pool, location);
+        const me = await liveness;
+        return shareJournal(pool, await openPgJournal(pool, planHash, null, opts), me.key);
+      }
       const lock = await takeLock(pool, `journal:${planHash}`, { purpose: `journal of plan ${planHash}` }, location);
       try {
         return await openPgJournal(pool, planHash, lock, opts);
@@ -86,6 +93,9 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
     async writeScheduleState(state) {
       await pool.query('insert into lethe_schedule (id, state) values (1, $1::jsonb) on conflict (id) do update set state = excluded.state', [JSON.stringify(state)]);
     },
-    close: () => pool.end(),
+    async close() {
+      if (liveness) await (await liveness).lock.release().catch(() => undefined);
+      await pool.end();
+    },
   };
 }
