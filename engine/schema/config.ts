@@ -164,6 +164,19 @@ export const ConfigSpec = Type.Object(
         { additionalProperties: false, description: 'Where the journal, GDPR request registry, audit log, locks and scheduler state live: files under `stateDir` (default, one runner) or PostgreSQL (several runners).' },
       ),
     ),
+    auditSink: Type.Optional(
+      Type.Object(
+        {
+          postgres: Type.Optional(
+            Type.Object(
+              { url: { ...SecretRef, description: 'Connection URL of the sink database (prepared with `lethe state migrate`), by reference.' } },
+              { additionalProperties: false, description: 'PostgreSQL insert-only tables as the sink.' },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'Append-only store the audit log and its signed checkpoints are shipped to (`lethe audit ship`, `lethe audit verify --sink`).' },
+      ),
+    ),
   },
   { additionalProperties: false, description: 'Runner configuration.' },
 );

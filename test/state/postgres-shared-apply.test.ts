@@ -64,7 +64,9 @@ d('several runners on postgres', () => {
     const expected = await remainingKeys(a);
 
     const db = new pg.Client({ connectionString: url });
+    db.on('error', () => undefined);
     await db.connect();
+    try {
     const lines = async (): Promise<number> => Number((await db.query<{ n: string }>('select count(*) as n from lethe_journal_event where plan = $1', [b.plan.hash])).rows[0]!.n);
     const exits: Array<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> = [];
     const live = new Set<ChildProcess>();
@@ -121,7 +123,9 @@ d('several runners on postgres', () => {
     expect(new Set(submitted.map((g) => JSON.stringify(g.request.subject))).size).toBe(gdprActions);
     const claims = await db.query<{ n: string; re: string }>('select count(*) as n, count(*) filter (where claims > 1) as re from lethe_batch_claim where plan = $1 and done', [b.plan.hash]);
     console.log(`shared apply: ${claims.rows[0]!.n} batches, ${claims.rows[0]!.re} finished by another runner after a kill`);
-    await db.end();
+    } finally {
+      await db.end().catch(() => undefined);
+    }
     const s = await postgresState({ url });
     const v = await s.verifyAuditLog('audit.jsonl');
     await s.close();

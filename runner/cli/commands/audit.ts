@@ -116,6 +116,7 @@ export function register(program: Command): void {
     .option('--checkpoints <dir>', 'folder of the signed checkpoints (default: auditCheckpoints of --config, else audit-checkpoints beside the log)')
     .option('--public-key <file>', 'Ed25519 public key (signing.pub) the checkpoints must be signed with')
     .option('--config <file>', 'runner config: its auditCheckpoints folder and the public half of keys.signing')
+    .option('--sink', 'compare the config\'s audit log with the append-only sink (auditSink in the config): the sink\'s chain must verify and match the local one')
     .addHelpText(
       'after',
       '\nThe log is also checked against its signed checkpoints (lethe audit checkpoint; dsr and apply write one after each run):\n' +
@@ -124,7 +125,13 @@ export function register(program: Command): void {
         'Examples:\n  lethe audit verify --config lethe.yaml\n  lethe audit verify .lethe/audit.jsonl\n  lethe audit verify .lethe/audit.jsonl --config lethe.yaml\n  lethe audit verify audit.jsonl --checkpoints /mnt/anchors --public-key signing.pub\n' +
         'Exit status: 0 intact, 1 a problem (FILE:LINE: kind: message).',
     )
-    .action(async (file: string | undefined, opts: { checkpoints?: string; publicKey?: string; config?: string }) => {
+    .action(async (file: string | undefined, opts: { checkpoints?: string; publicKey?: string; config?: string; sink?: boolean }) => {
+      if (opts.sink) {
+        if (!opts.config || file !== undefined) throw new UserError('--sink compares the audit log of --config with its sink: give --config and no FILE');
+        const { runAuditVerifySink } = await import('./audit-sink.ts');
+        process.exitCode = await runAuditVerifySink(opts.config, stdout, stderr);
+        return;
+      }
       if (file === undefined) {
         if (!opts.config) throw new UserError('give the audit log FILE, or --config to verify the audit log of the runner\'s state');
         const state = await openState(await loadConfig(opts.config), { base: dirname(resolve(opts.config)) });
@@ -149,6 +156,15 @@ export function register(program: Command): void {
       if (!existsSync(log)) throw new UserError(`${log}: no such audit log`);
       const cp = await writeCheckpoint(log, dir, checkSigningKey(config, process.env));
       process.stdout.write(cp ? `${log}: checkpoint seq ${cp.body.seq} ${cp.body.hash} signed by ${cp.signature.keyId} in ${dir}\n` : `${log}: empty, nothing to sign\n`);
+    });
+  audit
+    .command('ship')
+    .description('Ship the audit log\'s entries the sink does not hold yet, in order and exactly once, then the signed checkpoints, to the append-only sink (auditSink.postgres in the config, a database prepared with lethe state migrate). While the sink is down the entries wait in the local log (itself durable) and go with the next shipment; nothing is dropped.')
+    .requiredOption('--config <file>', 'runner config with auditSink.postgres.url')
+    .addHelpText('after', '\nRun it after each apply or from the scheduler.\nExamples:\n  lethe audit ship --config lethe.yaml\n  lethe audit verify --sink --config lethe.yaml\nExit status: 0 the sink holds every entry, 1 some still wait (sink unreachable: the message says why) or an error.')
+    .action(async (opts: { config: string }) => {
+      const { runAuditShip } = await import('./audit-sink.ts');
+      process.exitCode = await runAuditShip(opts.config, stdout, stderr);
     });
   audit
     .command('show')

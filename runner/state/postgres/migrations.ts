@@ -98,6 +98,24 @@ create table lethe_batch_claim (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'audit sink: signed checkpoints, insert-only',
+    sql: `
+create table lethe_audit_checkpoint (
+  log text not null,
+  seq bigint not null,
+  hash text not null,
+  checkpoint text not null,
+  primary key (log, seq, hash)
+);
+create trigger lethe_audit_checkpoint_append_only before update or delete on lethe_audit_checkpoint
+  for each row execute function lethe_refuse_change();
+create trigger lethe_audit_checkpoint_no_truncate before truncate on lethe_audit_checkpoint
+  for each statement execute function lethe_refuse_change();
+revoke update, delete, truncate on lethe_audit_checkpoint from public;
+`,
+  },
 ];
 
 export const LATEST = MIGRATIONS.at(-1)!.version;
@@ -163,5 +181,6 @@ async function grantRunner(client: pg.PoolClient, role: string): Promise<void> {
   await client.query(`grant select on lethe_schema_migrations to ${role}`);
   await client.query(`grant usage on all sequences in schema public to ${role}`);
   await client.query(`grant select, insert on lethe_audit to ${role}`);
-  await client.query(`revoke update, delete, truncate on lethe_audit from ${role}`);
+  await client.query(`grant select, insert on lethe_audit_checkpoint to ${role}`);
+  await client.query(`revoke update, delete, truncate on lethe_audit, lethe_audit_checkpoint from ${role}`);
 }
