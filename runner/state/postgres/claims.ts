@@ -22,7 +22,7 @@ export async function livenessLock(pool: pg.Pool, location: string): Promise<{ l
 
 const ALIVE = `exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.classid = ${LOCK_SPACE}::oid and l.objid = c.owner_key::oid and l.objsubid = 2)`;
 
-export function shareJournal(pool: pg.Pool, journal: Journal & { reload(ids: readonly string[], states: Map<string, import('../../journal/state.ts').ActionState>): void }, me: number): SharedJournal {
+export function shareJournal(pool: pg.Pool, journal: Journal & { reload(ids: readonly string[], states: Map<string, import('../../journal/state.ts').ActionState>): void }, me: number, onClaimed: () => Promise<void> = async () => undefined): SharedJournal {
   const { reload, ...rest } = journal;
   return Object.assign(rest, {
     async claimBatch(key: string, actions: readonly string[]): Promise<'claimed' | 'done' | 'busy'> {
@@ -39,7 +39,11 @@ export function shareJournal(pool: pg.Pool, journal: Journal & { reload(ids: rea
         await c.query('update lethe_batch_claim set owner_key = $3, claims = claims + 1 where plan = $1 and batch = $2', [journal.planHash, key, me]);
         return 'claimed' as const;
       });
-      if (verdict === 'claimed') reload(actions, await readJournalStates(pool, journal.planHash));
+      if (verdict === 'claimed') {
+        reload(actions, await readJournalStates(pool, journal.planHash));
+        // A dead runner may have reserved or submitted GDPR requests of this batch: see them first.
+        await onClaimed();
+      }
       return verdict;
     },
     async finishBatch(key: string): Promise<void> {

@@ -10,9 +10,15 @@ import { inTransaction } from './db.ts';
 type Row = { subject: string; plan: string; state: 'reserved' | 'submitted'; external_id: string | null; at: string };
 const toEntry = (r: Row): GdprRequestEntry => ({ subject: r.subject, plan: r.plan, state: r.state, at: r.at, ...(r.external_id ? { externalId: r.external_id } : {}) });
 
-export async function openPgGdprRegistry(pool: pg.Pool, options: { now?: () => Date } = {}): Promise<GdprRegistry> {
+export async function openPgGdprRegistry(pool: pg.Pool, options: { now?: () => Date } = {}): Promise<GdprRegistry & { reload(): Promise<void> }> {
   const map = new Map<string, GdprRequestEntry>();
-  for (const r of (await pool.query<Row>('select subject, plan, state, external_id, at from lethe_gdpr_request')).rows) map.set(`${r.subject} ${r.plan}`, toEntry(r));
+  /** Re-reads what every runner recorded (after claiming a batch another runner may have started). */
+  const reload = async (): Promise<void> => {
+    const rows = (await pool.query<Row>('select subject, plan, state, external_id, at from lethe_gdpr_request')).rows;
+    map.clear();
+    for (const r of rows) map.set(`${r.subject} ${r.plan}`, toEntry(r));
+  };
+  await reload();
   const now = options.now ?? (() => new Date());
   const write = async (e: GdprEvent, reason?: string): Promise<void> => {
     const key = `${e.subject} ${e.plan}`;
@@ -54,6 +60,7 @@ export async function openPgGdprRegistry(pool: pg.Pool, options: { now?: () => D
       return write({ ...ev('submitted', subject, plan), externalId });
     },
     release: async (subject, plan, reason) => write(ev('released', subject, plan), reason),
+    reload,
     close: async () => undefined,
   };
 }

@@ -50,6 +50,7 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
     );
   }
   let liveness: ReturnType<typeof livenessLock> | undefined;
+  const registries = new Set<Awaited<ReturnType<typeof openPgGdprRegistry>>>();
   return {
     kind: 'postgres',
     location,
@@ -59,7 +60,9 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
       if (opts?.shared) {
         liveness ??= livenessLock(pool, location);
         const me = await liveness;
-        return shareJournal(pool, await openPgJournal(pool, planHash, null, opts), me.key);
+        return shareJournal(pool, await openPgJournal(pool, planHash, null, opts), me.key, async () => {
+          for (const r of registries) await r.reload();
+        });
       }
       const lock = await takeLock(pool, `journal:${planHash}`, { purpose: `journal of plan ${planHash}` }, location);
       try {
@@ -79,7 +82,12 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
       const r = await pool.query<{ t: GdprHistoryEvent['t']; subject: string; plan: string; at: string; external_id: string | null; reason: string | null }>('select t, subject, plan, at, external_id, reason from lethe_gdpr_event order by seq');
       return r.rows.map((x) => ({ t: x.t, subject: x.subject, plan: x.plan, at: x.at, ...(x.external_id ? { externalId: x.external_id } : {}), ...(x.reason ? { reason: x.reason } : {}) }));
     },
-    openGdprRegistry: (opts) => openPgGdprRegistry(pool, opts),
+    async openGdprRegistry(opts) {
+      const r = await openPgGdprRegistry(pool, opts);
+      registries.add(r);
+      const close = r.close;
+      return Object.assign(r, { close: async () => { registries.delete(r); await close(); } });
+    },
     openAuditLog: (name, opts) => openPgAuditLog(pool, checkAuditName(name), opts),
     verifyAuditLog: (name) => verifyPgAudit(pool, checkAuditName(name)),
     readAuditLog: async (name) => (await readAuditLines(pool, checkAuditName(name))).map((l) => JSON.parse(l) as AuditEntry),
