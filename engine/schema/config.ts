@@ -142,6 +142,35 @@ export const ConfigSpec = Type.Object(
       ),
     ),
     serve: Type.Optional(ServeSpec),
+    state: Type.Optional(
+      Type.Object(
+        {
+          postgres: Type.Optional(
+            Type.Object(
+              {
+                url: { ...SecretRef, description: 'Connection URL (`postgres://user:password@host:5432/db`), by reference: it carries a password.' },
+                poolSize: Type.Optional(Type.Integer({ minimum: 2, maximum: 100, description: 'Connections per runner (default 10).' })),
+              },
+              { additionalProperties: false, description: 'Keep the state in PostgreSQL, shared by several runners. Create or upgrade its schema with `lethe state migrate` first.' },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'Where the journal, GDPR request registry, audit log, locks and scheduler state live: files under `stateDir` (default, one runner) or PostgreSQL (several runners).' },
+      ),
+    ),
+    auditSink: Type.Optional(
+      Type.Object(
+        {
+          postgres: Type.Optional(
+            Type.Object(
+              { url: { ...SecretRef, description: 'Connection URL of the sink database (prepared with `lethe state migrate`), by reference.' } },
+              { additionalProperties: false, description: 'PostgreSQL insert-only tables as the sink.' },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'Append-only store the audit log and its signed checkpoints are shipped to (`lethe audit ship`, `lethe audit verify --sink`).' },
+      ),
+    ),
   },
   { additionalProperties: false, description: 'Runner configuration.' },
 );

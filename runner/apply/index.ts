@@ -4,7 +4,6 @@
  * against the systems just before acting; journals every intent and outcome durably so a re-run
  * resumes and never repeats a non-idempotent call; writes the hash-chained audit log.
  */
-import { join } from 'node:path';
 import type { Bundle } from '../../engine/bundle.ts';
 import { createMaskContext, resolveKeys } from '../../engine/masking/index.ts';
 import { planKeyFrom } from '../secrets.ts';
@@ -14,8 +13,9 @@ import { estimateActions, planTargets } from '../../engine/plan/estimate.ts';
 import { readKeyFile } from '../secrets.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Connector } from '../../connectors/types.ts';
-import { appendEvent, openAuditLog } from '../audit/index.ts';
-import { openGdprRegistry, openJournal, readJournal } from '../journal/index.ts';
+import { appendEvent } from '../audit/index.ts';
+import { fileState, type StateStore } from '../state/index.ts';
+import { forEachClaimed } from '../state/share.ts';
 import { UserError } from '../cli/errors.ts';
 import { connectorsFromConfig } from '../connections.ts';
 import { emptyResult, safeDetail, type ApplyResult, type ResolveSubject, type RunContext } from './context.ts';
@@ -31,6 +31,8 @@ export type { ApplyResult, ResolveSubject, SubjectDetails } from './context.ts';
 export interface ApplyOptions {
   config: RunnerConfig;
   stateDir: string;
+  /** Where journal, registry and audit log live (default: the files under stateDir). */
+  state?: StateStore;
   /** The approved bundle (the policy folder on main, loaded by the caller). */
   bundle: Bundle;
   dryRun?: boolean;
@@ -85,6 +87,11 @@ export interface DryRunReport {
   wouldRefuse: Array<{ id: string; reason: string }>;
   alreadyGone: number;
   alreadyFinished: number;
+}
+
+/** The state store of this run: the one given, else the files under stateDir. */
+function stateOf(options: ApplyOptions): StateStore {
+  return options.state ?? fileState(options.stateDir);
 }
 
 function keysFor(config: RunnerConfig, env: NodeJS.ProcessEnv): Map<string, Buffer> {
@@ -187,11 +194,11 @@ export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunR
     ...extra,
   });
   try {
-    const replay = await readJournal(options.stateDir, plan.hash);
+    const states = await stateOf(options).readJournal(plan.hash);
     let processed = 0;
     for (const b of batches(plan.actions, options.batchSizes ?? BATCH_SIZE)) {
       const todo = b.actions.filter((a) => {
-        const st = replay.states.get(a.id)?.state;
+        const st = states.get(a.id)?.state;
         const finished = st === 'done' || st === 'pending';
         if (finished) {
           report.alreadyFinished++;
@@ -229,12 +236,14 @@ export async function dryRun(plan: Plan, options: ApplyOptions): Promise<DryRunR
 
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const s = await setup(plan, options);
-  const journal = await openJournal(options.stateDir, plan.hash);
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {}).catch(async (e: unknown) => {
+  const state = stateOf(options);
+  // Shared where the store allows it (PostgreSQL: batches claimed by several runners); files stay exclusive.
+  const journal = await state.openJournal(plan.hash, { shared: true });
+  const audit = await state.openAuditLog('audit.jsonl', options.actor ? { actor: options.actor } : {}).catch(async (e: unknown) => {
     await journal.close();
     throw e;
   });
-  const registry = await openGdprRegistry(options.stateDir).catch(async (e: unknown) => {
+  const registry = await state.openGdprRegistry().catch(async (e: unknown) => {
     await journal.close();
     await audit.close();
     throw e;
@@ -264,7 +273,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     let processed = 0;
     const cost = costMeter(plan, s.list);
     options.logger?.info({ plan: plan.hash, actions: plan.actions.length, batches: all.length, resumed: journal.states().size > 0 }, 'apply started');
-    for (const b of all) {
+    const runOne = async (b: (typeof all)[number]): Promise<void> => {
       const before = { done: ctx.result.done.length + ctx.result.gone.length, skipped: ctx.result.skipped.length, refused: ctx.result.refused.length, failed: ctx.result.failed.length, pending: ctx.result.pending.length };
       await runBatch(ctx, b).catch((e: unknown) => {
         throw interrupted(e, ctx.result);
@@ -287,7 +296,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       const spent = cost();
       options.logger?.info({ processed, total: plan.actions.length, calls: spent.calls, estimatedCalls: spent.estimated }, 'progress');
       options.onProgress?.(processed, plan.actions.length, spent);
-    }
+    };
+    await forEachClaimed(journal, all, runOne);
     const r = ctx.result;
     await appendEvent(audit, 'plan.applied', { plan: plan.hash, actions: plan.actions.length, done: r.done.length + r.gone.length, failed: r.failed.length, skipped: r.skipped.length, pending: r.pending.length, refused: r.refused.length }, actor);
     return r;
@@ -305,8 +315,8 @@ export async function pollPending(plan: Plan, options: ApplyOptions & { interval
   const env = options.env ?? process.env;
   const list = options.connectors ?? connectorsFromConfig(options.config, env);
   const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
-  const journal = await openJournal(options.stateDir, plan.hash);
-  const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {});
+  const journal = await stateOf(options).openJournal(plan.hash);
+  const audit = await stateOf(options).openAuditLog('audit.jsonl', options.actor ? { actor: options.actor } : {});
   const result = emptyResult(plan.hash);
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);

@@ -18,7 +18,7 @@ import { keyId } from '../certificate/certificate.ts';
 import { DurableAppender, parseJsonLines, readLines } from '../journal/durable.ts';
 import { ENTRY_HASH_PATTERN } from './entry.ts';
 import type { AuditVerifyResult } from './verify.ts';
-import { openAuditLog } from './writer.ts';
+import { openAuditLog, type AuditLog } from './writer.ts';
 
 export const CHECKPOINT_KIND = 'AuditCheckpoint';
 
@@ -70,20 +70,28 @@ export function checkpointSignatureProblem(cp: Checkpoint, pub: KeyObject): stri
 export async function writeCheckpoint(logFile: string, dir: string, privatePem: string, now: () => Date = () => new Date()): Promise<Checkpoint | null> {
   const log = await openAuditLog(logFile, { now });
   try {
-    const last = log.last();
-    if (!last) return null;
-    const cp = signCheckpoint({ log: basename(logFile), seq: last.seq, hash: last.hash, at: now().toISOString() }, privatePem);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const out = await DurableAppender.open(checkpointFile(dir, logFile));
-    try {
-      await out.append(`${canonicalJson(cp)}\n`);
-    } finally {
-      await out.close();
-    }
-    return cp;
+    return await writeCheckpointOf(log, dir, privatePem, now);
   } finally {
     await log.close();
   }
+}
+
+/**
+ * Signs the head of an open audit log (a file or a state store's log: the checkpoint names it by
+ * its base name, `audit.jsonl`) and appends it to its checkpoints file in `dir`.
+ */
+export async function writeCheckpointOf(log: Pick<AuditLog, 'file' | 'last'>, dir: string, privatePem: string, now: () => Date = () => new Date()): Promise<Checkpoint | null> {
+  const last = log.last();
+  if (!last) return null;
+  const cp = signCheckpoint({ log: basename(log.file), seq: last.seq, hash: last.hash, at: now().toISOString() }, privatePem);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const out = await DurableAppender.open(checkpointFile(dir, log.file));
+  try {
+    await out.append(`${canonicalJson(cp)}\n`);
+  } finally {
+    await out.close();
+  }
+  return cp;
 }
 
 export interface ReadCheckpoints {

@@ -44,7 +44,7 @@ export function subjectKey(subject: string | readonly string[]): string {
   return [...new Set(list)].sort().join(',');
 }
 
-function checkPlan(plan: string): void {
+export function checkPlan(plan: string): void {
   if (!PLAN_HASH_PATTERN.test(plan)) throw new GdprRegistryError('not a plan hash (expected sha256: and 64 hex digits)');
 }
 
@@ -66,10 +66,10 @@ export function gdprRegistryPath(stateDir: string): string {
   return join(stateDir, 'gdpr-requests.jsonl');
 }
 
-type Event = { t: 'reserve' | 'submitted' | 'released'; subject: string; plan: string; at: string; externalId?: string };
+export type GdprEvent = { t: 'reserve' | 'submitted' | 'released'; subject: string; plan: string; at: string; externalId?: string };
 
-/** Applies one event; returns an error message when it is not allowed. */
-function step(map: Map<string, GdprRequestEntry>, e: Event): string | null {
+/** Applies one event; returns an error message when it is not allowed (the file and PostgreSQL registries share it). */
+export function stepGdprRegistry(map: Map<string, GdprRequestEntry>, e: GdprEvent): string | null {
   const key = `${e.subject} ${e.plan}`;
   const cur = map.get(key);
   if (e.t === 'reserve') {
@@ -99,27 +99,27 @@ export async function openGdprRegistry(stateDir: string, options: { now?: () => 
       for (const rec of decoded.records) {
         const t = rec.value.t;
         if (t !== 'reserve' && t !== 'submitted' && t !== 'released') throw new JournalCorruptError(file, rec.line, `unknown line type ${JSON.stringify(t)}`);
-        const e: Event = { t, subject: str(file, rec, 'subject')!, plan: str(file, rec, 'plan')!, at: str(file, rec, 'at')! };
+        const e: GdprEvent = { t, subject: str(file, rec, 'subject')!, plan: str(file, rec, 'plan')!, at: str(file, rec, 'at')! };
         if (t === 'submitted') e.externalId = str(file, rec, 'externalId')!;
-        const problem = step(map, e);
+        const problem = stepGdprRegistry(map, e);
         if (problem) throw new JournalCorruptError(file, rec.line, `impossible history: ${problem}`);
       }
     }
     const appender = await DurableAppender.open(file, torn && split ? { truncateTo: split.tornOffset } : {});
     const now = options.now ?? (() => new Date());
     let chain: Promise<unknown> = Promise.resolve();
-    const write = (e: Event, extra: Record<string, unknown> = {}): Promise<void> => {
+    const write = (e: GdprEvent, extra: Record<string, unknown> = {}): Promise<void> => {
       const next = chain.then(async () => {
         const scratch = new Map(map);
-        const problem = step(scratch, e);
+        const problem = stepGdprRegistry(scratch, e);
         if (problem) throw new GdprRegistryError(problem);
         await appender.append(encodeLine({ ...e, ...extra }));
-        step(map, e);
+        stepGdprRegistry(map, e);
       });
       chain = next.catch(() => undefined);
       return next;
     };
-    const ev = (t: Event['t'], subject: string | readonly string[], plan: string): Event => {
+    const ev = (t: GdprEvent['t'], subject: string | readonly string[], plan: string): GdprEvent => {
       checkPlan(plan);
       return { t, subject: subjectKey(subject), plan, at: now().toISOString() };
     };

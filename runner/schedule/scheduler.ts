@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import { previousRun } from './cron.ts';
 import { JOB_KINDS, type JobFn, type JobKind, type JobRegistry } from './jobs.ts';
 import { readScheduleState, scheduleStatePath, writeScheduleState, type ScheduleState } from './state.ts';
+import type { StateStore } from '../state/types.ts';
 
 export interface ScheduleEntry {
   name: string;
@@ -36,6 +37,8 @@ export interface SchedulerOptions {
   schedules: readonly ScheduleEntry[];
   jobs: JobRegistry;
   stateDir: string;
+  /** Where the schedule state lives (default `<stateDir>/schedule.json`). */
+  state?: Pick<StateStore, 'readScheduleState' | 'writeScheduleState'>;
   logger: Logger;
   now?: () => Date;
 }
@@ -67,7 +70,7 @@ export class Scheduler {
 
   /** Loads the state and records `since` for schedules seen for the first time. */
   async init(): Promise<void> {
-    this.state = await readScheduleState(this.file);
+    this.state = this.opts.state ? await this.opts.state.readScheduleState() : await readScheduleState(this.file);
     const at = this.now().toISOString();
     let changed = false;
     for (const s of this.opts.schedules) {
@@ -167,7 +170,7 @@ export class Scheduler {
 
   private save(): Promise<void> {
     const snapshot = JSON.parse(JSON.stringify(this.state)) as ScheduleState;
-    const next = this.saving.then(() => writeScheduleState(this.file, snapshot));
+    const next = this.saving.then(() => (this.opts.state ? this.opts.state.writeScheduleState(snapshot) : writeScheduleState(this.file, snapshot)));
     this.saving = next.catch(() => undefined);
     return next;
   }

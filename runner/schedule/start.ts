@@ -7,12 +7,17 @@ import { join } from 'node:path';
 import nodeCron, { type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 import { acquireLock, type Lock, type LockOptions } from '../lock.ts';
 import type { Logger } from '../log.ts';
+import type { StateStore } from '../state/types.ts';
 import { Scheduler, type RunReport, type SchedulerOptions } from './scheduler.ts';
 
 export const SCHEDULER_LOCK = 'scheduler.lock';
 
 export interface StartOptions extends SchedulerOptions {
   lock?: Omit<LockOptions, 'purpose'>;
+  /** Take leadership from this state store (an advisory lock in PostgreSQL) instead of the lock file. */
+  leader?: Pick<StateStore, 'lock'>;
+  /** While another runner leads: look again this many times before giving up (a standby runner). */
+  leaderRetries?: number;
 }
 
 export interface RunningScheduler {
@@ -23,7 +28,8 @@ export interface RunningScheduler {
   stop(): Promise<void>;
 }
 
-async function lockFor(options: StartOptions): Promise<Lock> {
+async function lockFor(options: StartOptions): Promise<Pick<Lock, 'release'>> {
+  if (options.leader) return options.leader.lock('scheduler', { purpose: 'lethe schedule', ...(options.leaderRetries !== undefined ? { retries: options.leaderRetries } : {}) });
   return acquireLock(join(options.stateDir, SCHEDULER_LOCK), { ...options.lock, purpose: 'lethe schedule' });
 }
 

@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ bench: Bench }>> = {
   diff: () => import('./diff.ts'),
   masking: () => import('./masking.ts'),
   plan: () => import('./plan.ts'),
+  runners: () => import('./runners.ts'),
   salesforce: () => import('./salesforce.ts'),
   serve: () => import('./serve.ts'),
   snapshot: () => import('./snapshot.ts'),

@@ -1,18 +1,21 @@
 /** `lethe apply PLAN --config FILE`: carries out an approved plan, safely and resumably. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatProblem, loadConfigFile, loadPolicyDir } from '../../../engine/load/index.ts';
 import { loadRequestInput } from '../../dsr/request-input.ts';
 import { parsePlanFile, PlanFileError } from '../../../engine/plan/verify.ts';
 import type { Plan } from '../../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../../engine/schema/index.ts';
+import type { Bundle } from '../../../engine/bundle.ts';
+import type { StateStore } from '../../state/index.ts';
 import { applyPlan, dryRun, pollPending, type ApplyCost, type ResolveSubject } from '../../apply/index.ts';
 import { dryRunJson, formatDryRun } from '../../apply/dry-run-output.ts';
 import { createLogger, createProgress, progressAwareDestination } from '../../log.ts';
 import { resolveActor } from '../../actor.ts';
-import { writeCheckpoint } from '../../audit/checkpoint.ts';
+import { writeCheckpointOf } from '../../audit/checkpoint.ts';
+import { openState } from '../../state/index.ts';
 import { checkpointsDirFor, signingKeyFrom } from '../../dsr/context.ts';
 import { UserError } from '../errors.ts';
 
@@ -129,62 +132,77 @@ export function register(program: Command): void {
       const plan = await readPlanFile(planFile);
       const policies = await loadPolicyDir(setup.policiesDir);
       if (!policies.bundle) throw new UserError(`the approved policies in ${setup.policiesDir} are not valid:\n${policies.problems.map(formatProblem).join('\n')}`);
-      const base = {
-        config: setup.config,
-        stateDir: setup.stateDir,
-        bundle: policies.bundle,
-        ...(opts.approve ? { approveHash: opts.approve } : {}),
-        ...(setup.approvalsFile ? { approvalsFile: setup.approvalsFile } : {}),
-        actor: resolveActor({ flag: opts.actor, env: process.env, config: setup.config.spec.actor }),
-        ...(opts.requests ? { resolveSubject: await subjectsFromRequestFiles(opts.requests) } : {}),
-      };
-      const out = process.stdout;
-      if (opts.dryRun) {
-        const progress = createProgress({ total: plan.actions.length, label: 'dry run' });
-        let seen = 0;
-        const r = await dryRun(plan, {
-          ...base,
-          onProgress: (done) => {
-            progress.tick(done - seen);
-            seen = done;
-          },
-        });
-        progress.done();
-        out.write(opts.format === 'json' ? `${JSON.stringify(dryRunJson(r, plan), null, 2)}\n` : formatDryRun(r, plan));
-        if (r.wouldRefuse.length) process.exitCode = REFUSED_EXIT;
-        return;
+      const state = await openState(setup.config, { base: setup.base });
+      try {
+        await runApply(plan, setup, policies.bundle, state, opts);
+      } finally {
+        await state.close();
       }
-      if (opts.format === 'json') throw new UserError('--format json is for --dry-run only');
-      const progress = createProgress({ total: plan.actions.length, label: 'apply' });
-      let last = 0;
-      let spent: ApplyCost | undefined;
-      const r = await applyPlan(plan, {
-        ...base,
-        // Log blocks clear the progress line and draw it again below them (one stderr, never broken).
-        logger: createLogger({ name: 'apply', destination: progressAwareDestination(progress), pretty: process.stderr.isTTY === true }),
-        onProgress: (done, _total, cost) => {
-          progress.tick(done - last);
-          last = done;
-          spent = cost;
-        },
-      });
-      progress.done();
-      out.write(`applied ${plan.hash}\n  done ${r.done.length}, already gone ${r.gone.length}, skipped ${r.skipped.length}, refused ${r.refused.length}, failed ${r.failed.length}, submitted ${r.pending.length}, finished earlier ${r.alreadyFinished}\n`);
-      if (spent && Object.keys(spent.bySystem).length > 0) out.write(`  API calls: ${formatCost(spent)}\n`);
-      for (const s of r.refused.slice(0, 20)) out.write(`  refused ${s.id.slice(0, 19)}…  ${s.reason}\n`);
-      for (const s of r.skipped.slice(0, 20)) out.write(`  skipped ${s.id.slice(0, 19)}…  ${s.reason}\n`);
-      for (const f of r.failed.slice(0, 20)) out.write(`  failed  ${f.id.slice(0, 19)}…  ${f.reason}\n`);
-      if (opts.poll && r.pending.length) {
-        const p = await pollPending(plan, { ...base, timeoutMs: Number(opts.pollTimeout ?? '600') * 1000 });
-        out.write(`  polled: ${p.done.length} completed, ${p.failed.length} failed, ${p.pending.length} still running\n`);
-        if (p.failed.length) process.exitCode = 1;
-      }
-      if (r.refused.length && !process.exitCode) process.exitCode = REFUSED_EXIT;
-      if (r.failed.length) process.exitCode = 1;
-      // A signed anchor of the audit log after the run (kept apart from the log).
-      if (setup.config.spec.keys?.signing) {
-        const cp = await writeCheckpoint(join(setup.stateDir, 'audit.jsonl'), checkpointsDirFor(setup.config, setup.base, setup.stateDir), signingKeyFrom(setup.config, process.env));
-        if (cp) out.write(`  audit checkpoint: seq ${cp.body.seq} signed by ${cp.signature.keyId}\n`);
-      } else process.stderr.write('lethe: note: no keys.signing in the config: no signed audit checkpoint written\n');
     });
+}
+
+async function runApply(plan: Plan, setup: RunnerSetup, bundle: Bundle, state: StateStore, opts: ApplyCommandOptions): Promise<void> {
+  const base = {
+    config: setup.config,
+    stateDir: setup.stateDir,
+    state,
+    bundle,
+    ...(opts.approve ? { approveHash: opts.approve } : {}),
+    ...(setup.approvalsFile ? { approvalsFile: setup.approvalsFile } : {}),
+    actor: resolveActor({ flag: opts.actor, env: process.env, config: setup.config.spec.actor }),
+    ...(opts.requests ? { resolveSubject: await subjectsFromRequestFiles(opts.requests) } : {}),
+  };
+  const out = process.stdout;
+  if (opts.dryRun) {
+    const progress = createProgress({ total: plan.actions.length, label: 'dry run' });
+    let seen = 0;
+    const r = await dryRun(plan, {
+      ...base,
+      onProgress: (done) => {
+        progress.tick(done - seen);
+        seen = done;
+      },
+    });
+    progress.done();
+    out.write(opts.format === 'json' ? `${JSON.stringify(dryRunJson(r, plan), null, 2)}\n` : formatDryRun(r, plan));
+    if (r.wouldRefuse.length) process.exitCode = REFUSED_EXIT;
+    return;
+  }
+  if (opts.format === 'json') throw new UserError('--format json is for --dry-run only');
+  const progress = createProgress({ total: plan.actions.length, label: 'apply' });
+  let last = 0;
+  let spent: ApplyCost | undefined;
+  const r = await applyPlan(plan, {
+    ...base,
+    // Log blocks clear the progress line and draw it again below them (one stderr, never broken).
+    logger: createLogger({ name: 'apply', destination: progressAwareDestination(progress), pretty: process.stderr.isTTY === true }),
+    onProgress: (done, _total, cost) => {
+      progress.tick(done - last);
+      last = done;
+      spent = cost;
+    },
+  });
+  progress.done();
+  out.write(`applied ${plan.hash}\n  done ${r.done.length}, already gone ${r.gone.length}, skipped ${r.skipped.length}, refused ${r.refused.length}, failed ${r.failed.length}, submitted ${r.pending.length}, finished earlier ${r.alreadyFinished}\n`);
+  if (spent && Object.keys(spent.bySystem).length > 0) out.write(`  API calls: ${formatCost(spent)}\n`);
+  for (const s of r.refused.slice(0, 20)) out.write(`  refused ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+  for (const s of r.skipped.slice(0, 20)) out.write(`  skipped ${s.id.slice(0, 19)}…  ${s.reason}\n`);
+  for (const f of r.failed.slice(0, 20)) out.write(`  failed  ${f.id.slice(0, 19)}…  ${f.reason}\n`);
+  if (opts.poll && r.pending.length) {
+    const p = await pollPending(plan, { ...base, timeoutMs: Number(opts.pollTimeout ?? '600') * 1000 });
+    out.write(`  polled: ${p.done.length} completed, ${p.failed.length} failed, ${p.pending.length} still running\n`);
+    if (p.failed.length) process.exitCode = 1;
+  }
+  if (r.refused.length && !process.exitCode) process.exitCode = REFUSED_EXIT;
+  if (r.failed.length) process.exitCode = 1;
+  // A signed anchor of the audit log after the run (kept apart from the log).
+  if (setup.config.spec.keys?.signing) {
+    const log = await state.openAuditLog('audit.jsonl');
+    try {
+      const cp = await writeCheckpointOf(log, checkpointsDirFor(setup.config, setup.base, setup.stateDir), signingKeyFrom(setup.config, process.env));
+      if (cp) out.write(`  audit checkpoint: seq ${cp.body.seq} signed by ${cp.signature.keyId}\n`);
+    } finally {
+      await log.close();
+    }
+  } else process.stderr.write('lethe: note: no keys.signing in the config: no signed audit checkpoint written\n');
 }

@@ -13,6 +13,7 @@ import { checkpointsDirFor, checkSigningKey, hmacKeyFrom, loadConfig } from '../
 import { subjectEvents, SubjectQueryError } from '../../audit/subject.ts';
 import { expandHome } from '../../secrets.ts';
 import { UserError } from '../errors.ts';
+import { openState, type StateStore } from '../../state/index.ts';
 
 type Out = (text: string) => void;
 const stdout: Out = (t) => process.stdout.write(t);
@@ -58,6 +59,31 @@ export async function runAuditVerify(file: string, io: { out?: Out; err?: Out } 
   return 1;
 }
 
+/** `lethe audit verify --config`: the state store's log (files or PostgreSQL) and its checkpoints. */
+export async function runStateAuditVerify(state: StateStore, name: string, io: { out?: Out; err?: Out } = {}, options: VerifyCommandOptions = {}): Promise<number> {
+  if (state.kind === 'files') return runAuditVerify(join(state.location, name), io, options);
+  const out = io.out ?? stdout;
+  const err = io.err ?? stderr;
+  const where = `${state.location} ${name}`;
+  const result = await state.verifyAuditLog(name);
+  for (const note of result.notes) err(`${where}: note: ${note}\n`);
+  if (!result.ok) {
+    const p = result.problem!;
+    err(`${where}: seq ${p.line}: ${p.kind}: ${p.message}\n`);
+    return 1;
+  }
+  if (options.checkpoints) {
+    const verdict = checkAgainstCheckpoints(where, result, await readCheckpoints(options.checkpoints, name), options.publicPem);
+    for (const note of verdict.notes) err(`${where}: note: ${note}\n`);
+    if (verdict.problems.length > 0) {
+      for (const p of verdict.problems) err(`${p}\n`);
+      return 1;
+    }
+  }
+  out(`${where}: ok, ${result.entries} entr${result.entries === 1 ? 'y' : 'ies'}${result.last ? `, head seq ${result.last.seq} ${result.last.hash}` : ''}\n`);
+  return 0;
+}
+
 export async function runAuditShow(file: string, options: { type?: string; json?: boolean }, io: { out?: Out; err?: Out } = {}): Promise<number> {
   const out = io.out ?? stdout;
   const err = io.err ?? stderr;
@@ -87,18 +113,36 @@ export function register(program: Command): void {
     .description(
       'Verify the hash chain of an audit log and its head file (<file>.head): finds any edited, deleted, reordered or cut-off entry. Exit 0 when intact, 1 with FILE:LINE: what is wrong.',
     )
-    .argument('<file>', 'audit log (JSON lines)')
+    .argument('[file]', 'audit log (JSON lines); without it, the audit log of the --config state (files or PostgreSQL)')
     .option('--checkpoints <dir>', 'folder of the signed checkpoints (default: auditCheckpoints of --config, else audit-checkpoints beside the log)')
     .option('--public-key <file>', 'Ed25519 public key (signing.pub) the checkpoints must be signed with')
     .option('--config <file>', 'runner config: its auditCheckpoints folder and the public half of keys.signing')
+    .option('--sink', 'compare the config\'s audit log with the append-only sink (auditSink in the config): the sink\'s chain must verify and match the local one')
     .addHelpText(
       'after',
       '\nThe log is also checked against its signed checkpoints (lethe audit checkpoint; dsr and apply write one after each run):\n' +
         'a log cut short with its head file rewritten to match fails as truncated past the last checkpoint.\n' +
-        'Examples:\n  lethe audit verify .lethe/audit.jsonl\n  lethe audit verify .lethe/audit.jsonl --config lethe.yaml\n  lethe audit verify audit.jsonl --checkpoints /mnt/anchors --public-key signing.pub\n' +
+        'Without FILE, the log of the config\'s state store is verified: the file under stateDir or the insert-only table in PostgreSQL.\n' +
+        'Examples:\n  lethe audit verify --config lethe.yaml\n  lethe audit verify .lethe/audit.jsonl\n  lethe audit verify .lethe/audit.jsonl --config lethe.yaml\n  lethe audit verify audit.jsonl --checkpoints /mnt/anchors --public-key signing.pub\n' +
         'Exit status: 0 intact, 1 a problem (FILE:LINE: kind: message).',
     )
-    .action(async (file: string, opts: { checkpoints?: string; publicKey?: string; config?: string }) => {
+    .action(async (file: string | undefined, opts: { checkpoints?: string; publicKey?: string; config?: string; sink?: boolean }) => {
+      if (opts.sink) {
+        if (!opts.config || file !== undefined) throw new UserError('--sink compares the audit log of --config with its sink: give --config and no FILE');
+        const { runAuditVerifySink } = await import('./audit-sink.ts');
+        process.exitCode = await runAuditVerifySink(opts.config, stdout, stderr);
+        return;
+      }
+      if (file === undefined) {
+        if (!opts.config) throw new UserError('give the audit log FILE, or --config to verify the audit log of the runner\'s state');
+        const state = await openState(await loadConfig(opts.config), { base: dirname(resolve(opts.config)) });
+        try {
+          process.exitCode = await runStateAuditVerify(state, 'audit.jsonl', {}, await verifyOptions(opts));
+        } finally {
+          await state.close();
+        }
+        return;
+      }
       process.exitCode = await runAuditVerify(file, {}, await verifyOptions(opts));
     });
   audit
@@ -133,6 +177,15 @@ export function register(program: Command): void {
       const config = opts.config ? await loadConfig(opts.config) : null;
       const log = opts.log ? resolve(opts.log) : opts.config ? (await checkpointTarget({ config: opts.config })).log : resolve('.lethe', 'audit.jsonl');
       process.exitCode = await runAuditSubject(log, opts.identifier, hmacKeyFrom(config, process.env), opts.json ? { json: true } : {});
+      });
+  audit
+    .command('ship')
+    .description('Ship the audit log\'s entries the sink does not hold yet, in order and exactly once, then the signed checkpoints, to the append-only sink (auditSink.postgres in the config, a database prepared with lethe state migrate). While the sink is down the entries wait in the local log (itself durable) and go with the next shipment; nothing is dropped.')
+    .requiredOption('--config <file>', 'runner config with auditSink.postgres.url')
+    .addHelpText('after', '\nRun it after each apply or from the scheduler.\nExamples:\n  lethe audit ship --config lethe.yaml\n  lethe audit verify --sink --config lethe.yaml\nExit status: 0 the sink holds every entry, 1 some still wait (sink unreachable: the message says why) or an error.')
+    .action(async (opts: { config: string }) => {
+      const { runAuditShip } = await import('./audit-sink.ts');
+      process.exitCode = await runAuditShip(opts.config, stdout, stderr);
     });
   audit
     .command('show')

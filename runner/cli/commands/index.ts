@@ -38,6 +38,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { commands: { breach: 'scope a personal-data breach: affected people, jurisdictions, categories, the 72-hour clock' }, load: async () => (await import('./breach.ts')).register },
   { commands: { ropa: 'generate the Art. 30 record of processing from the policy bundle (Markdown, HTML, CSV)' }, load: async () => (await import('./ropa.ts')).register },
   { commands: { certificate: 'verify erasure certificates', keys: 'generate signing keys' }, load: async () => (await import('./certificate.ts')).register },
+  { commands: { state: 'the runner\'s state store: migrate PostgreSQL, show locks and journals, export and import' }, load: async () => (await import('./state.ts')).register },
   { commands: { schedule: 'run the runner config\'s cron jobs (snapshot, plan, apply, dsr-poll, hold-sync)' }, load: async () => (await import('./schedule.ts')).register },
   { commands: { init: 'scaffold a policy repository (example bundle, tests, config, workflows)' }, load: async () => (await import('./init.ts')).register },
   { commands: { serve: 'serve consent checks, gating and masking over HTTP at query time, with live consent' }, load: async () => (await import('./serve.ts')).register },

@@ -14,11 +14,14 @@ import { runnerJobs } from '../../schedule/runner-jobs.ts';
 import type { ScheduleEntry } from '../../schedule/scheduler.ts';
 import { runOnce, startScheduler } from '../../schedule/start.ts';
 import { UserError } from '../errors.ts';
+import { openState } from '../../state/index.ts';
 
 export interface ScheduleCommandOptions {
   config: string;
   once?: boolean;
   list?: number;
+  /** Wait to become the leader instead of refusing to start while another runner leads. */
+  standby?: boolean;
 }
 
 export interface ScheduleDeps {
@@ -33,6 +36,7 @@ export interface ScheduleDeps {
 
 export interface LoadedSchedules {
   stateDir: string;
+  config: RunnerConfig;
   schedules: ScheduleEntry[];
 }
 
@@ -57,7 +61,7 @@ export async function loadSchedules(file: string): Promise<LoadedSchedules> {
       throw err;
     }
   }
-  return { stateDir: resolve(dirname(file), spec.stateDir ?? '.lethe'), schedules };
+  return { stateDir: resolve(dirname(file), spec.stateDir ?? '.lethe'), schedules, config: config as RunnerConfig };
 }
 
 function untilSignal(): Promise<void> {
@@ -76,7 +80,7 @@ function untilSignal(): Promise<void> {
 export async function runSchedule(options: ScheduleCommandOptions, deps: ScheduleDeps = {}): Promise<number> {
   const out = deps.out ?? ((t: string) => process.stdout.write(t));
   const now = deps.now ?? (() => new Date());
-  const { stateDir, schedules } = await loadSchedules(options.config);
+  const { stateDir, schedules, config } = await loadSchedules(options.config);
   if (options.list !== undefined) {
     for (const s of schedules) {
       out(`${s.name}  ${s.job}  "${s.cron}" ${s.timezone ?? 'UTC'}\n`);
@@ -87,7 +91,8 @@ export async function runSchedule(options: ScheduleCommandOptions, deps: Schedul
   }
   if (schedules.length === 0) throw new UserError(`${options.config}: no schedules to run (add spec.schedules)`);
   const logger = deps.logger ?? createLogger({ name: 'scheduler' });
-  const base = { schedules, jobs: deps.jobs ?? runnerJobs(options.config), stateDir, logger, now };
+  const state = await openState(config, { base: dirname(resolve(options.config)) });
+  const base = { schedules, jobs: deps.jobs ?? runnerJobs(options.config), stateDir, state, leader: state, ...(options.standby ? { leaderRetries: Number.MAX_SAFE_INTEGER } : {}), logger, now };
   try {
     if (options.once) {
       const reports = await runOnce(base);
@@ -104,6 +109,8 @@ export async function runSchedule(options: ScheduleCommandOptions, deps: Schedul
   } catch (err) {
     if (err instanceof LockHeldError) throw new UserError(`another runner is active: ${err.message}`);
     throw err;
+  } finally {
+    await state.close();
   }
 }
 
@@ -122,6 +129,7 @@ export function register(program: Command): void {
     .requiredOption('-c, --config <file>', 'runner config file (kind: RunnerConfig)')
     .option('--once', 'run whatever is due now, then exit (exit 1 if a job failed)')
     .option('--list <n>', 'print the next N run times of each schedule and exit', positiveInt)
+    .option('--standby', 'while another runner leads (holds the scheduler lock), wait and take over when it stops or dies, instead of refusing to start (with state in PostgreSQL the lock is released when its runner dies)')
     .action(async (opts: ScheduleCommandOptions) => {
       process.exitCode = await runSchedule(opts);
     });
