@@ -58,12 +58,20 @@ export function failureProblems(results: readonly SuiteResult[], place: (file: s
   }));
 }
 
-const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;', '\t': '&#9;', '\n': '&#10;' };
 
-/** Text safe in an XML 1.0 attribute or element: escaped, and characters XML cannot carry replaced by U+FFFD. */
+/**
+ * Text safe in an XML 1.0 element: markup characters escaped, `\r` as a character reference (a
+ * parser would turn it into `\n`), characters XML cannot carry at all replaced by U+FFFD.
+ */
 export function xmlText(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD').replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD').replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c]!);
+}
+
+/** Text safe in an XML attribute: as xmlText, and tab and newline as references (a parser would turn them into spaces). */
+export function xmlAttr(s: string): string {
+  return xmlText(s).replace(/[\t\n]/g, (c) => XML_ESCAPES[c]!);
 }
 
 /**
@@ -76,17 +84,17 @@ export function junitXml(suiteName: string, results: readonly SuiteResult[]): st
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="lethe policy tests" tests="${results.length}" failures="${failed}" errors="0">`,
-    `  <testsuite name="${xmlText(suiteName)}" tests="${results.length}" failures="${failed}" errors="0" skipped="0">`,
+    `  <testsuite name="${xmlAttr(suiteName)}" tests="${results.length}" failures="${failed}" errors="0" skipped="0">`,
   ];
   for (const r of results) {
-    const head = `    <testcase name="${xmlText(r.name)}" classname="${xmlText(r.file)}" file="${xmlText(r.file)}" line="${r.line}"`;
+    const head = `    <testcase name="${xmlAttr(r.name)}" classname="${xmlAttr(r.file)}" file="${xmlAttr(r.file)}" line="${r.line}"`;
     if (r.failures.length === 0) {
       out.push(`${head}/>`);
       continue;
     }
     const summary = `${r.failures.length} expectation${r.failures.length === 1 ? '' : 's'} failed: ${r.failures[0]!.what}${r.failures.length > 1 ? ', …' : ''}`;
     const body = r.failures.map((f) => `- ${f.what}\n    expected: ${f.expected}\n    actual:   ${f.actual}`).join('\n');
-    out.push(`${head}>`, `      <failure message="${xmlText(summary)}" type="PolicyTestFailure">${xmlText(body)}</failure>`, '    </testcase>');
+    out.push(`${head}>`, `      <failure message="${xmlAttr(summary)}" type="PolicyTestFailure">${xmlText(body)}</failure>`, '    </testcase>');
   }
   out.push('  </testsuite>', '</testsuites>', '');
   return out.join('\n');
