@@ -224,6 +224,7 @@ const INPUTS: Readonly<Record<string, { options?: Readonly<Record<string, Kind>>
   'audit show': { args: ['file'] },
   'certificate verify': { options: { publicKey: 'file' }, args: ['file'] },
   schedule: { options: { config: 'file' } },
+  hash: { options: { config: 'file' } },
   serve: { options: { config: 'file', policies: 'directory', snapshot: 'directory' } },
 };
 
