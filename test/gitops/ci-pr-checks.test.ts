@@ -9,6 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCiPr } from '../../runner/ci/pr.ts';
+import { checksSection } from '../../runner/ci/checks.ts';
+import { composeComment } from '../../runner/ci/comment.ts';
 import { editFile, fixtureRepo, NOW, VOICE, type FixtureRepo } from './fixture-repo.ts';
 import { runCli } from './program.ts';
 
@@ -84,6 +87,20 @@ describe('lethe ci pr: policy tests and versions', () => {
     const ci = JSON.parse(await readFile(join(out, 'ci.json'), 'utf8')) as { policyTests: { total: number; failed: string[] }; unbumpedVersions: string[] };
     expect(ci.policyTests).toEqual({ total, failed: [FAILING] });
     expect(ci.unbumpedVersions).toEqual(['RetentionPolicy/voice-recordings-7y']);
+
+    // However many tests fail, the comment keeps under --max-chars: the checks list at most 10 tests and get at most a quarter of it, cut at a line.
+    const res = await runCiPr({ repo: fx.repo, base: 'main~1', head: 'main', snapshot: fx.snapshot, now: NOW, forecastMonths: 0 });
+    const one = res.checks!.tests.find((t) => t.failures.length > 0)!;
+    const many = Array.from({ length: 500 }, (_, i) => ({ ...one, name: `t-${i}`, failures: [...one.failures, ...one.failures] }));
+    const huge = checksSection({ tests: many, unbumped: [] });
+    expect(huge.length).toBeGreaterThan(10_000 / 4);
+    expect(huge).toContain('… and 490 more failed tests');
+    const inputs = { base: { ref: 'main~1', sha: res.baseSha }, head: { ref: 'main', sha: res.headSha }, snapshotLabel: 'snap', approvalsFile: 'approvals.yaml' };
+    const bounded = composeComment(res.diff!, res.headPlan!, '', inputs, 10_000, huge);
+    expect(bounded.length).toBeLessThanOrEqual(10_000);
+    expect(bounded).toContain('#### ❌ Policy tests failed: 500 of 500');
+    expect(bounded).toContain('- … (cut: run `lethe test` for every failure)');
+    expect(bounded).toContain('Compared base');
   });
 
   it('passes clean when the tests pass and the changed document has a new version, wherever its file moved', async () => {
