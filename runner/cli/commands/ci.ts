@@ -41,7 +41,7 @@ export function register(program: Command): void {
         'metadata.version did not (matched by kind and name) is flagged in the comment and as a ::warning annotation.\n' +
         '\nExit status:\n  0  the comment was produced and every policy test passed (needing plan approval included: see ci.json)\n' +
         '  1  a policy test failed (the comment and --out files are still written), head\'s policies do not validate, or an input cannot be read\n' +
-        'Examples:\n  lethe ci pr --base origin/main --head HEAD --snapshot snap --now 2025-06-01T00:00:00Z --out ci-out\n' +
+        '\nExamples:\n  lethe ci pr --base origin/main --head HEAD --snapshot snap --now 2025-06-01T00:00:00Z --out ci-out\n' +
         '  lethe ci pr --base main~1 --head main --snapshot snap --now 2025-06-01T00:00:00Z --forecast-months 0 > comment.md',
     )
     .action(async (opts: CiPrOptions) => {
