@@ -30,7 +30,8 @@ export const LegalHoldSpec = Type.Object(
         ),
         identifierHashes: Type.Optional(
           Type.Array(Type.String({ pattern: '^hmac:[0-9a-f]{16,64}$' }), {
-            description: 'Keyed hashes of subject identifiers (`lethe hash email:…` prints one): every record whose identifier hashes to one is held.',
+            description:
+              'Keyed hashes of subject identifiers, as `lethe hash` prints them (`lethe hash email:ann@example.com`, or `lethe hash --kind email` reading addresses from standard input): every record whose identifier hashes to one is held. The identifier is normalised before hashing (e-mail lower-cased, phone as E.164), and the key must be the runner\'s subject-hash key (LETHE_HMAC_KEY or keys.hmac.default): a hash made under another key holds nothing.',
           }),
         ),
         conversations: Type.Optional(

@@ -50,12 +50,22 @@ export function approvalSection(head: Plan, i: CommentInputs): string {
   ].join('\n');
 }
 
-export function composeComment(diff: PlanDiff, head: Plan, forecastMarkdown: string, i: CommentInputs, maxChars: number): string {
+/** `s` cut at a line boundary to at most `max` characters, saying so. */
+function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const more = '\n- … (cut: run `lethe test` for every failure)\n';
+  const cut = s.slice(0, max - more.length);
+  return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}${more}`;
+}
+
+/** `checks`: the section on failed policy tests and unbumped versions (runner/ci/checks.ts), shown first. */
+export function composeComment(diff: PlanDiff, head: Plan, forecastMarkdown: string, i: CommentInputs, maxChars: number, allChecks = ''): string {
+  const checks = clip(allChecks, Math.floor(maxChars / 4));
   const line = inputsLine(i, head);
   const approval = approvalSection(head, i);
   const cost = estimateMarkdown(estimateActions(planTargets(head.actions))).join('\n');
   const tail = [approval, cost, forecastMarkdown].filter((s) => s !== '').join('\n');
-  const budget = maxChars - line.length - tail.length - 4;
+  const budget = maxChars - line.length - tail.length - checks.length - 6;
   const body = renderDiffMarkdown(diff, {
     maxChars: budget,
     baseRef: `${i.base.ref} @ ${i.base.sha.slice(0, 12)}`,
@@ -67,6 +77,8 @@ export function composeComment(diff: PlanDiff, head: Plan, forecastMarkdown: str
   const lines = body.split('\n');
   const at = lines.findIndex((l) => l.startsWith('Snapshot '));
   lines.splice(at < 0 ? 2 : at + 1, 0, '', line);
+  // The checks first, under the title (line 0 is the marker the workflow finds the comment by).
+  if (checks !== '') lines.splice(2, 0, '', checks.replace(/\n+$/, ''));
   const text = lines.join('\n');
   return tail === '' ? text : `${text.replace(/\n+$/, '')}\n\n${tail.replace(/\n+$/, '')}\n`;
 }

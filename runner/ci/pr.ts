@@ -21,8 +21,11 @@ import { loadPlanInputs, parseNow, planKey, snapshotSourceForPlan } from '../cli
 import { githubAnnotation } from '../cli/commands/validate.ts';
 import { UserError } from '../cli/errors.ts';
 import { forecastBundle } from '../forecast/run.ts';
+import { failedTests, failureProblems, runPolicyTestSuite } from '../policy-test-suite.ts';
+import { checksFailed, checksSection, type PrChecks } from './checks.ts';
 import { composeComment, type CommentInputs } from './comment.ts';
 import { buildRopa, ropaChanges, ropaChangesMarkdown } from '../../engine/ropa/ropa.ts';
+import { unbumpedProblem, unbumpedVersions } from './versions.ts';
 import { extractFolder, repoRoot, resolveCommit } from './git.ts';
 
 export interface CiPrOptions {
@@ -51,7 +54,11 @@ export interface CiPrOptions {
 }
 
 export interface CiPrResult {
-  /** 0: compared; 1: head's policies do not validate (then `annotations` says why and nothing else is set). */
+  /**
+   * 0: compared, every policy test passed; 1: head's policies do not validate (then `annotations`
+   * says why and nothing else is set), or a policy test failed (then everything is set and the
+   * comment says so at its top).
+   */
   exitCode: 0 | 1;
   annotations: string[];
   problems: Problem[];
@@ -62,14 +69,18 @@ export interface CiPrResult {
   diff?: PlanDiff;
   forecast?: ForecastComparison;
   markdown?: string;
+  /** Head's policy tests and documents changed without a new version (repository paths). */
+  checks?: PrChecks;
 }
 
 /** Problems located in the repository (`policies/x.yaml`), not in the temporary copy. */
+function placeFile(file: string, copy: string, policiesPath: string): string {
+  const rel = relative(copy, resolve(file));
+  return rel.startsWith('..') ? file : join(policiesPath, rel).replace(/\\/g, '/');
+}
+
 function relocate(problems: readonly Problem[], copy: string, policiesPath: string): Problem[] {
-  return problems.map((p) => {
-    const rel = relative(copy, resolve(p.file));
-    return rel.startsWith('..') ? p : { ...p, file: join(policiesPath, rel).replace(/\\/g, '/') };
-  });
+  return problems.map((p) => ({ ...p, file: placeFile(p.file, copy, policiesPath) }));
 }
 
 async function plan(bundle: Bundle, o: { snapshot: string; now: string; key: Uint8Array; limits?: { maxActions?: number; maxPercent?: number }; allowIncomplete: boolean }): Promise<Plan> {
@@ -105,9 +116,14 @@ export async function runCiPr(opts: CiPrOptions): Promise<CiPrResult> {
       throw new UserError(`${policiesPath}/ has no files at ${opts.head} (${headSha}): check --policies-path`);
     }
     const headLoad = await loadPolicyDir(headDir, { now });
-    const problems = relocate(headLoad.problems, headDir, policiesPath);
-    const annotations = problems.map(githubAnnotation);
-    if (hasErrors(problems) || !headLoad.bundle) return { exitCode: 1, annotations, problems, baseSha, headSha };
+    const place = (file: string): string => placeFile(file, headDir, policiesPath);
+    const loadProblems = relocate(headLoad.problems, headDir, policiesPath);
+    if (hasErrors(loadProblems) || !headLoad.bundle) return { exitCode: 1, annotations: loadProblems.map(githubAnnotation), problems: loadProblems, baseSha, headSha };
+    // The head's own policy tests, as `lethe test` runs them (an invalid test file fails like a failed test).
+    const suite = await runPolicyTestSuite(headDir, headLoad.bundle);
+    const testProblems = relocate(suite.problems, headDir, policiesPath);
+    if (suite.invalid) return { exitCode: 1, annotations: [...loadProblems, ...testProblems].map(githubAnnotation), problems: [...loadProblems, ...testProblems], baseSha, headSha };
+    const tests = suite.results.map((r) => ({ ...r, file: place(r.file) }));
     const baseLoad = await loadPolicyDir(baseDir, { now });
     if (!baseLoad.bundle) {
       const errs = relocate(baseLoad.problems, baseDir, policiesPath).filter((p) => p.severity === 'error');
@@ -135,6 +151,11 @@ export async function runCiPr(opts: CiPrOptions): Promise<CiPrResult> {
       throw err;
     }
     const diff = diffPlans(basePlan, headPlan);
+    const unbumped = unbumpedVersions(baseLoad.documents, headLoad.documents).map((u) => ({ ...u, file: place(u.file) }));
+    const checks: PrChecks = { tests, unbumped };
+    const problems = [...loadProblems, ...testProblems, ...failureProblems(tests), ...unbumped.map((u) => unbumpedProblem(u, (f) => f))];
+    const annotations = problems.map(githubAnnotation);
+    const exitCode = checksFailed(checks) ? 1 : 0;
     const inputs: CommentInputs = {
       base: { ref: opts.base, sha: baseSha },
       head: { ref: opts.head, sha: headSha },
@@ -143,7 +164,7 @@ export async function runCiPr(opts: CiPrOptions): Promise<CiPrResult> {
       ...(opts.artifactsUrl ? { artifactsUrl: opts.artifactsUrl } : {}),
     };
     const ropa = ropaSection(baseLoad.bundle, headLoad.bundle);
-    const markdown = composeComment(diff, headPlan, [forecast ? forecastComparisonMarkdown(forecast) : '', ropa].filter((t) => t !== '').join('\n'), inputs, maxChars);
+    const markdown = composeComment(diff, headPlan, [forecast ? forecastComparisonMarkdown(forecast) : '', ropa].filter((t) => t !== '').join('\n'), inputs, maxChars, checksSection(checks));
     if (opts.out) {
       await mkdir(opts.out, { recursive: true });
       await writeFile(join(opts.out, 'base-plan.json'), canonicalFile(basePlan));
@@ -151,10 +172,13 @@ export async function runCiPr(opts: CiPrOptions): Promise<CiPrResult> {
       await writeFile(join(opts.out, 'diff.json'), renderDiffJson(diff));
       if (forecast) await writeFile(join(opts.out, 'forecast.json'), canonicalFile(forecast));
       await writeFile(join(opts.out, 'comment.md'), markdown);
-      const summary = { baseSha, headSha, basePlanHash: basePlan.hash, headPlanHash: headPlan.hash, needsApproval: headPlan.needsApproval, snapshotHash: headPlan.inputs.snapshotHash, now };
+      const summary = { baseSha, headSha, basePlanHash: basePlan.hash, headPlanHash: headPlan.hash, needsApproval: headPlan.needsApproval, snapshotHash: headPlan.inputs.snapshotHash, now,
+        policyTests: { total: tests.length, failed: failedTests(tests).map((t) => t.name) },
+        unbumpedVersions: unbumped.map((u) => `${u.kind}/${u.name}`),
+      };
       await writeFile(join(opts.out, 'ci.json'), canonicalFile(summary));
     }
-    return { exitCode: 0, annotations, problems, baseSha, headSha, basePlan, headPlan, diff, ...(forecast ? { forecast } : {}), markdown };
+    return { exitCode, annotations, problems, baseSha, headSha, basePlan, headPlan, diff, ...(forecast ? { forecast } : {}), markdown, checks };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -84,8 +84,8 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'report plan': { exit: ['0  written', '1  the plan hash does not verify, or an error'], env: [] },
   forecast: { exit: ['0  written', '1  invalid policies, an incomplete snapshot or an error'], env: [HMAC] },
   test: {
-    examples: ['lethe test', 'lethe test policies --format json'],
-    exit: ['0  every test passed', '1  a test failed or a test file is invalid'],
+    examples: ['lethe test', 'lethe test policies --format json', 'lethe test policies --format junit > policy-tests.xml'],
+    exit: ['0  every test passed', '1  a test failed, a test file is invalid, or an unknown --format'],
     env: [],
   },
   gate: { exit: ['0  filtered', '1  invalid policies, an unknown destination or an error'], env: [] },
@@ -224,6 +224,7 @@ const INPUTS: Readonly<Record<string, { options?: Readonly<Record<string, Kind>>
   'audit show': { args: ['file'] },
   'certificate verify': { options: { publicKey: 'file' }, args: ['file'] },
   schedule: { options: { config: 'file' } },
+  hash: { options: { config: 'file' } },
   serve: { options: { config: 'file', policies: 'directory', snapshot: 'directory' } },
 };
 

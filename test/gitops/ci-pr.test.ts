@@ -2,6 +2,7 @@
  * `lethe ci pr` on a fixture repository: two commits that shorten the voice-recording retention
  * period (P7Y -> P5Y). The comment shows the expected diff lines, names both commits, the snapshot
  * and now, carries no personal data, and equals comment.md; an invalid head fails with annotations.
+ * The policy tests and the version check on the same change: test/gitops/ci-pr-checks.test.ts.
  */
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -41,7 +42,8 @@ describe('lethe ci pr', () => {
     const out = join(fx.dir, 'ci-out');
     const r = await runCli(['ci', 'pr', '--repo', fx.repo, '--base', 'main~1', '--head', 'main', '--snapshot', fx.snapshot, '--now', NOW, '--out', out]);
     expect(r.stderr).not.toMatch(/internal error/);
-    expect(r.code).toBe(0);
+    // The README's change breaks the example's own retention test (r-voice-6y is now due): the check fails, comment still written.
+    expect(r.code).toBe(1);
     const md = r.stdout;
     expect(await readFile(join(out, 'comment.md'), 'utf8')).toBe(md);
     expect((await readdir(out)).sort()).toEqual(['base-plan.json', 'ci.json', 'comment.md', 'diff.json', 'forecast.json', 'head-plan.json']);
@@ -78,7 +80,7 @@ describe('lethe ci pr', () => {
   });
 
   it('says "no change" when base and head have the same policies, and keeps under --max-chars', async () => {
-    const r = await runCli(['ci', 'pr', '--repo', fx.repo, '--base', 'main', '--head', 'main', '--snapshot', fx.snapshot, '--now', NOW, '--max-chars', '10000', '--forecast-months', '0']);
+    const r = await runCli(['ci', 'pr', '--repo', fx.repo, '--base', 'main~1', '--head', 'main~1', '--snapshot', fx.snapshot, '--now', NOW, '--max-chars', '10000', '--forecast-months', '0']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('✅ **No change**');
     expect(r.stdout).not.toContain('Retention forecast');
@@ -103,7 +105,7 @@ describe('lethe ci pr', () => {
       const noKey = await runCli(['ci', 'pr', '--repo', fx.repo, '--base', 'main~2', '--head', 'main~1', '--snapshot', fx.snapshot, '--now', NOW]);
       expect(noKey.code).toBe(1);
       expect(noKey.stderr).toMatch(/no HMAC key/);
-      const demo = await runCli(['ci', 'pr', '--repo', fx.repo, '--base', 'main~2', '--head', 'main~1', '--snapshot', fx.snapshot, '--now', NOW, '--insecure-demo-key', '--forecast-months', '0']);
+      const demo = await runCli(['ci', 'pr', '--repo', fx.repo, '--base', 'main~2', '--head', 'main~2', '--snapshot', fx.snapshot, '--now', NOW, '--insecure-demo-key', '--forecast-months', '0']);
       expect(demo.code).toBe(0);
       expect(demo.stderr).toMatch(/public demo HMAC key/);
     } finally {

@@ -16,7 +16,7 @@ export function register(program: Command): void {
   ci.command('pr')
     .description(
       'Reproduce the policy pull-request check: read the policy folder at the base and head commits (git, not the working tree), ' +
-        'validate head (errors as GitHub annotations, exit 1), plan both against the same snapshot and now, diff them, compare ' +
+        'validate head (errors as GitHub annotations, exit 1), run head\'s policy tests, plan both against the same snapshot and now, diff them, compare ' +
         'the retention forecast, and print the Markdown comment. With --out, also write base-plan.json, head-plan.json, diff.json, ' +
         'forecast.json, ci.json and comment.md there.',
     )
@@ -37,21 +37,31 @@ export function register(program: Command): void {
     .option('--allow-incomplete-snapshot', 'accept a hand-made snapshot without meta.json or a hold/consent source; both plans record what was missing (inputs.incompleteSnapshot). Without it such a snapshot is an error (exit 1)')
     .addHelpText(
       'after',
-      '\nExit status: 0 when the comment was produced (needing approval included: see ci.json), 1 when head\'s policies do not validate or an input cannot be read.\n' +
-        'Example:\n  lethe ci pr --base origin/main --head HEAD --snapshot snap --now 2025-06-01T00:00:00Z --out ci-out',
+      '\nHead\'s policy tests (*.test.yaml, as `lethe test` runs them) run too: a failed test is listed at the top of the comment,\n' +
+        'printed as a GitHub annotation (::error file=…,line=…::) and fails the check. A document whose content changed while its\n' +
+        'metadata.version did not (matched by kind and name) is flagged in the comment and as a ::warning annotation.\n' +
+        '\nExit status:\n  0  the comment was produced and every policy test passed (needing plan approval included: see ci.json)\n' +
+        '  1  a policy test failed (the comment and --out files are still written), head\'s policies do not validate, or an input cannot be read\n' +
+        '\nExamples:\n  lethe ci pr --base origin/main --head HEAD --snapshot snap --now 2025-06-01T00:00:00Z --out ci-out\n' +
+        '  lethe ci pr --base main~1 --head main --snapshot snap --now 2025-06-01T00:00:00Z --forecast-months 0 > comment.md',
     )
     .action(async (opts: CiPrOptions) => {
       const result = await runCiPr(opts);
-      // Annotations go to standard error on success, so standard output is exactly comment.md.
-      for (const a of result.annotations) (result.exitCode === 0 ? process.stderr : process.stdout).write(`${a}\n`);
-      if (result.exitCode !== 0) {
+      if (result.markdown === undefined) {
+        // Nothing planned: the annotations are the whole answer.
+        for (const a of result.annotations) process.stdout.write(`${a}\n`);
         const n = result.problems.filter((p) => p.severity === 'error').length;
         process.stderr.write(`lethe: ${n} error${n === 1 ? '' : 's'} in ${opts.policiesPath ?? 'policies'} at ${opts.head}: nothing planned\n`);
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(result.markdown ?? '');
+      // Annotations go to standard error (GitHub reads workflow commands there too), so standard output is exactly comment.md.
+      for (const a of result.annotations) process.stderr.write(`${a}\n`);
+      process.stdout.write(result.markdown);
+      const failed = result.checks?.tests.filter((t) => t.failures.length > 0).length ?? 0;
+      if (failed > 0) process.stderr.write(`lethe: ${failed} of ${result.checks?.tests.length} policy test${failed === 1 ? '' : 's'} failed at ${opts.head}\n`);
       if (result.headPlan?.needsApproval) process.stderr.write(`lethe: the head plan ${result.headPlan.hash} needs plan approval\n`);
+      process.exitCode = result.exitCode;
     });
   registerGithub(ci);
 }

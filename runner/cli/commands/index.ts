@@ -41,6 +41,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { commands: { state: 'the runner\'s state store: migrate PostgreSQL, show locks and journals, export and import' }, load: async () => (await import('./state.ts')).register },
   { commands: { schedule: 'run the runner config\'s cron jobs (snapshot, plan, apply, dsr-poll, hold-sync)' }, load: async () => (await import('./schedule.ts')).register },
   { commands: { init: 'scaffold a policy repository (example bundle, tests, config, workflows)' }, load: async () => (await import('./init.ts')).register },
+  { commands: { hash: 'print the keyed hash of an identifier for a legal hold\'s identifierHashes' }, load: async () => (await import('./hash.ts')).register },
   { commands: { serve: 'serve consent checks, gating and masking over HTTP at query time, with live consent' }, load: async () => (await import('./serve.ts')).register },
 ];
 
