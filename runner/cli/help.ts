@@ -105,6 +105,16 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   },
   init: { env: [] },
   serve: { env: [HMAC, CONFIG_SECRETS] },
+  breach: {
+    examples: ['lethe breach scope --incident inc.yaml --policies policies --snapshot snap --out breach --config lethe.yaml'],
+    exit: ['0  scoped and written', '1  bad incident file (located), incomplete snapshot, or an error; nothing written'],
+    env: [HMAC, ACTOR],
+  },
+  state: {
+    examples: ['lethe state migrate --config lethe.yaml', 'lethe state status --config lethe.yaml', 'lethe state export --config lethe.yaml --to ./state-backup'],
+    exit: ['0  done', '1  the database is unreachable, its schema is not the version this runner needs, or an error'],
+    env: [CONFIG_SECRETS],
+  },
 };
 
 /** The full path of a command below the program ("dsr open"). */

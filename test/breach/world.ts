@@ -45,6 +45,8 @@ export function breachWorld(): Record<string, LetheRecord[]> {
       conversation('c5', ['phone:+34612345678'], 'voice'), // someone only Genesys saw: ES by phone
     ],
     'genesys/legal-hold': [],
+    // ServiceNow is in the example bundle's erasure scope: its identity records are read (none here).
+    'servicenow/customer-contact': [],
   };
 }
 

@@ -85,7 +85,7 @@ describe('lethe sandbox + lethe snapshot', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/total\s+\d+/);
     const meta = (await readSnapshotMeta(out))!;
-    expect(Object.keys(meta.counts).sort()).toEqual(['genesys', 'salesforce']);
+    expect(Object.keys(meta.counts).sort()).toEqual(['genesys', 'salesforce', 'servicenow']);
     expect(meta.counts.genesys!.conversation).toBeGreaterThan(0);
     expect(meta.counts.salesforce!.contact).toBeGreaterThan(0);
     expect(await snapshotHash(out)).toBe(meta.hash);
