@@ -58,7 +58,7 @@ describe('lethe audit', () => {
     register(program);
     registerSchedule(program);
     const audit = program.commands.find((c) => c.name() === 'audit')!;
-    expect(audit.commands.map((c) => c.name())).toEqual(['verify', 'checkpoint', 'show']);
+    expect(audit.commands.map((c) => c.name())).toEqual(['verify', 'checkpoint', 'subject', 'ship', 'show']);
     expect(audit.commands[0]!.helpInformation()).toContain('Exit 0 when intact');
     const schedule = program.commands.find((c) => c.name() === 'schedule')!;
     expect(schedule.helpInformation()).toMatch(/--once[\s\S]*--list <n>/);

@@ -5,7 +5,7 @@
  * lake's watermark): a complete, duplicate-free read or an error — never a shorter list.
  */
 import platformClient from 'purecloud-platform-client-v2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { IncompleteReadError } from '../../../connectors/genesys/reads.ts';
 import { genesysSeedToRecords } from '../../../connectors/genesys/seed.ts';
 import { refKey } from '../../../engine/records.ts';
@@ -68,9 +68,16 @@ describe('analytics detail jobs: emulator', () => {
     expect(paged.status).toBe(400);
     expect((await call('GET', `${JOBS}/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     rig.emu.store.options.maxAnalyticsJobs = 2;
+    const made: string[] = [];
+    onTestFinished(async () => {
+      // The jobs made here may still be running (they step on a clock): delete them, so the next
+      // test's job is never refused by the cap whatever the machine's speed.
+      for (const id of made) await call('DELETE', `${JOBS}/${id}`);
+    });
     const a = await call('POST', JOBS, { interval: INTERVAL });
     const b = await call('POST', JOBS, { interval: INTERVAL });
     const c = await call('POST', JOBS, { interval: INTERVAL });
+    made.push(...[a, b, c].filter((r) => r.status === 202).map((r) => r.body.jobId as string));
     expect([a.status, b.status]).toEqual([202, 202]);
     // either refused (both still running) or accepted (one already done): never a third running job
     if (c.status === 429) {
@@ -78,6 +85,7 @@ describe('analytics detail jobs: emulator', () => {
       expect(c.headers.get('retry-after')).toBe('1');
     }
     const early = await call('POST', JOBS, { interval: INTERVAL });
+    if (early.status === 202) made.push(early.body.jobId as string);
     if (early.status === 202) {
       const r = await call('GET', `${JOBS}/${early.body.jobId}/results`);
       if (r.status !== 200) expect(r.body).toMatchObject({ status: 400, code: 'job.not.fulfilled' });
