@@ -19,6 +19,8 @@ import { dsrSetup } from '../dsr/context.ts';
 import { pollAll } from '../dsr/poll.ts';
 import { syncHoldMirrors } from '../hold-mirror.ts';
 import { appendLocalDelta, incrementalSnapshot } from '../snapshot-store/run.ts';
+import { openState } from '../state/index.ts';
+import { shipAfterRun } from '../cli/commands/audit-sink.ts';
 import type { JobFn, JobKind } from './jobs.ts';
 
 /** The scheduler's snapshot store: each scheduled snapshot reads only what changed since the last. */
@@ -67,9 +69,18 @@ export function runnerJobs(configFile: string): Record<JobKind, JobFn> {
       }
       const policies = await loadPolicyDir(s.policiesDir);
       if (!policies.bundle) throw new Error(`policies are not valid:\n${policies.problems.map(formatProblem).join('\n')}`);
-      const opts = { config: s.config, stateDir: s.stateDir, bundle: policies.bundle, actor: `scheduler:${ctx.schedule}`, ...(s.approvalsFile ? { approvalsFile: s.approvalsFile } : {}) };
-      const r = await applyPlan(p, opts);
-      const polled = r.pending.length ? await pollPending(p, { ...opts, timeoutMs: 60_000 }) : null;
+      // The state the config names (files or PostgreSQL), as `lethe apply` uses it.
+      const state = await openState(s.config, { base: s.base });
+      const opts = { config: s.config, stateDir: s.stateDir, state, bundle: policies.bundle, actor: `scheduler:${ctx.schedule}`, ...(s.approvalsFile ? { approvalsFile: s.approvalsFile } : {}) };
+      let r: Awaited<ReturnType<typeof applyPlan>>;
+      let polled: Awaited<ReturnType<typeof pollPending>> | null;
+      try {
+        r = await applyPlan(p, opts);
+        polled = r.pending.length ? await pollPending(p, { ...opts, timeoutMs: 60_000 }) : null;
+      } finally {
+        await state.close();
+      }
+      await shipAfterRun(configFile, (t) => ctx.logger.warn({ job: ctx.job }, t.trim()));
       // What this run deleted leaves the store now, so tomorrow's view needs no system signal for it.
       const finished = new Set([...r.done, ...r.gone]);
       const deleted = p.actions.filter((a) => finished.has(a.id) && (a.op === 'delete' || a.op === 'purge'));

@@ -4,7 +4,7 @@
  * once, in order; the sink's chain verifies and matches the local one; signed checkpoints follow.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -17,6 +17,7 @@ import { migrate } from '../../runner/state/postgres/migrations.ts';
 import { postgresSink } from '../../runner/state/postgres/sink.ts';
 import { createPool } from '../../runner/state/postgres/store.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from './pg-server.ts';
+import { shipAfterRun } from '../../runner/cli/commands/audit-sink.ts';
 
 let server: TestPostgres;
 let dir: string;
@@ -87,5 +88,45 @@ d('audit sink', () => {
     expect(bad.ok).toBe(false);
     expect(bad.problems[0]).toMatch(/seq 501: the local entry differs/);
     await sink.close();
+  });
+
+  it('postgres: after a run the config\'s audit log is shipped by itself; a sink that is down is a warning, never a failure', { timeout: 600_000 }, async () => {
+    // A database of its own (the outage test above owns audit.jsonl in the first one).
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query('create database lethe_sink_after_run');
+    await admin.end();
+    const url = server.url.replace(/\/[^/?]+(\?|$)/, '/lethe_sink_after_run$1');
+    const pool = createPool(url);
+    await migrate(pool);
+    await pool.end();
+    const run = join(dir, 'after-run');
+    await mkdir(join(run, 'state'), { recursive: true });
+    const config = join(run, 'lethe.yaml');
+    await writeFile(
+      config,
+      'apiVersion: lethe.dev/v1\nkind: RunnerConfig\nmetadata: {name: t, version: 1.0.0, owner: ops@example.com, description: Sink after a run.}\n' +
+        'spec:\n  connectors:\n    snapshot: {dir: snap}\n  stateDir: state\n  auditSink:\n    postgres: {url: {env: LETHE_TEST_SINK_URL}}\n',
+    );
+    const log = await openAuditLog(join(run, 'state', 'audit.jsonl'), { actor: 'runner' });
+    for (let i = 0; i < 5; i++) await log.append('action.done', { data: { i } });
+    await log.close();
+    const warnings: string[] = [];
+    // Down: the variable names a database that does not exist; the run is not failed, the entries wait.
+    process.env.LETHE_TEST_SINK_URL = server.url.replace(/\/[^/?]+(\?|$)/, '/no_such_database$1');
+    await shipAfterRun(config, (t) => warnings.push(t));
+    expect(warnings.join('')).toMatch(/wait/);
+    // Up: the next run ships all five, once.
+    process.env.LETHE_TEST_SINK_URL = url;
+    warnings.length = 0;
+    await shipAfterRun(config, (t) => warnings.push(t));
+    await shipAfterRun(config, (t) => warnings.push(t));
+    expect(warnings).toEqual([]);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const rows = await c.query<{ seq: string }>("select seq from lethe_audit where log = 'audit.jsonl' order by seq");
+    await c.end();
+    expect(rows.rows.map((x) => Number(x.seq))).toEqual([1, 2, 3, 4, 5]);
+    delete process.env.LETHE_TEST_SINK_URL;
   });
 });

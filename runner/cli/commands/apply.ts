@@ -16,6 +16,7 @@ import { createLogger, createProgress, progressAwareDestination } from '../../lo
 import { resolveActor } from '../../actor.ts';
 import { writeCheckpointOf } from '../../audit/checkpoint.ts';
 import { openState } from '../../state/index.ts';
+import { shipAfterRun } from './audit-sink.ts';
 import { checkpointsDirFor, signingKeyFrom } from '../../dsr/context.ts';
 import { UserError } from '../errors.ts';
 
@@ -138,6 +139,8 @@ export function register(program: Command): void {
       } finally {
         await state.close();
       }
+      // The run's audit entries go to the append-only sink when the config names one (a sink that is down is a warning).
+      if (!opts.dryRun && setup.config.spec.auditSink) await shipAfterRun(opts.config, (t) => process.stderr.write(t));
     });
 }
 

@@ -60,3 +60,19 @@ export async function runAuditVerifySink(configFile: string, out: Out, err: Out)
     return c.ok ? 0 : 1;
   });
 }
+
+/**
+ * After a run that wrote audit entries (apply, the scheduler's jobs): ship them when the config
+ * names an audit sink. A sink that is down is a warning, never a failure of the run: the entries
+ * wait in the local log (durable) and go with the next shipment or `lethe audit ship`.
+ */
+export async function shipAfterRun(configFile: string, warn: (text: string) => void): Promise<void> {
+  const config = await loadConfig(configFile);
+  if (!config.spec.auditSink?.postgres) return;
+  try {
+    const code = await runAuditShip(configFile, () => undefined, warn);
+    if (code !== 0) warn('lethe: some audit entries wait for the sink; they go with the next run or lethe audit ship\n');
+  } catch (e) {
+    warn(`lethe: the audit sink could not be reached (${e instanceof Error ? e.message : String(e)}); the entries wait in the local log\n`);
+  }
+}

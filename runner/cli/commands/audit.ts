@@ -182,7 +182,7 @@ export function register(program: Command): void {
     .command('ship')
     .description('Ship the audit log\'s entries the sink does not hold yet, in order and exactly once, then the signed checkpoints, to the append-only sink (auditSink.postgres in the config, a database prepared with lethe state migrate). While the sink is down the entries wait in the local log (itself durable) and go with the next shipment; nothing is dropped.')
     .requiredOption('--config <file>', 'runner config with auditSink.postgres.url')
-    .addHelpText('after', '\nRun it after each apply or from the scheduler.\nExamples:\n  lethe audit ship --config lethe.yaml\n  lethe audit verify --sink --config lethe.yaml\nExit status: 0 the sink holds every entry, 1 some still wait (sink unreachable: the message says why) or an error.')
+    .addHelpText('after', '\nlethe apply and the scheduler\'s apply job ship by themselves after each run when auditSink is configured; run this by hand to catch up after an outage.\nExamples:\n  lethe audit ship --config lethe.yaml\n  lethe audit verify --sink --config lethe.yaml\nExit status: 0 the sink holds every entry, 1 some still wait (sink unreachable: the message says why) or an error.')
     .action(async (opts: { config: string }) => {
       const { runAuditShip } = await import('./audit-sink.ts');
       process.exitCode = await runAuditShip(opts.config, stdout, stderr);
