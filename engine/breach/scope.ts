@@ -70,6 +70,8 @@ const RANK: Readonly<Record<Visibility, number>> = { removed: 0, 'keyed-hash': 1
 interface Hit {
   /** The exposed record's own identifiers. */
   start: readonly string[];
+  /** `refKey`s of the records it links to (a task to its contact, a case to its customer). */
+  links: readonly string[];
   country: string | null;
 }
 
@@ -84,6 +86,8 @@ export class BreachScoper {
   private readonly graph = new IdentityGraph();
   private readonly identityTypes: Set<string>;
   private readonly countries = new Map<string, string>();
+  /** Identifiers of every identity record, by `refKey`: an exposed record reaches its person through its links too. */
+  private readonly identityIds = new Map<string, readonly string[]>();
   private readonly hits: Hit[] = [];
   private readonly perExposure: number[];
 
@@ -107,6 +111,7 @@ export class BreachScoper {
 
   addIdentity(r: LetheRecord): void {
     this.graph.add(r);
+    this.identityIds.set(refKey(r), r.identifiers ?? []);
     const c = addressCountry(r.fields ?? {});
     if (c) this.countries.set(refKey(r), c);
   }
@@ -120,7 +125,7 @@ export class BreachScoper {
         matched = true;
       }
     });
-    if (matched) this.hits.push({ start: [...(r.identifiers ?? [])], country: addressCountry(r.fields ?? {}) });
+    if (matched) this.hits.push({ start: [...(r.identifiers ?? [])], links: (r.links ?? []).map(refKey), country: addressCountry(r.fields ?? {}) });
   }
 
   private matches(e: Exposure, r: LetheRecord): boolean {
@@ -141,7 +146,9 @@ export class BreachScoper {
     let noSubject = 0;
     const people: Person[] = [];
     for (const h of this.hits) {
-      const start = h.start;
+      // A record without identifiers of its own (a task, a case) still exposes the person of the
+      // identity record it links to; the link's identifiers start the expansion with its own.
+      const start = [...new Set([...h.start, ...h.links.flatMap((k) => this.identityIds.get(k) ?? [])])];
       if (start.length === 0) {
         noSubject++;
         continue;

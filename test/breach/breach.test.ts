@@ -82,6 +82,20 @@ describe('lethe breach scope', () => {
     expect(html).not.toMatch(/<script/);
   });
 
+  it('a record with no identifier of its own reaches its person through its links (a task of Ann\'s contact is Ann)', async () => {
+    const world = breachWorld();
+    const task = (id: string, links: Array<{ system: string; type: string; id: string }>) => ({ system: 'salesforce', type: 'task', id, createdAt: '2025-06-01T10:00:00.000Z', identifiers: [], links, fields: { Subject: 'Call' } });
+    world['salesforce/task'] = [task('00T000000000001AAA', [{ system: 'salesforce', type: 'contact', id: '003000000000001AAA' }]), task('00T000000000002AAA', [])];
+    writeSnapshot(join(dir, 'snap'), world);
+    writeFileSync(join(dir, 'inc.yaml'), INCIDENT.replace('exposed:\n', 'exposed:\n  - {system: salesforce, type: task}\n'));
+    const r = await lethe(args());
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'breach.json'), 'utf8'));
+    // Two more records; the linked task is Ann (no new person, DE stays 1), the unlinked one has no subject.
+    expect(report.counts).toEqual({ records: 12, subjects: 7, byJurisdiction: { DE: 1, ES: 2, FR: 1, US: 2, unknown: 1 }, sharedOnlyRecords: 1, flaggedIdentifiers: 1, noSubjectRecords: 2 });
+  });
+
   it('says when only masked data and keyed hashes were exposed', async () => {
     writeFileSync(join(dir, 'inc.yaml'), INCIDENT.replace(/exposed:\n(.*\n){3}/, 'exposed:\n  - {system: genesys, type: external-contact, destination: analytics-export}\n'));
     const r = await lethe(args());
