@@ -259,6 +259,12 @@ async function verifyRequest(ctx: DsrContext, r: StoredRequest, plan: Plan, run:
   const ids = rescanIdentifiers(r);
   const shared = ids.filter((i) => flaggedHashes.has(subjectHash(i, ctx.hmacKey)));
   const after = await run.rescan(ids.filter((i) => !shared.includes(i)), shared);
+  // The verification re-scan is a lookup of the subject too: its rounds, expansion and merge sets are audited as discovery's are.
+  const systems = [...new Set(after.records.map((x) => x.system).concat(plan.actions.map((a) => a.target.system)))].sort();
+  await appendIdentityEvents(
+    ctx,
+    resolutionEvents(after, { request: r.id, systems }).map((e) => ({ ...e, data: { ...(e.data ?? {}), phase: 'verification' } })),
+  );
   if (r.document.spec.type === 'rectification') return verifyRectification(r, after, at);
   return verifyErasure({ r, plan, discovered: discovered?.records ?? null, flaggedHashes: [...flaggedHashes], after, key: ctx.hmacKey, at });
 }

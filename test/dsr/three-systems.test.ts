@@ -3,6 +3,7 @@
  * Salesforce contact and ServiceNow cases (journal notes quoting her e-mail and phone, attachments)
  * is discovered in all three, erased in all three, and gets one certificate listing all three.
  */
+import { subjectHash } from '../../engine/masking/keys.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,5 +85,14 @@ describe('erasure across Genesys Cloud, Salesforce and ServiceNow', () => {
     const cert = JSON.parse(text) as { body: { systems: string[] } };
     expect(cert.body.systems).toEqual(['genesys', 'salesforce', 'servicenow']);
     expect(text).not.toContain('dee@three.test');
+
+    // The verification re-scan is audited as a lookup of the subject (keyed hashes only), after discovery's.
+    const log = readFileSync(w.ctx.auditFile, 'utf8');
+    expect(log).not.toContain('dee@three.test');
+    const entries = log.trim().split('\n').map((l) => JSON.parse(l) as { type: string; subject?: string[]; data?: { request?: string; phase?: string } });
+    const dee = subjectHash('email:dee@three.test', w.ctx.hmacKey);
+    const verification = entries.filter((e) => e.type === 'identity.lookup' && e.data?.request === opened.id && e.data.phase === 'verification');
+    expect(verification.length).toBeGreaterThanOrEqual(1);
+    expect(verification[0]!.subject).toContain(dee);
   });
 });
