@@ -69,6 +69,13 @@ describe('lethe apply: a full run', () => {
     expect(audit.entries).toBeGreaterThan(w.plan.actions.length);
     const log = readFileSync(join(w.config.spec.stateDir!, 'audit.jsonl'), 'utf8');
     expect(log).not.toMatch(/email:|phone:|@example/);
+    // Every anonymisation done is an identity.anonymisation event naming its target (issue 22).
+    const entries = log.trim().split('\n').map((l) => JSON.parse(l) as { type: string; data?: { action?: string; plan?: string } });
+    const anonymised = w.plan.actions.filter((a) => a.op === 'anonymize' && r.done.includes(a.id)).map((a) => a.id).sort();
+    expect(anonymised.length).toBeGreaterThan(0);
+    const events = entries.filter((e) => e.type === 'identity.anonymisation');
+    expect(events.map((e) => e.data?.action).sort()).toEqual(anonymised);
+    for (const e of events) expect(e.data?.plan).toBe(w.plan.hash);
   });
   it('a second apply of the same plan repeats nothing', async () => {
     const calls = w.sandbox.salesforce.stats().requests + w.sandbox.genesys.stats().requests;
