@@ -5,6 +5,7 @@
  * household phone only as a flagged hash, never merges the other person in, and the plain
  * identifiers are written nowhere in the audit log.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,11 @@ describe('identity-resolution audit events', () => {
     for (const t of ['identity.expansion', 'identity.discovery', 'identity.export']) expect(types).toContain(t);
     expect(events.every((e) => e.data.request === undefined || e.data.request === r0.id)).toBe(true);
     expect(byPhone.out + byPhone.err).not.toContain(a.phones[1]!.replace(/^\+/, ''));
+
+    // The same from standard input (no identifier in the command line or shell history).
+    const piped = spawnSync(process.execPath, ['bin/lethe.js', 'audit', 'subject', '--log', w.ctx.auditFile, '--json'], { input: `${a.phones[1]!}\n`, encoding: 'utf8', env: { ...process.env, LETHE_HMAC_KEY: HMAC_HEX } });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toBe(byPhone.out);
 
     // By the e-mail she gave: also the request's own transitions and the first look-up round.
     const byEmail = await lethe(['audit', 'subject', '--identifier', `email:${a.emails[0]!.toUpperCase()}`, '--log', w.ctx.auditFile, '--json']);

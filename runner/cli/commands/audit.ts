@@ -11,6 +11,7 @@ import { readAuditEntries } from '../../audit/read.ts';
 import { verifyAuditLog } from '../../audit/verify.ts';
 import { checkpointsDirFor, checkSigningKey, hmacKeyFrom, loadConfig } from '../../dsr/context.ts';
 import { subjectEvents, SubjectQueryError } from '../../audit/subject.ts';
+import { readIdentifierLines } from './hash.ts';
 import { expandHome } from '../../secrets.ts';
 import { UserError } from '../errors.ts';
 import { openState, type StateStore } from '../../state/index.ts';
@@ -164,19 +165,24 @@ export function register(program: Command): void {
       'Every audit event about one data subject (for an access request about the audit trail itself): each identifier is normalised and hashed with the HMAC key ' +
         '(LETHE_HMAC_KEY or keys.hmac.default, the key every event was written with) and looked up in the entries\' subjects and data. The plain identifier is never written or printed.',
     )
-    .requiredOption('--identifier <kind:value>', 'an identifier of the subject: email:…, phone:+…, sf:…, gc:… (a bare e-mail or +phone also works); repeatable', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--identifier <kind:value>', 'an identifier of the subject: email:…, phone:+…, sf:…, gc:… (a bare e-mail or +phone also works); repeatable. Without it, identifiers are read from standard input, one per line (kept out of shell history)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--log <file>', 'audit log (default <stateDir>/audit.jsonl of --config, else .lethe/audit.jsonl)')
     .option('--config <file>', 'runner config: stateDir and keys.hmac.default')
     .option('--json', 'print the matching entries as JSON lines')
     .addHelpText(
       'after',
-      '\nExamples:\n  lethe audit subject --identifier email:ann@example.com --config lethe.yaml\n  LETHE_HMAC_KEY=… lethe audit subject --identifier +4915112345678 --identifier sf:003000000000001AAA --log .lethe/audit.jsonl --json\n' +
+      '\nExamples:\n  lethe audit subject --identifier email:ann@example.com --config lethe.yaml\n  lethe audit subject --config lethe.yaml < identifiers.txt\n  LETHE_HMAC_KEY=… lethe audit subject --identifier +4915112345678 --identifier sf:003000000000001AAA --log .lethe/audit.jsonl --json\n' +
         'Exit status: 0 the events were listed and the log verifies; 1 the log does not verify (events still listed, marked untrustworthy), no key, or an identifier that cannot be normalised.',
     )
-    .action(async (opts: { identifier: string[]; log?: string; config?: string; json?: boolean }) => {
+    .action(async (opts: { identifier?: string[]; log?: string; config?: string; json?: boolean }) => {
       const config = opts.config ? await loadConfig(opts.config) : null;
       const log = opts.log ? resolve(opts.log) : opts.config ? (await checkpointTarget({ config: opts.config })).log : resolve('.lethe', 'audit.jsonl');
-      process.exitCode = await runAuditSubject(log, opts.identifier, hmacKeyFrom(config, process.env), opts.json ? { json: true } : {});
+      let identifiers = opts.identifier ?? [];
+      if (identifiers.length === 0) {
+        if (process.stdin.isTTY) process.stderr.write('lethe: reading identifiers from standard input, one per line; end with Ctrl-D\n');
+        identifiers = (await readIdentifierLines(process.stdin)).map((i) => i.text.trim());
+      }
+      process.exitCode = await runAuditSubject(log, identifiers, hmacKeyFrom(config, process.env), opts.json ? { json: true } : {});
       });
   audit
     .command('ship')
