@@ -8,6 +8,7 @@
  * `readObjectPages` reads small objects by REST query (its first page says how many rows there are)
  * and switches to a job above the threshold, so small objects cost one call and large ones a handful.
  */
+import { parseCsv } from './csv.ts';
 import { IncompleteReadError, queryPages } from './read.ts';
 import type { SalesforceClient } from './client.ts';
 import type { SfRow } from './mapping.ts';
@@ -22,45 +23,10 @@ interface JobInfo {
   numberRecordsProcessed?: number;
 }
 
-/** RFC 4180 CSV (quoted fields, doubled quotes, LF or CRLF). */
+/** Bulk query results as rows; an unterminated quoted field is an incomplete read (fail closed). */
 export function parseCsvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += c;
-      i++;
-      continue;
-    }
-    if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-    i++;
-  }
-  if (quoted) throw new IncompleteReadError('bulk query results: unterminated quoted field');
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
+  const { rows, unterminated } = parseCsv(text);
+  if (unterminated) throw new IncompleteReadError('bulk query results: unterminated quoted field');
   return rows;
 }
 

@@ -1,5 +1,6 @@
 /** Small HTTP helpers for the emulator: bodies, JSON/XML/CSV replies and Salesforce error arrays. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseCsv as parseCsvText } from '../csv.ts';
 
 export interface Ctx {
   req: IncomingMessage;
@@ -58,60 +59,9 @@ export function csvField(v: string): string {
   return `"${v.replace(/"/g, '""')}"`;
 }
 
-/** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF) into rows of fields. */
+/** Parses RFC 4180 CSV into rows of fields, blank lines skipped (connectors/salesforce/csv.ts). */
 export function parseCsv(text: string, delimiter = ','): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  let any = false;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      field += c;
-      i++;
-      continue;
-    }
-    if (c === '"') {
-      quoted = true;
-      any = true;
-      i++;
-    } else if (c === delimiter) {
-      row.push(field);
-      field = '';
-      any = true;
-      i++;
-    } else if (c === '\n' || c === '\r') {
-      if (any || field !== '' || row.length > 0) {
-        row.push(field);
-        rows.push(row);
-      }
-      row = [];
-      field = '';
-      any = false;
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-    } else {
-      field += c;
-      any = true;
-      i++;
-    }
-  }
-  if (any || field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+  return parseCsvText(text, { delimiter, skipBlankLines: true }).rows;
 }
 
 /** XML text escaping for SOAP replies. */
