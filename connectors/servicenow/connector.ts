@@ -2,13 +2,14 @@
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { refKey } from '../../engine/records.ts';
 import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../types.ts';
+import { scopeOf, serviceNowChanges } from './changes.ts';
 import { executeActions } from './execute.ts';
 import { ServiceNowHttp, type ServiceNowHttpConfig } from './http.ts';
 import { isSysId, normalizeSysId } from './ids.ts';
 import { mapRow, type SnRow } from './mapping.ts';
 import { encodeOrderOnly, encodeQuery, type QueryCondition } from './query.ts';
 import { readPages, ServiceNowReadError } from './read.ts';
-import { isServiceNowType, PARENT_TYPES, SERVICENOW_TYPES, TABLES, type ServiceNowType } from './tables.ts';
+import { isServiceNowType, SERVICENOW_TYPES, TABLES, type ServiceNowType } from './tables.ts';
 
 export interface ServiceNowConnectorConfig extends ServiceNowHttpConfig {
   /** Rows per page (default 1000; the Attachment API's default page). */
@@ -17,6 +18,10 @@ export interface ServiceNowConnectorConfig extends ServiceNowHttpConfig {
   maxFieldBytes?: number;
   /** Calls in flight for actions (default 4). */
   concurrency?: number;
+  /** Incremental runs read everything again after this many days (default 7; table-cleaner deletions are not logged). */
+  fullReadEveryDays?: number;
+  /** The clock of change-feed windows (tests: a virtual one). */
+  now?: () => Date;
 }
 
 export interface ServiceNowConnector extends Connector {
@@ -54,10 +59,8 @@ export function createServiceNowConnector(config: ServiceNowConnectorConfig): Se
   }
 
   const scanQuery = (type: ServiceNowType): string => {
-    const parents = Object.keys(PARENT_TYPES);
-    if (type === 'journal-entry') return encodeQuery({ where: [{ field: 'name', op: 'IN', value: parents }], orderBy: ['sys_id'] });
-    if (type === 'attachment') return encodeQuery({ where: [{ field: 'table_name', op: 'IN', value: parents }], orderBy: ['sys_id'] });
-    return encodeOrderOnly(['sys_id']);
+    const scope = scopeOf(type);
+    return scope.length > 0 ? encodeQuery({ where: scope, orderBy: ['sys_id'] }) : encodeOrderOnly(['sys_id']);
   };
 
   async function lookup(identifiers: readonly string[]): Promise<LetheRecord[]> {
@@ -120,6 +123,18 @@ export function createServiceNowConnector(config: ServiceNowConnectorConfig): Se
     lookup,
     get,
     execute: (actions: readonly ConnectorAction[]): Promise<ActionOutcome[]> => executeActions(http, actions, config.concurrency ?? 4),
+    changes: (cursor) =>
+      serviceNowChanges(
+        {
+          http,
+          now: config.now ?? (() => new Date()),
+          pageSize,
+          fullReadEveryDays: config.fullReadEveryDays ?? 7,
+          stream: (type) => rows(type, scanQuery(type)),
+          select: (type, conditions) => rows(type, encodeQuery({ where: [...scopeOf(type), ...conditions], orderBy: ['sys_id'] })),
+        },
+        cursor,
+      ),
     apiCalls: () => ({ calls: http.calls, logins: http.logins, retries: http.retries }),
     close: async () => undefined,
   };

@@ -13,6 +13,9 @@ export const ServiceNowConnectorConfig = Type.Object(
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'Rows per Table API page (default 1000).' })),
     maxFieldBytes: Type.Optional(Type.Integer({ minimum: 1024, description: 'Largest field value read, in bytes (default 1048576); a larger one fails the read naming table and sys_id.' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: 'Action calls in flight at once (default 4).' })),
+    fullReadEveryDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 90, description: 'Incremental snapshots read everything again after this many days (default 7): deletions by table cleaners are not logged in sys_audit.' }),
+    ),
   },
   { additionalProperties: false, description: 'ServiceNow connection (Table and Attachment APIs, OAuth client credentials).' },
 );

@@ -18,6 +18,7 @@ export const SERVICENOW_PLUGIN: SystemPlugin = {
       ...(c.pageSize ? { pageSize: c.pageSize } : {}),
       ...(c.maxFieldBytes ? { maxFieldBytes: c.maxFieldBytes } : {}),
       ...(c.concurrency ? { concurrency: c.concurrency } : {}),
+      ...(c.fullReadEveryDays ? { fullReadEveryDays: c.fullReadEveryDays } : {}),
     });
   },
   async emulate(options?: unknown): Promise<EmulatedSystem> {

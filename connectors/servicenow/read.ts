@@ -45,18 +45,30 @@ export function nextOffset(link: string | null): number | undefined {
   return undefined;
 }
 
+/** Where a paged read goes: the API path, the table (for messages) and `sysparm_fields`. */
+export interface PageSource {
+  path: string;
+  table: string;
+  fields: string;
+}
+
 /** Every row of `type` matching `query` (encoded by query.ts), page by page. */
-export async function* readPages(http: ServiceNowHttp, type: ServiceNowType, query: string, opts: PageOptions): AsyncGenerator<SnRow[]> {
-  const table = TABLES[type].table;
+export function readPages(http: ServiceNowHttp, type: ServiceNowType, query: string, opts: PageOptions): AsyncGenerator<SnRow[]> {
+  return readSourcePages(http, { path: apiPath(type), table: TABLES[type].table, fields: fieldList(type) }, query, opts);
+}
+
+/** Every row of a table (or the Attachment API) matching `query`, page by page, checked as above. */
+export async function* readSourcePages(http: ServiceNowHttp, source: PageSource, query: string, opts: PageOptions): AsyncGenerator<SnRow[]> {
+  const table = source.table;
   const limit = opts.pageSize;
   let offset = 0;
   let total: number | undefined;
   const seen = new Set<string>();
   for (let page = 0; ; page++) {
-    const res = await http.request('GET', apiPath(type), {
+    const res = await http.request('GET', source.path, {
       query: {
         sysparm_query: query,
-        sysparm_fields: fieldList(type),
+        sysparm_fields: source.fields,
         sysparm_limit: limit,
         sysparm_offset: offset,
         sysparm_display_value: 'false',

@@ -128,8 +128,7 @@ export async function startServiceNowEmulator(options: ServiceNowEmulatorOptions
     }
     if (method === 'DELETE') {
       if (!row) return notFound(ctx);
-      rows.delete(id);
-      if (attachmentApi || table === 'sys_attachment') store.files.delete(id);
+      store.remove(table, id);
       return send(ctx, 204, undefined);
     }
     if ((method === 'PATCH' || method === 'PUT') && !attachmentApi) {
@@ -145,7 +144,7 @@ export async function startServiceNowEmulator(options: ServiceNowEmulatorOptions
         if (k.startsWith('sys_') || !columns.includes(k)) continue; // ignored, as ServiceNow does
         row[k] = v === null ? '' : String(v);
       }
-      row.sys_updated_on = snTime(new Date());
+      row.sys_updated_on = snTime(store.now());
       row.sys_mod_count = String(Number(row.sys_mod_count ?? '0') + 1);
       return send(ctx, 200, { result: outRow(table, row, null, false) });
     }
