@@ -2,30 +2,14 @@
  * JSON Schema validation (ajv, draft 2020-12) with errors a compliance officer can act on:
  * each ajv error becomes one Problem pointing at the offending YAML node.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Document, LineCounter } from 'yaml';
 import { DURATION_PATTERN } from '../schema/common.ts';
-import { KINDS } from '../schema/index.ts';
 import { dotted, fromPointer, type PathSeg, positionOf } from './locate.ts';
 import { type Problem, suggest } from './problems.ts';
+import { validatorFor } from './validators.ts';
 
-type AddFormats = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
-
-let validators: Map<string, ValidateFunction> | undefined;
-
-function getValidators(): Map<string, ValidateFunction> {
-  if (validators) return validators;
-  const ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true, verbose: true });
-  addFormats(ajv);
-  validators = new Map(KINDS.map((k) => [k.kind, ajv.compile(k.schema)]));
-  return validators;
-}
-
-export function validatorFor(kind: string): ValidateFunction | undefined {
-  return getValidators().get(kind);
-}
+export { validatorFor } from './validators.ts';
 
 const PATTERN_HINTS: Array<[string, (value: unknown) => string]> = [
   [DURATION_PATTERN, (v) => `${JSON.stringify(v)} is not an ISO 8601 duration: write P7Y (7 years), P18M (18 months), P30D (30 days) or PT12H (12 hours)`],

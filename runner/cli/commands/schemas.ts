@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { renderReference } from '../../../engine/schema/reference.ts';
 import { renderSchemaFiles } from '../../../engine/schema/publish.ts';
+import { validatorsModule } from '../../../engine/load/validators.ts';
 
 export const SCHEMA_DIR = new URL('../../../engine/schemas/', import.meta.url).pathname;
 
 export function expectedSchemaFiles(): Map<string, string> {
   const files = renderSchemaFiles();
   files.set('REFERENCE.md', renderReference());
+  files.set('validators.js', validatorsModule());
   return files;
 }
 
@@ -25,7 +27,7 @@ export async function staleSchemaFiles(dir = SCHEMA_DIR): Promise<string[]> {
 export function register(program: Command): void {
   program
     .command('schemas')
-    .description('Write (--write) or check (--check) the published JSON Schema files and the policy reference in engine/schemas/.')
+    .description('Write (--write) or check (--check) the published JSON Schema files, the policy reference and the precompiled validators in engine/schemas/.')
     .option('--write', 'regenerate the files')
     .option('--check', 'exit 1 when a file is stale')
     .action(async (opts: { write?: boolean; check?: boolean }) => {
