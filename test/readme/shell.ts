@@ -45,12 +45,14 @@ export function freshCopy(repo: string, dest: string, env: NodeJS.ProcessEnv): v
 
 // Job control on (`set -m`), as in a terminal: a background job is a process group of its own, so
 // the README's `kill %1` stops the whole job (npx and the node process it starts), not npx alone.
-/** The processes of session `sid` (procps `ps -s`). */
+/** The live processes of session `sid` (procps `ps -s`; zombies, already dead, left out). */
 export function sessionPids(sid: number): number[] {
   try {
-    return execFileSync('ps', ['-s', String(sid), '-o', 'pid='], { encoding: 'utf8' })
+    return execFileSync('ps', ['-s', String(sid), '-o', 'pid=,stat='], { encoding: 'utf8' })
       .split('\n')
-      .map((l) => Number(l.trim()))
+      .map((l) => l.trim().split(/\s+/))
+      .filter(([, stat]) => stat !== undefined && !stat.startsWith('Z'))
+      .map(([pid]) => Number(pid))
       .filter((n) => Number.isSafeInteger(n) && n > 0);
   } catch {
     return []; // ps exits 1 when the session has no process left
