@@ -52,7 +52,12 @@ export function schemaRows(schema: S, prefix = '', required = true, out: Row[] =
   return out;
 }
 
-const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+// Example URLs in descriptions (e.g. https://api.mypurecloud.ie) are shown as code, not links.
+const esc = (s: string) =>
+  s
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
+    .replace(/(?<![`\w])https?:\/\/[^\s`|]+?(?=[.,;:]?(?:\s|$))/g, (u) => `\`${u}\``);
 
 function table(rows: Row[]): string {
   const head = '| Field | Type | Required | Description |\n|---|---|---|---|\n';

@@ -5,9 +5,10 @@
  * working tree) and run without tsx. Needs the npm registry (or npm's cache) for the dependencies.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -53,6 +54,21 @@ describe('the npm package', () => {
     const pkg = JSON.parse(readFileSync(join(dir, 'node_modules', 'lethe', 'package.json'), 'utf8')) as { private?: boolean; dependencies: Record<string, string> };
     expect(pkg.private).toBeUndefined();
     expect(Object.keys(pkg.dependencies)).not.toContain('tsx');
+  });
+
+  it('starts without a TypeScript compiler: `lethe --help` resolves no tsx, typescript or .ts module', async () => {
+    // Count what the process loads (a module resolve hook logging every URL), not how long it takes.
+    const log = join(dir, 'resolved.log');
+    const hooks = join(dir, 'log-hooks.mjs');
+    writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
+    const preload = join(dir, 'log-preload.mjs');
+    writeFileSync(preload, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    const r = await run(process.execPath, ['--import', pathToFileURL(preload).href, join(dir, 'node_modules', 'lethe', 'bin', 'lethe.js'), '--help'], { cwd: dir });
+    expect(r.stdout).toMatch(/^Usage: lethe/);
+    const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    expect(urls.some((u) => u.endsWith('/node_modules/lethe/dist/runner/cli/main.js'))).toBe(true); // the hook sees the CLI load
+    expect(urls.filter((u) => /\/node_modules\/(tsx|typescript|esbuild)\/|\.[cm]?ts$/.test(u))).toEqual([]);
+    for (const m of ['tsx', 'typescript', 'esbuild', 'vitest']) expect(existsSync(join(dir, 'node_modules', m)), `${m} installed`).toBe(false);
   });
 
   it('runs from the install: help, init, validate, test and demo', async () => {
