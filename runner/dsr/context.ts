@@ -17,6 +17,8 @@ import type { DsrContext } from './lifecycle.ts';
 import { RequestStore, resolveStorePath } from './store.ts';
 import { parseInstant } from '../cli/instant.ts';
 import { openState } from '../state/open.ts';
+import type { StateStore } from '../state/types.ts';
+import type { OpenAuditOptions } from '../audit/writer.ts';
 
 export interface DsrCliOptions {
   config?: string;
@@ -35,6 +37,8 @@ export interface DsrSetup {
   env: NodeJS.ProcessEnv;
   /** Where the signed audit checkpoints go. */
   checkpointsDir: string;
+  /** The PostgreSQL state (request records, locks, audit log, journals), or null with files. */
+  state: StateStore | null;
   /** Closes the state database the request records are in (none with files); safe to call twice. */
   close(): Promise<void>;
 }
@@ -128,9 +132,11 @@ export async function dsrSetup(opts: DsrCliOptions, env: NodeJS.ProcessEnv = pro
     hmacKey,
     ...(planKey ? { planKey } : {}),
     auditFile: join(stateDir, 'audit.jsonl'),
+    // With PostgreSQL state every DPO's machine appends to the one audit log in the database.
+    ...(state ? { openAudit: (o: OpenAuditOptions) => state.openAuditLog('audit.jsonl', o) } : {}),
     actor,
     now: parseNowOption(opts.now),
     ...(config?.spec.allowSelfApproval ? { allowSelfApproval: true } : {}),
   };
-  return { ctx, config, stateDir, env, checkpointsDir: checkpointsDirFor(config, base, stateDir), close };
+  return { ctx, config, stateDir, env, checkpointsDir: checkpointsDirFor(config, base, stateDir), state, close };
 }

@@ -1,7 +1,8 @@
 /**
  * The request store on PostgreSQL (issue 19 items 1 and 4), with real `lethe` child processes and
  * a real PostgreSQL 15 (pg-server.ts): the request records live in `lethe_dsr_request` (no
- * request.json in the folder), two DPOs rejecting one request at once leave exactly one decision,
+ * request.json in the folder), two DPOs rejecting one request at once leave exactly one decision
+ * (in the audit table every DPO's command appends to),
  * and a request lock is a session advisory lock: shown by `lethe state status`, named in the
  * "busy" message without any lock file to remove, and free again once its holder is SIGKILLed.
  */
@@ -10,7 +11,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readAuditEntries } from '../../runner/audit/index.ts';
 import { migrate } from '../../runner/state/postgres/migrations.ts';
 import { createPool, postgresState } from '../../runner/state/postgres/store.ts';
 import { lethe, writeConfig, writeKeys } from '../dsr/cli-run.ts';
@@ -105,13 +105,18 @@ d('postgres request store: one writer per request across runners', () => {
         expect(stored.revision).toBe(3);
         expect(stored.history.filter((h) => h.to === 'REJECTED').map((h) => h.actor)).toEqual([winner]);
         expect((await s.listRequests()).map((r) => r.id)).toEqual([id]);
+        // The audit entries of every DPO's command are in the one audit log of the database.
+        const audit = await s.readAuditLog('audit.jsonl');
+        const decisions = audit.filter((e) => e.type === 'dsr.transition' && e.data.to === 'REJECTED');
+        expect(decisions.map((e) => e.actor)).toEqual([winner]);
+        expect(audit.filter((e) => e.type === 'dsr.transition').map((e) => e.data.to)).toEqual(['RECEIVED', 'VALIDATING', 'REJECTED']);
+        expect((await s.verifyAuditLog('audit.jsonl')).ok).toBe(true);
       } finally {
         await s.close();
       }
-      const audit = await readAuditEntries(join(d, 'state', 'audit.jsonl'));
-      const decisions = audit.entries.filter((e) => e.entry.type === 'dsr.transition' && e.entry.data.to === 'REJECTED');
-      expect(decisions.map((e) => e.entry.actor)).toEqual([winner]);
-      expect((await lethe(['audit', 'verify', join(d, 'state', 'audit.jsonl'), '--config', cfg])).code).toBe(0);
+      expect(existsSync(join(d, 'state', 'audit.jsonl'))).toBe(false);
+      const verified = await lethe(['audit', 'verify', '--config', cfg]);
+      expect(verified.code, verified.err).toBe(0);
     },
     CHILDREN_TIMEOUT,
   );
