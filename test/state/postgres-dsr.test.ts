@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { migrate } from '../../runner/state/postgres/migrations.ts';
 import { createPool, postgresState } from '../../runner/state/postgres/store.ts';
 import { lethe, writeConfig, writeKeys } from '../dsr/cli-run.ts';
-import { HMAC_HEX } from '../dsr/world.ts';
+import { ann, HMAC_HEX, PLAN_HEX, startWorld } from '../dsr/world.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from './pg-server.ts';
 
 const BIN = resolve('bin/lethe.js');
@@ -159,6 +159,53 @@ d('postgres request store: one writer per request across runners', () => {
         expect(done.out).toContain(`${id}: REJECTED`);
       } finally {
         if (holder.exitCode === null) holder.kill('SIGKILL');
+      }
+    },
+    CHILDREN_TIMEOUT,
+  );
+
+  it(
+    'postgres: an erasure from open to COMPLETE with every record, journal and audit entry in the database (CLI, emulators)',
+    async () => {
+      const w = await startWorld([ann(Date.now())], []);
+      try {
+        const { url } = await setup();
+        for (const [k, v] of Object.entries(w.sandbox.env)) vi.stubEnv(k, v);
+        vi.stubEnv('LETHE_PLAN_KEY', PLAN_HEX);
+        const keys = writeKeys(join(w.dir, 'keys'));
+        const cfg = writeConfig(w.dir, { ...w.sandbox.config.spec, keys: { signing: { file: keys.key } }, state: { postgres: { url: { env: 'LETHE_TEST_STATE_URL' } } } });
+        const opened = await lethe(['dsr', 'open', '--type', 'erasure', '--email', w.people[0]!.emails[0]!, '--verified-by', 'id-document', '--evidence', 'DOC-1', '--config', cfg, '--actor', 'alice']);
+        expect(opened.code, opened.err).toBe(0);
+        const id = idOf(opened.out);
+        for (const [args, who] of [[['discover', id], 'alice'], [['approve', id], 'bob'], [['execute', id], 'bob'], [['poll', '--all'], 'bob']] as const) {
+          const r = await lethe(['dsr', ...args, '--config', cfg, '--actor', who]);
+          expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(0);
+        }
+        const s = await postgresState({ url });
+        try {
+          const r = (await s.readRequest(id))!;
+          expect(['COMPLETE', 'PARTIAL_HOLD']).toContain(r.state);
+          expect(r.redacted).toBe(true);
+          // The request's plan ran on the shared journal; its Genesys GDPR request is in the shared registry.
+          expect(await s.listJournals()).toContain(r.approval!.planHash);
+          expect((await s.readGdprEvents()).filter((e) => e.t === 'submitted').length).toBeGreaterThan(0);
+          const audit = await s.readAuditLog('audit.jsonl');
+          const mine = audit.filter((e) => e.data.request === id);
+          expect(mine.find((e) => e.data.to === 'RECEIVED')!.actor).toBe('alice');
+          expect(mine.filter((e) => String(e.data.reason ?? '').startsWith('approved')).map((e) => e.actor)).toEqual(['bob']);
+          expect(audit.some((e) => e.type === 'certificate.issued' && e.data.request === id)).toBe(true);
+          expect(audit.some((e) => e.type === 'action.done')).toBe(true);
+          expect((await s.verifyAuditLog('audit.jsonl')).ok).toBe(true);
+        } finally {
+          await s.close();
+        }
+        // Nothing of the state in local files: only the artefacts in the request folder.
+        expect(existsSync(join(w.dir, 'state', 'audit.jsonl'))).toBe(false);
+        expect(existsSync(join(w.dir, 'state', 'journal'))).toBe(false);
+        expect(existsSync(join(w.dir, 'requests', id, 'request.json'))).toBe(false);
+        expect(existsSync(join(w.dir, 'requests', id, 'certificate.json'))).toBe(true);
+      } finally {
+        await w.stop();
       }
     },
     CHILDREN_TIMEOUT,

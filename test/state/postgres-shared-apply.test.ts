@@ -59,7 +59,7 @@ d('several runners on postgres', () => {
     await server?.stop();
   });
 
-  it('postgres: three runners, one SIGKILLed again and again: same final state as one uninterrupted run, nothing repeated', { timeout: 900_000 }, async () => {
+  it('postgres: three runners, one SIGKILLed again and again: same final state as one uninterrupted run, nothing repeated', { timeout: 1_800_000 }, async () => {
     expect(a.plan.hash).toBe(b.plan.hash);
     const r = await applyPlan(a.plan, { config: a.config, stateDir: a.config.spec.stateDir!, bundle: a.bundle, env: a.env, resolveSubject: await subjectsFromRequestFiles(a.requestsDir!) });
     expect(r.failed).toEqual([]);
@@ -105,8 +105,15 @@ d('several runners on postgres', () => {
         if (process.env.LETHE_SHARED_DEBUG) console.log(`kill ${kills}: waiting for ${target} outcomes, ${live.size} live`);
         while (live.size > 0 && (await outcomes()) < target) await new Promise((res) => setTimeout(res, 5));
         if (live.size === 0) break;
-        const busy = await working();
-        const inBatch = [...live].filter((c) => busy.has(c.pid!));
+        // The victim: a runner in the middle of a batch (claimed, not finished); if none is right
+        // now (all between batches or starting), look again a bounded number of times, then any.
+        let inBatch: ChildProcess[] = [];
+        for (let look = 0; look < 400 && inBatch.length === 0 && live.size > 0; look++) {
+          const busy = await working();
+          inBatch = [...live].filter((c) => busy.has(c.pid!));
+          if (inBatch.length === 0) await new Promise((res) => setTimeout(res, 5));
+        }
+        if (live.size === 0) break;
         const choice = inBatch.length > 0 ? inBatch : [...live];
         const v = choice[Math.floor(rand() * choice.length)]!;
         const gone = new Promise((res) => v.once('exit', res));
