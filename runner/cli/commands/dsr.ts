@@ -83,6 +83,8 @@ export function register(program: Command): void {
       'States: RECEIVED -> VALIDATING -> DISCOVERY -> DPO_REVIEW -> EXECUTING -> COMPLETE | PARTIAL_HOLD, or REJECTED with a legal basis.\n' +
       'Every transition is in the audit log (who, why; the subject as keyed hashes). Requests live in the request store\n' +
       '(outside the repository, mode 700); once closed, their identifiers and name are replaced by keyed hashes.\n' +
+      'With state.postgres in the config the records, request locks and audit entries are in the state database (shared by\n' +
+      'every runner and DPO); the folder keeps the artefacts (discovery reports, certificates, exports).\n' +
       'An unverified request can be opened and discovered, never executed. Due date: received + 30 days (Art. 12(3)).',
   );
 
