@@ -29,14 +29,26 @@ export interface LockInfo {
 export class LockHeldError extends UserError {
   readonly file: string;
   readonly holder: LockInfo | null;
-  constructor(file: string, holder: LockInfo | null) {
+  readonly kind: 'file' | 'session';
+  /**
+   * `session`: a PostgreSQL session lock (no file: it is released when the holder's database
+   * session ends, also when its runner dies).
+   */
+  constructor(file: string, holder: LockInfo | null, kind: 'file' | 'session' = 'file') {
     const who = holder
       ? `pid ${holder.pid} on ${holder.hostname}${holder.command ? ` running "${holder.command}"` : ''} since ${holder.startedAt} (${holder.purpose})`
-      : 'an unreadable lock file';
-    super(`${file}: lock is held by ${who}; wait for it to finish, or if that process is gone, remove the file by hand`);
+      : kind === 'file'
+        ? 'an unreadable lock file'
+        : 'a session that did not record who it is';
+    super(
+      kind === 'file'
+        ? `${file}: lock is held by ${who}; wait for it to finish, or if that process is gone, remove the file by hand`
+        : `${file}: lock is held by ${who}; it is a PostgreSQL session lock, released as soon as that process finishes or dies (nothing to remove by hand): wait for it, then run again`,
+    );
     this.name = 'LockHeldError';
     this.file = file;
     this.holder = holder;
+    this.kind = kind;
   }
 }
 

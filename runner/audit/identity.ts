@@ -12,12 +12,10 @@
  *   identity.export      an access export written: what it holds and withholds
  *   identity.anonymisation  an anonymize action done for a subject
  */
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Json } from '../../engine/canonical.ts';
 import { subjectHash } from '../../engine/masking/keys.ts';
 import type { AppendInput } from './writer.ts';
-import { openAuditLog } from './writer.ts';
+import { openTargetAudit, type AuditTarget } from './target.ts';
 
 export const IDENTITY_EVENT_TYPES = ['identity.lookup', 'identity.expansion', 'identity.merge-set', 'identity.discovery', 'identity.export', 'identity.anonymisation'] as const;
 export type IdentityEventType = (typeof IDENTITY_EVENT_TYPES)[number];
@@ -50,8 +48,7 @@ export function identityEntries(events: readonly IdentityEvent[], key: Uint8Arra
   }));
 }
 
-export interface IdentityAuditTarget {
-  auditFile: string;
+export interface IdentityAuditTarget extends AuditTarget {
   actor: string;
   now: () => Date;
   hmacKey: Uint8Array;
@@ -61,8 +58,7 @@ export interface IdentityAuditTarget {
 export async function appendIdentityEvents(t: IdentityAuditTarget, events: readonly IdentityEvent[]): Promise<void> {
   if (events.length === 0) return;
   const entries = identityEntries(events, t.hmacKey);
-  await mkdir(dirname(t.auditFile), { recursive: true, mode: 0o700 });
-  const log = await openAuditLog(t.auditFile, { now: t.now, actor: t.actor });
+  const log = await openTargetAudit(t, { now: t.now, actor: t.actor });
   try {
     await log.appendBatch(entries);
   } finally {

@@ -19,7 +19,7 @@ import { subjectHash } from '../../engine/masking/keys.ts';
 import { checkSnapshotComplete } from '../../engine/snapshot/complete.ts';
 import { listSnapshotFiles, readSnapshotBatches, SnapshotError, SnapshotHasher } from '../../engine/snapshot/reader.ts';
 import { AuditInputError } from '../audit/entry.ts';
-import { openAuditLog } from '../audit/writer.ts';
+import { openTargetAudit } from '../audit/target.ts';
 import { UserError } from '../cli/errors.ts';
 import { writeFileAtomic } from '../journal/durable.ts';
 import type { DsrContext } from '../dsr/lifecycle.ts';
@@ -124,7 +124,7 @@ export async function runBreachScope(o: BreachScopeOptions, ctx: DsrContext): Pr
   const scope = scoper.finish();
   const report = breachReport(incident, scope, { now, snapshot, policyBundle: bundle.hash });
   const hashes = [...new Set([...scope.subjects.flatMap((s) => s.identifiers), ...scope.flagged].map((id) => subjectHash(id, ctx.hmacKey)))].sort();
-  const audit = await openAuditLog(ctx.auditFile, { actor: ctx.actor, now: ctx.now });
+  const audit = await openTargetAudit(ctx, { actor: ctx.actor, now: ctx.now });
   try {
     await audit.append('breach.scoped', {
       subject: hashes,

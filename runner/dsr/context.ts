@@ -16,6 +16,9 @@ import { expandHome, planKeyFrom, readKeyFile, resolveSecret } from '../secrets.
 import type { DsrContext } from './lifecycle.ts';
 import { RequestStore, resolveStorePath } from './store.ts';
 import { parseInstant } from '../cli/instant.ts';
+import { openState } from '../state/open.ts';
+import type { StateStore } from '../state/types.ts';
+import type { OpenAuditOptions } from '../audit/writer.ts';
 
 export interface DsrCliOptions {
   config?: string;
@@ -34,6 +37,10 @@ export interface DsrSetup {
   env: NodeJS.ProcessEnv;
   /** Where the signed audit checkpoints go. */
   checkpointsDir: string;
+  /** The PostgreSQL state (request records, locks, audit log, journals), or null with files. */
+  state: StateStore | null;
+  /** Closes the state database the request records are in (none with files); safe to call twice. */
+  close(): Promise<void>;
 }
 
 export function defaultActor(): string {
@@ -102,16 +109,34 @@ export async function dsrSetup(opts: DsrCliOptions, env: NodeJS.ProcessEnv = pro
   const storePath = opts.store ? resolveStorePath(opts.store) : resolveStorePath(config?.spec.requestStore, base);
   const stateDir = opts.stateDir ? resolve(opts.stateDir) : resolve(base, config?.spec.stateDir ?? '.lethe');
   const actor = opts.systemActor ?? resolveActor({ flag: opts.actor, env, config: config?.spec.actor });
-  const store = await RequestStore.open(storePath);
   const planKey = planKeyFrom(config, env);
+  const hmacKey = hmacKeyFrom(config, env);
+  // With state.postgres the request records (and request locks) are in the state database; the
+  // folder keeps the artefacts. Without it, request.json files in the folder as always.
+  const state = config?.spec.state?.postgres ? await openState(config, { base, env }) : null;
+  let store: RequestStore;
+  try {
+    store = await RequestStore.open(storePath, state ?? undefined);
+  } catch (err) {
+    await state?.close();
+    throw err;
+  }
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await state?.close();
+  };
   const ctx: DsrContext = {
     store,
-    hmacKey: hmacKeyFrom(config, env),
+    hmacKey,
     ...(planKey ? { planKey } : {}),
     auditFile: join(stateDir, 'audit.jsonl'),
+    // With PostgreSQL state every DPO's machine appends to the one audit log in the database.
+    ...(state ? { openAudit: (o: OpenAuditOptions) => state.openAuditLog('audit.jsonl', o) } : {}),
     actor,
     now: parseNowOption(opts.now),
     ...(config?.spec.allowSelfApproval ? { allowSelfApproval: true } : {}),
   };
-  return { ctx, config, stateDir, env, checkpointsDir: checkpointsDirFor(config, base, stateDir) };
+  return { ctx, config, stateDir, env, checkpointsDir: checkpointsDirFor(config, base, stateDir), state, close };
 }

@@ -15,9 +15,8 @@
  */
 import type { DsrState } from '../../engine/schema/index.ts';
 import { subjectHash } from '../../engine/masking/keys.ts';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { appendEvent, AuditInputError, openAuditLog } from '../audit/index.ts';
+import { appendEvent, AuditInputError } from '../audit/index.ts';
+import { openTargetAudit, type AuditTarget } from '../audit/target.ts';
 import { UserError } from '../cli/errors.ts';
 import type { RequestStore } from './store.ts';
 import { isClosed, type StoredRequest } from './types.ts';
@@ -43,6 +42,8 @@ export interface DsrContext {
   planKey?: Uint8Array;
   /** The audit log file (`<stateDir>/audit.jsonl`). */
   auditFile: string;
+  /** With PostgreSQL state: the state store's audit log instead of the file (see audit/target.ts). */
+  openAudit?: AuditTarget['openAudit'];
   actor: string;
   now: () => Date;
   /** Runner config `allowSelfApproval`: the opener or verifier of an erasure may approve it too. */
@@ -81,8 +82,7 @@ export async function transition(ctx: DsrContext, r: StoredRequest, to: DsrState
 
 /** Appends one `dsr.transition` entry (opening and closing the log around it). */
 export async function audit(ctx: DsrContext, r: StoredRequest, data: { request: string; from: string; to: string; reason?: string }): Promise<void> {
-  await mkdir(dirname(ctx.auditFile), { recursive: true, mode: 0o700 });
-  const log = await openAuditLog(ctx.auditFile, { now: ctx.now });
+  const log = await openTargetAudit(ctx, { now: ctx.now });
   try {
     await appendEvent(log, 'dsr.transition', data, { actor: ctx.actor, subject: r.subject });
   } catch (err) {

@@ -2,6 +2,7 @@
 import type { Connector } from '../../connectors/types.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
+import type { StateStore } from '../state/types.ts';
 import { applyPlan, pollPending } from '../apply/index.ts';
 import { DEFAULT_IDENTITY_TYPES } from './collect.ts';
 import { rescanWith } from './rescan.ts';
@@ -11,6 +12,8 @@ import type { RunnerOptions } from './workflow.ts';
 export interface ApplyWiring {
   config: RunnerConfig;
   stateDir: string;
+  /** Opens the state store the config names (PostgreSQL) for one apply or poll; default the files under stateDir. */
+  openState?: () => Promise<StateStore>;
   bundle: Bundle;
   env: NodeJS.ProcessEnv;
   actor: string;
@@ -20,6 +23,17 @@ export interface ApplyWiring {
   /** How long `poll` waits for native jobs before leaving them pending (default 60 s). */
   pollTimeoutMs?: number;
   pollIntervalMs?: number;
+}
+
+/** Runs `fn` with the configured state store open (closed after), or with none (files under stateDir). */
+async function withState<T>(w: ApplyWiring, fn: (state: { state?: StateStore }) => Promise<T>): Promise<T> {
+  if (!w.openState) return fn({});
+  const state = await w.openState();
+  try {
+    return await fn({ state });
+  } finally {
+    await state.close();
+  }
 }
 
 export function applyRunner(w: ApplyWiring): RunnerOptions {
@@ -34,8 +48,8 @@ export function applyRunner(w: ApplyWiring): RunnerOptions {
   };
   return {
     // The DPO approved this plan's hash in `lethe dsr approve`: that is the approval apply needs.
-    apply: (plan, resolveSubject) => applyPlan(plan, { ...base, approveHash: plan.hash, resolveSubject }),
-    poll: (plan) => pollPending(plan, { ...base, timeoutMs: w.pollTimeoutMs ?? 60_000, intervalMs: w.pollIntervalMs ?? 1000 }),
+    apply: (plan, resolveSubject) => withState(w, (state) => applyPlan(plan, { ...base, ...state, approveHash: plan.hash, resolveSubject })),
+    poll: (plan) => withState(w, (state) => pollPending(plan, { ...base, ...state, timeoutMs: w.pollTimeoutMs ?? 60_000, intervalMs: w.pollIntervalMs ?? 1000 })),
     signingKey: w.signingKey,
     issuer: w.config.metadata.name,
     // The verification re-scan: the same lookup as discovery, with the runner's connectors.

@@ -1,23 +1,39 @@
 /**
  * The request store: a directory outside any git work tree (requests carry personal data and never
- * enter the policy repository or its history), mode 0700, one `request.json` (0600) per request in
- * `<store>/<id>/`, beside the request's artefacts (discovery report, plans, certificate).
- * Writes are atomic (temp file, fsync, rename) and compare-and-swap on the request's `revision`:
- * under a short exclusive lock file (`request.json.lock`, O_EXCL) the file on disk is read again
- * and the write refused unless it still has the revision this command read. A whole command that
- * changes a request holds the request's lock (`request.lock`, see `lockRequest`) from its first
- * read to its last write, so of several concurrent commands exactly one changes the request.
+ * enter the policy repository or its history), mode 0700, one folder per request `<store>/<id>/`
+ * with the request's artefacts (discovery report, plans, certificate, exports). The request
+ * records themselves (state, history, approval…) are kept by the runner's state store:
+ *
+ * - files (the default, one runner): `<id>/request.json` (0600) in the same folder, written
+ *   atomically with compare-and-swap on `revision` (dsr/request-files.ts);
+ * - PostgreSQL (several runners): the `lethe_dsr_request` table, compare-and-swap as
+ *   `UPDATE … WHERE id = $1 AND revision = $2` (state/postgres/requests.ts).
+ *
+ * A whole command that changes a request holds the request's lock (`request:<id>`, see
+ * `lockRequest`: a lock file `<id>/request.lock`, or a PostgreSQL session advisory lock released
+ * when the command's runner dies) from its first read to its last write, so of several concurrent
+ * commands exactly one changes the request.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../cli/errors.ts';
-import { acquireLock, LockHeldError, type Lock } from '../lock.ts';
+import { LockHeldError } from '../lock.ts';
+import { fileState } from '../state/files.ts';
+import { requestLockName, type StateStore } from '../state/types.ts';
+import { requestFolder, writeAtomic } from './request-files.ts';
 import type { StoredRequest } from './types.ts';
 
 export const DEFAULT_STORE = join('~', '.lethe', 'requests');
-const ID = /^dsr-[a-z0-9-]{3,56}$/;
+
+/** What the request store needs of the state store: the records and the request locks. */
+export type RequestRecords = Pick<StateStore, 'kind' | 'location' | 'readRequest' | 'writeRequest' | 'listRequests' | 'lock'>;
+
+/** A command's hold on a request; `release` is safe to call twice. */
+export interface RequestLock {
+  release(): Promise<void>;
+}
 
 /** Expands `~/` and resolves against `base` (the config file's folder). */
 export function resolveStorePath(path: string | undefined, base = process.cwd()): string {
@@ -58,12 +74,18 @@ export function gitWorkTreeOf(path: string): string | null {
 
 export class RequestStore {
   readonly dir: string;
-  private constructor(dir: string) {
+  /** Where the request records are (the state store). */
+  readonly records: RequestRecords;
+  private constructor(dir: string, records: RequestRecords) {
     this.dir = dir;
+    this.records = records;
   }
 
-  /** Opens (creating with mode 0700) the store; refuses a path inside a git work tree or open to others. */
-  static async open(dir: string): Promise<RequestStore> {
+  /**
+   * Opens (creating with mode 0700) the store; refuses a path inside a git work tree or open to
+   * others. `records`: the state store keeping the request records (default: files in `dir`).
+   */
+  static async open(dir: string, records?: RequestRecords): Promise<RequestStore> {
     const abs = resolve(dir);
     const refuse = (): void => {
       // Links resolved: a store reached through a symbolic link into a repository is still in it.
@@ -82,12 +104,11 @@ export class RequestStore {
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
       throw new UserError(`request store ${abs} is accessible to other users (mode ${mode.toString(8)}): chmod 700 it`);
     }
-    return new RequestStore(abs);
+    return new RequestStore(abs, records ?? fileState(abs, { requestStore: abs }));
   }
 
   private folder(id: string): string {
-    if (!ID.test(id)) throw new UserError(`not a request id: ${JSON.stringify(id)} (ids look like dsr-2026-11-k3v9q2xa)`);
-    return join(this.dir, id);
+    return requestFolder(this.dir, id);
   }
 
   /** Path of an artefact of a request (discovery.json, certificate.json, plan-<hex>.json). */
@@ -96,64 +117,45 @@ export class RequestStore {
     return join(this.folder(id), name);
   }
 
-  has(id: string): boolean {
-    return existsSync(join(this.folder(id), 'request.json'));
+  async has(id: string): Promise<boolean> {
+    return (await this.records.readRequest(id)) !== null;
   }
 
   async read(id: string): Promise<StoredRequest> {
-    let text: string;
-    try {
-      text = await readFile(join(this.folder(id), 'request.json'), 'utf8');
-    } catch {
-      throw new UserError(`no request ${id} in the request store ${this.dir}`);
-    }
-    try {
-      return JSON.parse(text) as StoredRequest;
-    } catch {
-      throw new UserError(`${join(this.folder(id), 'request.json')}: not valid JSON`);
-    }
+    const r = await this.records.readRequest(id);
+    if (!r) throw new UserError(`no request ${id} in the request store ${this.where()}`);
+    return r;
+  }
+
+  /** Where the records are, for messages: the folder, or the state database. */
+  private where(): string {
+    return this.records.kind === 'files' ? this.dir : `${this.dir} (records in the state database ${this.records.location})`;
   }
 
   /**
-   * Saves the request if request.json still has the revision `r` was read with (none for a new
-   * request), as revision + 1; otherwise refuses and writes nothing.
+   * Saves the request if the store still has the revision `r` was read with (none for a new
+   * request), as revision + 1; otherwise refuses (RequestConflictError) and writes nothing.
    */
   async write(r: StoredRequest): Promise<void> {
-    const folder = this.folder(r.id);
-    await mkdir(folder, { recursive: true, mode: 0o700 });
-    const lock = await acquireLock(join(folder, 'request.json.lock'), { purpose: `write of request ${r.id}`, retries: 50 });
-    try {
-      const file = join(folder, 'request.json');
-      const read = r.revision ?? 0;
-      let onDisk: number | null = null;
-      try {
-        onDisk = ((JSON.parse(await readFile(file, 'utf8')) as Partial<StoredRequest>).revision ?? 0) as number;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`${file}: cannot be read again before writing: ${(err as Error).message}`);
-      }
-      if (onDisk !== null && onDisk !== read) {
-        throw new UserError(`request ${r.id} was changed by another command since this one read it (revision ${onDisk} on disk, ${read} read): nothing was saved; run the command again`);
-      }
-      const next = { ...r, revision: read + 1 };
-      await this.writeFile(r.id, 'request.json', `${JSON.stringify(next, null, 2)}\n`);
-      r.revision = next.revision;
-    } finally {
-      await lock.release();
-    }
+    await this.records.writeRequest(r);
   }
 
   /**
    * Takes the request's lock for a whole command (read, audit, write): a second command on the
    * same request fails at once with a clear message instead of racing it.
    */
-  async lockRequest(id: string, what: string): Promise<Lock> {
-    if (!this.has(id)) throw new UserError(`no request ${id} in the request store ${this.dir}`);
+  async lockRequest(id: string, what: string): Promise<RequestLock> {
+    if (!(await this.has(id))) throw new UserError(`no request ${id} in the request store ${this.where()}`);
     try {
-      return await acquireLock(join(this.folder(id), 'request.lock'), { purpose: what });
+      return await this.records.lock(requestLockName(id), { purpose: what });
     } catch (err) {
       if (err instanceof LockHeldError) {
         const h = err.holder;
-        throw new UserError(`request ${id} is being changed by another lethe command${h ? ` (${h.purpose}, pid ${h.pid} on ${h.hostname} since ${h.startedAt})` : ''}: nothing was done; run this command again once it has finished`);
+        const by = h ? ` (${h.purpose}, pid ${h.pid} on ${h.hostname} since ${h.startedAt})` : '';
+        if (err.kind === 'session') {
+          throw new UserError(`request ${id} is being changed by another lethe command${by}: nothing was done; its lock is a PostgreSQL session lock, released as soon as that command finishes or its runner dies (nothing to remove by hand); run this command again then`);
+        }
+        throw new UserError(`request ${id} is being changed by another lethe command${by}: nothing was done; run this command again once it has finished`);
       }
       throw err;
     }
@@ -164,26 +166,12 @@ export class RequestStore {
     const folder = this.folder(id);
     await mkdir(folder, { recursive: true, mode: 0o700 });
     const target = name === 'request.json' ? join(folder, name) : this.artefact(id, name);
-    const tmp = `${target}.${process.pid}.tmp`;
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(content, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await chmod(tmp, 0o600);
-    await rename(tmp, target);
+    await writeAtomic(target, content);
     return target;
   }
 
   async list(): Promise<StoredRequest[]> {
-    const out: StoredRequest[] = [];
-    for (const name of (await readdir(this.dir)).sort()) {
-      if (!ID.test(name) || !existsSync(join(this.dir, name, 'request.json'))) continue;
-      out.push(await this.read(name));
-    }
-    return out;
+    return this.records.listRequests();
   }
 
   /** Every file of the store (for leak checks and the CLI's `show`). */

@@ -3,8 +3,7 @@
  * execute (the approved plan through `lethe apply`'s applyPlan, EXECUTING) and poll (native
  * jobs), and closing with a certificate once every action and every native job has ended.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { canonicalFile } from '../../engine/canonical.ts';
 import { subjectHash } from '../../engine/masking/keys.ts';
 import type { Bundle } from '../../engine/bundle.ts';
@@ -12,7 +11,8 @@ import type { Plan } from '../../engine/plan/types.ts';
 import { parsePlanFile } from '../../engine/plan/verify.ts';
 import { signPlan } from '../../engine/plan/sign.ts';
 import type { Connector } from '../../connectors/types.ts';
-import { appendEvent, openAuditLog } from '../audit/index.ts';
+import { appendEvent } from '../audit/index.ts';
+import { openTargetAudit } from '../audit/target.ts';
 import { appendIdentityEvents, resolutionEvents } from '../audit/identity.ts';
 import { UserError } from '../cli/errors.ts';
 import type { ApplyResult } from '../apply/index.ts';
@@ -233,8 +233,7 @@ export async function settle(ctx: DsrContext, r: StoredRequest, plan: Plan, run:
     const cert = issueRequestCertificate(plan, r, at, run.issuer, run.signingKey());
     const file = await ctx.store.writeFile(r.id, 'certificate.json', canonicalFile(cert));
     r.certificate = { file, digest: cert.digest };
-    await mkdir(dirname(ctx.auditFile), { recursive: true, mode: 0o700 });
-    const log = await openAuditLog(ctx.auditFile, { now: ctx.now });
+    const log = await openTargetAudit(ctx, { now: ctx.now });
     try {
       await appendEvent(log, 'certificate.issued', { request: r.id, certificate: cert.digest }, { actor: ctx.actor, subject: r.subject });
     } finally {

@@ -92,7 +92,12 @@ export function runnerJobs(configFile: string): Record<JobKind, JobFn> {
     'dsr-poll': async (ctx) => {
       // The same as `lethe dsr poll --all`: every EXECUTING request, each under its lock.
       const d = await dsrSetup({ config: configFile, systemActor: `scheduler:${ctx.schedule}` });
-      const outcomes = await pollAll(d.ctx, () => dsrRunner(d, { config: configFile }));
+      let outcomes: Awaited<ReturnType<typeof pollAll>>;
+      try {
+        outcomes = await pollAll(d.ctx, () => dsrRunner(d, { config: configFile }));
+      } finally {
+        await d.close();
+      }
       await checkpoint(d);
       for (const o of outcomes) {
         if ('error' in o) ctx.logger.warn({ job: ctx.job, request: o.id }, o.error);

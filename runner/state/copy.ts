@@ -7,6 +7,9 @@
  * - the GDPR registry's reserve / submitted / released events likewise;
  * - each audit entry is appended again with its own time and actor: the target must arrive at
  *   exactly the same hash, entry by entry (same chain), or the copy stops with an error;
+ * - the request store's records (data subject requests: state, history, approval…) are copied
+ *   as they are, each with its revision (artefacts such as discovery reports stay in the local
+ *   request folder);
  * - the scheduler state is copied as it is.
  *
  * Every source audit log is verified before the copy and every target log after it. The target
@@ -22,6 +25,7 @@ export interface CopyReport {
   journals: number;
   journalLines: number;
   gdprEvents: number;
+  requests: number;
   auditLogs: Array<{ name: string; entries: number; head: string | null }>;
 }
 
@@ -29,6 +33,7 @@ async function isEmpty(store: StateStore): Promise<string | null> {
   if ((await store.listJournals()).length) return 'it already has journals';
   if ((await store.listAuditLogs()).length) return 'it already has audit logs';
   if ((await store.readGdprEvents()).length) return 'it already has GDPR registry entries';
+  if ((await store.listRequests()).length) return 'it already has requests in its request store';
   return null;
 }
 
@@ -40,7 +45,7 @@ export async function copyState(from: StateStore, to: StateStore): Promise<CopyR
     const v = await from.verifyAuditLog(name);
     if (!v.ok) throw new UserError(`${from.location}: ${name}: ${v.problem!.kind} at ${v.problem!.line}: ${v.problem!.message}; the source audit log does not verify, nothing copied`);
   }
-  const report: CopyReport = { journals: 0, journalLines: 0, gdprEvents: 0, auditLogs: [] };
+  const report: CopyReport = { journals: 0, journalLines: 0, gdprEvents: 0, requests: 0, auditLogs: [] };
   let clock = '';
   const now = (): Date => new Date(clock);
 
@@ -93,6 +98,11 @@ export async function copyState(from: StateStore, to: StateStore): Promise<CopyR
     const srcHead = entries.at(-1)?.hash ?? null;
     if ((v.last?.hash ?? null) !== srcHead) throw new UserError(`${to.location}: ${name}: the copied chain ends at ${v.last?.hash ?? 'nothing'}, the source at ${srcHead ?? 'nothing'}`);
     report.auditLogs.push({ name, entries: entries.length, head: srcHead });
+  }
+
+  for (const r of await from.listRequests()) {
+    await to.writeRequest(r, { keepRevision: true });
+    report.requests++;
   }
 
   await to.writeScheduleState(await from.readScheduleState());

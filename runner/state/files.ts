@@ -1,6 +1,7 @@
 /**
  * The file state store: today's behaviour, unchanged — every method delegates to the existing file
- * code (journal/, audit/, lock.ts, schedule/state.ts) under `stateDir`. One runner per stateDir.
+ * code (journal/, audit/, lock.ts, schedule/state.ts) under `stateDir`, and the request records to
+ * dsr/request-files.ts in the request store folder. One runner per stateDir.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { acquireLock, pidAlive, readLock } from '../lock.ts';
 import { readScheduleState, scheduleStatePath, writeScheduleState } from '../schedule/state.ts';
 import { LOCK_NAME, type GdprHistoryEvent, type JournalEvent, type LockHolder, type StateStore } from './types.ts';
 import { hostname } from 'node:os';
+import { listRequestFiles, readRequestFile, REQUEST_ID, requestLockFile, writeRequestFile } from '../dsr/request-files.ts';
 
 const AUDIT_NAME = /^[a-z0-9][a-z0-9.-]*\.jsonl$/;
 
@@ -28,10 +30,14 @@ export function checkLockName(name: string): string {
   return name;
 }
 
-/** The lock file of a named lock: the scheduler keeps its historical `scheduler.lock`. */
-export function lockFileFor(stateDir: string, name: string): string {
+/**
+ * The lock file of a named lock: the scheduler keeps its historical `scheduler.lock`, a request
+ * its `request.lock` in its folder of the request store.
+ */
+export function lockFileFor(stateDir: string, name: string, requestStore = defaultRequestStore(stateDir)): string {
   checkLockName(name);
   if (name === 'scheduler') return join(stateDir, 'scheduler.lock');
+  if (name.startsWith('request:')) return requestLockFile(requestStore, name.slice('request:'.length));
   return join(stateDir, 'locks', `${name.replace(/:/g, '__')}.lock`);
 }
 
@@ -60,7 +66,22 @@ async function decodedLines(file: string): Promise<Array<Record<string, unknown>
   });
 }
 
-export function fileState(stateDir: string): StateStore {
+/** Where a file state keeps its request records when no request store is named: `<stateDir>/requests`. */
+export const defaultRequestStore = (stateDir: string): string => join(stateDir, 'requests');
+
+/** Request locks held in the request store: `<store>/<id>/request.lock`. */
+async function requestLockFiles(store: string): Promise<Array<{ name: string; file: string }>> {
+  const names = await readdir(store).catch(() => [] as string[]);
+  return names.filter((n) => REQUEST_ID.test(n)).sort().map((n) => ({ name: `request:${n}`, file: join(store, n, 'request.lock') }));
+}
+
+export interface FileStateOptions {
+  /** The request store folder (the config's `requestStore`); default `<stateDir>/requests`. */
+  requestStore?: string;
+}
+
+export function fileState(stateDir: string, options: FileStateOptions = {}): StateStore {
+  const requests = options.requestStore ?? defaultRequestStore(stateDir);
   return {
     kind: 'files',
     location: stateDir,
@@ -81,7 +102,7 @@ export function fileState(stateDir: string): StateStore {
       return names.filter((n) => AUDIT_NAME.test(n) && names.includes(`${n}.head`)).sort();
     },
     async lock(name, request) {
-      const l = await acquireLock(lockFileFor(stateDir, name), { purpose: request.purpose, ...(request.retries !== undefined ? { retries: request.retries } : {}) });
+      const l = await acquireLock(lockFileFor(stateDir, name, requests), { purpose: request.purpose, ...(request.retries !== undefined ? { retries: request.retries } : {}) });
       return { name, holder: { name, ...l.info }, release: () => l.release() };
     },
     async heldLocks() {
@@ -92,8 +113,16 @@ export function fileState(stateDir: string): StateStore {
         if (!info || (info.hostname === host && !pidAlive(info.pid))) continue;
         out.push({ name: file.slice(stateDir.length + 1), ...info });
       }
+      for (const { name, file } of await requestLockFiles(requests)) {
+        const info = await readLock(file).catch(() => null);
+        if (!info || (info.hostname === host && !pidAlive(info.pid))) continue;
+        out.push({ name, ...info });
+      }
       return out;
     },
+    readRequest: (id) => readRequestFile(requests, id),
+    writeRequest: (r, opts) => writeRequestFile(requests, r, opts),
+    listRequests: () => listRequestFiles(requests),
     readScheduleState: () => readScheduleState(scheduleStatePath(stateDir)),
     writeScheduleState: (state) => writeScheduleState(scheduleStatePath(stateDir), state),
     close: async () => undefined,

@@ -17,6 +17,7 @@ import type { GdprRegistry } from '../journal/gdpr-registry.ts';
 import type { Journal, OpenJournalOptions } from '../journal/journal.ts';
 import type { ActionState } from '../journal/state.ts';
 import type { ScheduleState } from '../schedule/state.ts';
+import type { StoredRequest } from '../dsr/types.ts';
 
 /** Who holds a lock (the same facts the lock file records). */
 export interface LockHolder {
@@ -70,6 +71,19 @@ export interface StateStore {
   lock(name: string, request: LockRequest): Promise<StateLock>;
   /** Locks held right now, by live holders. */
   heldLocks(): Promise<LockHolder[]>;
+  /**
+   * The request store's records (data subject requests: the record, its state and history; the
+   * artefacts stay in the local request folder). A missing request is null.
+   */
+  readRequest(id: string): Promise<StoredRequest | null>;
+  /**
+   * Saves a request as revision + 1 if the store still has the revision `r` was read with (none:
+   * a new request), and sets `r.revision`; otherwise throws `RequestConflictError` and saves
+   * nothing (compare-and-swap). `keepRevision` (state import): a new request, revision as it is.
+   */
+  writeRequest(r: StoredRequest, options?: { keepRevision?: boolean }): Promise<void>;
+  /** Every request, by id. */
+  listRequests(): Promise<StoredRequest[]>;
   readScheduleState(): Promise<ScheduleState>;
   writeScheduleState(state: ScheduleState): Promise<void>;
   close(): Promise<void>;
@@ -112,6 +126,9 @@ export interface SharedJournal extends Journal {
 export function isShared(j: Journal): j is SharedJournal {
   return typeof (j as Partial<SharedJournal>).claimBatch === 'function';
 }
+
+/** The lock of a whole command on a request (one writer per request). */
+export const requestLockName = (id: string): string => `request:${id}`;
 
 /** Lock names: `scheduler`, `request:<dsr id>`, `journal:<plan hash>`, lower-case. */
 export const LOCK_NAME = /^[a-z][a-z0-9-]*(:[A-Za-z0-9:._-]+)?$/;

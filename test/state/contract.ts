@@ -9,6 +9,9 @@ import { JournalStateError } from '../../runner/journal/journal.ts';
 import { GdprRegistryError } from '../../runner/journal/gdpr-registry.ts';
 import { AuditInputError } from '../../runner/audit/entry.ts';
 import type { StateStore } from '../../runner/state/index.ts';
+import { buildRequest } from '../../runner/dsr/intake.ts';
+import { RequestConflictError } from '../../runner/dsr/request-files.ts';
+import type { StoredRequest } from '../../runner/dsr/types.ts';
 
 export interface ContractTarget {
   make(): Promise<{ store: StateStore; reopen(): Promise<StateStore>; cleanup(): Promise<void> }>;
@@ -173,6 +176,48 @@ export function stateContract(name: string, target: ContractTarget): void {
         await Promise.all([again.release(), r.release()]);
         expect(await store.heldLocks()).toEqual([]);
         await expect(store.lock('Bad Name', { purpose: 'x' })).rejects.toThrow(/not a lock name/);
+      });
+    });
+
+    it('request store: compare-and-swap on revision, exactly one of two concurrent writers wins, records survive a reopen', async () => {
+      await withStore(target, async (store, reopen) => {
+        const ctx = { hmacKey: Buffer.alloc(32, 7), actor: 'dpo-a', now: clock() };
+        const make = (): StoredRequest => buildRequest({ type: 'erasure', emails: ['ann@example.com'] }, ctx);
+        expect(await store.listRequests()).toEqual([]);
+        const r = make();
+        expect(await store.readRequest(r.id)).toBeNull();
+        await store.writeRequest(r);
+        expect(r.revision).toBe(1);
+        // A second "new" request with the same id is refused.
+        await expect(store.writeRequest({ ...r, revision: undefined })).rejects.toBeInstanceOf(RequestConflictError);
+        const other = await reopen();
+        const mine = (await store.readRequest(r.id))!;
+        const theirs = (await other.readRequest(r.id))!;
+        expect(theirs).toEqual(mine);
+        mine.state = 'REJECTED';
+        theirs.state = 'DISCOVERY';
+        const results = await Promise.allSettled([store.writeRequest(mine), other.writeRequest(theirs)]);
+        expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+        const lost = results.find((x): x is PromiseRejectedResult => x.status === 'rejected')!;
+        expect(lost.reason).toBeInstanceOf(RequestConflictError);
+        expect(String(lost.reason.message)).toMatch(/changed by another command since this one read it \(revision 2 stored, 1 read\): nothing was saved/);
+        const after = (await other.readRequest(r.id))!;
+        expect(after.revision).toBe(2);
+        expect(after.state).toBe(results[0]!.status === 'fulfilled' ? 'REJECTED' : 'DISCOVERY');
+        // The winner can go on from what it wrote; a stale copy cannot.
+        const winner = results[0]!.status === 'fulfilled' ? mine : theirs;
+        winner.history.push({ at: '2026-01-02T00:00:00.000Z', from: 'VALIDATING', to: winner.state, actor: 'dpo-a' });
+        await store.writeRequest(winner);
+        await expect(other.writeRequest({ ...after })).rejects.toBeInstanceOf(RequestConflictError);
+        // Import keeps a request's revision.
+        const imported = { ...make(), revision: 7 };
+        await other.writeRequest(imported, { keepRevision: true });
+        await expect(other.writeRequest({ ...imported }, { keepRevision: true })).rejects.toBeInstanceOf(RequestConflictError);
+        const again = await reopen();
+        const list = await again.listRequests();
+        expect(list.map((x) => [x.id, x.revision])).toEqual([[r.id, 3], [imported.id, 7]].sort((x, y) => (String(x[0]) < String(y[0]) ? -1 : 1)));
+        expect(list.find((x) => x.id === r.id)!.history.at(-1)).toMatchObject({ actor: 'dpo-a', to: winner.state });
+        await expect(store.readRequest('../etc')).rejects.toThrow(/not a request id/);
       });
     });
 

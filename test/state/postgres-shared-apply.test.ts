@@ -1,8 +1,11 @@
 /**
- * Three runners share one plan through PostgreSQL: `lethe apply` child processes claim its
- * batches (FOR UPDATE SKIP LOCKED); one of them is SIGKILLed at random points (bounded by count)
- * and replaced. The emulators end exactly as after one uninterrupted run, every action has one
- * successful outcome, no GDPR request is submitted twice, and the shared audit log verifies.
+ * Three runners share one plan through PostgreSQL: runner child processes (shared-runner.ts:
+ * `applyPlan` as `lethe apply` runs it, with one action per batch so the plan has many batches)
+ * claim its batches (FOR UPDATE SKIP LOCKED); at kill points chosen by count — after a seeded
+ * random number (1-3) of further journal outcomes — a runner is SIGKILLed (one in the middle of a
+ * batch when there is one) and replaced, 24 times. The emulators end exactly as after one
+ * uninterrupted run, every action has exactly one outcome, no GDPR request is submitted twice,
+ * and the shared audit log verifies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -19,7 +22,9 @@ import { postgresAvailable, startPostgres, type TestPostgres } from './pg-server
 
 const SEED = 43;
 const RECORDS = 900;
-const KILLS = Number(process.env.LETHE_SHARED_KILLS ?? 20);
+const KILLS = Number(process.env.LETHE_SHARED_KILLS ?? 24);
+/** Actions per batch in the killed runners: one, so every action is a claim and a kill point. */
+const BATCH = 1;
 let server: TestPostgres;
 let url: string;
 let a: World;
@@ -54,7 +59,7 @@ d('several runners on postgres', () => {
     await server?.stop();
   });
 
-  it('postgres: three runners, one SIGKILLed again and again: same final state as one uninterrupted run, nothing repeated', { timeout: 900_000 }, async () => {
+  it('postgres: three runners, one SIGKILLed again and again: same final state as one uninterrupted run, nothing repeated', { timeout: 1_800_000 }, async () => {
     expect(a.plan.hash).toBe(b.plan.hash);
     const r = await applyPlan(a.plan, { config: a.config, stateDir: a.config.spec.stateDir!, bundle: a.bundle, env: a.env, resolveSubject: await subjectsFromRequestFiles(a.requestsDir!) });
     expect(r.failed).toEqual([]);
@@ -67,13 +72,20 @@ d('several runners on postgres', () => {
     db.on('error', () => undefined);
     await db.connect();
     try {
-      const lines = async (): Promise<number> => Number((await db.query<{ n: string }>('select count(*) as n from lethe_journal_event where plan = $1', [b.plan.hash])).rows[0]!.n);
+      const count = async (sql: string): Promise<number> => Number((await db.query<{ n: string }>(sql, [b.plan.hash])).rows[0]!.n);
+      const outcomes = (): Promise<number> => count("select count(*) as n from lethe_journal_event where plan = $1 and kind = 'outcome'");
+      /** Pids of runners holding an unfinished batch right now (their liveness lock owns the claim). */
+      const working = async (): Promise<Set<number>> =>
+        new Set((await db.query<{ pid: number }>("select h.pid from lethe_batch_claim c join lethe_lock_holder h on h.lock_key = c.owner_key and h.name like 'runner:%' where c.plan = $1 and not c.done", [b.plan.hash])).rows.map((r) => r.pid));
       const exits: Array<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> = [];
       const live = new Set<ChildProcess>();
       const start = (): void => {
-        const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), 'apply', b.planFile, '--config', b.configFile, '--requests', b.requestsDir!], { env: { ...b.env, CI: '1', LETHE_TEST_STATE_URL: url }, stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'shared-runner.ts'), b.configFile, b.planFile, b.requestsDir!, url, String(BATCH)], { env: { ...b.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
-        child.stderr!.on('data', (x: Buffer) => (stderr += x.toString()));
+        child.stderr!.on('data', (x: Buffer) => {
+          stderr += x.toString();
+          if (process.env.LETHE_SHARED_DEBUG) process.stderr.write(`[runner ${child.pid}] ${x.toString()}`);
+        });
         live.add(child);
         child.once('exit', (code, signal) => {
           live.delete(child);
@@ -81,22 +93,36 @@ d('several runners on postgres', () => {
         });
       };
       const rand = mulberry(SEED);
+      const started = Date.now();
       for (let i = 0; i < 3; i++) start();
       let kills = 0;
+      let midBatch = 0;
       let inFlightAtKill = 0;
+      const killedAt: number[] = [];
       while (kills < KILLS && live.size > 0) {
-        // Kill after 1-4 more journal lines (between an intent and its outcome, or between batches).
-        const target = (await lines()) + 1 + Math.floor(rand() * 4);
-        while (live.size > 0 && (await lines()) < target) await new Promise((res) => setTimeout(res, 5));
-        const victims = [...live];
-        if (victims.length === 0) break;
-        const v = victims[Math.floor(rand() * victims.length)]!;
+        // The next kill point: after 1-3 more outcomes (seeded), whatever the time it takes.
+        const target = (await outcomes()) + 1 + Math.floor(rand() * 3);
+        if (process.env.LETHE_SHARED_DEBUG) console.log(`kill ${kills}: waiting for ${target} outcomes, ${live.size} live`);
+        while (live.size > 0 && (await outcomes()) < target) await new Promise((res) => setTimeout(res, 5));
+        if (live.size === 0) break;
+        // The victim: a runner in the middle of a batch (claimed, not finished); if none is right
+        // now (all between batches or starting), look again a bounded number of times, then any.
+        let inBatch: ChildProcess[] = [];
+        for (let look = 0; look < 400 && inBatch.length === 0 && live.size > 0; look++) {
+          const busy = await working();
+          inBatch = [...live].filter((c) => busy.has(c.pid!));
+          if (inBatch.length === 0) await new Promise((res) => setTimeout(res, 5));
+        }
+        if (live.size === 0) break;
+        const choice = inBatch.length > 0 ? inBatch : [...live];
+        const v = choice[Math.floor(rand() * choice.length)]!;
         const gone = new Promise((res) => v.once('exit', res));
         v.kill('SIGKILL');
         await gone;
         kills++;
-        const inflight = Number((await db.query<{ n: string }>("select count(*) as n from lethe_action_state where plan = $1 and state->>'state' = 'in-flight'", [b.plan.hash])).rows[0]!.n);
-        if (inflight > 0) inFlightAtKill++;
+        if (inBatch.length > 0) midBatch++;
+        killedAt.push(await outcomes());
+        if ((await count("select count(*) as n from lethe_action_state where plan = $1 and state->>'state' = 'in-flight'")) > 0) inFlightAtKill++;
         start();
       }
       while (live.size > 0) await new Promise((res) => setTimeout(res, 20));
@@ -107,18 +133,20 @@ d('several runners on postgres', () => {
       while (live.size > 0) await new Promise((res) => setTimeout(res, 20));
       const finishedNormally = exits.filter((e) => e.signal === null);
       for (const e of finishedNormally) expect(e.code, e.stderr).toBe(0);
-      console.log(`shared apply: ${kills} SIGKILLs (${inFlightAtKill} with an action in flight), ${exits.length} runner processes, ${finishedNormally.length} finished normally`);
-        // The plan (101 actions, 11 batches) can finish before KILLS kills; the kills that did land are counted.
-      expect(kills).toBeGreaterThanOrEqual(Math.min(KILLS, 10));
+      console.log(
+        `shared apply: ${b.plan.actions.length} actions, ${kills} SIGKILLs (${midBatch} in the middle of a batch, ${inFlightAtKill} with an action in flight) at outcome counts ${killedAt.join(',')}; ${exits.length} runner processes, ${finishedNormally.length} finished normally; ${Math.round((Date.now() - started) / 1000)} s`,
+      );
+      expect(kills).toBeGreaterThanOrEqual(20);
 
       await settleGdpr(b);
       expect(await remainingKeys(b)).toEqual(expected);
       const states = await db.query<{ action: string; state: { state: string } }>('select action, state from lethe_action_state where plan = $1', [b.plan.hash]);
       const byAction = new Map(states.rows.map((x) => [x.action, x.state.state]));
       for (const act of b.plan.actions) expect(['done', 'skipped', 'pending']).toContain(byAction.get(act.id));
-      // Every action that succeeded did so exactly once.
-      const ok = await db.query<{ action: string; n: string }>("select action, count(*) as n from lethe_journal_event where plan = $1 and kind = 'outcome' and line->>'outcome' in ('done', 'gone', 'pending') group by action", [b.plan.hash]);
-      for (const row of ok.rows) expect(Number(row.n), row.action).toBe(1);
+      // Every action has exactly one outcome (a killed runner's intent is re-checked, never run twice).
+      const perAction = await db.query<{ action: string; n: string }>("select action, count(*) as n from lethe_journal_event where plan = $1 and kind = 'outcome' group by action", [b.plan.hash]);
+      const outcomeCount = new Map(perAction.rows.map((x) => [x.action, Number(x.n)]));
+      for (const act of b.plan.actions) expect(outcomeCount.get(act.id) ?? 0, act.id).toBe(1);
       const submitted = [...b.sandbox.genesys.store.gdpr.values()].filter((g) => g.request.requestType === 'GDPR_DELETE');
       expect(submitted.length).toBe(gdprActions);
       expect(new Set(submitted.map((g) => JSON.stringify(g.request.subject))).size).toBe(gdprActions);

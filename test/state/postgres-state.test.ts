@@ -13,6 +13,7 @@ import { UserError } from '../../runner/cli/errors.ts';
 import { runStateCopy, runStateMigrate, runStateStatus } from '../../runner/cli/commands/state.ts';
 import { runStateAuditVerify } from '../../runner/cli/commands/audit.ts';
 import { fileState } from '../../runner/state/index.ts';
+import { buildRequest } from '../../runner/dsr/intake.ts';
 import { inTransaction } from '../../runner/state/postgres/db.ts';
 import { intentItem, writeTransitions } from '../../runner/state/postgres/journal.ts';
 import { LATEST, migrate } from '../../runner/state/postgres/migrations.ts';
@@ -182,9 +183,10 @@ d('postgres state', () => {
     }
   });
 
-  it('state import then export keeps every journal state and the audit log byte for byte', async () => {
+  it('state import then export keeps every journal state, every request record and the audit log byte for byte', async () => {
     const src = await tmp();
-    const files = fileState(src);
+    const srcRequests = join(src, 'requests');
+    const files = fileState(src, { requestStore: srcRequests });
     let t = Date.parse('2026-03-01T00:00:00Z');
     const now = (): Date => new Date((t += 1500));
     const j = await files.openJournal(PLAN, { now });
@@ -203,18 +205,36 @@ d('postgres state', () => {
     await log.appendBatch([{ type: 'plan.applied', data: { plan: PLAN } }, { type: 'approval.used', actor: 'dpo', data: { plan: PLAN } }]);
     await log.close();
     await files.writeScheduleState({ version: 1, jobs: { nightly: { since: '2026-01-01T00:00:00.000Z' } } });
+    const req = buildRequest({ type: 'erasure', emails: ['ann@example.com'] }, { hmacKey: Buffer.alloc(32, 3), actor: 'intake', now });
+    await files.writeRequest(req);
+    req.state = 'DISCOVERY';
+    req.history.push({ at: now().toISOString(), from: 'RECEIVED', to: 'DISCOVERY', actor: 'dpo' });
+    await files.writeRequest(req);
+    const closed = buildRequest({ type: 'access', emails: ['bob@example.com'] }, { hmacKey: Buffer.alloc(32, 3), actor: 'intake', now });
+    closed.state = 'REJECTED';
+    await files.writeRequest(closed);
 
     const url = await freshDb();
     const config = await pgConfig(url);
     const o = text();
-    expect(await runStateCopy('import', config, src, o.out)).toBe(0);
-    expect(o.get()).toMatch(/copied 1 journal\(s\) \(5 lines\), 4 GDPR registry event\(s\)\naudit log audit.jsonl: 27 entries, chain verified before and after/);
+    expect(await runStateCopy('import', config, src, o.out, { requests: srcRequests })).toBe(0);
+    expect(o.get()).toMatch(/copied 1 journal\(s\) \(5 lines\), 4 GDPR registry event\(s\), 2 request\(s\)\naudit log audit.jsonl: 27 entries, chain verified before and after/);
     // Importing twice is refused: nothing is merged.
-    await expect(runStateCopy('import', config, src, o.out)).rejects.toThrow(UserError);
+    await expect(runStateCopy('import', config, src, o.out, { requests: srcRequests })).rejects.toThrow(UserError);
+    const imported = await postgresState({ url });
+    expect(await imported.listRequests()).toEqual(await files.listRequests());
+    const o2 = text();
+    expect(await runStateStatus(config, {}, o2.out)).toBe(0);
+    expect(o2.get()).toContain('requests: DISCOVERY 1, REJECTED 1');
+    await imported.close();
     const back = await tmp();
-    expect(await runStateCopy('export', config, back, o.out)).toBe(0);
+    const backRequests = join(back, 'requests');
+    expect(await runStateCopy('export', config, back, o.out, { requests: backRequests })).toBe(0);
+    // The same request.json files (same revisions), the same audit chain.
+    for (const r of [req, closed]) expect(JSON.parse(await readFile(join(backRequests, r.id, 'request.json'), 'utf8'))).toEqual(JSON.parse(await readFile(join(srcRequests, r.id, 'request.json'), 'utf8')));
     expect(await readFile(join(back, 'audit.jsonl'), 'utf8')).toBe(await readFile(join(src, 'audit.jsonl'), 'utf8'));
-    const again = fileState(back);
+    const again = fileState(back, { requestStore: backRequests });
+    expect((await again.listRequests()).map((r) => [r.id, r.state, r.revision])).toEqual((await files.listRequests()).map((r) => [r.id, r.state, r.revision]));
     expect(await again.readJournal(PLAN)).toEqual(await files.readJournal(PLAN));
     expect(await again.readGdprEvents()).toEqual(await files.readGdprEvents());
     expect(await again.readScheduleState()).toEqual(await files.readScheduleState());

@@ -17,6 +17,8 @@ import { discoverStep, executeStep } from '../../dsr/workflow.ts';
 import { exportRequest } from '../../dsr/export.ts';
 import { approxDays } from '../../../engine/duration.ts';
 import { UserError } from '../errors.ts';
+import { openState } from '../../state/open.ts';
+import { dirname, resolve } from 'node:path';
 
 type Opts = DsrCliOptions & Record<string, unknown>;
 const out = (s: string): void => void process.stdout.write(s);
@@ -60,7 +62,8 @@ async function locked<T>(s: DsrSetup, id: string, what: string, fn: () => Promis
 
 /** Signs the audit log's head into the checkpoints folder (when a signing key is configured). */
 export async function checkpoint(s: DsrSetup): Promise<void> {
-  if (!s.config?.spec.keys?.signing || !existsSync(s.ctx.auditFile)) return;
+  // PostgreSQL state: the audit table is insert-only; its checkpoints go with `lethe audit ship`.
+  if (s.state || !s.config?.spec.keys?.signing || !existsSync(s.ctx.auditFile)) return;
   await writeCheckpoint(s.ctx.auditFile, s.checkpointsDir, signingKeyFrom(s.config, s.env), s.ctx.now);
 }
 
@@ -68,7 +71,9 @@ export async function checkpoint(s: DsrSetup): Promise<void> {
 export async function dsrRunner(s: DsrSetup, opts: Opts): Promise<ReturnType<typeof applyRunner>> {
   const { config, file } = requireConfig(s, opts);
   const bundle = await bundleFor(config, file);
-  return applyRunner({ config, stateDir: s.stateDir, bundle, env: s.env, actor: s.ctx.actor, now: s.ctx.now, signingKey: () => signingKeyFrom(config, s.env) });
+  // PostgreSQL state: each apply and poll opens the state (journal, GDPR registry, audit log shared with every runner) and closes it.
+  const state = s.state ? { openState: () => openState(config, { base: dirname(resolve(file)), env: s.env }) } : {};
+  return applyRunner({ config, stateDir: s.stateDir, ...state, bundle, env: s.env, actor: s.ctx.actor, now: s.ctx.now, signingKey: () => signingKeyFrom(config, s.env) });
 }
 
 export function register(program: Command): void {
@@ -78,6 +83,8 @@ export function register(program: Command): void {
       'States: RECEIVED -> VALIDATING -> DISCOVERY -> DPO_REVIEW -> EXECUTING -> COMPLETE | PARTIAL_HOLD, or REJECTED with a legal basis.\n' +
       'Every transition is in the audit log (who, why; the subject as keyed hashes). Requests live in the request store\n' +
       '(outside the repository, mode 700); once closed, their identifiers and name are replaced by keyed hashes.\n' +
+      'With state.postgres in the config the records, request locks and audit entries are in the state database (shared by\n' +
+      'every runner and DPO); the folder keeps the artefacts (discovery reports, certificates, exports).\n' +
       'An unverified request can be opened and discovered, never executed. Due date: received + 30 days (Art. 12(3)).',
   );
 

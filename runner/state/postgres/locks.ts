@@ -71,7 +71,7 @@ export async function takeLock(pool: pg.Pool, name: string, request: LockRequest
     if (k >= retries) {
       const r = await pool.query<Row>(`${LIVE} where h.name = $1`, [name]);
       const h = r.rows[0];
-      throw new LockHeldError(`${location} lock ${name}`, h ? { pid: h.pid, hostname: h.hostname, startedAt: h.started_at, purpose: h.purpose, ...(h.command ? { command: h.command } : {}) } : null);
+      throw new LockHeldError(`${location} lock ${name}`, h ? { pid: h.pid, hostname: h.hostname, startedAt: h.started_at, purpose: h.purpose, ...(h.command ? { command: h.command } : {}) } : null, 'session');
     }
     await new Promise((res) => setTimeout(res, Math.min(20 * 2 ** Math.min(k, 8), 500)));
   }

@@ -116,6 +116,20 @@ create trigger lethe_audit_checkpoint_no_truncate before truncate on lethe_audit
 revoke update, delete, truncate on lethe_audit_checkpoint from public;
 `,
   },
+  {
+    // dsrpg branch: the request store's records (another branch adds a rate budget; renumber on merge).
+    version: 4,
+    name: 'dsr request store: request records with a revision (compare-and-swap)',
+    sql: `
+create table lethe_dsr_request (
+  id text primary key,
+  revision integer not null check (revision >= 1),
+  state text not null,
+  record jsonb not null,
+  updated_at timestamptz not null default now()
+);
+`,
+  },
 ];
 
 export const LATEST = MIGRATIONS.at(-1)!.version;
@@ -179,6 +193,7 @@ async function grantRunner(client: pg.PoolClient, role: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`not a role name: ${JSON.stringify(role)}`);
   await client.query(`grant select, insert, update, delete on lethe_journal_event, lethe_action_state, lethe_gdpr_request, lethe_gdpr_event, lethe_lock_holder, lethe_schedule, lethe_batch_claim to ${role}`);
   await client.query(`grant select on lethe_schema_migrations to ${role}`);
+  await client.query(`grant select, insert, update on lethe_dsr_request to ${role}`);
   await client.query(`grant usage on all sequences in schema public to ${role}`);
   await client.query(`grant select, insert on lethe_audit to ${role}`);
   await client.query(`grant select, insert on lethe_audit_checkpoint to ${role}`);

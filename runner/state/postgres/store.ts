@@ -14,11 +14,13 @@ import { openPgGdprRegistry } from './gdpr.ts';
 import { listJournalPlans, openPgJournal, readJournalStates } from './journal.ts';
 import { heldLocks, takeLock } from './locks.ts';
 import { LATEST, schemaVersion } from './migrations.ts';
+import { listPgRequests, readPgRequest, writePgRequest } from './requests.ts';
 import type { AuditEntry } from '../../audit/entry.ts';
 
 
 export function createPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: `lethe pid ${process.pid}` });
+  // allowExitOnIdle: a short command (lethe dsr approve) ends once its work is done; a held lock keeps its client checked out.
+  const pool = new pg.Pool({ connectionString: url, max, application_name: `lethe pid ${process.pid}`, allowExitOnIdle: true });
   // An idle client's connection dropping (server restart) must not crash the runner.
   pool.on('error', () => undefined);
   return pool;
@@ -94,6 +96,9 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
     listAuditLogs: () => listAuditNames(pool),
     lock: (name, request) => takeLock(pool, name, request, location),
     heldLocks: () => heldLocks(pool),
+    readRequest: (id) => readPgRequest(pool, id),
+    writeRequest: (r, opts) => writePgRequest(pool, r, opts),
+    listRequests: () => listPgRequests(pool),
     async readScheduleState(): Promise<ScheduleState> {
       const r = await pool.query<{ state: ScheduleState }>('select state from lethe_schedule where id = 1');
       return r.rows[0]?.state ?? { version: 1, jobs: {} };
