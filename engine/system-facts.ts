@@ -11,6 +11,7 @@ import type { Connector } from '../connectors/types.ts';
 import type { Person, WorldHold } from '../connectors/generate/world.ts';
 import type { SecretRef } from './schema/connection.ts';
 import type { SystemCatalog } from './field-catalog.ts';
+import type { LetheRecord, RecordRef } from './records.ts';
 
 /** Fault rates every emulator understands (the conformance suite drives them). */
 export interface EmulatorFaults {
@@ -76,4 +77,28 @@ export interface SystemFacts<N extends string = string, C extends TSchema = TSch
   readonly config: C;
   /** What an apply costs in API calls (engine/plan/estimate.ts); without one, a call per action is assumed. */
   readonly cost?: SystemCostModel;
+  /** The system's name in running text (`Genesys`); reports use `label` when absent. */
+  readonly prose?: string;
+  /**
+   * The record type LegalHold `spec.holds.conversations` ids name (at most one registered system
+   * declares it); a hold record's link to one is reported as a conversation hold.
+   */
+  readonly conversationType?: string;
+  /** Identity record types whose identifiers unite a person for consent (engine/evaluate/consent-subjects.ts); none when absent. */
+  readonly consentIdentityTypes?: readonly string[];
+  /**
+   * Holds follow identity (engine/evaluate/identity-holds.ts): a held record of a `sources` type
+   * also protects the identity records `targets` returns for it (canonical ids).
+   */
+  readonly identityHolds?: { readonly sources: readonly string[]; targets(r: LetheRecord): RecordRef[] };
+  /**
+   * What a rectification request (op `rectify`) may target: identity types rewritten in place, and
+   * types whose free text (`basis.textFields`) is rectified (engine/plan/rederive.ts).
+   */
+  readonly rectify?: { readonly identityTypes: readonly string[]; readonly freeTextTypes: readonly string[] };
+  /**
+   * The system's native erasure request (ErasurePolicy scope action `gdpr-request`, op
+   * `gdpr-request`): the only type a scope entry may ask it for, and its name in reports.
+   */
+  readonly nativeErasure?: { readonly type: string; readonly noun: string };
 }
