@@ -27,6 +27,11 @@ export function nativeErasures(): NativeErasure[] {
   return (REGISTRY as readonly SystemFacts[]).flatMap((f) => nativeErasureOf(f.name) ?? []);
 }
 
+/** Whether a rectification of a record of `system` is a native asynchronous request. */
+export function rectifiesNatively(system: string): boolean {
+  return factsOf(system)?.nativeErasure?.rectifies === true;
+}
+
 /** How reports name native requests in general (`Genesys GDPR`, or each system's joined by `or`). */
 export function nativeNoun(): string {
   const all = nativeErasures();

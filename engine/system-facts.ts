@@ -84,13 +84,24 @@ export interface SystemFacts<N extends string = string, C extends TSchema = TSch
    * declares it); a hold record's link to one is reported as a conversation hold.
    */
   readonly conversationType?: string;
-  /** Identity record types whose identifiers unite a person for consent (engine/evaluate/consent-subjects.ts); none when absent. */
+  /**
+   * Identity record types whose identifiers unite a person for consent (engine/evaluate/consent-subjects.ts)
+   * and that DSR collection starts from when no ErasurePolicy names any; none when absent.
+   */
   readonly consentIdentityTypes?: readonly string[];
   /**
    * Holds follow identity (engine/evaluate/identity-holds.ts): a held record of a `sources` type
    * also protects the identity records `targets` returns for it (canonical ids).
    */
-  readonly identityHolds?: { readonly sources: readonly string[]; targets(r: LetheRecord): RecordRef[] };
+  readonly identityHolds?: {
+    readonly sources: readonly string[];
+    targets(r: LetheRecord): RecordRef[];
+    /**
+     * Set when the connector's lookup by identifier is costly (a scan): apply's re-check then reads
+     * only a hold's `<idPrefix>:` identifiers, as records of this type, instead of looking them up.
+     */
+    readonly byIdOnly?: string;
+  };
   /**
    * What a rectification request (op `rectify`) may target: identity types rewritten in place, and
    * types whose free text (`basis.textFields`) is rectified (engine/plan/rederive.ts).
@@ -100,5 +111,10 @@ export interface SystemFacts<N extends string = string, C extends TSchema = TSch
    * The system's native erasure request (ErasurePolicy scope action `gdpr-request`, op
    * `gdpr-request`): the only type a scope entry may ask it for, and its name in reports.
    */
-  readonly nativeErasure?: { readonly type: string; readonly noun: string };
+  readonly nativeErasure?: {
+    readonly type: string;
+    readonly noun: string;
+    /** Rectification is a native asynchronous request too (submitted once, polled), not an in-place update. */
+    readonly rectifies?: boolean;
+  };
 }

@@ -51,7 +51,7 @@ export const GENESYS_FACTS = {
   prose: 'Genesys',
   conversationType: 'conversation',
   consentIdentityTypes: ['external-contact'],
-  identityHolds: { sources: ['external-contact'], targets: mergeSetTargets },
+  identityHolds: { sources: ['external-contact'], targets: mergeSetTargets, byIdOnly: 'external-contact' },
   rectify: { identityTypes: ['external-contact'], freeTextTypes: [] },
-  nativeErasure: { type: 'external-contact', noun: 'Genesys GDPR' },
+  nativeErasure: { type: 'external-contact', noun: 'Genesys GDPR', rectifies: true },
 } as const satisfies SystemFacts<'genesys'>;
