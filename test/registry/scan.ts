@@ -4,7 +4,7 @@
  * What counts: every token of a TypeScript file — identifiers (`GenesysHttp`, `salesforceId`),
  * string and template literals (`'genesys'`, import paths), regular expressions — that contains a
  * registered system's name, case-insensitively. What does not: comments (JSDoc included), and help
- * text: a string that is the `description`/`summary` of an object (schema and OpenAPI
+ * text: a string that is the `description`/`summary`/`help` of an object (schema, OpenAPI and metric
  * descriptions), the text of a commander `.description()`/`.summary()`/`.addHelpText()`/
  * `.usage()`, or the help (not the flags) of an `.option()`/`.requiredOption()`/`.argument()`.
  * Help text may name systems (it describes them to a person); code may not (it would have to
@@ -20,7 +20,7 @@ export interface Mention {
 
 const HELP_CALLS = new Set(['description', 'summary', 'addHelpText', 'usage']);
 const HELP_AFTER_FLAGS = new Set(['option', 'requiredOption', 'argument']);
-const HELP_PROPS = new Set(['description', 'summary']);
+const HELP_PROPS = new Set(['description', 'summary', 'help']);
 
 function isLiteral(n: ts.Node): boolean {
   return ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateExpression(n);
