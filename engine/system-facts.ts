@@ -24,8 +24,10 @@ export interface EmulatorFaults {
 
 /** A system running on 127.0.0.1 for the sandbox, the demo and tests. */
 export interface EmulatedSystem {
-  /** The emulator itself (its store, faults, stats), typed by the system's own module. */
+  /** The emulator itself (its store, faults, stats), typed by the system's own module (SandboxEmulators). */
   readonly handle: unknown;
+  /** Its base URL (http://127.0.0.1:<port>). */
+  readonly url: string;
   /** The `spec.connectors.<name>` block that reaches it (secrets as `{env}` references). */
   readonly config: Record<string, unknown>;
   /** The environment variables those references name. */
@@ -36,6 +38,14 @@ export interface EmulatedSystem {
   faults(rates: EmulatorFaults | null): void;
   stop(): Promise<void>;
 }
+
+/**
+ * The typed emulator handle of each registered system in a sandbox (runner/sandbox.ts), by name,
+ * and its emulator options: each system's plugin.ts adds its own entry by module augmentation
+ * (`declare module '../../engine/system-facts.ts'`), so the sandbox names no system.
+ */
+export interface SandboxEmulators {}
+export interface SandboxEmulatorOptions {}
 
 /** A system's I/O half, loaded on demand (runner and tests only). */
 export interface SystemPlugin {

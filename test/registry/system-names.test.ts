@@ -40,8 +40,6 @@ const ALLOWED: Readonly<Record<string, { count: number; reason: string }>> = {
   'runner/hold-mirror.ts': { count: 7, reason: 'TODO(plugin.holdMirror): mirrors conversation holds into Genesys deletion protection' },
   'runner/cli/commands/holds.ts': { count: 6, reason: 'TODO(plugin.holdMirror): `lethe holds sync` wiring' },
   'runner/schedule/runner-jobs.ts': { count: 6, reason: 'TODO(plugin.holdMirror): scheduled hold-sync wiring' },
-  'runner/sandbox.ts': { count: 28, reason: 'TODO(plugin.emulate): the sandbox still starts the two original emulators by hand instead of every PLUGINS entry' },
-  'runner/cli/commands/sandbox.ts': { count: 14, reason: 'TODO(plugin.emulate): --port-genesys/--port-salesforce flags (CLI contract) and the banner' },
 };
 
 const NAMES = REGISTRY.map((f) => f.name);
