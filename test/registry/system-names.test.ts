@@ -37,9 +37,6 @@ const ALLOWED: Readonly<Record<string, { count: number; reason: string }>> = {
   'runner/dsr/genesys-export.ts': { count: 12, reason: 'TODO(plugin.nativeExport): the native GDPR_EXPORT client; belongs in connectors/genesys' },
   'runner/dsr/export.ts': { count: 12, reason: 'TODO(plugin.nativeExport): the access export adds the native export' },
   'runner/dsr/export-filter.ts': { count: 3, reason: 'TODO(plugin.nativeExport): filters the native export to the subject' },
-  'runner/hold-mirror.ts': { count: 7, reason: 'TODO(plugin.holdMirror): mirrors conversation holds into Genesys deletion protection' },
-  'runner/cli/commands/holds.ts': { count: 6, reason: 'TODO(plugin.holdMirror): `lethe holds sync` wiring' },
-  'runner/schedule/runner-jobs.ts': { count: 6, reason: 'TODO(plugin.holdMirror): scheduled hold-sync wiring' },
 };
 
 const NAMES = REGISTRY.map((f) => f.name);
