@@ -32,6 +32,11 @@ export function rectifiesNatively(system: string): boolean {
   return factsOf(system)?.nativeErasure?.rectifies === true;
 }
 
+/** The conversation a record belongs to, by its system's registry `conversationOf` (null when none). */
+export function conversationOfRecord(r: { system: string; type: string; id: string }): string | null {
+  return factsOf(r.system)?.conversationOf?.(r) ?? null;
+}
+
 /** How reports name native requests in general (`Genesys GDPR`, or each system's joined by `or`). */
 export function nativeNoun(): string {
   const all = nativeErasures();

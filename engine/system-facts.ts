@@ -95,6 +95,12 @@ export interface SystemFacts<N extends string = string, C extends TSchema = TSch
    */
   readonly conversationType?: string;
   /**
+   * The conversation a record of this system belongs to: its own id for a conversation or a hold
+   * record, the conversation of a child record (recording, evaluation), null for other records.
+   * With `conversationType`; DSR verification uses it to tell which records a held conversation keeps.
+   */
+  conversationOf?(r: { type: string; id: string }): string | null;
+  /**
    * Identity record types whose identifiers unite a person for consent (engine/evaluate/consent-subjects.ts)
    * and that DSR collection starts from when no ErasurePolicy names any; none when absent.
    */

@@ -32,6 +32,14 @@ function mergeSetTargets(r: LetheRecord): RecordRef[] {
   return out;
 }
 
+/** Conversation id of a Genesys record (`<conversation>:<child>` for recordings and evaluations). */
+function conversationOf(r: { type: string; id: string }): string | null {
+  if (r.type === 'conversation' || r.type === 'legal-hold') return r.id;
+  if (r.type === 'external-contact') return null;
+  const i = r.id.indexOf(':');
+  return i > 0 ? r.id.slice(0, i) : null;
+}
+
 export const GENESYS_FACTS = {
   name: 'genesys',
   label: 'Genesys Cloud',
@@ -50,6 +58,7 @@ export const GENESYS_FACTS = {
   cost: GENESYS_COST,
   prose: 'Genesys',
   conversationType: 'conversation',
+  conversationOf,
   consentIdentityTypes: ['external-contact'],
   identityHolds: { sources: ['external-contact'], targets: mergeSetTargets, byIdOnly: 'external-contact' },
   rectify: { identityTypes: ['external-contact'], freeTextTypes: [] },
