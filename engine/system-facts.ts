@@ -11,6 +11,7 @@ import type { Connector } from '../connectors/types.ts';
 import type { Person, WorldHold } from '../connectors/generate/world.ts';
 import type { SecretRef } from './schema/connection.ts';
 import type { SystemCatalog } from './field-catalog.ts';
+import type { LetheRecord, RecordRef } from './records.ts';
 
 /** Fault rates every emulator understands (the conformance suite drives them). */
 export interface EmulatorFaults {
@@ -23,8 +24,10 @@ export interface EmulatorFaults {
 
 /** A system running on 127.0.0.1 for the sandbox, the demo and tests. */
 export interface EmulatedSystem {
-  /** The emulator itself (its store, faults, stats), typed by the system's own module. */
+  /** The emulator itself (its store, faults, stats), typed by the system's own module (SandboxEmulators). */
   readonly handle: unknown;
+  /** Its base URL (http://127.0.0.1:<port>). */
+  readonly url: string;
   /** The `spec.connectors.<name>` block that reaches it (secrets as `{env}` references). */
   readonly config: Record<string, unknown>;
   /** The environment variables those references name. */
@@ -35,6 +38,14 @@ export interface EmulatedSystem {
   faults(rates: EmulatorFaults | null): void;
   stop(): Promise<void>;
 }
+
+/**
+ * The typed emulator handle of each registered system in a sandbox (runner/sandbox.ts), by name,
+ * and its emulator options: each system's plugin.ts adds its own entry by module augmentation
+ * (`declare module '../../engine/system-facts.ts'`), so the sandbox names no system.
+ */
+export interface SandboxEmulators {}
+export interface SandboxEmulatorOptions {}
 
 /** A system's I/O half, loaded on demand (runner and tests only). */
 export interface SystemPlugin {
@@ -76,4 +87,50 @@ export interface SystemFacts<N extends string = string, C extends TSchema = TSch
   readonly config: C;
   /** What an apply costs in API calls (engine/plan/estimate.ts); without one, a call per action is assumed. */
   readonly cost?: SystemCostModel;
+  /** The system's name in running text (`Genesys`); reports use `label` when absent. */
+  readonly prose?: string;
+  /**
+   * The record type LegalHold `spec.holds.conversations` ids name (at most one registered system
+   * declares it); a hold record's link to one is reported as a conversation hold.
+   */
+  readonly conversationType?: string;
+  /**
+   * The conversation a record of this system belongs to: its own id for a conversation or a hold
+   * record, the conversation of a child record (recording, evaluation), null for other records.
+   * With `conversationType`; DSR verification uses it to tell which records a held conversation keeps.
+   */
+  conversationOf?(r: { type: string; id: string }): string | null;
+  /**
+   * Identity record types whose identifiers unite a person for consent (engine/evaluate/consent-subjects.ts)
+   * and that DSR collection starts from when no ErasurePolicy names any; none when absent.
+   */
+  readonly consentIdentityTypes?: readonly string[];
+  /**
+   * Holds follow identity (engine/evaluate/identity-holds.ts): a held record of a `sources` type
+   * also protects the identity records `targets` returns for it (canonical ids).
+   */
+  readonly identityHolds?: {
+    readonly sources: readonly string[];
+    targets(r: LetheRecord): RecordRef[];
+    /**
+     * Set when the connector's lookup by identifier is costly (a scan): apply's re-check then reads
+     * only a hold's `<idPrefix>:` identifiers, as records of this type, instead of looking them up.
+     */
+    readonly byIdOnly?: string;
+  };
+  /**
+   * What a rectification request (op `rectify`) may target: identity types rewritten in place, and
+   * types whose free text (`basis.textFields`) is rectified (engine/plan/rederive.ts).
+   */
+  readonly rectify?: { readonly identityTypes: readonly string[]; readonly freeTextTypes: readonly string[] };
+  /**
+   * The system's native erasure request (ErasurePolicy scope action `gdpr-request`, op
+   * `gdpr-request`): the only type a scope entry may ask it for, and its name in reports.
+   */
+  readonly nativeErasure?: {
+    readonly type: string;
+    readonly noun: string;
+    /** Rectification is a native asynchronous request too (submitted once, polled), not an in-place update. */
+    readonly rectifies?: boolean;
+  };
 }

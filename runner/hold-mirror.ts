@@ -1,7 +1,7 @@
 /**
  * Hold mirroring: conversations named by active LegalHold documents are also protected from
- * deletion in Genesys (recording deletion protection), so Genesys' own retention policies cannot
- * delete them either; protection Lethe placed is lifted when its hold ends. Protection placed by
+ * deletion in the system that holds conversations (registry `conversationType`: Genesys, recording
+ * deletion protection), so its own retention policies cannot delete them either; protection Lethe placed is lifted when its hold ends. Protection placed by
  * someone else is never lifted. The org-wide cap on protected conversations is checked first and
  * reported before it is reached.
  */
@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Bundle } from '../engine/bundle.ts';
 import { holdActive } from '../engine/evaluate/holds.ts';
+import { conversationKind } from '../engine/ids.ts';
+import { factsOf } from '../connectors/registry.ts';
 import type { Connector, ConnectorAction } from '../connectors/types.ts';
 import { openAuditLog } from './audit/index.ts';
 import { writeFileAtomic } from './journal/index.ts';
@@ -33,6 +35,23 @@ export interface MirrorReport {
   failed: Array<{ conversation: string; reason: string }>;
 }
 
+/** The system whose conversations holds name and Lethe mirrors protection into, or undefined. */
+export function mirrorSystem(): string | undefined {
+  return conversationKind()?.system;
+}
+
+/** The system's name in messages (`Genesys`). */
+function systemProse(system: string | undefined): string {
+  const f = system === undefined ? undefined : factsOf(system);
+  return f ? (f.prose ?? f.label) : 'the system';
+}
+
+/** The connector hold mirroring acts through, or undefined when the config has none. */
+export function mirrorConnector(connectors: readonly Connector[]): Connector | undefined {
+  const system = mirrorSystem();
+  return connectors.find((c) => c.system === system);
+}
+
 function statePath(stateDir: string): string {
   return join(stateDir, 'hold-mirrors.json');
 }
@@ -44,7 +63,7 @@ async function readState(stateDir: string): Promise<MirrorState> {
     return v;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { mirrored: {} };
-    throw new Error(`${statePath(stateDir)} is not readable hold-mirror state: fix or remove it by hand after checking Genesys`);
+    throw new Error(`${statePath(stateDir)} is not readable hold-mirror state: fix or remove it by hand after checking ${systemProse(mirrorSystem())}`);
   }
 }
 
@@ -60,7 +79,8 @@ export function desiredProtection(bundle: Bundle, nowMs: number): Map<string, st
 
 export async function syncHoldMirrors(options: {
   bundle: Bundle;
-  genesys: Connector;
+  /** The connector of the system that holds conversations (mirrorConnector). */
+  connector: Connector;
   stateDir: string;
   now: Date;
   cap?: number;
@@ -70,8 +90,10 @@ export async function syncHoldMirrors(options: {
   const cap = options.cap ?? PROTECTION_CAP;
   const desired = desiredProtection(options.bundle, options.now.getTime());
   const current = new Set<string>();
-  for await (const r of options.genesys.stream('legal-hold')) {
-    for (const l of r.links) if (l.type === 'conversation') current.add(l.id);
+  const conv = conversationKind();
+  if (!conv || conv.system !== options.connector.system) throw new Error(`hold mirroring acts on the system that holds conversations, not ${options.connector.system}`);
+  for await (const r of options.connector.stream('legal-hold')) {
+    for (const l of r.links) if (l.type === conv.type) current.add(l.id);
   }
   const state = await readState(options.stateDir);
   const protect = [...desired.keys()].filter((c) => !current.has(c)).sort();
@@ -79,15 +101,15 @@ export async function syncHoldMirrors(options: {
   const after = current.size + protect.length - unprotect.length;
   const report: MirrorReport = { desired: desired.size, alreadyProtected: [...desired.keys()].filter((c) => current.has(c)).length, protect, unprotect, protectedAfter: after, cap, warnings: [], failed: [] };
   if (after > cap) {
-    report.warnings.push(`protecting ${protect.length} more conversation(s) would make ${after}, over the org cap of ${cap}: nothing was protected; ask Genesys to raise the cap or narrow the holds`);
+    report.warnings.push(`protecting ${protect.length} more conversation(s) would make ${after}, over the org cap of ${cap}: nothing was protected; ask ${systemProse(conv.system)} to raise the cap or narrow the holds`);
     return report;
   }
   if (after >= cap * CAP_WARNING) report.warnings.push(`${after} of the org cap of ${cap} protected conversations will be in use (${Math.round((after / cap) * 100)} %)`);
   if (options.dryRun || (protect.length === 0 && unprotect.length === 0)) return report;
 
   const actions: ConnectorAction[] = [
-    ...protect.map((id): ConnectorAction => ({ id: `protect:${id}`, op: 'protect', target: { system: 'genesys', type: 'conversation', id } })),
-    ...unprotect.map((id): ConnectorAction => ({ id: `unprotect:${id}`, op: 'unprotect', target: { system: 'genesys', type: 'conversation', id } })),
+    ...protect.map((id): ConnectorAction => ({ id: `protect:${id}`, op: 'protect', target: { ...conv, id } })),
+    ...unprotect.map((id): ConnectorAction => ({ id: `unprotect:${id}`, op: 'unprotect', target: { ...conv, id } })),
   ];
   const audit = await openAuditLog(join(options.stateDir, 'audit.jsonl'), options.actor ? { actor: options.actor } : {});
   try {
@@ -95,7 +117,7 @@ export async function syncHoldMirrors(options: {
     const next: MirrorState = { mirrored: { ...state.mirrored } };
     for (const id of protect) next.mirrored[id] = desired.get(id)!;
     await writeFileAtomic(statePath(options.stateDir), `${JSON.stringify(next, null, 2)}\n`);
-    const outcomes = await options.genesys.execute(actions);
+    const outcomes = await options.connector.execute(actions);
     for (const o of outcomes) {
       const [op, id] = [o.id.slice(0, o.id.indexOf(':')), o.id.slice(o.id.indexOf(':') + 1)];
       if (o.status === 'done' || o.status === 'gone') {

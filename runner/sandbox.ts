@@ -6,21 +6,18 @@
 import { generatePeople } from '../connectors/generate/people.ts';
 import { holdsForPerson } from '../connectors/generate/holds.ts';
 import type { WorldOptions } from '../connectors/generate/world.ts';
-import type { GenesysEmulator, GenesysEmulatorOptions } from '../connectors/genesys/emulator/index.ts';
 import { REGISTRY } from '../connectors/registry.ts';
-import type { SalesforceEmulator, SalesforceEmulatorOptions } from '../connectors/salesforce/emulator/server.ts';
 import type { RunnerConfig } from '../engine/schema/index.ts';
-import type { EmulatedSystem } from '../engine/system-facts.ts';
+import type { EmulatedSystem, SandboxEmulatorOptions, SandboxEmulators } from '../engine/system-facts.ts';
 import { PLUGINS } from './connections.ts';
 
-export { SANDBOX_GENESYS_RATE } from '../connectors/genesys/plugin.ts';
-
-export interface Sandbox {
+/**
+ * A running sandbox. Each registered system's emulator handle is also a property named after the
+ * system, typed by that system's plugin (SandboxEmulators); absent for systems left `without`.
+ */
+export interface Sandbox extends SandboxEmulators {
   /** Every registered system's emulator, by system name. */
   emulators: Readonly<Record<string, EmulatedSystem>>;
-  /** The two original systems' emulators, typed (kept for existing callers). */
-  genesys: GenesysEmulator;
-  salesforce: SalesforceEmulator;
   config: RunnerConfig;
   /** Environment the config's secret references point at. */
   env: Record<string, string>;
@@ -28,17 +25,18 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-export interface SandboxOptions extends WorldOptions {
-  genesys?: GenesysEmulatorOptions;
-  salesforce?: SalesforceEmulatorOptions;
-  /** Emulator options of any registered system, by name (`genesys`/`salesforce` above win). */
+/** The world to seed, and each system's emulator options under its name (SandboxEmulatorOptions). */
+export interface SandboxOptions extends WorldOptions, SandboxEmulatorOptions {
+  /** Emulator options of any registered system, by name (the typed options under its name win). */
   emulators?: Record<string, unknown>;
   /** Leave these registered systems out of the sandbox. */
   without?: readonly string[];
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const emulatorOptions: Record<string, unknown> = { ...options.emulators, ...(options.genesys ? { genesys: options.genesys } : {}), ...(options.salesforce ? { salesforce: options.salesforce } : {}) };
+  const typed = options as unknown as Record<string, unknown>;
+  const emulatorOptions: Record<string, unknown> = { ...options.emulators };
+  for (const f of REGISTRY) if (typed[f.name]) emulatorOptions[f.name] = typed[f.name];
   const emulators: Record<string, EmulatedSystem> = {};
   for (const f of REGISTRY) {
     if (options.without?.includes(f.name)) continue;
@@ -60,10 +58,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       limits: { maxActions: 1000, maxPercent: 10, maxSnapshotAge: 'PT24H' },
     },
   };
+  const handles = Object.fromEntries(Object.entries(emulators).map(([name, e]) => [name, e.handle])) as unknown as SandboxEmulators;
   return {
+    ...handles,
     emulators,
-    genesys: emulators.genesys?.handle as GenesysEmulator,
-    salesforce: emulators.salesforce?.handle as SalesforceEmulator,
     config,
     env: Object.assign({}, ...systems.map((e) => e.env)) as Record<string, string>,
     people,

@@ -1,9 +1,10 @@
 /** Genesys Cloud's entry in the connector registry (engine/system-facts.ts): pure facts (its I/O half is plugin.ts, loaded by the runner). */
 import { GENESYS_COST } from './cost.ts';
 import { Type } from '@sinclair/typebox';
-import { normalizeGenesysId } from '../../engine/ids.ts';
+import { normalizeGenesysId } from './ids.ts';
 import { Http, SecretRef } from '../../engine/schema/connection.ts';
 import type { SystemFacts } from '../../engine/system-facts.ts';
+import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { GENESYS_CATALOG } from './catalog.ts';
 
 export const GenesysConnector = Type.Object(
@@ -17,6 +18,27 @@ export const GenesysConnector = Type.Object(
   },
   { additionalProperties: false, description: 'Genesys Cloud connection.' },
 );
+
+/** A held external contact also protects its merge set and the contact it was merged into. */
+function mergeSetTargets(r: LetheRecord): RecordRef[] {
+  const out: RecordRef[] = [];
+  const f = r.fields ?? {};
+  const ids = [...(Array.isArray(f.mergeSet) ? f.mergeSet : []), f.canonicalContactId];
+  for (const id of ids) {
+    if (typeof id !== 'string' || id === '') continue;
+    const n = normalizeGenesysId(id);
+    if (n !== r.id && !out.some((o) => o.id === n)) out.push({ system: 'genesys', type: 'external-contact', id: n });
+  }
+  return out;
+}
+
+/** Conversation id of a Genesys record (`<conversation>:<child>` for recordings and evaluations). */
+function conversationOf(r: { type: string; id: string }): string | null {
+  if (r.type === 'conversation' || r.type === 'legal-hold') return r.id;
+  if (r.type === 'external-contact') return null;
+  const i = r.id.indexOf(':');
+  return i > 0 ? r.id.slice(0, i) : null;
+}
 
 export const GENESYS_FACTS = {
   name: 'genesys',
@@ -34,4 +56,11 @@ export const GENESYS_FACTS = {
   rateLimit: { window: 'minute', limit: 300, honoursRetryAfter: true, note: '300 requests per minute per token; 429 with Retry-After.' },
   config: GenesysConnector,
   cost: GENESYS_COST,
+  prose: 'Genesys',
+  conversationType: 'conversation',
+  conversationOf,
+  consentIdentityTypes: ['external-contact'],
+  identityHolds: { sources: ['external-contact'], targets: mergeSetTargets, byIdOnly: 'external-contact' },
+  rectify: { identityTypes: ['external-contact'], freeTextTypes: [] },
+  nativeErasure: { type: 'external-contact', noun: 'Genesys GDPR', rectifies: true },
 } as const satisfies SystemFacts<'genesys'>;

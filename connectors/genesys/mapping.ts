@@ -7,7 +7,8 @@
  * (see `splitChildId`). A legal-hold record (recording deletion protection) uses the conversation id.
  */
 import { identifier, identifierSet } from '../normalize.ts';
-import { normalizeGenesysId, normalizeRecordIds } from '../../engine/ids.ts';
+import { normalizeRecordIds } from '../../engine/ids.ts';
+import { normalizeGenesysId } from './ids.ts';
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { CONTACT_EMAIL_FIELDS, CONTACT_PHONE_FIELDS } from './native.ts';
 import type { AnalyticsConversation, AnalyticsParticipant, Evaluation, ExternalContact, Recording } from './native.ts';

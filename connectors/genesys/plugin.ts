@@ -2,9 +2,18 @@
 import type { Static } from '@sinclair/typebox';
 import type { EmulatedSystem, SystemPlugin } from '../../engine/system-facts.ts';
 import { createGenesysConnector } from './connector.ts';
-import { startGenesysEmulator, type GenesysEmulatorOptions } from './emulator/index.ts';
+import { startGenesysEmulator, type GenesysEmulator, type GenesysEmulatorOptions } from './emulator/index.ts';
 import type { GenesysConnector } from './facts.ts';
 import { genesysSeedForPerson } from './seed.ts';
+
+declare module '../../engine/system-facts.ts' {
+  interface SandboxEmulators {
+    genesys: GenesysEmulator;
+  }
+  interface SandboxEmulatorOptions {
+    genesys?: GenesysEmulatorOptions;
+  }
+}
 
 const ENV = { LETHE_SANDBOX_GC_CLIENT_ID: 'lethe-client', LETHE_SANDBOX_GC_CLIENT_SECRET: 'lethe-secret' } as const;
 
@@ -31,6 +40,7 @@ export const GENESYS_PLUGIN: SystemPlugin = {
     const emu = await startGenesysEmulator({ clientId: ENV.LETHE_SANDBOX_GC_CLIENT_ID, clientSecret: ENV.LETHE_SANDBOX_GC_CLIENT_SECRET, ratePerMinute: SANDBOX_GENESYS_RATE, ...o });
     return {
       handle: emu,
+      url: emu.url,
       config: { apiUrl: emu.url, loginUrl: emu.url, rateLimitPerMinute: o.ratePerMinute ?? SANDBOX_GENESYS_RATE, concurrency: 8, clientId: { env: 'LETHE_SANDBOX_GC_CLIENT_ID' }, clientSecret: { env: 'LETHE_SANDBOX_GC_CLIENT_SECRET' } },
       env: { ...ENV },
       seed: (person, holds) => emu.store.load(genesysSeedForPerson(person, holds)),

@@ -1,9 +1,10 @@
 /** Salesforce's entry in the connector registry (engine/system-facts.ts): pure facts (its I/O half is plugin.ts, loaded by the runner). */
 import { SALESFORCE_COST } from './cost.ts';
 import { Type } from '@sinclair/typebox';
-import { normalizeSalesforceId, salesforceIdProblem } from '../../engine/ids.ts';
+import { normalizeSalesforceId, salesforceIdProblem } from './ids.ts';
 import { Http, SecretRef } from '../../engine/schema/connection.ts';
 import type { SystemFacts } from '../../engine/system-facts.ts';
+import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { SALESFORCE_CATALOG } from './catalog.ts';
 
 export const SalesforceConnector = Type.Object(
@@ -40,4 +41,8 @@ export const SALESFORCE_FACTS = {
   rateLimit: { window: 'day', limit: 100_000, honoursRetryAfter: false, note: 'Rolling 24-hour API request allocation per org; 403 REQUEST_LIMIT_EXCEEDED.' },
   config: SalesforceConnector,
   cost: SALESFORCE_COST,
+  consentIdentityTypes: ['contact', 'lead', 'individual'],
+  // A held Contact or Lead also protects its Individual.
+  identityHolds: { sources: ['contact', 'lead'], targets: (r: LetheRecord): RecordRef[] => (r.links ?? []).filter((l) => l.system === 'salesforce' && l.type === 'individual') },
+  rectify: { identityTypes: ['contact', 'lead'], freeTextTypes: ['task', 'event', 'case'] },
 } as const satisfies SystemFacts<'salesforce'>;

@@ -4,7 +4,8 @@
  */
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { identifier, identifierSet } from '../normalize.ts';
-import { normalizeRecordIds, normalizeSalesforceId } from '../../engine/ids.ts';
+import { normalizeRecordIds } from '../../engine/ids.ts';
+import { normalizeSalesforceId } from './ids.ts';
 
 export type SfRow = Record<string, unknown>;
 

@@ -3,9 +3,18 @@ import type { Static } from '@sinclair/typebox';
 import type { SecretRef } from '../../engine/schema/connection.ts';
 import type { EmulatedSystem, SystemPlugin } from '../../engine/system-facts.ts';
 import { createSalesforceConnector, type SalesforceConnectorConfig } from './connector.ts';
-import { EMULATOR_DEFAULTS, startSalesforceEmulator, type SalesforceEmulatorOptions } from './emulator/server.ts';
+import { EMULATOR_DEFAULTS, startSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from './emulator/server.ts';
 import type { SalesforceConnector } from './facts.ts';
 import { salesforceSeedForPerson } from './seed.ts';
+
+declare module '../../engine/system-facts.ts' {
+  interface SandboxEmulators {
+    salesforce: SalesforceEmulator;
+  }
+  interface SandboxEmulatorOptions {
+    salesforce?: SalesforceEmulatorOptions;
+  }
+}
 
 const ENV = { LETHE_SANDBOX_SF_CLIENT_ID: EMULATOR_DEFAULTS.clientId, LETHE_SANDBOX_SF_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret } as const;
 
@@ -33,6 +42,7 @@ export const SALESFORCE_PLUGIN: SystemPlugin = {
     const emu = await startSalesforceEmulator({ clientId: ENV.LETHE_SANDBOX_SF_CLIENT_ID, clientSecret: ENV.LETHE_SANDBOX_SF_CLIENT_SECRET, ...(options as SalesforceEmulatorOptions | undefined) });
     return {
       handle: emu,
+      url: emu.url,
       config: { loginUrl: emu.url, apiVersion: '60.0', flow: 'client_credentials', clientId: { env: 'LETHE_SANDBOX_SF_CLIENT_ID' }, clientSecret: { env: 'LETHE_SANDBOX_SF_CLIENT_SECRET' } },
       env: { ...ENV },
       seed: (person, holds) => emu.store.load(salesforceSeedForPerson(person, holds)),

@@ -2,9 +2,18 @@
 import type { Static } from '@sinclair/typebox';
 import type { EmulatedSystem, SystemPlugin } from '../../engine/system-facts.ts';
 import { createServiceNowConnector } from './connector.ts';
-import { startServiceNowEmulator, type ServiceNowEmulatorOptions } from './emulator/index.ts';
+import { startServiceNowEmulator, type ServiceNowEmulator, type ServiceNowEmulatorOptions } from './emulator/index.ts';
 import type { ServiceNowConnectorConfig } from './facts.ts';
 import { seedServiceNowPerson } from './seed.ts';
+
+declare module '../../engine/system-facts.ts' {
+  interface SandboxEmulators {
+    servicenow: ServiceNowEmulator;
+  }
+  interface SandboxEmulatorOptions {
+    servicenow?: ServiceNowEmulatorOptions;
+  }
+}
 
 const ENV = { LETHE_SANDBOX_SN_CLIENT_ID: 'sandbox-sn-client', LETHE_SANDBOX_SN_CLIENT_SECRET: 'sandbox-sn-secret' } as const;
 
@@ -25,6 +34,7 @@ export const SERVICENOW_PLUGIN: SystemPlugin = {
     const emu = await startServiceNowEmulator({ clientId: ENV.LETHE_SANDBOX_SN_CLIENT_ID, clientSecret: ENV.LETHE_SANDBOX_SN_CLIENT_SECRET, ...(options as ServiceNowEmulatorOptions | undefined) });
     return {
       handle: emu,
+      url: emu.url,
       config: { instanceUrl: emu.url, clientId: { env: 'LETHE_SANDBOX_SN_CLIENT_ID' }, clientSecret: { env: 'LETHE_SANDBOX_SN_CLIENT_SECRET' } },
       env: { ...ENV },
       seed: (person) => void seedServiceNowPerson(emu.store, person),

@@ -19,16 +19,15 @@
 import { findRoot } from './union-find.ts';
 import { IdentifierTable } from './identifier-table.ts';
 import { isEvidence } from './identity.ts';
+import { REGISTRY } from '../../connectors/registry.ts';
+import type { SystemFacts } from '../system-facts.ts';
 
 const isPhone = (identifier: string): boolean => identifier.startsWith('phone:');
 
-/** Identity record types whose identifiers unite a person for consent (DESIGN §2 types). */
-export const CONSENT_IDENTITY_TYPES: ReadonlyArray<{ system: string; type: string }> = [
-  { system: 'genesys', type: 'external-contact' },
-  { system: 'salesforce', type: 'contact' },
-  { system: 'salesforce', type: 'lead' },
-  { system: 'salesforce', type: 'individual' },
-];
+/** Identity record types whose identifiers unite a person for consent (DESIGN §2 types; registry `consentIdentityTypes`). */
+export const CONSENT_IDENTITY_TYPES: ReadonlyArray<{ system: string; type: string }> = (REGISTRY as readonly SystemFacts[]).flatMap((f) =>
+  (f.consentIdentityTypes ?? []).map((type) => ({ system: f.name, type })),
+);
 
 export function isConsentIdentityType(system: string, type: string): boolean {
   for (const t of CONSENT_IDENTITY_TYPES) if (t.system === system && t.type === type) return true;

@@ -18,6 +18,7 @@ import {
   type Subject,
 } from './erasure.ts';
 import { cmp } from '../canonical.ts';
+import { hasNativeErasure, nativeErasureOf } from '../native-erasure.ts';
 
 export function finishErasure(planner: ErasurePlanner, holds: HoldIndex, out: PlanCollector, hmacKey: Uint8Array): PlanRequest[] {
   const requests: PlanRequest[] = [];
@@ -116,8 +117,10 @@ function finishSubject(
   // The native request deletes by every address of the subject's contact: with an identifier
   // shared with another person (a household phone) it would reach that person's data too.
   const sharedIdentifier = s.expansion.flagged.length > 0;
-  const genesysKept = candidates.some((c) => c.ref.system === 'genesys' && c.fact.exception);
-  const useNative = native.length > 0 && !s.genesysBlocked && !genesysKept && !sharedIdentifier;
+  const nativeKept = candidates.some((c) => c.fact.exception && hasNativeErasure(c.ref.system));
+  const useNative = native.length > 0 && !s.nativeBlocked && !nativeKept && !sharedIdentifier;
+  const prose = (system: string): string => nativeErasureOf(system)?.prose ?? system;
+  const noun = native.length > 0 ? (nativeErasureOf(native[0]!.ref.system)?.noun ?? 'native') : '';
 
   for (const c of candidates) {
     if (c.holds) {
@@ -144,7 +147,7 @@ function finishSubject(
     }
     if (c.fact.action === 'gdpr-request') {
       if (useNative) continue; // covered by the one native request below
-      act({ op: 'delete', target: c.ref, reason: `${base(c.ref, 'delete')}; per-record delete because a Genesys record of the subject is held or excepted.` });
+      act({ op: 'delete', target: c.ref, reason: `${base(c.ref, 'delete')}; per-record delete because a ${prose(c.ref.system)} record of the subject is held or excepted.` });
       continue;
     }
     const op = c.fact.action;
@@ -155,14 +158,14 @@ function finishSubject(
     act({
       op: 'gdpr-request',
       target,
-      reason: `${base(target, 'gdpr-request')}: one native Genesys GDPR delete request for the subject, canonical external contact ${target.id}; no Genesys record of the subject is held.`,
+      reason: `${base(target, 'gdpr-request')}: one native ${noun} delete request for the subject, canonical external contact ${target.id}; no ${prose(target.system)} record of the subject is held.`,
       subject: planner.subjectHashes(s.expansion.identifiers, hmacKey),
     });
   } else if (native.length > 0) {
     notes.push(
       sharedIdentifier
-        ? 'native Genesys GDPR request not planned: the subject shares an identifier with another person; per-record deletes instead'
-        : 'native Genesys GDPR request not planned: a Genesys record of the subject is held or kept by an exception; per-record deletes instead',
+        ? `native ${noun} request not planned: the subject shares an identifier with another person; per-record deletes instead`
+        : `native ${noun} request not planned: a ${prose(native[0]!.ref.system)} record of the subject is held or kept by an exception; per-record deletes instead`,
     );
   }
   for (const a of s.ambiguous.sort((x, y) => cmp(refKey(x.ref), refKey(y.ref)))) {

@@ -25,6 +25,7 @@ import { subjectHash } from '../masking/keys.ts';
 import { expandSubject, IdentityGraph, isEvidence, type Expansion } from './identity.ts';
 import { policyRef } from './retention.ts';
 import type { HoldLabel } from './holds.ts';
+import { hasNativeErasure } from '../native-erasure.ts';
 
 export const DEFAULT_DEADLINE = 'P30D';
 export const ERASURE_BASIS = 'GDPR Art. 17(1)';
@@ -80,7 +81,8 @@ export interface Subject {
   candidates: Candidate[];
   ambiguous: Array<{ ref: RecordRef; fact: ScopeFact }>;
   found: number;
-  genesysBlocked: boolean;
+  /** A record of the subject in a system with a native erasure request is held or excepted (no native request then). */
+  nativeBlocked: boolean;
 }
 
 const byName = <T extends { metadata: { name: string } }>(a: T, b: T): number =>
@@ -160,7 +162,7 @@ export class ErasurePlanner {
           candidates: [],
           ambiguous: [],
           found: 0,
-          genesysBlocked: false,
+          nativeBlocked: false,
         });
         for (const id of expansion.identifiers) this.label(id, index * 2);
         for (const id of expansion.flagged) this.label(id, index * 2 + 1);
@@ -251,12 +253,12 @@ export class ErasurePlanner {
       const fact = facts?.find((f) => f.policy === subject.policy);
       if (!ambiguous) {
         subject.found++;
-        if (ref.system === 'genesys' && holds) subject.genesysBlocked = true;
+        if (holds && hasNativeErasure(ref.system)) subject.nativeBlocked = true;
       }
       if (!fact) continue;
       if (ambiguous) subject.ambiguous.push({ ref, fact });
       else {
-        if (ref.system === 'genesys' && fact.exception) subject.genesysBlocked = true;
+        if (fact.exception && hasNativeErasure(ref.system)) subject.nativeBlocked = true;
         subject.candidates.push(holds ? { ref, fact, holds } : { ref, fact });
       }
     }

@@ -24,7 +24,7 @@ import type { LetheRecord } from '../records.ts';
 import { refKey } from '../records.ts';
 import { subjectHash } from '../masking/keys.ts';
 import { StringSieve } from './string-sieve.ts';
-import { normalizeGenesysId, normalizeIdIdentifier, normalizeRecordId } from '../ids.ts';
+import { conversationKind, normalizeIdIdentifier, normalizeRecordId } from '../ids.ts';
 
 /**
  * How a hold reaches a record: it names the record, one of its identifiers, a record it links to,
@@ -160,8 +160,9 @@ export class HoldIndex {
     const h = doc.spec.holds;
     for (const r of h.records ?? []) this.seedRef(r, holdLabel(i, 'record'));
     for (const id of h.identifiers ?? []) push(this.byIdentifier, normalizeIdIdentifier(id), holdLabel(i, 'identifier'), this.identifierSieve);
-    for (const c of h.conversations ?? []) {
-      this.seedRef({ system: 'genesys', type: 'conversation', id: normalizeGenesysId(c) }, holdLabel(i, 'conversation'));
+    const conv = conversationKind();
+    for (const c of conv ? (h.conversations ?? []) : []) {
+      this.seedRef({ ...conv!, id: normalizeRecordId(conv!.system, c) }, holdLabel(i, 'conversation'));
     }
     for (const hash of h.identifierHashes ?? []) this.addHash(hash, holdLabel(i, 'identifier'));
   }
@@ -183,8 +184,9 @@ export class HoldIndex {
       const readable = expires !== undefined && !Number.isNaN(Date.parse(expires));
       this.conflicts.push({ hold: name, caseRef, conflict: state.conflict, ...(readable ? { expires } : {}) });
     }
+    const conv = conversationKind();
     for (const l of r.links ?? []) {
-      const via: HoldVia = l.system === 'genesys' && l.type === 'conversation' ? 'conversation' : 'record';
+      const via: HoldVia = conv !== undefined && l.system === conv.system && l.type === conv.type ? 'conversation' : 'record';
       this.seedRef(l, holdLabel(i, via));
     }
     for (const x of r.identifiers ?? []) push(this.byIdentifier, normalizeIdIdentifier(x), holdLabel(i, 'identifier'), this.identifierSieve);

@@ -3,7 +3,8 @@
  * identity records it links to — a Salesforce Contact's or Lead's Individual (its link of type
  * `individual`), a Genesys external contact's merge set (`fields.mergeSet`, `canonicalContactId`).
  * Everything that links to a record protected this way is then protected through links, as for
- * any held record. Which record types carry identity links is declared here, once.
+ * any held record. Which record types carry identity links, and where, is each system's registry
+ * fact (`identityHolds`, engine/system-facts.ts).
  *
  * The planner computes these *identity seeds* before streaming (IdentityHoldSeeder) and adds them
  * to the HoldIndex (via `identity`), so the prefilter and every later record see them; apply's
@@ -11,32 +12,18 @@
  */
 import type { LetheRecord, RecordRef } from '../records.ts';
 import { refKey } from '../records.ts';
-import { normalizeRecordId } from '../ids.ts';
+import { factsOf } from '../../connectors/registry.ts';
 import { viaIdentity, type HoldIndex, type HoldLabel } from './holds.ts';
 
-/** Record types whose records link to identity records that a hold on them also protects. */
-const SOURCES: Readonly<Record<string, readonly string[]>> = {
-  salesforce: ['contact', 'lead'],
-  genesys: ['external-contact'],
-};
-
+/** Whether records of this type link to identity records that a hold on them also protects (registry `identityHolds`). */
 export function isIdentityHoldSource(system: string, type: string): boolean {
-  return SOURCES[system]?.includes(type) ?? false;
+  return factsOf(system)?.identityHolds?.sources.includes(type) ?? false;
 }
 
 /** The identity records a record of a source type links to (empty for other types). */
 export function identityTargets(r: LetheRecord): RecordRef[] {
-  if (!isIdentityHoldSource(r.system, r.type)) return [];
-  if (r.system === 'salesforce') return (r.links ?? []).filter((l) => l.system === 'salesforce' && l.type === 'individual');
-  const out: RecordRef[] = [];
-  const f = r.fields ?? {};
-  const ids = [...(Array.isArray(f.mergeSet) ? f.mergeSet : []), f.canonicalContactId];
-  for (const id of ids) {
-    if (typeof id !== 'string' || id === '') continue;
-    const n = normalizeRecordId('genesys', id);
-    if (n !== r.id && !out.some((o) => o.id === n)) out.push({ system: 'genesys', type: 'external-contact', id: n });
-  }
-  return out;
+  const h = factsOf(r.system)?.identityHolds;
+  return h && h.sources.includes(r.type) ? h.targets(r) : [];
 }
 
 interface Candidate {

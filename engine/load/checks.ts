@@ -10,6 +10,7 @@ import { addDuration, approxDays } from '../duration.ts';
 import type { PathSeg } from './locate.ts';
 import { normalizeIdIdentifier } from '../ids.ts';
 import { holdIdIssues } from './ids.ts';
+import { nativeErasureOf, nativeErasures } from '../native-erasure.ts';
 
 export interface Issue {
   path: PathSeg[];
@@ -175,8 +176,9 @@ export function checkDocument(doc: DocInfo, ctx: CheckContext): Issue[] {
         const e = obj(s);
         selector(e, ['spec', 'scope', i], out);
         maskingRef(e, e.action, ['spec', 'scope', i], ctx, out);
-        if (e.action === 'gdpr-request' && !(e.system === 'genesys' && e.type === 'external-contact')) {
-          out.push({ path: ['spec', 'scope', i, 'action'], code: 'ref.gdpr-request', message: 'gdpr-request (Genesys\' native GDPR API) applies only to system genesys, type external-contact' });
+        if (e.action === 'gdpr-request' && (typeof e.system !== 'string' || nativeErasureOf(e.system)?.type !== e.type)) {
+          const where = nativeErasures().map((n) => `${n.prose}' native GDPR API) applies only to system ${n.system}, type ${n.type}`);
+          out.push({ path: ['spec', 'scope', i, 'action'], code: 'ref.gdpr-request', message: `gdpr-request (${where.join('; or ') || 'a native erasure API) applies to no registered system'}` });
         }
       });
       const names = new Set<string>();

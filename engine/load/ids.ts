@@ -5,7 +5,7 @@
  * bundle (and its hash) does not depend on which form a document used.
  */
 import { factsOf, REGISTRY } from '../../connectors/registry.ts';
-import { normalizeGenesysId, normalizeIdIdentifier, normalizeRecordId } from '../ids.ts';
+import { conversationKind, normalizeIdIdentifier, normalizeRecordId } from '../ids.ts';
 import type { Issue } from './checks.ts';
 import type { PathSeg } from './locate.ts';
 
@@ -43,7 +43,8 @@ export function normalizeDocumentIds(kind: string, value: Obj): void {
       if (typeof ref.system === 'string' && typeof ref.id === 'string') ref.id = normalizeRecordId(ref.system, ref.id);
     }
     if (Array.isArray(h.identifiers)) h.identifiers = [...new Set(h.identifiers.map((x) => (typeof x === 'string' ? normalizeIdIdentifier(x) : x)))];
-    if (Array.isArray(h.conversations)) h.conversations = [...new Set(h.conversations.map((x) => (typeof x === 'string' ? normalizeGenesysId(x) : x)))];
+    const conv = conversationKind();
+    if (conv && Array.isArray(h.conversations)) h.conversations = [...new Set(h.conversations.map((x) => (typeof x === 'string' ? normalizeRecordId(conv.system, x) : x)))];
   }
   if (kind === 'DataSubjectRequest' && Array.isArray(spec.identifiers)) {
     spec.identifiers = [...new Set(spec.identifiers.map((x) => (typeof x === 'string' ? normalizeIdIdentifier(x) : x)))];

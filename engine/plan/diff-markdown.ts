@@ -12,6 +12,7 @@ import { Budget, code, fmt, plural, shortHash, signed } from './diff-markdown-ut
 import type { CountRow, PlanDiff } from './diff-types.ts';
 import { policyKey } from './diff.ts';
 import type { PlanAction, ProtectedRecord } from './types.ts';
+import { nativeNoun } from '../native-erasure.ts';
 
 /** First line of every diff comment, so a workflow can find and update it in place. */
 export const DIFF_COMMENT_MARKER = '<!-- lethe-plan-diff -->';
@@ -37,7 +38,7 @@ const MUTATION_VERBS: Record<string, (n: number) => string> = {
   purge: (n) => `purges ${plural(n, 'more record')}`,
   anonymize: (n) => `anonymizes ${plural(n, 'more record')}`,
   'mask-in-place': (n) => `masks ${plural(n, 'more record')} in place`,
-  'gdpr-request': (n) => `files ${plural(n, 'more Genesys GDPR deletion request')}`,
+  'gdpr-request': (n) => `files ${plural(n, `more ${nativeNoun()} deletion request`)}`,
 };
 
 export function renderDiffMarkdown(diff: PlanDiff, options: DiffMarkdownOptions = {}): string {

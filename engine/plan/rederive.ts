@@ -14,6 +14,8 @@ import { compileRetention, evaluateRetention, retentionFor, type CompiledRetenti
 import { compilePurges, type CompiledPurgePolicy } from '../evaluate/purge.ts';
 import { ErasurePlanner, type CompiledErasure } from '../evaluate/erasure.ts';
 import { actionId } from './collect.ts';
+import { factsOf } from '../../connectors/registry.ts';
+import { nativeErasureOf } from '../native-erasure.ts';
 import type { PlanAction } from './types.ts';
 
 /** What the request store says of a request (plain details stay in the store). */
@@ -105,9 +107,10 @@ export class Rederiver {
       if (name !== a.request) return `a rectification action names request ${a.request ?? '?'} but policy ${name}`;
       if (request?.version !== undefined && request.version !== version) return `request ${name} is at version ${request.version} in the request store, not ${version}`;
       if (a.op !== 'rectify') return `a rectification request produces rectify actions, not ${a.op}`;
-      // Identity records, and the free text (basis.textFields) of the subject's Salesforce activities and cases.
-      const freeText = a.target.system === 'salesforce' && ['task', 'event', 'case'].includes(a.target.type) && Array.isArray(a.basis.textFields) && a.basis.textFields.length > 0;
-      const ok = freeText || (a.target.system === 'salesforce' && (a.target.type === 'contact' || a.target.type === 'lead')) || (a.target.system === 'genesys' && a.target.type === 'external-contact');
+      // Identity records, and the free text (basis.textFields) of the subject's activities and cases (registry `rectify`).
+      const r = factsOf(a.target.system)?.rectify;
+      const freeText = r !== undefined && r.freeTextTypes.includes(a.target.type) && Array.isArray(a.basis.textFields) && a.basis.textFields.length > 0;
+      const ok = freeText || (r !== undefined && r.identityTypes.includes(a.target.type));
       return ok ? null : `a rectification request does not rectify ${where}`;
     }
     const c = this.erasureOf(name);
@@ -165,7 +168,7 @@ export class Rederiver {
 export const NATIVE_SUBJECT_TYPE = 'gdpr-subject';
 
 function opAllowed(action: 'delete' | 'anonymize' | 'gdpr-request', anonymizeWith: string | undefined, a: PlanAction): boolean {
-  if (action === 'gdpr-request') return (a.op === 'gdpr-request' && a.target.system === 'genesys') || a.op === 'delete';
+  if (action === 'gdpr-request') return (a.op === 'gdpr-request' && nativeErasureOf(a.target.system) !== undefined) || a.op === 'delete';
   if (action === 'anonymize') return a.op === 'anonymize' && a.maskWith === anonymizeWith;
   return a.op === 'delete';
 }

@@ -14,6 +14,8 @@ import { IdentityHoldSeeder, identityTargets, isIdentityHoldSource, type Identit
 import type { PlanAction } from '../../engine/plan/types.ts';
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { Connector } from '../../connectors/types.ts';
+import { REGISTRY } from '../../connectors/registry.ts';
+import type { SystemFacts } from '../../engine/system-facts.ts';
 
 /** Why an action is skipped now: its target is held, changed since planning, or consented again. */
 export type SkipCause = 'held' | 'changed' | 'consent';
@@ -93,11 +95,19 @@ async function seedIdentityHolds(connectors: ReadonlyMap<string, Connector>, ind
   // analytics conversations (~140 queries), so there only `gc:` ids are read, as records.
   // A hold record's `sf:`/`gc:` identifiers are mostly the ids of the records it links to, read above.
   const namedIds = new Set(index.namedRecords().map((r) => r.id));
-  const identifiers = index.namedIdentifiers().filter((i) => !((i.startsWith('sf:') || i.startsWith('gc:')) && namedIds.has(i.slice(3))));
-  const sf = connectors.get('salesforce');
-  if (sf && identifiers.length > 0) for (const r of await sf.lookup(identifiers)) if (isIdentityHoldSource(r.system, r.type)) candidates.set(refKey(r), r);
-  const gcRefs = identifiers.filter((i) => i.startsWith('gc:')).map((i) => ({ system: 'genesys', type: 'external-contact', id: i.slice(3) }));
-  if (gcRefs.length > 0 && connectors.has('genesys')) for (const r of (await getAll(connectors, gcRefs)).values()) if (r) candidates.set(refKey(r), r);
+  const sources = (REGISTRY as readonly SystemFacts[]).filter((f) => f.identityHolds !== undefined);
+  const idOf = (i: string, f: SystemFacts): string | null => (i.startsWith(`${f.idPrefix}:`) ? i.slice(f.idPrefix.length + 1) : null);
+  const identifiers = index.namedIdentifiers().filter((i) => !sources.some((f) => namedIds.has(idOf(i, f) ?? '\0')));
+  for (const f of sources) {
+    const c = connectors.get(f.name);
+    const byId = f.identityHolds!.byIdOnly;
+    if (byId === undefined) {
+      if (c && identifiers.length > 0) for (const r of await c.lookup(identifiers)) if (isIdentityHoldSource(r.system, r.type)) candidates.set(refKey(r), r);
+      continue;
+    }
+    const refs = identifiers.flatMap((i) => (idOf(i, f) === null ? [] : [{ system: f.name, type: byId, id: idOf(i, f)! }]));
+    if (refs.length > 0 && c) for (const r of (await getAll(connectors, refs)).values()) if (r) candidates.set(refKey(r), r);
+  }
   // Merge sets one step further: the contacts a held contact's merge set names, read fresh.
   const more = [...candidates.values()].flatMap((r) => identityTargets(r)).filter((t) => isIdentityHoldSource(t.system, t.type) && !candidates.has(refKey(t)) && connectors.has(t.system));
   for (const r of (await getAll(connectors, more)).values()) if (r) candidates.set(refKey(r), r);

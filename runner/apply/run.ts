@@ -13,6 +13,7 @@ import { auditTarget, safeDetail, type RunContext } from './context.ts';
 import type { Batch } from './order.ts';
 import { recheck, refusalsBeforeRead } from './recheck.ts';
 import { submitOnce } from './submit.ts';
+import { rectifiesNatively } from '../../engine/native-erasure.ts';
 import { UncertainBatchError } from './interrupted.ts';
 
 const SUBMISSIONS = new Set(['gdpr-request', 'rectify']);
@@ -101,7 +102,7 @@ export function replaceCaseless(text: string, old: string, value: string): strin
 export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
   const todo = remaining(ctx, batch.actions);
   if (todo.length === 0) return;
-  if (SUBMISSIONS.has(batch.op) && !(batch.op === 'rectify' && batch.system !== 'genesys')) {
+  if (SUBMISSIONS.has(batch.op) && !(batch.op === 'rectify' && !rectifiesNatively(batch.system))) {
     // Holds win over native requests too: re-check the target like any other mutating action.
     const verdicts = await recheck(todo, ctx.recheck);
     for (const a of todo) {

@@ -9,14 +9,10 @@ import type { Connector } from '../../connectors/types.ts';
 import { expandSubject, IdentityGraph } from '../../engine/evaluate/identity.ts';
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { Selector } from '../../engine/schema/index.ts';
+import { CONSENT_IDENTITY_TYPES } from '../../engine/evaluate/consent-subjects.ts';
 
-/** Identity record types used when no ErasurePolicy names any (access, rectification). */
-export const DEFAULT_IDENTITY_TYPES: Selector[] = [
-  { system: 'genesys', type: 'external-contact' },
-  { system: 'salesforce', type: 'contact' },
-  { system: 'salesforce', type: 'lead' },
-  { system: 'salesforce', type: 'individual' },
-];
+/** Identity record types used when no ErasurePolicy names any (access, rectification): the registry's `consentIdentityTypes`. */
+export const DEFAULT_IDENTITY_TYPES: Selector[] = CONSENT_IDENTITY_TYPES.map((t) => ({ ...t }) as Selector);
 
 const LOOKUP_KINDS = ['email:', 'phone:', 'sf:', 'gc:'];
 export const MAX_ROUNDS = 6;

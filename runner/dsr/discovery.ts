@@ -19,6 +19,8 @@ import type { LimitDefaults } from '../../engine/evaluate/limits.ts';
 import { SnapshotHasher } from '../../engine/snapshot/reader.ts';
 import { collectSubject, DEFAULT_IDENTITY_TYPES, type Collected } from './collect.ts';
 import { nativeCoverage, withPerIdentifierRequests } from './native.ts';
+import { hasNativeErasure, nativeErasureOf, nativeErasures } from '../../engine/native-erasure.ts';
+import { conversationKind } from '../../engine/ids.ts';
 import type { StoredRequest } from './types.ts';
 
 export interface IdNode {
@@ -105,7 +107,7 @@ export function withoutNativeRequests(bundle: Bundle): Bundle {
   };
 }
 
-export const SHARED_NO_NATIVE_NOTE = 'an identifier of the subject is shared with another person: no native GDPR request names the subject\'s contact (it would reach the other person\'s conversations); Genesys records get per-record deletes and native requests name only identifiers that are the subject\'s alone';
+export const SHARED_NO_NATIVE_NOTE = `an identifier of the subject is shared with another person: no native GDPR request names the subject's contact (it would reach the other person's conversations); ${nativeErasures().map((n) => n.prose).join(', ') || 'native-request'} records get per-record deletes and native requests name only identifiers that are the subject's alone`;
 
 export async function planErasure(input: DiscoveryInput, records: readonly LetheRecord[], preview: boolean, shared = false): Promise<Plan> {
   const doc = structuredClone(input.request.document);
@@ -147,7 +149,7 @@ export function buildReport(input: Pick<DiscoveryInput, 'request' | 'hmacKey' | 
   const related = relatedKeys(c.records, new Set(c.expanded));
   const flagged = new Set(c.flagged);
   const native = nativeCoverage(plan, r.id);
-  const covered = (rec: LetheRecord): boolean => rec.system === 'genesys' && (native.has('*') || rec.identifiers.some((i) => native.has(node(i).hash)));
+  const covered = (rec: LetheRecord): boolean => hasNativeErasure(rec.system) && (native.has('*') || rec.identifiers.some((i) => native.has(node(i).hash)));
   const found: Record<string, number> = {};
   const records: DiscoveryReport['records'] = [];
   const held: DiscoveryReport['held'] = [];
@@ -176,9 +178,9 @@ export function buildReport(input: Pick<DiscoveryInput, 'request' | 'hmacKey' | 
         r.document.spec.type !== 'erasure'
           ? `found for this ${r.document.spec.type} request`
           : covered(rec)
-            ? 'the subject\'s record, erased by a native Genesys GDPR request planned for this request'
-            : rec.system === 'genesys' && rec.type === 'conversation'
-              ? 'the subject\'s record; no native Genesys GDPR request reaches it (its identifiers are shared or held): it remains and the verification lists it'
+            ? `the subject's record, erased by a native ${nativeErasureOf(rec.system)!.noun} request planned for this request`
+            : hasNativeErasure(rec.system) && rec.type === conversationKind()?.type
+              ? `the subject's record; no native ${nativeErasureOf(rec.system)!.noun} request reaches it (its identifiers are shared or held): it remains and the verification lists it`
               : 'the subject\'s record, not in the erasure scope';
       records.push({ target, status: 'no-action', detail });
     } else if (rec.identifiers.some((i) => flagged.has(i))) {

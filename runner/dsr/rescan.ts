@@ -8,6 +8,7 @@
  * carries the list. Record references and reasons only: no personal data.
  */
 import { isEvidence } from '../../engine/evaluate/identity.ts';
+import { conversationKind } from '../../engine/ids.ts';
 import { subjectHash } from '../../engine/masking/keys.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
@@ -15,7 +16,8 @@ import type { Connector } from '../../connectors/types.ts';
 import type { Selector } from '../../engine/schema/index.ts';
 import { collectSubject, type Collected } from './collect.ts';
 import { relatedKeys, type DiscoveryReport } from './discovery.ts';
-import { heldGenesys, nativeCoverage, NATIVE_SUBJECT_TYPE } from './native.ts';
+import { heldNative, nativeCoverage, NATIVE_SUBJECT_TYPE } from './native.ts';
+import { conversationOfRecord, hasNativeErasure, nativeErasureOf } from '../../engine/native-erasure.ts';
 import type { RemainingItem, StoredRequest, VerificationResult } from './types.ts';
 
 /**
@@ -94,15 +96,23 @@ export function verifyErasure(x: ErasureCheck): VerificationResult {
   const actions = new Map(plan.actions.filter((a) => a.request === r.id).map((a) => [a.id, a]));
   const skipped = new Map((r.execution?.skipped ?? []).flatMap((s) => (actions.get(s.id) ? [[refKey(actions.get(s.id)!.target), s.reason] as const] : [])));
   const failed = new Map((r.execution?.failed ?? []).flatMap((f) => (actions.get(f.id) ? [[refKey(actions.get(f.id)!.target), f.reason] as const] : [])));
-  // Held Genesys conversations (and their cases), and the identifiers held Genesys records carry.
+  // Held conversations of native-request systems (Genesys) and their cases, by `system/conversation`,
+  // and the identifiers held records of those systems carry.
+  const convKey = (x: RecordRef): string | null => {
+    const c = conversationOfRecord(x);
+    return c === null ? null : `${x.system}/${c}`;
+  };
   const heldConv = new Map<string, { caseRef?: string; expires?: string }>();
   for (const p of plan.protected) {
-    if (p.request !== r.id || p.target.system !== 'genesys' || p.why.kind !== 'hold') continue;
-    const conv = p.target.type === 'conversation' ? p.target.id : p.target.id.split(':')[0]!;
-    heldConv.set(conv, { caseRef: p.why.caseRef, ...(p.why.expires ? { expires: p.why.expires } : {}) });
+    if (p.request !== r.id || !hasNativeErasure(p.target.system) || p.why.kind !== 'hold') continue;
+    const conv = convKey(p.target);
+    if (conv) heldConv.set(conv, { caseRef: p.why.caseRef, ...(p.why.expires ? { expires: p.why.expires } : {}) });
   }
-  for (const h of after.records) if (h.system === 'genesys' && h.type === 'legal-hold' && !heldConv.has(h.id)) heldConv.set(h.id, { caseRef: String(h.fields.caseRef ?? 'deletion protection') });
-  const heldIds = new Set(heldGenesys(after, plan, r.id).flatMap((h) => h.identifiers));
+  for (const h of after.records) {
+    const conv = hasNativeErasure(h.system) && h.type === 'legal-hold' ? convKey(h) : null;
+    if (conv && !heldConv.has(conv)) heldConv.set(conv, { caseRef: String(h.fields.caseRef ?? 'deletion protection') });
+  }
+  const heldIds = new Set(heldNative(after, plan, r.id).flatMap((h) => h.identifiers));
   const native = nativeCoverage(plan, r.id);
   const nativeDone = new Set(
     plan.actions
@@ -135,15 +145,17 @@ export function verifyErasure(x: ErasureCheck): VerificationResult {
     if (p?.why.kind === 'shared-identifier') return { target, why: 'shared-identifier', basis: p.why.note };
     if (failed.has(k)) return { target, why: 'failed', basis: failed.get(k)! };
     if (skipped.has(k)) return { target, why: 'skipped', basis: skipped.get(k)! };
-    if (rec.system === 'genesys') {
-      const conv = rec.type === 'conversation' ? rec.id : rec.type === 'external-contact' ? null : rec.id.split(':')[0]!;
+    const nat = nativeErasureOf(rec.system);
+    if (nat) {
+      const conv = convKey(rec);
       const held = conv ? heldConv.get(conv) : undefined;
       if (held) return { target, why: 'hold', ...(held.caseRef ? { caseRef: held.caseRef } : {}), ...(held.expires ? { expires: held.expires } : {}) };
       const reached = native.has('*') || hashes.some((h) => nativeDone.has(h));
-      if (!reached && rec.type === 'conversation') {
-        if (hashes.some((h) => flagged.has(h))) return { target, why: 'shared-identifier', basis: 'Genesys erases a conversation only through a native GDPR request; the one this conversation needs would name an identifier shared with another person: DPO review' };
-        if (rec.identifiers.some((i) => heldIds.has(i))) return { target, why: 'system-limitation', basis: 'Genesys erases a conversation only through a native GDPR request; its identifier is also on a held conversation, which such a request would reach: kept until the hold ends' };
-        if (!rec.identifiers.some((i) => /^(email|phone):/.test(i))) return { target, why: 'system-limitation', basis: 'Genesys erases a conversation only through a native GDPR request by address; this one carries no address of the subject' };
+      if (!reached && rec.type === conversationKind()?.type) {
+        const only = `${nat.prose} erases a conversation only through a native GDPR request`;
+        if (hashes.some((h) => flagged.has(h))) return { target, why: 'shared-identifier', basis: `${only}; the one this conversation needs would name an identifier shared with another person: DPO review` };
+        if (rec.identifiers.some((i) => heldIds.has(i))) return { target, why: 'system-limitation', basis: `${only}; its identifier is also on a held conversation, which such a request would reach: kept until the hold ends` };
+        if (!rec.identifiers.some((i) => /^(email|phone):/.test(i))) return { target, why: 'system-limitation', basis: `${only} by address; this one carries no address of the subject` };
       }
     }
     return { target, why: 'unexplained', basis: 'still found for the subject after every action and native job ended' };

@@ -25,8 +25,9 @@ export interface Transition {
 }
 
 export interface NativeJob {
-  system: 'genesys';
-  /** Genesys GDPR request id. */
+  /** The system that runs the native request (registry `nativeErasure`). */
+  system: string;
+  /** The system's request id (a Genesys GDPR request id). */
   id: string;
   kind: 'GDPR_DELETE' | 'GDPR_UPDATE' | 'GDPR_EXPORT';
   /** Plan action that submitted it (erasure, rectification). */

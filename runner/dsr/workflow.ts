@@ -151,8 +151,9 @@ function trackJobs(r: StoredRequest, plan: Plan, res: ApplyResult, now: string):
   const byId = new Map(plan.actions.map((a) => [a.id, a]));
   for (const p of res.pending) {
     if (r.nativeJobs.some((j) => j.id === p.externalId)) continue;
-    const op = byId.get(p.id)?.op;
-    r.nativeJobs.push({ system: 'genesys', id: p.externalId, kind: op === 'rectify' ? 'GDPR_UPDATE' : 'GDPR_DELETE', action: p.id, submittedAt: now, state: 'pending' });
+    const action = byId.get(p.id);
+    const op = action?.op;
+    r.nativeJobs.push({ system: action?.target.system ?? 'unknown', id: p.externalId, kind: op === 'rectify' ? 'GDPR_UPDATE' : 'GDPR_DELETE', action: p.id, submittedAt: now, state: 'pending' });
   }
   for (const j of r.nativeJobs) {
     if (j.state !== 'pending' || !j.action) continue;

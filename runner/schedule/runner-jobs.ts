@@ -17,7 +17,7 @@ import { runPlan } from '../cli/commands/plan.ts';
 import { connectorsFromConfig } from '../connections.ts';
 import { dsrSetup } from '../dsr/context.ts';
 import { pollAll } from '../dsr/poll.ts';
-import { syncHoldMirrors } from '../hold-mirror.ts';
+import { mirrorConnector, mirrorSystem, syncHoldMirrors } from '../hold-mirror.ts';
 import { appendLocalDelta, incrementalSnapshot } from '../snapshot-store/run.ts';
 import { openState } from '../state/index.ts';
 import { shipAfterRun } from '../cli/commands/audit-sink.ts';
@@ -113,14 +113,14 @@ export function runnerJobs(configFile: string): Record<JobKind, JobFn> {
       const s = await setup();
       const policies = await loadPolicyDir(s.policiesDir);
       if (!policies.bundle) throw new Error('policies are not valid');
-      const genesys = connectorsFromConfig(s.config).find((c) => c.system === 'genesys');
-      if (!genesys) throw new Error('hold-sync needs a genesys connector in the config');
+      const connector = mirrorConnector(connectorsFromConfig(s.config));
+      if (!connector) throw new Error(`hold-sync needs a ${mirrorSystem() ?? 'conversation'} connector in the config`);
       try {
-        const r = await syncHoldMirrors({ bundle: policies.bundle, genesys, stateDir: s.stateDir, now: new Date(), actor: `scheduler:${ctx.schedule}` });
+        const r = await syncHoldMirrors({ bundle: policies.bundle, connector, stateDir: s.stateDir, now: new Date(), actor: `scheduler:${ctx.schedule}` });
         for (const w of r.warnings) ctx.logger.warn({ job: ctx.job }, w);
         if (r.failed.length || r.protectedAfter > r.cap) throw new Error(`hold sync incomplete: ${r.failed.length} failed; ${r.warnings.join('; ')}`);
       } finally {
-        await genesys.close();
+        await connector.close();
       }
     },
   };

@@ -5,6 +5,7 @@
  * started on until it asks again, and no request ever sees a half-built state.
  */
 import { identifier } from '../../connectors/normalize.ts';
+import { factsOf } from '../../connectors/registry.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import { ConsentIndex } from '../../engine/evaluate/consent.ts';
 import type { LetheRecord } from '../../engine/records.ts';
@@ -131,7 +132,8 @@ export class ConsentState {
     const changedIds = new Set<string>();
     for (const key of this.identity.keys()) {
       const [system, , id] = key.split('/');
-      if (system === 'salesforce' && id) changedIds.add(identifier('sf', id)!);
+      const prefix = system ? factsOf(system)?.idPrefix : undefined;
+      if (prefix && id) changedIds.add(identifier(prefix, id)!);
     }
     return (r) => {
       if (r.type === 'consent') {

@@ -36,12 +36,12 @@ describe('hold mirroring', () => {
     const bundle = { ...emptyBundle(), holds: [hold('a', ids.slice(0, 2)), hold('b', [ids[2]!], '2027-01-31')] };
     const now = new Date('2026-11-23T00:00:00Z');
 
-    const first = await syncHoldMirrors({ bundle, genesys, stateDir, now });
+    const first = await syncHoldMirrors({ bundle, connector: genesys, stateDir, now });
     expect(first.protect).toEqual([...ids].sort());
     for (const id of ids) expect(store.protectedConversations.has(id)).toBe(true);
 
     // Hold b expires; a is removed from the bundle: only Lethe's own protection is lifted.
-    const later = await syncHoldMirrors({ bundle: { ...emptyBundle(), holds: [hold('a', [ids[0]!])] }, genesys, stateDir, now: new Date('2027-02-15T00:00:00Z') });
+    const later = await syncHoldMirrors({ bundle: { ...emptyBundle(), holds: [hold('a', [ids[0]!])] }, connector: genesys, stateDir, now: new Date('2027-02-15T00:00:00Z') });
     expect(later.unprotect).toEqual([ids[1]!, ids[2]!].sort());
     expect(store.protectedConversations.has(ids[0]!)).toBe(true);
     expect(store.protectedConversations.has(ids[1]!)).toBe(false);
@@ -49,10 +49,10 @@ describe('hold mirroring', () => {
 
     // The cap: one more protection than allowed is refused before anything is sent.
     const protectedNow = store.protectedConversations.size;
-    const capped = await syncHoldMirrors({ bundle: { ...emptyBundle(), holds: [hold('a', [ids[0]!, ids[1]!, ids[2]!])] }, genesys, stateDir, now, cap: protectedNow + 1 });
+    const capped = await syncHoldMirrors({ bundle: { ...emptyBundle(), holds: [hold('a', [ids[0]!, ids[1]!, ids[2]!])] }, connector: genesys, stateDir, now, cap: protectedNow + 1 });
     expect(capped.warnings.join()).toMatch(/over the org cap/);
     expect(store.protectedConversations.size).toBe(protectedNow);
-    const warn = await syncHoldMirrors({ bundle: { ...emptyBundle(), holds: [hold('a', [ids[0]!])] }, genesys, stateDir, now, dryRun: true, cap: protectedNow });
+    const warn = await syncHoldMirrors({ bundle: { ...emptyBundle(), holds: [hold('a', [ids[0]!])] }, connector: genesys, stateDir, now, dryRun: true, cap: protectedNow });
     expect(warn.warnings.join()).toMatch(/of the org cap/);
 
     const audit = (await readAuditEntries(join(stateDir, 'audit.jsonl'))).entries;

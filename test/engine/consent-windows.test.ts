@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapContactPointTypeConsent } from '../../connectors/salesforce/mapping.ts';
 import { ConsentIndex } from '../../engine/evaluate/consent.ts';
-import { toId18 } from '../../engine/ids.ts';
+import { toId18 } from '../../connectors/salesforce/ids.ts';
 import type { LetheRecord } from '../../engine/records.ts';
 import { buildPlan } from '../../engine/plan/build.ts';
 import { bundle, consentEvent, consentPolicy, KEY, NOW, rec } from './fixtures.ts';

@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../engine/plan/build.ts';
 import { canonicalFile } from '../../engine/canonical.ts';
-import { toId18 } from '../../engine/ids.ts';
+import { toId18 } from '../../connectors/salesforce/ids.ts';
 import { loadFromFiles, toBundle } from '../../engine/load/index.ts';
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { snapshotSourceForPlan } from '../../runner/cli/commands/plan.ts';

@@ -11,7 +11,7 @@ import { parsePlanFile } from '../../engine/plan/verify.ts';
 import { canonicalFile } from '../../engine/canonical.ts';
 import { diffPlans } from '../../engine/plan/diff.ts';
 import { renderDiffMarkdown } from '../../engine/plan/diff-markdown.ts';
-import { toId18 } from '../../engine/ids.ts';
+import { toId18 } from '../../connectors/salesforce/ids.ts';
 import type { LetheRecord } from '../../engine/records.ts';
 import { bundle, erasurePolicy, hold, KEY, NOW, rec, ref, request, retention } from './fixtures.ts';
 

@@ -1,16 +1,9 @@
 /** One identity for every record id (engine/ids.ts): Salesforce 15/18, Genesys UUID case, braces, urn. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalSalesforceId,
-  isSalesforceId,
-  normalizeGenesysId,
-  normalizeIdIdentifier,
-  normalizeRecordIds,
-  normalizeSalesforceId,
-  salesforceIdProblem,
-  toId18,
-} from '../../engine/ids.ts';
+import { normalizeIdIdentifier, normalizeRecordIds } from '../../engine/ids.ts';
+import { normalizeGenesysId } from '../../connectors/genesys/ids.ts';
+import { canonicalSalesforceId, isSalesforceId, normalizeSalesforceId, salesforceIdProblem, toId18 } from '../../connectors/salesforce/ids.ts';
 import { identifier } from '../../connectors/normalize.ts';
 
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -3,7 +3,7 @@
  * case-checksum suffix giving the 18-character form. Ids here are deterministic.
  */
 import { createHash } from 'node:crypto';
-import { canonicalSalesforceId, toId18 } from '../../../engine/ids.ts';
+import { canonicalSalesforceId, toId18 } from '../ids.ts';
 
 export { toId18 };
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { formatProblem, loadPolicyDir } from '../../../engine/load/index.ts';
 import { connectorsFromConfig } from '../../connections.ts';
-import { syncHoldMirrors } from '../../hold-mirror.ts';
+import { mirrorConnector, mirrorSystem, syncHoldMirrors } from '../../hold-mirror.ts';
 import { UserError } from '../errors.ts';
 import { loadRunnerSetup } from './apply.ts';
 
@@ -20,16 +20,16 @@ export function register(program: Command): void {
       const s = await loadRunnerSetup(opts.config);
       const policies = await loadPolicyDir(s.policiesDir);
       if (!policies.bundle) throw new UserError(`policies in ${s.policiesDir} are not valid:\n${policies.problems.map(formatProblem).join('\n')}`);
-      const genesys = connectorsFromConfig(s.config).find((c) => c.system === 'genesys');
-      if (!genesys) throw new UserError('the config has no genesys connector');
+      const connector = mirrorConnector(connectorsFromConfig(s.config));
+      if (!connector) throw new UserError(`the config has no ${mirrorSystem() ?? 'conversation'} connector`);
       try {
-        const r = await syncHoldMirrors({ bundle: policies.bundle, genesys, stateDir: s.stateDir, now: new Date(), cap: Number(opts.cap), ...(opts.dryRun ? { dryRun: true } : {}) });
+        const r = await syncHoldMirrors({ bundle: policies.bundle, connector, stateDir: s.stateDir, now: new Date(), cap: Number(opts.cap), ...(opts.dryRun ? { dryRun: true } : {}) });
         process.stdout.write(`${opts.dryRun ? 'would protect' : 'protected'} ${r.protect.length}, ${opts.dryRun ? 'would lift' : 'lifted'} ${r.unprotect.length}; ${r.alreadyProtected} of ${r.desired} held conversations were already protected; ${r.protectedAfter} of ${r.cap} in use\n`);
         for (const w of r.warnings) process.stdout.write(`warning: ${w}\n`);
         for (const f of r.failed) process.stdout.write(`failed: conversation ${f.conversation}: ${f.reason}\n`);
         if (r.failed.length || r.protectedAfter > r.cap) process.exitCode = 1;
       } finally {
-        await genesys.close();
+        await connector.close();
       }
     });
 }

@@ -1,12 +1,13 @@
 /**
- * `lethe sandbox`: starts emulated Genesys Cloud and Salesforce on 127.0.0.1 with a seeded data
- * set, prints the runner config that points at them and the environment its secret references
+ * `lethe sandbox`: starts every registered system's emulator (connectors/registry.ts) on 127.0.0.1
+ * with a seeded data set, prints the runner config that points at them and the environment its secret references
  * need, and serves until SIGINT or SIGTERM, then stops cleanly. The secrets are the emulators' own
  * fixed test credentials, not real ones.
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
+import { REGISTRY } from '../../../connectors/registry.ts';
 import { startSandbox, type Sandbox } from '../../sandbox.ts';
 import { UserError } from '../errors.ts';
 import { parseNow } from './plan.ts';
@@ -15,9 +16,14 @@ export interface SandboxCommandOptions {
   seed: string;
   records: string;
   now?: string;
-  portGenesys?: string;
-  portSalesforce?: string;
   writeConfig?: string;
+  /** `--port-<system>`, one per registered system, under commander's camelCase key (`portGenesys`). */
+  [port: `port${string}`]: string | undefined;
+}
+
+/** Commander's option key for `--port-<system>`. */
+function portKey(system: string): `port${string}` {
+  return `port${system.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`;
 }
 
 /** The line printed once both emulators serve (scripts and tests wait for it). */
@@ -46,7 +52,8 @@ export async function startSandboxCommand(opts: SandboxCommandOptions, out: { wr
   const port = (name: string, v: string | undefined): { port?: number } => (v === undefined ? {} : { port: integer(name, v, 0, 65535) });
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({ seed, records, now, genesys: port('port-genesys', opts.portGenesys), salesforce: port('port-salesforce', opts.portSalesforce) });
+    const emulators = Object.fromEntries(REGISTRY.map((f) => [f.name, port(`port-${f.name}`, opts[portKey(f.name)])]));
+    sandbox = await startSandbox({ seed, records, now, emulators });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new UserError(`cannot listen: ${e.message}`);
@@ -62,7 +69,7 @@ export async function startSandboxCommand(opts: SandboxCommandOptions, out: { wr
     }
   } else out.write(`${yaml}---\n`);
   out.write(
-    `# Emulated Genesys Cloud at ${sandbox.genesys.url}, Salesforce at ${sandbox.salesforce.url}\n` +
+    `# Emulated ${REGISTRY.filter((f) => sandbox.emulators[f.name]).map((f) => `${f.label} at ${sandbox.emulators[f.name]!.url}`).join(', ')}\n` +
       `# ${sandbox.people} people (seed ${seed}, ~${records} records, now ${now})${opts.writeConfig ? `; config written to ${opts.writeConfig}` : ''}\n` +
       `# The config's secrets (the emulators' fixed test credentials):\n${exportLines(sandbox.env)}\n` +
       `# ${READY_LINE}; Ctrl-C stops it\n`,
@@ -84,17 +91,17 @@ export function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('sandbox')
     .description(
-      'Start emulated Genesys Cloud and Salesforce on 127.0.0.1 with a seeded synthetic org, print the runner config that ' +
+      `Start emulated ${REGISTRY.map((f) => f.label).join(', ')} on 127.0.0.1 with a seeded synthetic org, print the runner config that ` +
         'points at them and the `export` lines for its secrets, and serve until Ctrl-C (SIGINT) or SIGTERM.',
     )
     .option('--seed <n>', 'data set seed', '42')
     .option('--records <n>', 'approximate number of records in the seeded org', '3000')
-    .option('--now <iso>', "the data set's now (default: today 00:00 UTC)")
-    .option('--port-genesys <port>', 'port of the Genesys emulator (default: a free one)')
-    .option('--port-salesforce <port>', 'port of the Salesforce emulator (default: a free one)')
+    .option('--now <iso>', "the data set's now (default: today 00:00 UTC)");
+  for (const f of REGISTRY) cmd.option(`--port-${f.name} <port>`, `port of the ${f.label} emulator (default: a free one)`);
+  cmd
     .option('--write-config <file>', 'write the runner config YAML to this file instead of printing it')
     .addHelpText(
       'after',
