@@ -1,13 +1,12 @@
 /** The report's sections, each a function of the model returning escaped HTML. */
 import type { Forecast, ForecastComparison } from '../../engine/forecast/types.ts';
-import { readableDate } from './page.ts';
+import { card, when } from './components.ts';
 import { el, fragment, num, type Html } from './html.ts';
 import type { Count, ReportModel } from './model.ts';
 import { barChart } from './svg.ts';
 
-function card(label: string, value: string | number, testid: string, warn = false): Html {
-  return el('div', { class: warn ? 'card warn' : 'card' }, el('div', { class: 'value', 'data-testid': testid }, typeof value === 'number' ? num(value) : value), el('div', { class: 'label' }, label));
-}
+export { when };
+
 
 export function header(m: ReportModel): Html {
   return fragment(
@@ -110,10 +109,6 @@ export function requestsSection(m: ReportModel): Html {
   );
 }
 
-/** A date for people, the exact ISO value in `datetime` and on hover. */
-export function when(iso: string): Html {
-  return el('time', { datetime: iso, title: iso }, readableDate(iso));
-}
 
 /** Monthly bars only: "due now" (records already past their period) would flatten them, so it is a card of its own. */
 function forecastSingle(f: Forecast): Html {

@@ -10,9 +10,12 @@ export interface ChartInput {
   categories: string[];
   series: Array<{ name: string; values: number[] }>;
   mode: 'stacked' | 'grouped';
+  /** A visible caption above the chart (the title is always the accessible name). */
+  caption?: string;
 }
 
-export const PALETTE = ['#c0392b', '#2471a3', '#d68910', '#7d3c98', '#17a589', '#566573', '#a04000', '#1e8449'];
+/** Bar colours: each at least 3:1 against white (WCAG 1.4.11); series are also named in the legend and table. */
+export const PALETTE = ['#c0392b', '#2471a3', '#9a6a00', '#7d3c98', '#138d75', '#566573', '#a04000', '#1e8449'];
 
 /** A round axis top with four whole-number steps: 4 × (1, 2 or 5 × 10^k). */
 function niceMax(v: number): number {
@@ -73,5 +76,20 @@ export function barChart(c: ChartInput): Html {
     c.series.map((s, k) => el('span', null, el('svg', { width: 12, height: 12, 'aria-hidden': 'true' }, el('rect', { width: 12, height: 12, fill: PALETTE[k % PALETTE.length] })), ` ${s.name}`)),
   );
   const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': c.title, class: 'chart' }, el('title', null, c.title), parts);
-  return fragment(el('figure', null, svg, legend));
+  return fragment(el('figure', null, c.caption ? el('figcaption', null, c.caption) : null, svg, legend, dataTable(c)));
+}
+
+/** The chart's numbers as a table (closed by default): the figures without relying on colour or hover. */
+function dataTable(c: ChartInput): Html {
+  return el(
+    'details',
+    { class: 'data' },
+    el('summary', null, 'Numbers'),
+    el(
+      'table',
+      null,
+      el('thead', null, el('tr', null, el('th', null, ''), c.series.map((s) => el('th', { class: 'n' }, s.name)))),
+      el('tbody', null, c.categories.map((cat, i) => el('tr', null, el('td', null, cat), c.series.map((s) => el('td', { class: 'n' }, s.values[i] === undefined ? '—' : num(s.values[i]!)))))),
+    ),
+  );
 }
