@@ -3,7 +3,7 @@
  * For each calendar month (UTC) up to the report month: requests received, requests closed and how
  * many of those on time, days to close (median and 90th percentile of the requests closed that
  * month), and, at the month's end (or at `asOf` for a month not yet over), how many requests were
- * open and how many of them overdue. Overdue at time t means received before t, not closed by t,
+ * open and how many of them overdue; only events by `asOf` count. Overdue at time t means received before t, not closed by t,
  * and past the due date that applied at t (the date before an extension granted after t).
  */
 import { isClosed, type StoredRequest } from './types.ts';
@@ -79,14 +79,16 @@ export function openAt(requests: readonly StoredRequest[], t: number): { open: n
 /** The `months` calendar months ending with `month` (`YYYY-MM`), oldest first. */
 export function dsrTrends(requests: readonly StoredRequest[], month: string, asOf: Date, months = TREND_MONTHS): DsrTrendMonth[] {
   const last = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+  const now = asOf.getTime();
   const out: DsrTrendMonth[] = [];
   for (let i = last - months + 1; i <= last; i++) {
     const start = monthStart(i);
     const end = monthStart(i + 1);
-    const inMonth = (t: number | undefined): boolean => t !== undefined && t >= start && t < end;
+    // Only what had happened by `asOf` counts (a report made as of a past time).
+    const inMonth = (t: number | undefined): boolean => t !== undefined && t >= start && t < end && t <= now;
     const closed = requests.filter((r) => inMonth(closedAt(r)));
     const durations = closed.map((r) => (closedAt(r)! - Date.parse(r.document.spec.receivedAt)) / DAY).sort((a, b) => a - b);
-    const at = Math.min(end, asOf.getTime());
+    const at = Math.min(end, now);
     const state = at > start ? openAt(requests, at) : { open: 0, overdue: 0 };
     const med = median(durations);
     const p90 = percentile(durations, 90);
