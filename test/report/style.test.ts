@@ -83,10 +83,10 @@ describe('one report style', () => {
   it('hostile text is escaped on the discovery, DPO and access pages', async () => {
     const p = await pages();
     for (const name of ['discovery', 'access'] as const) {
-      expect(p[name].includes(EVIL), name).toBe(false);
+      expect(p[name]!.includes(EVIL), name).toBe(false);
       expect(p[name], name).toContain(esc(EVIL));
     }
-    expect(p.dpo.includes(HOSTILE_CASE)).toBe(false);
+    expect(p.dpo!.includes(HOSTILE_CASE)).toBe(false);
     expect(p.dpo).toContain(esc(HOSTILE_CASE));
   });
 
