@@ -1,13 +1,16 @@
 /**
  * The DPO's monthly report as one self-contained HTML page in the shared report style
  * (runner/report/): summary cards, trend charts of the last 12 months drawn as inline SVG on the
- * server (received and closed, days to close, open and overdue at each month's end), and the tables
+ * server (received and closed, days to close, closed on time or late, open and overdue at each
+ * month's end), and the tables
  * of open, held, rejected and incomplete requests. No script, no network; every value escaped.
  */
 import { card, dataTable, pageHeader, section, when } from '../report/components.ts';
 import { el, fragment, num, type Html } from '../report/html.ts';
 import { renderPage } from '../report/page.ts';
-import { barChart } from '../report/svg.ts';
+import { barChart, PALETTE } from '../report/svg.ts';
+
+const [RED, BLUE, , PURPLE, , GREY, , GREEN] = PALETTE;
 import type { DsrReport } from './report.ts';
 import type { DsrTrendMonth } from './trends.ts';
 
@@ -25,9 +28,10 @@ function trendCharts(t: readonly DsrTrendMonth[]): Html {
   return el(
     'div',
     { class: 'charts', 'data-testid': 'trends' },
-    barChart({ title: 'Requests received and closed per month', caption: 'Received and closed per month', categories: months, series: [{ name: 'received', values: t.map((x) => x.received) }, { name: 'closed', values: t.map((x) => x.closed) }], mode: 'grouped' }),
-    barChart({ title: 'Days to close per month: median and 90th percentile', caption: 'Days to close (median, 90th percentile)', categories: months, series: [{ name: 'median days', values: t.map((x) => zero(x.medianDaysToClose)) }, { name: 'p90 days', values: t.map((x) => zero(x.p90DaysToClose)) }], mode: 'grouped' }),
-    barChart({ title: 'Open requests at each month end, overdue and within their deadline', caption: 'Open at month end: overdue and on track', categories: months, series: [{ name: 'overdue', values: t.map((x) => x.overdueAtEnd) }, { name: 'within deadline', values: t.map((x) => x.openAtEnd - x.overdueAtEnd) }], mode: 'stacked' }),
+    barChart({ title: 'Requests received and closed per month', caption: 'Received and closed per month', categories: months, series: [{ name: 'received', values: t.map((x) => x.received), color: BLUE }, { name: 'closed', values: t.map((x) => x.closed), color: GREEN }], mode: 'grouped', width: 560 }),
+    barChart({ title: 'Days to close per month: median and 90th percentile', caption: 'Days to close (median, 90th percentile)', categories: months, series: [{ name: 'median days', values: t.map((x) => zero(x.medianDaysToClose)), color: BLUE }, { name: 'p90 days', values: t.map((x) => zero(x.p90DaysToClose)), color: PURPLE }], mode: 'grouped', width: 560 }),
+    barChart({ title: 'Requests closed per month, on time and late', caption: 'Closed on time and late', categories: months, series: [{ name: 'on time', values: t.map((x) => x.closedOnTime), color: GREEN }, { name: 'late', values: t.map((x) => x.closed - x.closedOnTime), color: RED }], mode: 'stacked', width: 560 }),
+    barChart({ title: 'Open requests at each month end, overdue and within their deadline', caption: 'Open at month end: overdue and on track', categories: months, series: [{ name: 'overdue', values: t.map((x) => x.overdueAtEnd), color: RED }, { name: 'within deadline', values: t.map((x) => x.openAtEnd - x.overdueAtEnd), color: GREY }], mode: 'stacked', width: 560 }),
   );
 }
 
@@ -46,8 +50,8 @@ export function renderDsrReport(r: DsrReport, nativeJobDays: number): string {
       card('closed on time', r.closedOnTime, 'closed-on-time', r.closedOnTime < r.closed),
       card('open now', r.open.length, 'open'),
       card(overdue > 0 ? 'overdue now' : 'overdue now (none)', overdue, 'overdue', overdue > 0),
-      card('median days to close', current?.medianDaysToClose ?? '—', 'median-days'),
-      card('90th percentile days to close', current?.p90DaysToClose ?? '—', 'p90-days'),
+      card('days to close, median', current?.medianDaysToClose ?? '—', 'median-days'),
+      card('days to close, p90', current?.p90DaysToClose ?? '—', 'p90-days'),
     ),
     el('p', { class: 'note' }, `Days to close this month: average ${r.averageDaysToClose ?? '—'}, worst ${r.worstDaysToClose ?? '—'}. `, Object.keys(r.byType).length ? `Received by type: ${Object.entries(r.byType).sort().map(([k, v]) => `${k} ${num(v)}`).join(', ')}.` : ''),
   );

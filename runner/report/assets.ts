@@ -25,7 +25,7 @@ tr.over td{color:var(--warn);font-weight:600}
 td.up{color:var(--warn);font-weight:600}td.down{color:var(--ok)}
 figure{margin:8px 0}
 svg.chart{width:100%;max-width:960px;height:auto;background:#fff;border:1px solid var(--line);border-radius:8px}
-svg .grid{stroke:#eaeded}svg .axis{stroke:#7b8a8b}svg .tick{font-size:10px;fill:#5d6d7e}
+svg .grid{stroke:#eaeded}svg .axis{stroke:#7b8a8b}svg .tick{font-size:11px;fill:#5d6d7e}
 svg .bar:hover{opacity:.75}
 .legend{display:flex;flex-wrap:wrap;gap:14px;color:var(--muted);margin-top:4px}
 .filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:8px 0}

@@ -53,7 +53,7 @@ describe('DPO report trends', () => {
     expect(r.trends.at(-1)).toMatchObject({ received: 3, closed: 2, overdueAtEnd: 1 });
     expect(dsrReportMarkdown(r)).toContain('| 2026-03 | 3 | 2 | 2 | 15 | 20 | 2 | 1 |');
     const html = dsrReportHtml(r);
-    expect(html.match(/<svg[^>]*class="chart"/g)).toHaveLength(3);
+    expect(html.match(/<svg[^>]*class="chart"/g)).toHaveLength(4);
     expect(html).not.toContain(HOSTILE_CASE);
     expect(html).toContain(esc(HOSTILE_CASE));
     expect(html).toContain('<time datetime="2026-04-02T00:00:00.000Z" title="2026-04-02T00:00:00.000Z">2 Apr 2026, 00:00 UTC</time>');

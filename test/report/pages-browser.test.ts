@@ -110,10 +110,10 @@ describe.skipIf('skip' in pw)('forecast, discovery and DPO pages in headless Chr
     expect(await number(page, 'median-days')).toBe(15);
     expect(await number(page, 'p90-days')).toBe(20);
     expect(await page.locator('[data-testid="open-requests"] tr.overdue').count()).toBe(1);
-    expect(await page.evaluate<number>("document.querySelectorAll('[data-testid=\"trends\"] svg.chart').length")).toBe(3);
-    // Each chart's numbers table, March row (the last): received/closed, median/p90, overdue/within deadline.
+    expect(await page.evaluate<number>("document.querySelectorAll('[data-testid=\"trends\"] svg.chart').length")).toBe(4);
+    // Each chart's numbers table, March row (the last): received/closed, median/p90, on time/late, overdue/within deadline.
     const march = await page.evaluate<string[][]>("[...document.querySelectorAll('[data-testid=\"trends\"] details table')].map((t) => [...[...t.tBodies[0].rows].at(-1).cells].map((c) => c.textContent))");
-    expect(march).toEqual([['Mar 2026', '3', '2'], ['Mar 2026', '15', '20'], ['Mar 2026', '1', '1']]);
+    expect(march).toEqual([['Mar 2026', '3', '2'], ['Mar 2026', '15', '20'], ['Mar 2026', '2', '0'], ['Mar 2026', '1', '1']]);
     const feb = await page.evaluate<string[]>("[...[...[...document.querySelectorAll('[data-testid=\"trends\"] details table')][1].tBodies[0].rows].at(-2).cells].map((c) => c.textContent)");
     expect(feb).toEqual(['Feb 2026', '46', '51']);
     // The bars themselves: March's received bar says 3.
