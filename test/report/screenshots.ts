@@ -9,8 +9,8 @@
  * - DPO: a year of generated requests (seeded: arrivals, types, days to close, extensions, a few
  *   late and still open), reported for November 2026.
  *
- * Writes docs/{plan,diff,forecast,discovery,dpo}-report.png and test/report/report.png (the plan
- * report's example-targets table). Nothing else is written; the generated data lives in a
+ * Writes docs/{plan,diff,forecast,discovery,dpo}-report.png and test/report/report.png (the top
+ * of the plan report). Nothing else is written; the generated data lives in a
  * temporary folder, deleted at the end.
  */
 import { createHash } from 'node:crypto';
@@ -136,6 +136,8 @@ const SHOTS: Array<{ name: string; file: string; cutAt?: string; max: number }> 
   { name: 'forecast', file: 'docs/forecast-report.png', max: 1600 },
   { name: 'discovery', file: 'docs/discovery-report.png', max: 2400 },
   { name: 'dpo', file: 'docs/dpo-report.png', max: 2200 },
+  // The picture an earlier README section shows: the top of the plan report.
+  { name: 'plan', file: 'test/report/report.png', cutAt: '[data-testid="protected"]', max: 1800 },
 ];
 
 async function main(): Promise<void> {
@@ -147,21 +149,15 @@ async function main(): Promise<void> {
     const pages: Record<string, string> = { ...(await planPages(dir)), discovery: await discoveryPage(), dpo: dsrReportHtml(dsrReport(requestHistory(), '2026-11', new Date(NOW))) };
     context = await pw.chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 } });
     const seen = { requests: [] as string[], problems: [] as string[] };
-    for (const shot of [...SHOTS, { name: 'plan', file: 'test/report/report.png', max: 0 }]) {
+    for (const shot of SHOTS) {
       const file = join(dir, `${shot.name}.html`);
       await writeFile(file, pages[shot.name]!);
       seen.requests.length = 0;
       const page = await openReport(context, file, seen);
       if (seen.problems.length || seen.requests.length !== 1) throw new Error(`${shot.name}: ${[...seen.problems, ...seen.requests].join('; ')}`);
-      if (shot.max === 0) {
-        // The plan report's example-targets table, with its filters.
-        const top = await page.evaluate<number>("Math.floor(document.querySelector('#targets').closest('section').getBoundingClientRect().top + window.scrollY)");
-        await page.screenshot({ path: shot.file, fullPage: true, clip: { x: 0, y: top, width: 1280, height: 900 } });
-      } else {
-        const cut = 'cutAt' in shot && shot.cutAt ? `document.querySelector(${JSON.stringify(shot.cutAt)})?.closest('section')?.getBoundingClientRect().top` : 'undefined';
-        const height = await page.evaluate<number>(`Math.min(${shot.max}, Math.ceil(${cut} ?? document.documentElement.scrollHeight))`);
-        await page.screenshot({ path: shot.file, fullPage: true, clip: { x: 0, y: 0, width: 1280, height } });
-      }
+      const cut = shot.cutAt ? `document.querySelector(${JSON.stringify(shot.cutAt)})?.closest('section')?.getBoundingClientRect().top` : 'undefined';
+      const height = await page.evaluate<number>(`Math.min(${shot.max}, Math.ceil(${cut} ?? document.documentElement.scrollHeight))`);
+      await page.screenshot({ path: shot.file, fullPage: true, clip: { x: 0, y: 0, width: 1280, height } });
       process.stderr.write(`screenshots: ${shot.file}
 `);
     }
