@@ -4,11 +4,11 @@
  * allows only the inline style block and no network.
  */
 import type { BreachReport } from '../../engine/breach/report.ts';
-import { card, dataTable } from '../report/components.ts';
+import { card, dataTable, when, type Cell } from '../report/components.ts';
 import { el, fragment } from '../report/html.ts';
 import { renderPage } from '../report/page.ts';
 
-function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, numeric: readonly number[] = []): ReturnType<typeof dataTable> {
+function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<Cell>>, numeric: readonly number[] = []): ReturnType<typeof dataTable> {
   return dataTable(headers, rows, { numeric });
 }
 
@@ -16,7 +16,7 @@ export function breachHtml(r: BreachReport): string {
   const k = r.clock;
   const body = fragment(
     el('h1', null, `Breach ${r.incident.id}`),
-    el('p', { class: 'meta' }, 'Snapshot ', el('code', null, r.snapshot), ' · policy bundle ', el('code', null, r.policyBundle), ' · report at ', el('code', null, k.at)),
+    el('p', { class: 'meta' }, 'Snapshot ', el('code', null, r.snapshot), ' · policy bundle ', el('code', null, r.policyBundle), ' · report at ', when(k.at)),
     el(
       'p',
       { class: 'banner', 'data-testid': 'deadline' },
@@ -56,7 +56,7 @@ export function breachHtml(r: BreachReport): string {
     r.timeline.length + r.decisions.length > 0
       ? fragment(
           el('h2', null, 'Timeline and decisions'),
-          el('div', { class: 'panel' }, table(['at (UTC)', 'what'], [...r.timeline.map((t) => [t.at, t.event]), ...r.decisions.map((d) => [d.at, `decision by ${d.by}: ${d.decision}`])])),
+          el('div', { class: 'panel' }, table(['at', 'what'], [...r.timeline.map((t) => [when(t.at), t.event]), ...r.decisions.map((d) => [when(d.at), `decision by ${d.by}: ${d.decision}`])])),
         )
       : null,
     el('p', { class: 'note' }, 'The list of the individuals to notify (Art. 34) is kept in the request store, never in this report.'),
