@@ -3,10 +3,10 @@
  * /usr/bin/chromium): each renders with no console error or warning, requests nothing but its own
  * file, and shows its key numbers. Discovery runs for real against the emulators (the DSR test
  * world: Ann Example with one conversation under hold); the DPO page is the hand-made history of
- * dsr-history.ts, whose March trend numbers are checked in the chart's own table. Skips, saying
- * why, without the browser.
+ * dsr-history.ts, whose March trend numbers are checked in the chart's own table; the breach page
+ * is `lethe breach scope` on the hand-checked breach world. Skips, saying why, without the browser.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,8 @@ import { dsrReport, dsrReportHtml } from '../../runner/dsr/report.ts';
 import { discoverStep } from '../../runner/dsr/workflow.ts';
 import { renderForecastReport } from '../../runner/report/forecast-html.ts';
 import { KEY } from '../engine/fixtures.ts';
+import { breachWorld, INCIDENT, writeSnapshot } from '../breach/world.ts';
+import { lethe } from '../dsr/cli-run.ts';
 import { ANN_HOLD, ann, household, startWorld, type World } from '../dsr/world.ts';
 import { CHROMIUM, CHROMIUM_ARGS, loadChromium, openReport, type PwContext, type PwPage } from './browser.ts';
 import { dsrHistory, HOSTILE_CASE } from './dsr-history.ts';
@@ -32,7 +34,7 @@ if ('skip' in pw) console.warn(`[report pages browser test skipped] ${pw.skip}`)
 
 const number = async (page: PwPage, id: string): Promise<number> => Number((await page.locator(`[data-testid="${id}"]`).textContent())?.replace(/,/g, ''));
 
-describe.skipIf('skip' in pw)('forecast, discovery and DPO pages in headless Chromium', () => {
+describe.skipIf('skip' in pw)('forecast, discovery, DPO and breach pages in headless Chromium', () => {
   let dir: string;
   let context: PwContext;
   let world: World | undefined;
@@ -120,5 +122,24 @@ describe.skipIf('skip' in pw)('forecast, discovery and DPO pages in headless Chr
     expect(await page.evaluate<boolean>("[...document.querySelectorAll('svg.chart rect.bar title')].some((t) => t.textContent === 'Mar 2026 · received: 3')")).toBe(true);
     expect(await page.evaluate<boolean>(`document.body.textContent.includes(${JSON.stringify(HOSTILE_CASE)})`)).toBe(true);
     expect(await page.evaluate<number>('window.__pwned ?? 0')).toBe(0);
+  });
+
+  it('the breach page: 7 people and 10 records of the hand-checked world, the deadline', async () => {
+    const b = join(dir, 'breach');
+    writeSnapshot(join(b, 'snap'), breachWorld());
+    await writeFile(join(dir, 'inc.yaml'), INCIDENT);
+    const saved = process.env.LETHE_HMAC_KEY;
+    process.env.LETHE_HMAC_KEY = 'a'.repeat(64);
+    try {
+      const r = await lethe(['breach', 'scope', '--incident', join(dir, 'inc.yaml'), '--policies', 'policies', '--snapshot', join(b, 'snap'), '--out', join(b, 'out'), '--store', join(b, 'store'), '--state-dir', join(b, 'state'), '--now', '2026-03-28T12:00:00Z', '--actor', 'tester']);
+      expect(r.code).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.LETHE_HMAC_KEY;
+      else process.env.LETHE_HMAC_KEY = saved;
+    }
+    const page = await open('breach.html', await readFile(join(b, 'out', 'breach.html'), 'utf8'));
+    expect(await number(page, 'subjects')).toBe(7);
+    expect(await number(page, 'records')).toBe(10);
+    expect(await page.locator('[data-testid="deadline"]').textContent()).toContain('2026-03-30T11:00:00+02:00');
   });
 });
