@@ -5,7 +5,7 @@
  * month's end), and the tables
  * of open, held, rejected and incomplete requests. No script, no network; every value escaped.
  */
-import { card, dataTable, pageHeader, section, when } from '../report/components.ts';
+import { card, dataTable, pageHeader, readableMonth as monthName, section, when } from '../report/components.ts';
 import { el, fragment, num, type Html } from '../report/html.ts';
 import { renderPage } from '../report/page.ts';
 import { barChart, PALETTE } from '../report/svg.ts';
@@ -13,14 +13,6 @@ import { barChart, PALETTE } from '../report/svg.ts';
 const [RED, BLUE, , PURPLE, , GREY, , GREEN] = PALETTE;
 import type { DsrReport } from './report.ts';
 import type { DsrTrendMonth } from './trends.ts';
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** `2026-11` -> `November 2026`; `short`: `Nov 2026`. */
-export function monthName(month: string, short = false): string {
-  const name = MONTHS[Number(month.slice(5, 7)) - 1] ?? month;
-  return `${short ? name.slice(0, 3) : name} ${month.slice(0, 4)}`;
-}
 
 function trendCharts(t: readonly DsrTrendMonth[]): Html {
   const months = t.map((x) => monthName(x.month, true));

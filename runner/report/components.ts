@@ -11,6 +11,14 @@ export function when(iso: string): Html {
   return el('time', { datetime: iso, title: iso }, readableDate(iso));
 }
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** `2026-11` -> `November 2026`; `short`: `Nov 2026`. Other text unchanged. */
+export function readableMonth(month: string, short = false): string {
+  const name = /^\d{4}-(0[1-9]|1[0-2])$/.test(month) ? MONTHS[Number(month.slice(5, 7)) - 1]! : undefined;
+  return name ? `${short ? name.slice(0, 3) : name} ${month.slice(0, 4)}` : month;
+}
+
 /** A summary card: the value large, a label under it; `warn` also needs the label to say why (not colour alone). */
 export function card(label: string, value: string | number, testid: string, warn = false): Html {
   return el('div', { class: warn ? 'card warn' : 'card' }, el('div', { class: 'value', 'data-testid': testid }, typeof value === 'number' ? num(value) : value), el('div', { class: 'label' }, label));
