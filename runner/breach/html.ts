@@ -1,31 +1,22 @@
 /**
- * The breach report as one self-contained HTML page, with the plan report's style
- * (runner/report/assets.ts) and escaping helpers (runner/report/html.ts). No script; the
- * Content-Security-Policy allows only the inline style block.
+ * The breach report as one self-contained HTML page in the shared report style (page shell,
+ * stylesheet and components of runner/report/). No script; the page's Content-Security-Policy
+ * allows only the inline style block and no network.
  */
-import { createHash } from 'node:crypto';
 import type { BreachReport } from '../../engine/breach/report.ts';
-import { CSS } from '../report/assets.ts';
-import { el, esc, fragment, num, type Html } from '../report/html.ts';
+import { card, dataTable, when, type Cell } from '../report/components.ts';
+import { el, fragment } from '../report/html.ts';
+import { renderPage } from '../report/page.ts';
 
-function card(label: string, value: string | number, testid: string, warn = false): Html {
-  return el('div', { class: warn ? 'card warn' : 'card' }, el('div', { class: 'value', 'data-testid': testid }, typeof value === 'number' ? num(value) : value), el('div', { class: 'label' }, label));
-}
-
-function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, numeric: readonly number[] = []): Html {
-  return el(
-    'table',
-    null,
-    el('thead', null, el('tr', null, headers.map((h, i) => el('th', numeric.includes(i) ? { class: 'n' } : null, h)))),
-    el('tbody', null, rows.map((r) => el('tr', null, r.map((c, i) => el('td', numeric.includes(i) ? { class: 'n' } : null, typeof c === 'number' ? num(c) : c))))),
-  );
+function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<Cell>>, numeric: readonly number[] = []): ReturnType<typeof dataTable> {
+  return dataTable(headers, rows, { numeric });
 }
 
 export function breachHtml(r: BreachReport): string {
   const k = r.clock;
   const body = fragment(
     el('h1', null, `Breach ${r.incident.id}`),
-    el('p', { class: 'meta' }, 'Snapshot ', el('code', null, r.snapshot), ' · policy bundle ', el('code', null, r.policyBundle), ' · report at ', el('code', null, k.at)),
+    el('p', { class: 'meta' }, 'Snapshot ', el('code', null, r.snapshot), ' · policy bundle ', el('code', null, r.policyBundle), ' · report at ', when(k.at)),
     el(
       'p',
       { class: 'banner', 'data-testid': 'deadline' },
@@ -65,18 +56,10 @@ export function breachHtml(r: BreachReport): string {
     r.timeline.length + r.decisions.length > 0
       ? fragment(
           el('h2', null, 'Timeline and decisions'),
-          el('div', { class: 'panel' }, table(['at (UTC)', 'what'], [...r.timeline.map((t) => [t.at, t.event]), ...r.decisions.map((d) => [d.at, `decision by ${d.by}: ${d.decision}`])])),
+          el('div', { class: 'panel' }, table(['at', 'what'], [...r.timeline.map((t) => [when(t.at), t.event]), ...r.decisions.map((d) => [when(d.at), `decision by ${d.by}: ${d.decision}`])])),
         )
       : null,
     el('p', { class: 'note' }, 'The list of the individuals to notify (Art. 34) is kept in the request store, never in this report.'),
   );
-  const csp = [`default-src 'none'`, `style-src 'sha256-${createHash('sha256').update(CSS, 'utf8').digest('base64')}'`, "img-src 'none'", "form-action 'none'", "base-uri 'none'"].join('; ');
-  return (
-    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
-    `<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">` +
-    '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">' +
-    `<title>${esc(`Lethe breach report ${r.incident.id}`)}</title><style>${CSS}</style></head>\n<body>` +
-    el('main', null, body).html +
-    '</body></html>\n'
-  );
+  return renderPage({ title: `Lethe breach report ${r.incident.id}`, body });
 }

@@ -1,41 +1,74 @@
-/** The discovery report as a readable, self-contained HTML page for the DPO. */
+/**
+ * The discovery report as one self-contained page for the DPO, in the shared report style
+ * (runner/report/: page shell, stylesheet, cards, tables, dates): what was found for the subject,
+ * what happens to each record and why, holds and exceptions, and the identity graph (identifiers
+ * as a hint and their keyed hash only). No script, no network.
+ */
+import { card, dataTable, pageHeader, section, when } from '../report/components.ts';
+import { el, fragment, num } from '../report/html.ts';
+import { renderPage } from '../report/page.ts';
 import type { DiscoveryReport, IdNode } from './discovery.ts';
-import { esc, page, table } from './html.ts';
 
 const ref = (t: { system: string; type: string; id: string }): string => `${t.system}/${t.type}/${t.id}`;
 const id = (n: IdNode): string => `${n.kind} ${n.hint} (${n.hash})`;
 
+/** Statuses that change or remove the record. */
+const CHANGES = new Set(['delete', 'anonymize', 'gdpr-request', 'rectify']);
+
 export function discoveryHtml(r: DiscoveryReport): string {
-  const parts: string[] = [];
-  parts.push(`<p>Request <code>${esc(r.request)}</code> (${esc(r.type)}), received ${esc(r.receivedAt)}, due ${esc(r.dueAt)}; report made ${esc(r.at)}.</p>`);
-  if (r.preview) parts.push('<p class="warn">Identity not verified: this is a preview. Nothing can be approved or executed until the identity is verified and discovery is run again.</p>');
-  if (r.plan) {
-    parts.push(`<p>Plan <code>${esc(r.plan.hash)}</code>: ${esc(r.plan.actions)} action(s), ${esc(r.plan.protected)} record(s) protected; request state in the plan: <b>${esc(r.plan.state)}</b>${r.plan.needsApproval ? ' (exceeds the blast-radius limit: needs approval of this plan hash)' : ''}.</p>`);
-    if (r.plan.notes.length) parts.push(`<ul>${r.plan.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
-  }
-  parts.push('<h2>Identity graph</h2>');
-  parts.push(`<p>${esc(r.identity.rounds)} lookup round(s). Identifiers are shown as a hint and their keyed hash only.</p>`);
-  parts.push(table(['identifier', 'given', 'led to identity records'], r.identity.edges.map((e) => [id(e.identifier), r.identity.given.some((g) => g.hash === e.identifier.hash) ? 'yes' : 'found', e.records.map(ref).join(', ') || '—'])));
-  if (r.identity.flagged.length) {
-    parts.push('<h3 class="warn">Shared identifiers (DPO review)</h3>');
-    parts.push(table(['identifier', 'note'], r.identity.flagged.map((f) => [id(f), 'on identity records of two or more people: not used to find the subject\'s records'])));
-  }
-  if (r.identity.mergeSets.length) {
-    parts.push('<h3>Genesys merge sets</h3>');
-    parts.push(table(['canonical contact', 'members'], r.identity.mergeSets.map((m) => [m.canonical, m.members.join(', ')])));
-  }
-  parts.push('<h2>Records found</h2>');
-  parts.push(table(['system/type', 'count'], Object.entries(r.found).sort().map(([k, v]) => [k, v])));
-  parts.push(table(['record', 'what happens', 'why'], r.records.map((x) => [ref(x.target), x.status, x.detail]), (i) => (r.records[i]!.status === 'held' ? 'held' : '')));
-  parts.push('<h2>Held (legal holds win)</h2>');
-  parts.push(table(['record', 'case', 'expires', 'hold'], r.held.map((h) => [ref(h.target), h.caseRef, h.expires ?? 'no expiry', h.hold])));
-  parts.push('<h2>Kept by an exception</h2>');
-  parts.push(table(['record', 'exception', 'legal basis'], r.exceptions.map((e) => [ref(e.target), e.exception, e.basis])));
-  if (r.holdConflicts?.length) {
-    parts.push('<h2>Hold records with conflicting fields (still protecting: resolve them)</h2>');
-    parts.push(table(['hold', 'case', 'conflict', 'expires'], r.holdConflicts.map((h) => [h.hold, h.caseRef, h.conflict, h.expires ?? ''])));
-  }
-  parts.push('<h2>Hold sources read in full</h2>');
-  parts.push(table(['system', 'hold records'], Object.entries(r.holdsRead).map(([k, v]) => [k, v])));
-  return page(`Discovery report ${r.request}`, parts.join('\n'));
+  const total = Object.values(r.found).reduce((a, b) => a + b, 0);
+  const changing = r.records.filter((x) => CHANGES.has(x.status)).length;
+  const head = fragment(
+    pageHeader(`Discovery report ${r.request}`, [
+      el('span', { 'data-testid': 'request-type' }, `${r.type} request`),
+      fragment('received ', when(r.receivedAt)),
+      fragment('due ', when(r.dueAt)),
+      fragment('made ', when(r.at)),
+    ]),
+    r.preview ? el('p', { class: 'banner', 'data-testid': 'preview' }, 'Identity not verified: this is a preview. Nothing can be approved or executed until the identity is verified and discovery is run again.') : null,
+    el(
+      'section',
+      { class: 'cards' },
+      card('records found', total, 'found'),
+      card(r.type === 'erasure' ? 'records erased or changed' : 'records changed', changing, 'changing'),
+      card('held by a legal hold', r.held.length, 'held'),
+      card('kept by an exception', r.exceptions.length, 'excepted'),
+      card(r.identity.flagged.length ? 'shared identifiers (DPO review)' : 'shared identifiers', r.identity.flagged.length, 'flagged', r.identity.flagged.length > 0),
+      card('lookup rounds', r.identity.rounds, 'rounds'),
+    ),
+    r.plan
+      ? el(
+          'p',
+          { 'data-testid': 'plan' },
+          'Plan ', el('code', null, r.plan.hash), `: ${num(r.plan.actions)} action(s), ${num(r.plan.protected)} record(s) protected; request state in the plan: `, el('strong', null, r.plan.state),
+          r.plan.needsApproval ? ' (exceeds the blast-radius limit: needs approval of this plan hash)' : '', '.',
+        )
+      : null,
+    r.plan?.notes.length ? el('ul', null, r.plan.notes.map((n) => el('li', null, n))) : null,
+  );
+  const found = Object.entries(r.found).sort();
+  const body = fragment(
+    head,
+    section(
+      'Records found',
+      el('div', { class: 'panel' }, dataTable(['system/type', 'records'], found.map(([k, v]) => [k, v]), { numeric: [1], testid: 'found-by-type' })),
+      el('div', { class: 'panel' }, dataTable(['record', 'what happens', 'why'], r.records.map((x) => [ref(x.target), x.status, x.detail]), { ids: [0], rowClass: (i) => (r.records[i]!.status === 'held' ? 'held' : undefined), testid: 'records' })),
+    ),
+    section('Held (legal holds win)', dataTable(['record', 'case', 'expires', 'hold'], r.held.map((h) => [ref(h.target), h.caseRef, h.expires ? when(h.expires) : 'no expiry', h.hold]), { ids: [0], testid: 'held-records' })),
+    section('Kept by an exception', dataTable(['record', 'exception', 'legal basis'], r.exceptions.map((e) => [ref(e.target), e.exception, e.basis]), { ids: [0] })),
+    r.holdConflicts?.length
+      ? section('Hold records with conflicting fields (still protecting: resolve them)', dataTable(['hold', 'case', 'conflict', 'expires'], r.holdConflicts.map((h) => [h.hold, h.caseRef, h.conflict, h.expires ? when(h.expires) : '']), { rowClass: () => 'over' }))
+      : null,
+    section(
+      'Identity graph',
+      el('p', { class: 'note' }, `${num(r.identity.rounds)} lookup round(s). Identifiers are shown as a hint and their keyed hash only.`),
+      dataTable(['identifier', 'given', 'led to identity records'], r.identity.edges.map((e) => [id(e.identifier), r.identity.given.some((g) => g.hash === e.identifier.hash) ? 'yes' : 'found', e.records.map(ref).join(', ') || '—']), { testid: 'identity' }),
+      r.identity.flagged.length
+        ? fragment(el('h3', null, 'Shared identifiers (DPO review)'), dataTable(['identifier', 'note'], r.identity.flagged.map((f) => [id(f), 'on identity records of two or more people: not used to find the subject\'s records']), { rowClass: () => 'over' }))
+        : null,
+      r.identity.mergeSets.length ? fragment(el('h3', null, 'Genesys merge sets'), dataTable(['canonical contact', 'members'], r.identity.mergeSets.map((m) => [m.canonical, m.members.join(', ')]), { ids: [0, 1] })) : null,
+    ),
+    section('Hold sources read in full', dataTable(['system', 'hold records'], Object.entries(r.holdsRead).map(([k, v]) => [k, v]), { numeric: [1] })),
+  );
+  return renderPage({ title: `Discovery report ${r.request}`, body });
 }

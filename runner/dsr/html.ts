@@ -1,32 +1,23 @@
-/** Self-contained HTML pages (no scripts, no external resources) with every value escaped. */
+/**
+ * String helpers for the DSR pages (the subject's access summary) over the shared report style:
+ * one escaping function (runner/report/html.ts), the shared page shell and its Content-Security-
+ * Policy (runner/report/page.ts), the shared table component. No scripts, no external resources.
+ */
+import { dataTable, pageHeader } from '../report/components.ts';
+import { esc as escText, fragment, raw } from '../report/html.ts';
+import { renderPage } from '../report/page.ts';
 
+/** Any value as escaped HTML text (null and undefined as nothing). */
 export function esc(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return escText(value === null || value === undefined ? '' : String(value));
 }
 
 export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>, rowClass?: (i: number) => string): string {
-  if (rows.length === 0) return '<p class="none">None.</p>';
-  const head = `<tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`;
-  const body = rows.map((r, i) => `<tr${rowClass && rowClass(i) ? ` class="${esc(rowClass(i))}"` : ''}>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
-  return `<table>\n${head}\n${body}\n</table>`;
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? c : c === null || c === undefined ? '' : String(c))));
+  return dataTable(headers, cells, rowClass ? { rowClass } : {}).html;
 }
 
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#f2f2f2}.overdue td{color:#b00;font-weight:600}.held td{background:#fff6e0}.none{color:#777}
-code{font-size:90%}.warn{color:#b00;font-weight:600}`;
-
+/** A page in the shared style; `body` must already be escaped HTML. */
 export function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${esc(title)}</title><style>${STYLE}</style></head>
-<body><h1>${esc(title)}</h1>
-${body}
-</body></html>
-`;
+  return renderPage({ title, body: fragment(pageHeader(title, []), raw(body)) });
 }

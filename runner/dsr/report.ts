@@ -1,12 +1,14 @@
 /**
  * The DPO's monthly report (`lethe report dsr --month 2026-11`): requests received and closed in
  * the month, closed on time, average and worst days to close, open requests with days left (and
- * overdue ones), partial holds with their cases, native jobs open for more than 14 days, and
- * requests left INCOMPLETE by their verification re-scan with what remains and why.
+ * overdue ones), partial holds with their cases, native jobs open for more than 14 days,
+ * requests left INCOMPLETE by their verification re-scan with what remains and why, and the trends
+ * of the 12 months to the report month (trends.ts). The HTML page is report-html.ts.
  */
 import type { StoredRequest } from './types.ts';
 import { isClosed } from './types.ts';
-import { esc, page, table } from './html.ts';
+import { renderDsrReport } from './report-html.ts';
+import { dsrTrends, type DsrTrendMonth } from './trends.ts';
 
 const DAY = 86_400_000;
 export const NATIVE_JOB_ESCALATION_DAYS = 14;
@@ -28,6 +30,8 @@ export interface DsrReport {
   holdConflicts: Array<{ request: string; hold: string; caseRef: string; conflict: string }>;
   /** Requests whose verification re-scan found records of the subject that remain without a reason. */
   incomplete: Array<{ id: string; verifiedAt: string; unexplained: number; remaining: Array<{ target: string; why: string; basis?: string }> }>;
+  /** The 12 months up to and including `month`, oldest first: received, closed, days to close, open and overdue at each month's end. */
+  trends: DsrTrendMonth[];
   /** Consent-withdrawal purges (lethe serve) unacknowledged past their SLA; present only when there are some. */
   overduePurges?: Array<{ purgeId: string; destination: string; purpose: string; subject: string; queuedAt: string; attempts: number }>;
 }
@@ -93,6 +97,7 @@ export function dsrReport(requests: readonly StoredRequest[], month: string, asO
         unexplained: r.verification!.unexplained,
         remaining: r.verification!.remaining.map((x) => ({ target: `${x.target.system}/${x.target.type}/${x.target.id}`, why: x.why, ...(x.basis ? { basis: x.basis } : {}) })),
       })),
+    trends: dsrTrends(requests, month, asOf),
   };
 }
 
@@ -130,28 +135,14 @@ export function dsrReportMarkdown(r: DsrReport): string {
     lines.push('', '## Withdrawal purges unacknowledged past their SLA', '', '| purge | destination | purpose | subject | queued | attempts |', '|---|---|---|---|---|---|');
     for (const p of r.overduePurges) lines.push(`| ${p.purgeId} | ${p.destination} | ${p.purpose} | ${p.subject} | ${p.queuedAt} | ${p.attempts} |`);
   }
+  if (r.trends.length) {
+    lines.push('', `## Trends, ${r.trends[0]!.month} to ${r.month}`, '', '| month | received | closed | on time | median days | p90 days | open at end | overdue at end |', '|---|---|---|---|---|---|---|---|');
+    for (const t of r.trends) lines.push(`| ${t.month} | ${t.received} | ${t.closed} | ${t.closedOnTime} | ${t.medianDaysToClose ?? '—'} | ${t.p90DaysToClose ?? '—'} | ${t.openAtEnd} | ${t.overdueAtEnd} |`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
+/** The report as one self-contained HTML page in the shared report style, with trend charts. */
 export function dsrReportHtml(r: DsrReport): string {
-  const body = [
-    `<p>As of ${esc(r.asOf)}. Received <b>${esc(r.received)}</b>, closed <b>${esc(r.closed)}</b> (${esc(r.closedOnTime)} on time). Days to close: average ${esc(r.averageDaysToClose ?? '—')}, worst ${esc(r.worstDaysToClose ?? '—')}.</p>`,
-    '<h2>Open requests</h2>',
-    table(['request', 'type', 'state', 'due', 'days left'], r.open.map((o) => [o.id, o.type, o.state, `${o.dueAt.slice(0, 10)}${o.extended ? ' (extended)' : ''}`, o.overdue ? `OVERDUE by ${-o.daysLeft} days` : o.daysLeft]), (i) => (r.open[i]!.overdue ? 'overdue' : '')),
-    '<h2>Partial holds</h2>',
-    table(['request', 'closed', 'cases'], r.partialHolds.map((p) => [p.id, p.closedAt.slice(0, 10), p.cases.map((c) => `${c.caseRef}${c.expires ? ` until ${c.expires.slice(0, 10)}` : ''}`).join(', ')])),
-    `<h2>Native jobs open over ${NATIVE_JOB_ESCALATION_DAYS} days</h2>`,
-    table(['request', 'job', 'kind', 'submitted', 'days open'], r.staleNativeJobs.map((j) => [j.request, j.id, j.kind, j.submittedAt, j.daysOpen]), () => 'overdue'),
-    '<h2>Rejected</h2>',
-    table(['request', 'legal basis'], r.rejected.map((x) => [x.id, x.basis])),
-    ...(r.holdConflicts.length > 0
-      ? ['<h2>Hold records with conflicting fields (still protecting: resolve them)</h2>', table(['hold', 'case', 'conflict', 'request'], r.holdConflicts.map((h) => [h.hold, h.caseRef, h.conflict, h.request]))]
-      : []),
-    '<h2>Incomplete (verification found records without a reason)</h2>',
-    table(['request', 're-scanned', 'record', 'why'], r.incomplete.flatMap((x) => x.remaining.map((i) => [x.id, x.verifiedAt, i.target, `${i.why}${i.basis ? `: ${i.basis}` : ''}`])), (i) => (r.incomplete.flatMap((x) => x.remaining)[i]?.why === 'unexplained' ? 'overdue' : '')),
-    ...(r.overduePurges?.length
-      ? ['<h2>Withdrawal purges unacknowledged past their SLA</h2>', table(['purge', 'destination', 'purpose', 'subject', 'queued', 'attempts'], r.overduePurges.map((p) => [p.purgeId, p.destination, p.purpose, p.subject, p.queuedAt, p.attempts]), () => 'overdue')]
-      : []),
-  ];
-  return page(`Data subject requests, ${r.month}`, body.join('\n'));
+  return renderDsrReport(r, NATIVE_JOB_ESCALATION_DAYS);
 }

@@ -25,13 +25,19 @@ tr.over td{color:var(--warn);font-weight:600}
 td.up{color:var(--warn);font-weight:600}td.down{color:var(--ok)}
 figure{margin:8px 0}
 svg.chart{width:100%;max-width:960px;height:auto;background:#fff;border:1px solid var(--line);border-radius:8px}
-svg .grid{stroke:#eaeded}svg .axis{stroke:#99a3a4}svg .tick{font-size:10px;fill:#5d6d7e}
+svg .grid{stroke:#eaeded}svg .axis{stroke:#7b8a8b}svg .tick{font-size:11px;fill:#5d6d7e}
 svg .bar:hover{opacity:.75}
 .legend{display:flex;flex-wrap:wrap;gap:14px;color:var(--muted);margin-top:4px}
 .filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:8px 0}
 .filters input,.filters select{font:inherit;padding:3px 6px}
 .count{color:var(--muted)}
 tr[hidden]{display:none}
+tr.overdue td{color:var(--warn);font-weight:600}tr.held td{background:#fef9e7}
+details.data{margin:4px 0 12px;color:var(--muted)}details.data summary{cursor:pointer}details.data table{margin-top:6px;color:var(--fg)}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
+.charts figure{background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px 10px;margin:0;min-width:0}
+.charts figcaption{font-weight:600;margin-bottom:4px}.charts svg.chart{border:0}
+footer{margin-top:32px;color:var(--muted);font-size:12px}
 `;
 
 export const SCRIPT = `

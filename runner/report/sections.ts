@@ -1,13 +1,12 @@
 /** The report's sections, each a function of the model returning escaped HTML. */
 import type { Forecast, ForecastComparison } from '../../engine/forecast/types.ts';
-import { readableDate } from './page.ts';
+import { card, readableMonth, when } from './components.ts';
 import { el, fragment, num, type Html } from './html.ts';
 import type { Count, ReportModel } from './model.ts';
 import { barChart } from './svg.ts';
 
-function card(label: string, value: string | number, testid: string, warn = false): Html {
-  return el('div', { class: warn ? 'card warn' : 'card' }, el('div', { class: 'value', 'data-testid': testid }, typeof value === 'number' ? num(value) : value), el('div', { class: 'label' }, label));
-}
+export { when };
+
 
 export function header(m: ReportModel): Html {
   return fragment(
@@ -104,23 +103,19 @@ export function requestsSection(m: ReportModel): Html {
             'table',
             { 'data-testid': 'requests' },
             el('thead', null, el('tr', null, ['request', 'type', 'state', 'due', 'actions', 'protected', 'flagged', 'found'].map((h) => el('th', null, h)))),
-            el('tbody', null, m.requests.map((r) => el('tr', null, el('td', null, r.id), el('td', null, r.type), el('td', null, r.state), el('td', null, r.dueAt.slice(0, 10)), [r.counts.actions, r.counts.protected, r.counts.flagged, r.counts.found].map((n) => el('td', { class: 'n' }, num(n)))))),
+            el('tbody', null, m.requests.map((r) => el('tr', null, el('td', null, r.id), el('td', null, r.type), el('td', null, r.state), el('td', null, when(r.dueAt)), [r.counts.actions, r.counts.protected, r.counts.flagged, r.counts.found].map((n) => el('td', { class: 'n' }, num(n)))))),
           ),
         ),
   );
 }
 
-/** A date for people, the exact ISO value in `datetime` and on hover. */
-export function when(iso: string): Html {
-  return el('time', { datetime: iso, title: iso }, readableDate(iso));
-}
 
 /** Monthly bars only: "due now" (records already past their period) would flatten them, so it is a card of its own. */
 function forecastSingle(f: Forecast): Html {
   const types = [...new Set([...Object.keys(f.overdue.byOpType), ...Object.keys(f.upcoming.byOpType)])].sort();
   return barChart({
     title: 'Records becoming due by month (due now shown apart)',
-    categories: f.months.map((m) => m.month),
+    categories: f.months.map((m) => readableMonth(m.month, true)),
     series: types.map((t) => ({ name: t, values: f.months.map((m) => m.byOpType[t] ?? 0) })),
     mode: 'stacked',
   });
@@ -144,11 +139,11 @@ export function forecastSection(f: Forecast | ForecastComparison | undefined): H
   const isCmp = f.kind === 'RetentionForecastComparison';
   const monthly = isCmp ? f.byMonth.filter((r) => r.key !== 'now') : [];
   const chart = isCmp
-    ? barChart({ title: 'Records becoming due by month: base and head (due now shown apart)', categories: monthly.map((r) => r.key), series: [{ name: 'base', values: monthly.map((r) => r.base) }, { name: 'head', values: monthly.map((r) => r.head) }], mode: 'grouped' })
+    ? barChart({ title: 'Records becoming due by month: base and head (due now shown apart)', categories: monthly.map((r) => readableMonth(r.key, true)), series: [{ name: 'base', values: monthly.map((r) => r.base) }, { name: 'head', values: monthly.map((r) => r.head) }], mode: 'grouped' })
     : forecastSingle(f);
   const table = isCmp
     ? el('table', { 'data-testid': 'forecast' }, el('thead', null, el('tr', null, el('th', null, 'due by the end of the horizon'), el('th', { class: 'n' }, 'base'), el('th', { class: 'n' }, 'head'), el('th', { class: 'n' }, 'Δ'))), el('tbody', null, f.byOpType.map((r) => el('tr', null, el('td', null, r.key), el('td', { class: 'n' }, num(r.base)), el('td', { class: 'n' }, num(r.head)), el('td', { class: 'n' }, r.delta > 0 ? `+${num(r.delta)}` : num(r.delta))))))
-    : el('table', { 'data-testid': 'forecast' }, el('thead', null, el('tr', null, el('th', null, 'month'), el('th', { class: 'n' }, 'becoming due'))), el('tbody', null, [el('tr', null, el('td', null, 'due now'), el('td', { class: 'n' }, num(f.overdue.total))), ...f.months.map((mo) => el('tr', null, el('td', null, mo.month), el('td', { class: 'n' }, num(mo.total))))]));
+    : el('table', { 'data-testid': 'forecast' }, el('thead', null, el('tr', null, el('th', null, 'month'), el('th', { class: 'n' }, 'becoming due'))), el('tbody', null, [el('tr', null, el('td', null, 'due now'), el('td', { class: 'n' }, num(f.overdue.total))), ...f.months.map((mo) => el('tr', null, el('td', null, readableMonth(mo.month)), el('td', { class: 'n' }, num(mo.total))))]));
   const now = isCmp ? f.head.inputs.now : f.inputs.now;
   return el('section', null, el('h2', null, 'Retention forecast'), el('p', { class: 'note' }, 'Records becoming due for retention in each calendar month after ', when(now), ' (holds still protect).'), dueNowCards(f), chart, table);
 }

@@ -8,11 +8,17 @@ import { el, fragment, num, type Html } from './html.ts';
 export interface ChartInput {
   title: string;
   categories: string[];
-  series: Array<{ name: string; values: number[] }>;
+  /** `color`: one of PALETTE when a series has a fixed meaning (e.g. overdue in red); otherwise by position. */
+  series: Array<{ name: string; values: number[]; color?: string }>;
   mode: 'stacked' | 'grouped';
+  /** A visible caption above the chart (the title is always the accessible name). */
+  caption?: string;
+  /** Drawing width (default 900): smaller for charts shown side by side, so their labels stay legible. */
+  width?: number;
 }
 
-export const PALETTE = ['#c0392b', '#2471a3', '#d68910', '#7d3c98', '#17a589', '#566573', '#a04000', '#1e8449'];
+/** Bar colours: each at least 3:1 against white (WCAG 1.4.11); series are also named in the legend and table. */
+export const PALETTE = ['#c0392b', '#2471a3', '#9a6a00', '#7d3c98', '#138d75', '#566573', '#a04000', '#1e8449'];
 
 /** A round axis top with four whole-number steps: 4 × (1, 2 or 5 × 10^k). */
 function niceMax(v: number): number {
@@ -23,7 +29,7 @@ function niceMax(v: number): number {
 }
 
 export function barChart(c: ChartInput): Html {
-  const W = 900;
+  const W = c.width ?? 900;
   const H = 300;
   const left = 56;
   const right = 12;
@@ -44,7 +50,8 @@ export function barChart(c: ChartInput): Html {
     parts.push(el('line', { x1: left, x2: W - right, y1: y(v).toFixed(1), y2: y(v).toFixed(1), class: 'grid' }));
     parts.push(el('text', { x: left - 6, y: (y(v) + 4).toFixed(1), 'text-anchor': 'end', class: 'tick' }, num(Math.round(v))));
   }
-  const labelEvery = Math.max(1, Math.ceil(n / 24));
+  const labelEvery = Math.max(1, Math.ceil(n / Math.floor(W / 37)));
+  const colour = (k: number): string => c.series[k]?.color ?? PALETTE[k % PALETTE.length]!;
   c.categories.forEach((cat, i) => {
     const x0 = left + i * slot;
     let base = 0;
@@ -56,7 +63,7 @@ export function barChart(c: ChartInput): Html {
       const y1 = y(c.mode === 'stacked' ? base + v : v);
       const y0 = y(c.mode === 'stacked' ? base : 0);
       parts.push(
-        el('rect', { x: x.toFixed(1), y: y1.toFixed(1), width: w.toFixed(1), height: Math.max(0.5, y0 - y1).toFixed(1), fill: PALETTE[k % PALETTE.length], class: 'bar' }, el('title', null, `${cat} · ${s.name}: ${num(v)}`)),
+        el('rect', { x: x.toFixed(1), y: y1.toFixed(1), width: w.toFixed(1), height: Math.max(0.5, y0 - y1).toFixed(1), fill: colour(k), class: 'bar' }, el('title', null, `${cat} · ${s.name}: ${num(v)}`)),
       );
       if (c.mode === 'stacked') base += v;
     });
@@ -70,8 +77,23 @@ export function barChart(c: ChartInput): Html {
   const legend = el(
     'div',
     { class: 'legend' },
-    c.series.map((s, k) => el('span', null, el('svg', { width: 12, height: 12, 'aria-hidden': 'true' }, el('rect', { width: 12, height: 12, fill: PALETTE[k % PALETTE.length] })), ` ${s.name}`)),
+    c.series.map((s, k) => el('span', null, el('svg', { width: 12, height: 12, 'aria-hidden': 'true' }, el('rect', { width: 12, height: 12, fill: colour(k) })), ` ${s.name}`)),
   );
   const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': c.title, class: 'chart' }, el('title', null, c.title), parts);
-  return fragment(el('figure', null, svg, legend));
+  return fragment(el('figure', null, c.caption ? el('figcaption', null, c.caption) : null, svg, legend, dataTable(c)));
+}
+
+/** The chart's numbers as a table (closed by default): the figures without relying on colour or hover. */
+function dataTable(c: ChartInput): Html {
+  return el(
+    'details',
+    { class: 'data' },
+    el('summary', null, 'Numbers'),
+    el(
+      'table',
+      null,
+      el('thead', null, el('tr', null, el('th', null, ''), c.series.map((s) => el('th', { class: 'n' }, s.name)))),
+      el('tbody', null, c.categories.map((cat, i) => el('tr', null, el('td', null, cat), c.series.map((s) => el('td', { class: 'n' }, s.values[i] === undefined ? '—' : num(s.values[i]!)))))),
+    ),
+  );
 }

@@ -85,6 +85,11 @@ describe('lethe forecast', () => {
       const md = await runCli([...args, '--insecure-demo-key', '--format', 'markdown', '--compare-policies', 'policies']);
       expect(md.stdout).toContain('The retention forecast does not change.');
       expect(md.stdout).toContain(`| due now | ${f.overdue.total} | ${f.overdue.total} | 0 |`);
+      const html = await runCli([...args, '--insecure-demo-key', '--format', 'html']);
+      expect(html.code).toBe(0);
+      expect(html.stdout.startsWith('<!doctype html>')).toBe(true);
+      expect(html.stdout).toContain(`<div class="value" data-testid="due-now">${f.overdue.total.toLocaleString('en-US')}</div>`);
+      expect(html.stdout).toContain('<time datetime="2025-06-01T00:00:00.000Z"');
     } finally {
       if (saved !== undefined) process.env.LETHE_HMAC_KEY = saved;
     }

@@ -60,3 +60,15 @@ export async function loadChromium(): Promise<{ chromium: PwChromium } | { skip:
   }
   return { skip: 'playwright-core is not installed (add it as a devDependency, or set LETHE_PLAYWRIGHT_DIR to a directory where it is)' };
 }
+
+/** Opens a report file in a new page, collecting every request it makes and every console error, warning or page error. */
+export async function openReport(context: PwContext, file: string, seen: { requests: string[]; problems: string[] }): Promise<PwPage> {
+  const page = await context.newPage();
+  page.on('request', (r) => seen.requests.push(r.url()));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') seen.problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => seen.problems.push(`pageerror: ${e.message}`));
+  await page.goto(pathToFileURL(file).href);
+  return page;
+}

@@ -2,11 +2,10 @@
  * The HTML plan diff (`lethe report diff`) and the plan report's forecast in real headless
  * Chromium (playwright-core, /usr/bin/chromium): no console error, no request but the file, the key
  * numbers present, hostile ids shown as text; "due now" is a card apart from the monthly bars.
- * With LETHE_UPDATE_SCREENSHOT=1 writes docs/diff-report.png and docs/plan-report.png (the top of
- * each page: no fixture ids). Skips, saying why, without the browser.
+ * (The README's pictures come from `npm run screenshots`, test/report/screenshots.ts.) Skips,
+ * saying why, without the browser.
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +30,7 @@ import { HOSTILE, NOW, reportRecords } from './fixture.ts';
 const pw = await loadChromium();
 if ('skip' in pw) console.warn(`[diff report browser test skipped] ${pw.skip}`);
 
-/** A realistic snapshot hash (the screenshot shows it). */
+/** A realistic snapshot hash. */
 const SNAPSHOT = `sha256:${createHash('sha256').update('lethe report screenshot snapshot').digest('hex')}`;
 
 describe.skipIf('skip' in pw)('HTML plan diff and forecast in headless Chromium', () => {
@@ -95,13 +94,6 @@ describe.skipIf('skip' in pw)('HTML plan diff and forecast in headless Chromium'
     const hostile = HOSTILE.filter((h) => added.includes(h));
     for (const h of hostile) expect(await page.evaluate<boolean>(`[...document.querySelectorAll('td.id')].some((td) => td.textContent === ${JSON.stringify(h)})`)).toBe(true);
     expect(await page.evaluate<number>('window.__pwned ?? 0')).toBe(0);
-    if (process.env.LETHE_UPDATE_SCREENSHOT === '1') {
-      const path = join('docs', 'diff-report.png');
-      // The top: header, totals, limits and counts (the example-target tables, with fixture ids, are cut).
-      const cut = await page.evaluate<number>("Math.ceil(document.querySelector('[data-testid=\"added\"]')?.closest('section')?.getBoundingClientRect().top ?? 900)");
-      await page.screenshot({ path, clip: { x: 0, y: 0, width: 1280, height: cut } });
-      expect(statSync(path).size).toBeGreaterThan(10_000);
-    }
   });
 
   it('the plan report\'s forecast: "due now" is a card apart, the monthly chart has only months', async () => {
@@ -116,11 +108,5 @@ describe.skipIf('skip' in pw)('HTML plan diff and forecast in headless Chromium'
     const labels = await page.evaluate<string[]>("[...document.querySelectorAll('svg.chart')].at(-1).querySelectorAll('text.tick').length ? [...[...document.querySelectorAll('svg.chart')].at(-1).querySelectorAll('rect.bar title')].map((t) => t.textContent) : []");
     expect(labels.length).toBeGreaterThan(0);
     expect(labels.some((l) => l.startsWith('due now'))).toBe(false);
-    if (process.env.LETHE_UPDATE_SCREENSHOT === '1') {
-      const path = join('docs', 'plan-report.png');
-      const cut = await page.evaluate<number>("Math.ceil(document.querySelector('#targets')?.closest('section')?.getBoundingClientRect().top ?? 2300)");
-      await page.screenshot({ path, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: cut } });
-      expect(statSync(path).size).toBeGreaterThan(10_000);
-    }
   });
 });

@@ -39,7 +39,7 @@ export async function runDsrReport(opts: DsrReportOptions): Promise<string> {
 export function registerDsrReport(report: Command): void {
   report
     .command('dsr')
-    .description('Monthly report for the DPO: requests received and closed, closed on time, average and worst days to close, open requests with days left (overdue in red), partial holds with their cases, native jobs open over 14 days, consent-withdrawal purges unacknowledged past their SLA (lethe serve).')
+    .description('Monthly report for the DPO: requests received and closed, closed on time, average and worst days to close, open requests with days left (overdue in red), partial holds with their cases, native jobs open over 14 days, consent-withdrawal purges unacknowledged past their SLA (lethe serve), and the trends of the 12 months to --month (received and closed, median and 90th-percentile days to close, open and overdue at each month end; charts in --format html).')
     .option('--month <yyyy-mm>', 'the month to report (default: the current month)')
     .option('--format <format>', 'json | html | markdown', 'markdown')
     .option('--out <file>', 'write to a file instead of standard output')
