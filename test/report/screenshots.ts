@@ -9,7 +9,7 @@
  * - DPO: a year of generated requests (seeded: arrivals, types, days to close, extensions, a few
  *   late and still open), reported for November 2026.
  *
- * Writes docs/{plan,diff,forecast,discovery,dpo}-report.png and test/report/report.png (the top
+ * Writes docs/{plan,diff,forecast,discovery,dpo}-report.png and docs/plan-report-top.png (the top
  * of the plan report). Nothing else is written; the generated data lives in a
  * temporary folder, deleted at the end.
  */
@@ -137,7 +137,7 @@ const SHOTS: Array<{ name: string; file: string; cutAt?: string; max: number }> 
   { name: 'discovery', file: 'docs/discovery-report.png', max: 2400 },
   { name: 'dpo', file: 'docs/dpo-report.png', max: 2200 },
   // The picture an earlier README section shows: the top of the plan report.
-  { name: 'plan', file: 'test/report/report.png', cutAt: '[data-testid="protected"]', max: 1800 },
+  { name: 'plan', file: 'docs/plan-report-top.png', cutAt: '[data-testid="protected"]', max: 1800 },
 ];
 
 async function main(): Promise<void> {
