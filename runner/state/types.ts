@@ -10,6 +10,7 @@
  * The rest of the runner takes a `StateStore` and does not know which one it has; the contract
  * suite (test/state/contract.ts) runs the same tests against both.
  */
+import type { RateBudget } from '../../connectors/budget.ts';
 import type { AuditEntry } from '../audit/entry.ts';
 import type { AuditVerifyResult } from '../audit/verify.ts';
 import type { AuditLog, OpenAuditOptions } from '../audit/writer.ts';
@@ -70,6 +71,11 @@ export interface StateStore {
   lock(name: string, request: LockRequest): Promise<StateLock>;
   /** Locks held right now, by live holders. */
   heldLocks(): Promise<LockHolder[]>;
+  /**
+   * The org rate budget connectors take from (connectors/budget.ts): shared by every runner on a
+   * PostgreSQL state; absent for files (each connector keeps its own in-process limiter).
+   */
+  rateBudget?(): RateBudget;
   readScheduleState(): Promise<ScheduleState>;
   writeScheduleState(state: ScheduleState): Promise<void>;
   close(): Promise<void>;

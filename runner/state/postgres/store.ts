@@ -9,6 +9,8 @@ import type { ScheduleState } from '../../schedule/state.ts';
 import type { GdprHistoryEvent, JournalEvent, StateStore } from '../types.ts';
 import { listAuditNames, openPgAuditLog, readAuditLines, verifyPgAudit } from './audit.ts';
 import { redactUrl } from './db.ts';
+import { pgRateBudget } from './budget.ts';
+import type { RateBudget } from '../../../connectors/budget.ts';
 import { livenessLock, shareJournal } from './claims.ts';
 import { openPgGdprRegistry } from './gdpr.ts';
 import { listJournalPlans, openPgJournal, readJournalStates } from './journal.ts';
@@ -50,6 +52,7 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
     );
   }
   let liveness: ReturnType<typeof livenessLock> | undefined;
+  let budget: RateBudget | undefined;
   const registries = new Set<Awaited<ReturnType<typeof openPgGdprRegistry>>>();
   return {
     kind: 'postgres',
@@ -93,6 +96,7 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
     readAuditLog: async (name) => (await readAuditLines(pool, checkAuditName(name))).map((l) => JSON.parse(l) as AuditEntry),
     listAuditLogs: () => listAuditNames(pool),
     lock: (name, request) => takeLock(pool, name, request, location),
+    rateBudget: () => (budget ??= pgRateBudget(pool, location)),
     heldLocks: () => heldLocks(pool),
     async readScheduleState(): Promise<ScheduleState> {
       const r = await pool.query<{ state: ScheduleState }>('select state from lethe_schedule where id = 1');
@@ -102,6 +106,7 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
       await pool.query('insert into lethe_schedule (id, state) values (1, $1::jsonb) on conflict (id) do update set state = excluded.state', [JSON.stringify(state)]);
     },
     async close() {
+      if (budget) await budget.close();
       if (liveness) await (await liveness).lock.release().catch(() => undefined);
       await pool.end();
     },
