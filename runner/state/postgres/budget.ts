@@ -46,8 +46,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export interface PgBudgetOptions {
   /** Where outages are reported (default stderr); one line when it starts, one when it ends. */
   log?: (line: string) => void;
-  /** Statements sent (for the benchmark: round trips). */
-  counter?: { statements: number };
+  /** What the budget did (tests and the benchmark): statements sent, tokens dropped unused, token slots granted (database ms). */
+  trace?: { statements: number; dropped: number; slots: number[] };
 }
 
 /** Runs `fn`, waiting out connection errors with backoff (capped at 5 s) — never gives up. */
@@ -55,7 +55,7 @@ async function patiently<T>(what: string, fn: () => Promise<T>, o: PgBudgetOptio
   let down = 0;
   for (let k = 0; ; k++) {
     try {
-      if (o.counter) o.counter.statements++;
+      if (o.trace) o.trace.statements++;
       const out = await fn();
       if (down > 0) (o.log ?? stderrLog)(`state database reachable again: ${what} resumes after ${down} retr${down === 1 ? 'y' : 'ies'}`);
       return out;
@@ -92,7 +92,9 @@ function requestBudget(pool: pg.Pool, key: string, rate: { ratePerMinute: number
     const local = performance.now();
     const { base, now_ms: dbNow } = r.rows[0]!;
     // Database times to local ones through durations from "now": clocks of runner and server never compared.
-    const slots = Array.from({ length: size }, (_, j) => local + Math.max(0, base + j * interval - tolerance - dbNow));
+    const at = Array.from({ length: size }, (_, j) => Math.max(dbNow, base + j * interval - tolerance));
+    o.trace?.slots.push(...at);
+    const slots = at.map((t) => local + (t - dbNow));
     return { slots, next: 0, end: base + size * interval };
   };
   const giveBack = async (): Promise<void> => {
@@ -108,7 +110,10 @@ function requestBudget(pool: pg.Pool, key: string, rate: { ratePerMinute: number
       if (lease) {
         const now = performance.now();
         // Tokens whose slot passed long ago are dropped: sent now, they would bunch with others' fresh ones.
-        while (lease.next < lease.slots.length && now > lease.slots[lease.next]! + HOLD_INTERVALS * interval) lease.next++;
+        while (lease.next < lease.slots.length && now > lease.slots[lease.next]! + HOLD_INTERVALS * interval) {
+          lease.next++;
+          if (o.trace) o.trace.dropped++;
+        }
         if (lease.next < lease.slots.length) {
           const at = lease.slots[lease.next++]!;
           if (at > now) await sleep(at - now);
