@@ -18,28 +18,24 @@
  *   `used + since < share · max_calls` (leases of `ALLOCATION_LEASE` calls, one round trip each).
  *
  * The database going away (restart, failover) pauses the budget: every statement is retried with
- * backoff and one log line per outage; it never fails a connector call.
+ * backoff and one log line per outage (`MAX_OUTAGE_RETRIES` at most, then the run stops with a
+ * resumable state). `afterOutage` decides after each failure and on recovery: a runner whose claims
+ * lapsed with its session (the store's liveness lock) stops there, before any further call.
  */
 import type pg from 'pg';
 import type { AllocationBudget, JobSlot, RateBudget, RequestBudget, SlotBudget } from '../../../connectors/budget.ts';
 import { LockHeldError } from '../../lock.ts';
+import { isConnectionError, StateLostError } from './db.ts';
 import { takeLock } from './locks.ts';
 
 /** Tokens per round trip of the request bucket. */
 export const LEASE = 4;
 /** A leased token is dropped when not used within this many emission intervals after its slot. */
 export const HOLD_INTERVALS = 1;
+/** Retries (backoff 50 ms doubling to 5 s: about 1.5 minutes) before a budget gives up on the database. */
+export const MAX_OUTAGE_RETRIES = 24;
 /** Calls per round trip of the daily allocation. */
 export const ALLOCATION_LEASE = 20;
-
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
-
-/** An error that says the database could not be reached or went away (not a wrong statement). */
-export function isConnectionError(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown } | null;
-  if (typeof e?.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
-  return typeof e?.message === 'string' && /Connection terminated|connection is closed|Client has encountered a connection error|terminating connection/i.test(e.message);
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -48,21 +44,31 @@ export interface PgBudgetOptions {
   log?: (line: string) => void;
   /** What the budget did (tests and the benchmark): statements sent, tokens dropped unused, token slots granted (database ms). */
   trace?: { statements: number; dropped: number; slots: number[] };
+  /** Called when the database is back after an outage; throws to stop the caller (its runner lost its claims). */
+  afterOutage?: () => void;
+  /** The database, for messages (no password). */
+  location?: string;
 }
 
-/** Runs `fn`, waiting out connection errors with backoff (capped at 5 s) — never gives up. */
+/** Runs `fn`, waiting out connection errors with backoff (capped at 5 s), `MAX_OUTAGE_RETRIES` times at most. */
 async function patiently<T>(what: string, fn: () => Promise<T>, o: PgBudgetOptions): Promise<T> {
   let down = 0;
   for (let k = 0; ; k++) {
     try {
       if (o.trace) o.trace.statements++;
       const out = await fn();
-      if (down > 0) (o.log ?? stderrLog)(`state database reachable again: ${what} resumes after ${down} retr${down === 1 ? 'y' : 'ies'}`);
+      if (down > 0) {
+        (o.log ?? stderrLog)(`state database reachable again: ${what} resumes after ${down} retr${down === 1 ? 'y' : 'ies'}`);
+        o.afterOutage?.();
+      }
       return out;
     } catch (err) {
       if (!isConnectionError(err)) throw err;
       if (down === 0) (o.log ?? stderrLog)(`state database unavailable (${(err as Error).message}): ${what} paused, retrying with backoff`);
       down++;
+      // A runner whose claims lapsed stops now rather than after the outage; none waits for ever.
+      o.afterOutage?.();
+      if (down > MAX_OUTAGE_RETRIES) throw new StateLostError(o.location ?? 'postgres', `unreachable after ${down} retries: ${(err as Error).message}`);
       await sleep(Math.min(5000, 50 * 2 ** Math.min(k, 7)));
     }
   }
@@ -200,7 +206,8 @@ function allocationBudget(pool: pg.Pool, key: string, share: number, o: PgBudget
 }
 
 /** The shared budget of one runner (one store): close gives back unused leases. */
-export function pgRateBudget(pool: pg.Pool, location: string, options: PgBudgetOptions = {}): RateBudget {
+export function pgRateBudget(pool: pg.Pool, location: string, opts: PgBudgetOptions = {}): RateBudget {
+  const options = { location, ...opts };
   const leases = new Set<() => Promise<void>>();
   return {
     kind: 'postgres',

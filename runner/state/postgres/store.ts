@@ -8,7 +8,7 @@ import { checkAuditName } from '../files.ts';
 import type { ScheduleState } from '../../schedule/state.ts';
 import type { GdprHistoryEvent, JournalEvent, StateStore } from '../types.ts';
 import { listAuditNames, openPgAuditLog, readAuditLines, verifyPgAudit } from './audit.ts';
-import { redactUrl } from './db.ts';
+import { redactUrl, StateLostError } from './db.ts';
 import { pgRateBudget } from './budget.ts';
 import type { RateBudget } from '../../../connectors/budget.ts';
 import { livenessLock, shareJournal } from './claims.ts';
@@ -53,6 +53,12 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
   }
   let liveness: ReturnType<typeof livenessLock> | undefined;
   let budget: RateBudget | undefined;
+  let livenessHeld: Awaited<ReturnType<typeof livenessLock>> | undefined;
+  /** Throws once this runner's liveness session ended: its claims lapsed with it. */
+  const alive = (): void => {
+    const lost = livenessHeld?.lock.lost();
+    if (lost) throw new StateLostError(location, lost.message);
+  };
   const registries = new Set<Awaited<ReturnType<typeof openPgGdprRegistry>>>();
   return {
     kind: 'postgres',
@@ -63,9 +69,10 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
       if (opts?.shared) {
         liveness ??= livenessLock(pool, location);
         const me = await liveness;
+        livenessHeld = me;
         return shareJournal(pool, await openPgJournal(pool, planHash, null, opts), me.key, async () => {
           for (const r of registries) await r.reload();
-        });
+        }, alive);
       }
       const lock = await takeLock(pool, `journal:${planHash}`, { purpose: `journal of plan ${planHash}` }, location);
       try {
@@ -96,7 +103,7 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
     readAuditLog: async (name) => (await readAuditLines(pool, checkAuditName(name))).map((l) => JSON.parse(l) as AuditEntry),
     listAuditLogs: () => listAuditNames(pool),
     lock: (name, request) => takeLock(pool, name, request, location),
-    rateBudget: () => (budget ??= pgRateBudget(pool, location)),
+    rateBudget: () => (budget ??= pgRateBudget(pool, location, { afterOutage: alive })),
     heldLocks: () => heldLocks(pool),
     async readScheduleState(): Promise<ScheduleState> {
       const r = await pool.query<{ state: ScheduleState }>('select state from lethe_schedule where id = 1');
