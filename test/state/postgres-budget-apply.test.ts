@@ -18,6 +18,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../runner/apply/index.ts';
 import { subjectsFromRequestFiles } from '../../runner/cli/commands/apply.ts';
+import { STATE_LOST_EXIT } from '../../runner/state/postgres/db.ts';
 import { migrate } from '../../runner/state/postgres/migrations.ts';
 import { createPool } from '../../runner/state/postgres/store.ts';
 import { makeWorld, remainingKeys, ROOT, settleGdpr, type World } from '../apply/world.ts';
@@ -148,7 +149,8 @@ d('runner processes sharing one postgres state', () => {
       await r.settled();
       const failed = r.exits.filter((e) => e.code !== 0);
       for (const e of failed) {
-        expect(e.stderr).toMatch(/state database/);
+        expect(e.code, e.stderr).toBe(STATE_LOST_EXIT);
+        expect(e.stderr).toMatch(/lethe: state database .* went away mid-run .*resumable/);
         expect(e.stderr).not.toMatch(/\n\s+at /);
       }
       console.log(`postgres restart: after ${atRestart} outcomes; ${r.exits.length} runner processes, ${failed.length} exited on the outage: ${failed.map((e) => e.stderr.trim().split('\n').at(-1)).join(' | ')}`);
