@@ -139,11 +139,15 @@ export class GenesysHttp {
       const searchParams: Record<string, string> = {};
       for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) searchParams[k] = String(v);
       let res;
+      let budgetError: { error: unknown } | undefined;
       try {
         res = await this.gate.run(async () => {
           // The token is taken once a request slot is free, so it is sent at once (a shared bucket's
           // tokens are timed: one held while waiting for the gate would go out late, with others).
-          await this.limiter.acquire();
+          await this.limiter.acquire().catch((error: unknown) => {
+            budgetError = { error };
+            throw error;
+          });
           this.calls++;
           return this.got(`${this.cfg.apiUrl.replace(/\/$/, '')}${path}`, {
             method,
@@ -153,6 +157,8 @@ export class GenesysHttp {
           });
         });
       } catch (e) {
+        // The budget refused (its state database is gone): nothing was sent, the caller stops.
+        if (budgetError) throw budgetError.error;
         if (!idempotent) throw new GenesysApiError(`${label}: outcome unknown after a network error`, 0, 'network.unknown.outcome');
         if (attempt >= this.cfg.maxRetries) throw new GenesysApiError(`${label}: network error after ${attempt + 1} attempts (${(e as Error).message})`, 0, 'network');
         this.retries++;
