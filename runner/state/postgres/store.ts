@@ -23,6 +23,8 @@ export function createPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, application_name: `lethe pid ${process.pid}` });
   // An idle client's connection dropping (server restart) must not crash the runner.
   pool.on('error', () => undefined);
+  // Nor must a checked-out client's (between two statements of a transaction): its next statement fails instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
