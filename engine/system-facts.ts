@@ -8,6 +8,7 @@
 import type { SystemCostModel } from './plan/estimate.ts';
 import type { TSchema } from '@sinclair/typebox';
 import type { Connector } from '../connectors/types.ts';
+import type { RateBudget } from '../connectors/budget.ts';
 import type { Person, WorldHold } from '../connectors/generate/world.ts';
 import type { SecretRef } from './schema/connection.ts';
 import type { SystemCatalog } from './field-catalog.ts';
@@ -49,8 +50,11 @@ export interface SandboxEmulatorOptions {}
 
 /** A system's I/O half, loaded on demand (runner and tests only). */
 export interface SystemPlugin {
-  /** A connector from this system's validated config block; `secret` resolves a SecretRef. */
-  connect(config: unknown, secret: (ref: SecretRef, what: string) => string): Connector;
+  /**
+   * A connector from this system's validated config block; `secret` resolves a SecretRef;
+   * `budget` is the org's rate budget the runner chose (in-process when absent).
+   */
+  connect(config: unknown, secret: (ref: SecretRef, what: string) => string, budget?: RateBudget): Connector;
   /** Starts the system's emulator; `options` are the emulator's own (faults, rates). */
   emulate(options?: unknown): Promise<EmulatedSystem>;
 }

@@ -4,6 +4,7 @@ import { salesforceConnection } from '../connectors/salesforce/plugin.ts';
 import type { SalesforceConnectorConfig } from '../connectors/salesforce/connector.ts';
 import { createSnapshotConnectors } from '../connectors/snapshot/connector.ts';
 import type { Connector } from '../connectors/types.ts';
+import type { RateBudget } from '../connectors/budget.ts';
 import type { SystemPlugin } from '../engine/system-facts.ts';
 import type { RunnerConfig } from '../engine/schema/index.ts';
 import { UserError } from './cli/errors.ts';
@@ -17,7 +18,8 @@ export const PLUGINS: ReadonlyMap<string, SystemPlugin> = new Map(
   await Promise.all(REGISTRY.map(async (f) => [f.name, ((await import(`../connectors/${f.name}/plugin.ts`)) as { PLUGIN: SystemPlugin }).PLUGIN] as const)),
 );
 
-export function connectorsFromConfig(config: RunnerConfig, env: NodeJS.ProcessEnv = process.env): Connector[] {
+/** `budget`: the org rate budget the connectors share (from the state store: PostgreSQL shares it across runners); in-process when absent. */
+export function connectorsFromConfig(config: RunnerConfig, env: NodeJS.ProcessEnv = process.env, budget?: RateBudget): Connector[] {
   const c = config.spec.connectors as Record<string, unknown> & { snapshot?: { dir: string } };
   const out: Connector[] = [];
   const live = REGISTRY.filter((f) => c[f.name] !== undefined);
@@ -25,7 +27,7 @@ export function connectorsFromConfig(config: RunnerConfig, env: NodeJS.ProcessEn
     if (live.length > 0) throw new UserError('config: a snapshot connector cannot be combined with live connectors');
     return Object.values(createSnapshotConnectors(c.snapshot.dir));
   }
-  for (const f of live) out.push(PLUGINS.get(f.name)!.connect(c[f.name], (ref, what) => resolveSecret(ref, what, env)));
+  for (const f of live) out.push(PLUGINS.get(f.name)!.connect(c[f.name], (ref, what) => resolveSecret(ref, what, env), budget));
   if (out.length === 0) throw new UserError('config: spec.connectors names no system');
   return out;
 }

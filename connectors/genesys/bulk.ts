@@ -5,8 +5,10 @@
  * computed `totalConversations` and `totalRecordings` are compared with the plan (the planned
  * conversations and the planned recordings in them). Equal: `PUT {state: PROCESSING}`, wait for
  * FULFILLED, verify. Any difference: the job is cancelled (it never runs) and its set goes back to
- * the caller for per-record deletion. At most 2 jobs in PENDING/PROCESSING per org: this client
- * never runs more than 2 at once and waits (a bounded number of times) when the org refuses a third.
+ * the caller for per-record deletion. At most 2 jobs in PENDING/PROCESSING per org: each job holds
+ * one of the org's 2 slots (`ctx.jobSlots`, shared by every runner on a shared rate budget) from
+ * creation to its end, and a refused third (another client of the org) is waited for a bounded
+ * number of times.
  *
  * A job deletes every recording of its conversations, so only conversations whose every recording
  * is targeted go to a job: the recordings re-verification read just before (`get`, kept briefly in
@@ -74,7 +76,17 @@ async function create(ctx: ConnectorContext, body: unknown, o: BulkOptions): Pro
   throw new GenesysApiError('recording jobs: the org kept 2 jobs running for longer than the job timeout', 0, 'timeout');
 }
 
+/** One job from creation to its end, holding one of the org's job slots throughout. */
 async function runChecked(ctx: ConnectorContext, conversations: AnalyticsConversation[], expected: Expected, o: BulkOptions): Promise<JobResult> {
+  const slot = await ctx.jobSlots.acquire();
+  try {
+    return await runHolding(ctx, conversations, expected, o);
+  } finally {
+    await slot.release();
+  }
+}
+
+async function runHolding(ctx: ConnectorContext, conversations: AnalyticsConversation[], expected: Expected, o: BulkOptions): Promise<JobResult> {
   const job = await create(ctx, { action: 'DELETE', actionDate: ctx.now().toISOString(), conversationQuery: exactQuery(conversations) }, o);
   const ready = await waitFor(ctx, job.id, ['READY'], o);
   if (ready.state !== 'READY') return { kind: 'not-ready', job: ready };

@@ -4,6 +4,8 @@ import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../
 import { genesysChanges } from './changes.ts';
 import type { ConnectorContext } from './context.ts';
 import { executeActions, findSubmittedGdpr, pollExternal } from './execute.ts';
+import { budgetKey, localBudget } from '../budget.ts';
+import { MAX_CONCURRENT_JOBS } from './bulk.ts';
 import { GenesysHttp, type GenesysHttpConfig } from './http.ts';
 import { lookupIdentifiers } from './lookup.ts';
 import { getBatched, holdsForRefs } from './targeted.ts';
@@ -38,7 +40,8 @@ export interface GenesysConnector extends Connector {
 }
 
 export function createGenesysConnector(config: GenesysConnectorConfig): GenesysConnector {
-  const http = new GenesysHttp(config);
+  const budget = config.budget ?? localBudget();
+  const http = new GenesysHttp({ ...config, budget });
   const ctx: ConnectorContext = {
     http,
     since: config.since ?? '2015-01-01T00:00:00.000Z',
@@ -49,6 +52,7 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     jobPollMs: config.jobPollMs ?? 1000,
     jobResultsPageSize: Math.max(1, Math.min(1000, config.jobResultsPageSize ?? 1000)),
     now: config.now ?? (() => new Date()),
+    jobSlots: budget.slots(budgetKey('genesys', config.apiUrl, config.clientId), MAX_CONCURRENT_JOBS),
   };
   const countProtected = async (): Promise<number> => {
     let n = 0;

@@ -1,4 +1,5 @@
 /** What the connector's parts share: the HTTP client and the read window. */
+import type { SlotBudget } from '../budget.ts';
 import { GenesysApiError, type GenesysHttp } from './http.ts';
 import type { AnalyticsConversation, Recording } from './native.ts';
 import { IncompleteReadError } from './reads.ts';
@@ -20,6 +21,8 @@ export interface ConnectorContext {
   /** Delay between polls of asynchronous jobs (ms). */
   jobPollMs: number;
   now(): Date;
+  /** The org's recording bulk job slots (2 per org; shared by every runner on a shared budget). */
+  jobSlots: SlotBudget;
   /**
    * What the last re-verification reads saw (`get`): conversations and the recording ids of each,
    * so a bulk deletion right after needs no second read per conversation. Bounded (cleared when

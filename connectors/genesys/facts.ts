@@ -15,6 +15,7 @@ export const GenesysConnector = Type.Object(
     clientSecret: SecretRef,
     rateLimitPerMinute: Type.Optional(Type.Integer({ minimum: 1, description: 'Requests per minute per token (Genesys default 300).' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'Requests in flight at once (default 4).' })),
+    rateBurst: Type.Optional(Type.Integer({ minimum: 1, description: 'Requests sent at once before the rate applies (default one second of rateLimitPerMinute). With a PostgreSQL state every runner of the org shares one bucket of this size.' })),
   },
   { additionalProperties: false, description: 'Genesys Cloud connection.' },
 );

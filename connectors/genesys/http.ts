@@ -5,7 +5,8 @@
  * Genesys error code only: no query strings, bodies or personal data.
  */
 import got, { type Got } from 'got';
-import { RateLimiter, Semaphore, sleep } from './limiter.ts';
+import { budgetKey, localBudget, type RateBudget, type RequestBudget } from '../budget.ts';
+import { Semaphore, sleep } from './limiter.ts';
 
 export interface GenesysHttpConfig {
   apiUrl: string;
@@ -24,6 +25,8 @@ export interface GenesysHttpConfig {
   baseDelayMs?: number;
   maxDelayMs?: number;
   timeoutMs?: number;
+  /** Whose request rate this client takes from (default: its own, in-process; the runner passes a shared one). */
+  budget?: RateBudget;
 }
 
 export class GenesysApiError extends Error {
@@ -65,9 +68,9 @@ export class GenesysHttp {
   private token: string | null = null;
   private loggingIn: Promise<string> | null = null;
   private readonly got: Got;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: RequestBudget;
   private readonly gate: Semaphore;
-  private readonly cfg: Required<Omit<GenesysHttpConfig, 'rateBurst'>> & { rateBurst?: number };
+  private readonly cfg: Required<Omit<GenesysHttpConfig, 'rateBurst' | 'budget'>> & { rateBurst?: number };
 
   constructor(config: GenesysHttpConfig) {
     this.cfg = {
@@ -79,7 +82,8 @@ export class GenesysHttp {
       timeoutMs: 30_000,
       ...config,
     };
-    this.limiter = new RateLimiter(this.cfg.rateLimitPerMinute, config.rateBurst);
+    const rate = this.cfg.rateLimitPerMinute;
+    this.limiter = (config.budget ?? localBudget()).requests(budgetKey('genesys', this.cfg.apiUrl, this.cfg.clientId), { ratePerMinute: rate, burst: config.rateBurst ?? Math.max(1, Math.floor(rate / 60)) });
     this.gate = new Semaphore(this.cfg.concurrency);
     this.got = got.extend({ retry: { limit: 0 }, throwHttpErrors: false, timeout: { request: this.cfg.timeoutMs } });
   }
@@ -132,12 +136,18 @@ export class GenesysHttp {
     let relogged = false;
     for (let attempt = 0; ; attempt++) {
       const token = this.token ?? (await this.login());
-      await this.limiter.acquire();
       const searchParams: Record<string, string> = {};
       for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) searchParams[k] = String(v);
       let res;
+      let budgetError: { error: unknown } | undefined;
       try {
-        res = await this.gate.run(() => {
+        res = await this.gate.run(async () => {
+          // The token is taken once a request slot is free, so it is sent at once (a shared bucket's
+          // tokens are timed: one held while waiting for the gate would go out late, with others).
+          await this.limiter.acquire().catch((error: unknown) => {
+            budgetError = { error };
+            throw error;
+          });
           this.calls++;
           return this.got(`${this.cfg.apiUrl.replace(/\/$/, '')}${path}`, {
             method,
@@ -147,6 +157,8 @@ export class GenesysHttp {
           });
         });
       } catch (e) {
+        // The budget refused (its state database is gone): nothing was sent, the caller stops.
+        if (budgetError) throw budgetError.error;
         if (!idempotent) throw new GenesysApiError(`${label}: outcome unknown after a network error`, 0, 'network.unknown.outcome');
         if (attempt >= this.cfg.maxRetries) throw new GenesysApiError(`${label}: network error after ${attempt + 1} attempts (${(e as Error).message})`, 0, 'network');
         this.retries++;
@@ -166,6 +178,7 @@ export class GenesysHttp {
       if (retryable && attempt < this.cfg.maxRetries) {
         this.retries++;
         const ra = Number(res.headers['retry-after']);
+        if (status === 429 && Number.isFinite(ra) && ra >= 0) await this.limiter.pause(ra * 1000);
         await sleep(status === 429 && Number.isFinite(ra) && ra >= 0 ? ra * 1000 : this.backoff(attempt));
         continue;
       }

@@ -24,7 +24,7 @@ const ENV = { LETHE_SANDBOX_GC_CLIENT_ID: 'lethe-client', LETHE_SANDBOX_GC_CLIEN
 export const SANDBOX_GENESYS_RATE = 60_000;
 
 export const GENESYS_PLUGIN: SystemPlugin = {
-  connect(raw, secret) {
+  connect(raw, secret, budget) {
     const g = raw as Static<typeof GenesysConnector>;
     return createGenesysConnector({
       apiUrl: g.apiUrl,
@@ -33,6 +33,8 @@ export const GENESYS_PLUGIN: SystemPlugin = {
       clientSecret: secret(g.clientSecret, 'genesys.clientSecret'),
       ...(g.rateLimitPerMinute ? { rateLimitPerMinute: g.rateLimitPerMinute } : {}),
       ...(g.concurrency ? { concurrency: g.concurrency } : {}),
+      ...(g.rateBurst ? { rateBurst: g.rateBurst } : {}),
+      ...(budget ? { budget } : {}),
     });
   },
   async emulate(options?: unknown): Promise<EmulatedSystem> {

@@ -5,6 +5,7 @@
  * counter for the benchmark.
  */
 import type { HttpRequest } from 'jsforce';
+import { budgetKey, localBudget, type AllocationBudget, type RateBudget } from '../budget.ts';
 import { Connection, type JsforceConnection } from './jsforce.ts';
 
 export interface SalesforceConnectorConfig {
@@ -30,6 +31,8 @@ export interface SalesforceConnectorConfig {
   bulkQueryThreshold?: number;
   /** Share of the daily API allocation (Sforce-Limit-Info) Lethe may use up to (default 0.5). */
   apiBudgetShare?: number;
+  /** Whose allocation count this client takes from (default: its own, in-process; the runner passes a shared one). */
+  budget?: RateBudget;
   /** Clock for change-feed bounds (default the wall clock). */
   now?: () => Date;
   /** Query batch size hint (`Sforce-Query-Options: batchSize`, 200..2000, default 2000). */
@@ -93,9 +96,11 @@ export class SalesforceClient {
   private loggedIn: Promise<void> | undefined;
   /** The last `Sforce-Limit-Info: api-usage=used/limit` seen. */
   apiUsage: { used: number; limit: number } | undefined;
+  private readonly allocation: AllocationBudget;
 
   constructor(config: SalesforceConnectorConfig) {
     this.config = config;
+    this.allocation = (config.budget ?? localBudget()).allocation(budgetKey('salesforce', config.loginUrl, config.clientId), config.apiBudgetShare ?? 0.5);
     this.conn = new Connection({
       loginUrl: config.loginUrl,
       version: config.apiVersion,
@@ -159,22 +164,23 @@ export class SalesforceClient {
   /** Records the allocation a response reports (`api-usage=N/M`). */
   noteLimitInfo(header: string | null | undefined): void {
     const m = typeof header === 'string' ? /api-usage=(\d+)\/(\d+)/.exec(header) : null;
-    if (m) this.apiUsage = { used: Number(m[1]), limit: Number(m[2]) };
+    if (m) {
+      this.apiUsage = { used: Number(m[1]), limit: Number(m[2]) };
+      this.allocation.observe(this.apiUsage.used, this.apiUsage.limit);
+    }
   }
 
-  /** Throws ApiBudgetError when the last known usage reached the configured share. */
-  checkBudget(): void {
-    const u = this.apiUsage;
-    const share = this.config.apiBudgetShare ?? 0.5;
-    // share 1: the whole allocation; the org's own 403 REQUEST_LIMIT_EXCEEDED then says when it is gone.
-    if (u && u.limit > 0 && share < 1 && u.used >= share * u.limit) throw new ApiBudgetError(u.used, u.limit, share);
+  /** Throws ApiBudgetError when the usage (this and every runner sharing the budget) reached the configured share. */
+  async checkBudget(): Promise<void> {
+    const over = await this.allocation.spend();
+    if (over) throw new ApiBudgetError(over.used, over.limit, this.config.apiBudgetShare ?? 0.5);
   }
 
   /** Runs `fn`, retrying transient failures with exponential backoff; rethrows the last error. */
   async retrying<T>(label: string, fn: () => Promise<T>): Promise<T> {
     const max = this.config.retry?.maxRetries ?? 4;
     for (let attempt = 0; ; attempt++) {
-      this.checkBudget();
+      await this.checkBudget();
       try {
         return await fn();
       } catch (e) {

@@ -1,6 +1,7 @@
 /** Salesforce's I/O half for the registry: connector from config, emulator with seed. */
 import type { Static } from '@sinclair/typebox';
 import type { SecretRef } from '../../engine/schema/connection.ts';
+import type { RateBudget } from '../budget.ts';
 import type { EmulatedSystem, SystemPlugin } from '../../engine/system-facts.ts';
 import { createSalesforceConnector, type SalesforceConnectorConfig } from './connector.ts';
 import { EMULATOR_DEFAULTS, startSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from './emulator/server.ts';
@@ -19,7 +20,7 @@ declare module '../../engine/system-facts.ts' {
 const ENV = { LETHE_SANDBOX_SF_CLIENT_ID: EMULATOR_DEFAULTS.clientId, LETHE_SANDBOX_SF_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret } as const;
 
 /** The Salesforce connection a config block names, with its secrets resolved. */
-export function salesforceConnection(raw: unknown, secret: (ref: SecretRef, what: string) => string): SalesforceConnectorConfig {
+export function salesforceConnection(raw: unknown, secret: (ref: SecretRef, what: string) => string, budget?: RateBudget): SalesforceConnectorConfig {
   const s = raw as Static<typeof SalesforceConnector>;
   return {
     loginUrl: s.loginUrl,
@@ -33,11 +34,12 @@ export function salesforceConnection(raw: unknown, secret: (ref: SecretRef, what
     ...(s.concurrency ? { concurrency: s.concurrency } : {}),
     ...(s.bulkQueryThreshold ? { bulkQueryThreshold: s.bulkQueryThreshold } : {}),
     ...(s.apiBudgetShare ? { apiBudgetShare: s.apiBudgetShare } : {}),
+    ...(budget ? { budget } : {}),
   };
 }
 
 export const SALESFORCE_PLUGIN: SystemPlugin = {
-  connect: (raw, secret) => createSalesforceConnector(salesforceConnection(raw, secret)),
+  connect: (raw, secret, budget) => createSalesforceConnector(salesforceConnection(raw, secret, budget)),
   async emulate(options?: unknown): Promise<EmulatedSystem> {
     const emu = await startSalesforceEmulator({ clientId: ENV.LETHE_SANDBOX_SF_CLIENT_ID, clientSecret: ENV.LETHE_SANDBOX_SF_CLIENT_SECRET, ...(options as SalesforceEmulatorOptions | undefined) });
     return {

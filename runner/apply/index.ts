@@ -120,7 +120,7 @@ async function setup(plan: Plan, options: ApplyOptions, mode: 'apply' | 'dry-run
     ...(options.approvalsFile ? { approvalsFile: options.approvalsFile } : {}),
     ...(options.approveHash ? { approveHash: options.approveHash } : {}),
   });
-  const list = options.connectors ?? connectorsFromConfig(options.config, env);
+  const list = options.connectors ?? connectorsFromConfig(options.config, env, stateOf(options).rateBudget?.());
   const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
   const keys = keysFor(options.config, env);
   const key = hmacKey(keys);
@@ -313,7 +313,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
  */
 export async function pollPending(plan: Plan, options: ApplyOptions & { intervalMs?: number; timeoutMs?: number }): Promise<ApplyResult> {
   const env = options.env ?? process.env;
-  const list = options.connectors ?? connectorsFromConfig(options.config, env);
+  const list = options.connectors ?? connectorsFromConfig(options.config, env, stateOf(options).rateBudget?.());
   const connectors = new Map<string, Connector>(list.map((c) => [c.system, c]));
   const journal = await stateOf(options).openJournal(plan.hash);
   const audit = await stateOf(options).openAuditLog('audit.jsonl', options.actor ? { actor: options.actor } : {});

@@ -10,6 +10,7 @@
  * The rest of the runner takes a `StateStore` and does not know which one it has; the contract
  * suite (test/state/contract.ts) runs the same tests against both.
  */
+import type { RateBudget } from '../../connectors/budget.ts';
 import type { AuditEntry } from '../audit/entry.ts';
 import type { AuditVerifyResult } from '../audit/verify.ts';
 import type { AuditLog, OpenAuditOptions } from '../audit/writer.ts';
@@ -84,6 +85,11 @@ export interface StateStore {
   writeRequest(r: StoredRequest, options?: { keepRevision?: boolean }): Promise<void>;
   /** Every request, by id. */
   listRequests(): Promise<StoredRequest[]>;
+  /**
+   * The org rate budget connectors take from (connectors/budget.ts): shared by every runner on a
+   * PostgreSQL state; absent for files (each connector keeps its own in-process limiter).
+   */
+  rateBudget?(): RateBudget;
   readScheduleState(): Promise<ScheduleState>;
   writeScheduleState(state: ScheduleState): Promise<void>;
   close(): Promise<void>;

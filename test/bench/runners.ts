@@ -4,6 +4,7 @@
  *   batches claimed with SKIP LOCKED, intents and outcomes journalled), the work per batch being
  *   a fixed wait standing for the systems' latency (no rate limit), as a ratio to one runner.
  * - The journal's cost per action: PostgreSQL versus files (intent + outcome, batches of 100).
+ * - Utilisation of one shared Genesys rate budget by 1, 2 and 3 runners (runners-budget.ts).
  * Needs PostgreSQL 15 binaries (test/state/pg-server.ts starts a throwaway server).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { createPool, postgresState } from '../../runner/state/postgres/store.ts'
 import type { StateStore } from '../../runner/state/types.ts';
 import { postgresAvailable, startPostgres } from '../state/pg-server.ts';
 import type { Bench, BenchResult } from './types.ts';
+import { budgetUtilisation } from './runners-budget.ts';
 
 const hash = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -74,6 +76,7 @@ export const bench: Bench = async ({ quick }) => {
       const t = await sharedRun(server.url, hash(10 + n), n, batches, 50, 20);
       out.push({ name: `shared plan, ${n} runners`, value: t, unit: 'actions/s', baseline: { name: '1 runner', value: one }, ratio: t / one, target: `→ ${n}×` });
     }
+    out.push(...(await budgetUtilisation(server.url, quick)));
   } finally {
     await server.stop();
     await rm(dir, { recursive: true, force: true });

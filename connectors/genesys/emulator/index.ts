@@ -33,6 +33,14 @@ export interface GenesysEmulatorOptions {
   ratePerMinute?: number;
   /** Bucket capacity (default `ratePerMinute`, i.e. one minute's worth). */
   rateBurst?: number;
+  /**
+   * Whose requests share a bucket: each access token (default, the documented
+   * `client.credentials.token.rate.per.minute`) or the OAuth client, whatever tokens it holds (an
+   * org that limits per client: several runners logging in separately still share one limit).
+   */
+  rateScope?: 'token' | 'client';
+  /** Count admitted API requests per window of this many ms of emulator time (`stats().windows`). */
+  windowMs?: number;
   /** Emulator time between two GDPR request / bulk job states (default 50 ms). */
   gdprStepMs?: number;
   /** Emulator time between two analytics conversation-detail job states (default 50 ms). */
@@ -45,6 +53,10 @@ export interface EmulatorStats {
   requests: number;
   byRoute: Record<string, number>;
   throttled: number;
+  /** Admitted API requests per window (`windowMs`), keyed by window index (emulator time / windowMs). */
+  windows: Record<string, number>;
+  /** Most recording jobs open at once (PENDING, READY or PROCESSING), and creations refused at the org's cap. */
+  recordingJobs: { maxOpen: number; refused: number };
 }
 
 export interface GenesysEmulator {
@@ -100,7 +112,9 @@ export async function startGenesysEmulator(options: GenesysEmulatorOptions = {})
   const store = new GenesysStore(options.store);
   const faults = new FaultController(options.faults);
   const tokens = new Map<string, TokenInfo>();
-  let stats: EmulatorStats = { requests: 0, byRoute: {}, throttled: 0 };
+  const emptyStats = (): EmulatorStats => ({ requests: 0, byRoute: {}, throttled: 0, windows: {}, recordingJobs: store.recordingJobStats });
+  let stats: EmulatorStats = emptyStats();
+  const clientBucket = new TokenBucket(rate, burst, store.now());
   let baseUrl = '';
 
   const send = (res: http.ServerResponse, status: number, body: unknown, cid: string, headers: Record<string, string> = {}): void => {
@@ -159,12 +173,16 @@ export async function startGenesysEmulator(options: GenesysEmulatorOptions = {})
         sendError(res, new ApiError(401, 'bad.credentials', 'Invalid login credentials.'), cid);
         return;
       }
-      const wait = info.bucket.take(store.now());
+      const wait = (options.rateScope === 'client' ? clientBucket : info.bucket).take(store.now());
       if (wait > 0) {
         stats.throttled++;
         const secs = Math.max(1, Math.ceil(wait / 1000));
         sendError(res, new ApiError(429, 'too.many.requests.retry.after', `Rate limit exceeded the maximum. Retry the request in [${secs}] seconds`, { 'retry-after': String(secs) }), cid);
         return;
+      }
+      if (options.windowMs) {
+        const w = String(Math.floor(store.now() / options.windowMs));
+        stats.windows[w] = (stats.windows[w] ?? 0) + 1;
       }
     }
     const fault = faults.draw(m.route.name);
@@ -240,7 +258,9 @@ export async function startGenesysEmulator(options: GenesysEmulatorOptions = {})
     },
     stats: () => structuredClone(stats),
     resetStats: () => {
-      stats = { requests: 0, byRoute: {}, throttled: 0 };
+      store.recordingJobStats.maxOpen = 0;
+      store.recordingJobStats.refused = 0;
+      stats = emptyStats();
     },
     advance: (ms: number) => {
       store.advance(ms);

@@ -37,6 +37,7 @@ export const jobRoutes: Route[] = [
     }
     const active = [...store.jobs.values()].filter((w) => w.job.state === 'PENDING' || w.job.state === 'PROCESSING').length;
     if (active >= MAX_CONCURRENT_JOBS) {
+      store.recordingJobStats.refused++;
       throw badRequest(
         `The maximum number of concurrent recording jobs (${MAX_CONCURRENT_JOBS}) in PENDING or PROCESSING state has been reached`,
         'recording.jobs.max.concurrent',
@@ -66,6 +67,8 @@ export const jobRoutes: Route[] = [
       selfUri: `/api/v2/recording/jobs/${id}`,
     };
     const fault = store.recordingJobFaults.shift();
+    const open = [...store.jobs.values()].filter((w) => !['FULFILLED', 'FAILED', 'CANCELLED'].includes(w.job.state)).length + 1;
+    store.recordingJobStats.maxOpen = Math.max(store.recordingJobStats.maxOpen, open);
     store.jobs.set(id, { job, changedAt: store.now(), conversationIds: [], failedRecordingIds: [], history: ['PENDING'], ...(fault ? { fault } : {}) });
     return { status: 202, body: job };
   }),

@@ -83,6 +83,8 @@ export class GenesysStore {
   readonly analyticsJobFaults: Array<'FAILED' | 'EXPIRED'> = [];
   /** Faults of the next recording jobs created: `IGNORE_FILTERS` selects the whole interval. */
   readonly recordingJobFaults: Array<'IGNORE_FILTERS'> = [];
+  /** Most recording jobs open at once (not FULFILLED, FAILED or CANCELLED), creations refused at the cap. */
+  readonly recordingJobStats = { maxOpen: 0, refused: 0 };
   readonly options: StoreOptions;
   private readonly recByConv = new Map<string, Set<string>>();
   private readonly evalByConv = new Map<string, Set<string>>();

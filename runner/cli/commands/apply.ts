@@ -15,6 +15,7 @@ import { dryRunJson, formatDryRun } from '../../apply/dry-run-output.ts';
 import { createLogger, createProgress, progressAwareDestination } from '../../log.ts';
 import { resolveActor } from '../../actor.ts';
 import { writeCheckpointOf } from '../../audit/checkpoint.ts';
+import { isConnectionError, STATE_LOST_EXIT, StateLostError } from '../../state/postgres/db.ts';
 import { openState } from '../../state/index.ts';
 import { shipAfterRun } from './audit-sink.ts';
 import { checkpointsDirFor, signingKeyFrom } from '../../dsr/context.ts';
@@ -122,7 +123,8 @@ export function register(program: Command): void {
         'an unsigned plan (from an older Lethe) or one whose signature does not verify is refused: re-plan.\n' +
         'Exit status: 0 when every action is done, skipped with a reason (held, gone, changed since planning) or submitted;\n' +
         '1 when the plan is refused as a whole (hash, signature, bundle, age, approval), on an error, or when an action failed;\n' +
-        `${REFUSED_EXIT} when some action was refused: the approved policies and requests do not produce it (also for --dry-run).\n` +
+        `${REFUSED_EXIT} when some action was refused: the approved policies and requests do not produce it (also for --dry-run);\n` +
+        `${STATE_LOST_EXIT} when the PostgreSQL state went away mid-run (restart, failover): run the same apply again to resume.\n` +
         'Re-running the same plan resumes: finished actions are not repeated and a GDPR request is never submitted twice.\n' +
         'Progress: after each batch the log line "progress" gives the API calls so far against the plan\'s estimate (recomputed\n' +
         'from its actions, as lethe plan shows it), and the closing summary prints "API calls: genesys N of ~M estimated, …".\n' +
@@ -136,8 +138,13 @@ export function register(program: Command): void {
       const state = await openState(setup.config, { base: setup.base });
       try {
         await runApply(plan, setup, policies.bundle, state, opts);
+      } catch (err) {
+        // The state database went away mid-run: one clear line and a resumable exit, never a stack trace.
+        const cause = (err as { cause?: unknown } | null)?.cause;
+        if (state.kind === 'postgres' && !(err instanceof UserError) && (isConnectionError(err) || isConnectionError(cause))) throw new StateLostError(state.location, (err as Error).message.split('\n')[0]!);
+        throw err;
       } finally {
-        await state.close();
+        await state.close().catch(() => undefined);
       }
       // The run's audit entries go to the append-only sink when the config names one (a sink that is down is a warning).
       if (!opts.dryRun && setup.config.spec.auditSink) await shipAfterRun(opts.config, (t) => process.stderr.write(t));

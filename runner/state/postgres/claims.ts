@@ -7,14 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Journal } from '../../journal/journal.ts';
-import type { SharedJournal, StateLock } from '../types.ts';
+import type { SharedJournal } from '../types.ts';
 import { inTransaction, lockKey } from './db.ts';
 import { readJournalStates } from './journal.ts';
-import { takeLock } from './locks.ts';
+import { takeLock, type SessionLock } from './locks.ts';
 import { LOCK_SPACE } from './migrations.ts';
 
 /** One liveness lock per store (per runner process). */
-export async function livenessLock(pool: pg.Pool, location: string): Promise<{ lock: StateLock; key: number }> {
+export async function livenessLock(pool: pg.Pool, location: string): Promise<{ lock: SessionLock; key: number }> {
   const name = `runner:${randomUUID()}`;
   const lock = await takeLock(pool, name, { purpose: 'runner working on shared plans' }, location);
   return { lock, key: lockKey(name) };
@@ -22,10 +22,23 @@ export async function livenessLock(pool: pg.Pool, location: string): Promise<{ l
 
 const ALIVE = `exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.classid = ${LOCK_SPACE}::oid and l.objid = c.owner_key::oid and l.objsubid = 2)`;
 
-export function shareJournal(pool: pg.Pool, journal: Journal & { reload(ids: readonly string[], states: Map<string, import('../../journal/state.ts').ActionState>): void }, me: number, onClaimed: () => Promise<void> = async () => undefined): SharedJournal {
+/**
+ * `alive` throws when this runner's liveness session ended (the database went away): its claims
+ * lapsed and another runner may hold its batches now, so nothing more is written or claimed.
+ */
+export function shareJournal(pool: pg.Pool, journal: Journal & { reload(ids: readonly string[], states: Map<string, import('../../journal/state.ts').ActionState>): void }, me: number, onClaimed: () => Promise<void> = async () => undefined, alive: () => void = () => undefined): SharedJournal {
   const { reload, ...rest } = journal;
+  const guarded = <A extends unknown[]>(f: (...a: A) => Promise<void>) => async (...a: A): Promise<void> => {
+    alive();
+    await f(...a);
+  };
   return Object.assign(rest, {
+    recordIntent: guarded(rest.recordIntent),
+    recordIntents: guarded(rest.recordIntents),
+    recordOutcome: guarded(rest.recordOutcome),
+    recordOutcomes: guarded(rest.recordOutcomes),
     async claimBatch(key: string, actions: readonly string[]): Promise<'claimed' | 'done' | 'busy'> {
+      alive();
       const verdict = await inTransaction(pool, async (c) => {
         await c.query('insert into lethe_batch_claim (plan, batch) values ($1, $2) on conflict do nothing', [journal.planHash, key]);
         const r = await c.query<{ done: boolean; free: boolean; mine: boolean }>(
@@ -47,6 +60,7 @@ export function shareJournal(pool: pg.Pool, journal: Journal & { reload(ids: rea
       return verdict;
     },
     async finishBatch(key: string): Promise<void> {
+      alive();
       await pool.query('update lethe_batch_claim set done = true where plan = $1 and batch = $2 and owner_key = $3', [journal.planHash, key, me]);
     },
   });

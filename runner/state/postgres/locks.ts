@@ -24,7 +24,10 @@ export async function heldLocks(pool: pg.Pool): Promise<LockHolder[]> {
   return r.rows.map(toHolder);
 }
 
-export async function takeLock(pool: pg.Pool, name: string, request: LockRequest, location: string): Promise<StateLock> {
+/** A lock held by a session: `lost()` is the error that ended that session (then the lock is gone), else null. */
+export type SessionLock = StateLock & { lost(): Error | null };
+
+export async function takeLock(pool: pg.Pool, name: string, request: LockRequest, location: string): Promise<SessionLock> {
   checkLockName(name);
   const key = lockKey(name);
   const retries = request.retries ?? 0;
@@ -50,9 +53,15 @@ export async function takeLock(pool: pg.Pool, name: string, request: LockRequest
         throw err;
       }
       let released = false;
+      let lost: Error | null = null;
+      // The server ending the session (restart, failover) ends the lock: note it, never crash on it.
+      client.on('error', (err: Error) => {
+        lost ??= err;
+      });
       return {
         name,
         holder,
+        lost: () => lost,
         async release() {
           if (released) return;
           released = true;

@@ -117,7 +117,6 @@ revoke update, delete, truncate on lethe_audit_checkpoint from public;
 `,
   },
   {
-    // dsrpg branch: the request store's records (another branch adds a rate budget; renumber on merge).
     version: 4,
     name: 'dsr request store: request records with a revision (compare-and-swap)',
     sql: `
@@ -128,6 +127,61 @@ create table lethe_dsr_request (
   record jsonb not null,
   updated_at timestamptz not null default now()
 );
+`,
+  },
+  {
+    version: 5,
+    name: 'rate budget per org: request buckets, job slots, API allocation',
+    sql: `
+create table lethe_rate_bucket (
+  key text primary key,
+  tat double precision not null default 0
+);
+comment on table lethe_rate_bucket is 'GCRA token bucket per org/client: tat = theoretical arrival time, ms since the epoch on the database clock';
+create function lethe_rate_take(p_key text, p_n integer, p_interval double precision, out base double precision, out now_ms double precision)
+language plpgsql as $f$
+begin
+  now_ms := extract(epoch from clock_timestamp()) * 1000;
+  update lethe_rate_bucket set tat = greatest(tat, now_ms) + p_n * p_interval where key = p_key returning tat - p_n * p_interval into base;
+  if not found then
+    insert into lethe_rate_bucket (key) values (p_key) on conflict do nothing;
+    update lethe_rate_bucket set tat = greatest(tat, now_ms) + p_n * p_interval where key = p_key returning tat - p_n * p_interval into base;
+  end if;
+end
+$f$;
+create table lethe_api_allocation (
+  key text primary key,
+  used bigint,
+  max_calls bigint,
+  since bigint not null default 0
+);
+comment on table lethe_api_allocation is 'daily API allocation per org: last usage the system reported and the calls runners reserved since';
+create function lethe_api_take(p_key text, p_used bigint, p_max bigint, p_share double precision, p_n integer, out granted integer, out used bigint, out max_calls bigint, out since bigint)
+language plpgsql as $f$
+declare
+  r lethe_api_allocation%rowtype;
+  room bigint;
+begin
+  insert into lethe_api_allocation (key) values (p_key) on conflict do nothing;
+  select * into r from lethe_api_allocation a where a.key = p_key for update;
+  if p_used is not null and (r.used is null or p_used > r.used) then
+    r.used := p_used;
+    r.since := 0;
+  end if;
+  if p_max is not null then r.max_calls := p_max; end if;
+  if r.max_calls is null or r.max_calls <= 0 or p_share >= 1 then
+    granted := p_n;
+  else
+    room := floor(p_share * r.max_calls)::bigint - coalesce(r.used, 0) - r.since;
+    granted := greatest(0, least(p_n::bigint, room))::integer;
+  end if;
+  r.since := r.since + granted;
+  update lethe_api_allocation a set used = r.used, max_calls = r.max_calls, since = r.since where a.key = p_key;
+  used := r.used;
+  max_calls := r.max_calls;
+  since := r.since;
+end
+$f$;
 `,
   },
 ];
@@ -194,6 +248,7 @@ async function grantRunner(client: pg.PoolClient, role: string): Promise<void> {
   await client.query(`grant select, insert, update, delete on lethe_journal_event, lethe_action_state, lethe_gdpr_request, lethe_gdpr_event, lethe_lock_holder, lethe_schedule, lethe_batch_claim to ${role}`);
   await client.query(`grant select on lethe_schema_migrations to ${role}`);
   await client.query(`grant select, insert, update on lethe_dsr_request to ${role}`);
+  if ((await schemaVersion(client)) >= 5) await client.query(`grant select, insert, update on lethe_rate_bucket, lethe_api_allocation to ${role}`);
   await client.query(`grant usage on all sequences in schema public to ${role}`);
   await client.query(`grant select, insert on lethe_audit to ${role}`);
   await client.query(`grant select, insert on lethe_audit_checkpoint to ${role}`);

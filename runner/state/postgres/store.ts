@@ -8,7 +8,9 @@ import { checkAuditName } from '../files.ts';
 import type { ScheduleState } from '../../schedule/state.ts';
 import type { GdprHistoryEvent, JournalEvent, StateStore } from '../types.ts';
 import { listAuditNames, openPgAuditLog, readAuditLines, verifyPgAudit } from './audit.ts';
-import { redactUrl } from './db.ts';
+import { redactUrl, StateLostError } from './db.ts';
+import { pgRateBudget } from './budget.ts';
+import type { RateBudget } from '../../../connectors/budget.ts';
 import { livenessLock, shareJournal } from './claims.ts';
 import { openPgGdprRegistry } from './gdpr.ts';
 import { listJournalPlans, openPgJournal, readJournalStates } from './journal.ts';
@@ -23,6 +25,8 @@ export function createPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, application_name: `lethe pid ${process.pid}`, allowExitOnIdle: true });
   // An idle client's connection dropping (server restart) must not crash the runner.
   pool.on('error', () => undefined);
+  // Nor must a checked-out client's (between two statements of a transaction): its next statement fails instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
@@ -52,6 +56,13 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
     );
   }
   let liveness: ReturnType<typeof livenessLock> | undefined;
+  let budget: RateBudget | undefined;
+  let livenessHeld: Awaited<ReturnType<typeof livenessLock>> | undefined;
+  /** Throws once this runner's liveness session ended: its claims lapsed with it. */
+  const alive = (): void => {
+    const lost = livenessHeld?.lock.lost();
+    if (lost) throw new StateLostError(location, lost.message);
+  };
   const registries = new Set<Awaited<ReturnType<typeof openPgGdprRegistry>>>();
   return {
     kind: 'postgres',
@@ -62,9 +73,10 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
       if (opts?.shared) {
         liveness ??= livenessLock(pool, location);
         const me = await liveness;
+        livenessHeld = me;
         return shareJournal(pool, await openPgJournal(pool, planHash, null, opts), me.key, async () => {
           for (const r of registries) await r.reload();
-        });
+        }, alive);
       }
       const lock = await takeLock(pool, `journal:${planHash}`, { purpose: `journal of plan ${planHash}` }, location);
       try {
@@ -95,6 +107,7 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
     readAuditLog: async (name) => (await readAuditLines(pool, checkAuditName(name))).map((l) => JSON.parse(l) as AuditEntry),
     listAuditLogs: () => listAuditNames(pool),
     lock: (name, request) => takeLock(pool, name, request, location),
+    rateBudget: () => (budget ??= pgRateBudget(pool, location, { afterOutage: alive })),
     heldLocks: () => heldLocks(pool),
     readRequest: (id) => readPgRequest(pool, id),
     writeRequest: (r, opts) => writePgRequest(pool, r, opts),
@@ -107,6 +120,7 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
       await pool.query('insert into lethe_schedule (id, state) values (1, $1::jsonb) on conflict (id) do update set state = excluded.state', [JSON.stringify(state)]);
     },
     async close() {
+      if (budget) await budget.close();
       if (liveness) await (await liveness).lock.release().catch(() => undefined);
       await pool.end();
     },
