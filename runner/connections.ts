@@ -9,6 +9,7 @@ import type { SystemPlugin } from '../engine/system-facts.ts';
 import type { RunnerConfig } from '../engine/schema/index.ts';
 import { UserError } from './cli/errors.ts';
 import { resolveSecret } from './secrets.ts';
+import { openState } from './state/open.ts';
 
 /**
  * Every registered system's I/O half, loaded once when the runner starts: by convention
@@ -37,4 +38,37 @@ export function salesforceConfigFrom(config: RunnerConfig, env: NodeJS.ProcessEn
   const s = config.spec.connectors.salesforce;
   if (!s) throw new UserError('config: spec.connectors.salesforce is missing');
   return salesforceConnection(s, (ref, what) => resolveSecret(ref, what, env));
+}
+
+/** Live connectors and what closes them (and the state store opened for their budget). */
+export interface OpenConnectors {
+  connectors: Connector[];
+  close(): Promise<void>;
+}
+
+/**
+ * The config's connectors taking from the org's rate budget: with a PostgreSQL state, the budget
+ * every runner shares (the state is opened for it and closed with the connectors), so a snapshot
+ * or a DPO's command on one machine and an apply on another never go past the systems' limits
+ * together; with files, each connector's own in-process limiter.
+ */
+export async function openConnectors(config: RunnerConfig, env: NodeJS.ProcessEnv, base: string): Promise<OpenConnectors> {
+  const state = config.spec.state?.postgres ? await openState(config, { base, env }) : undefined;
+  let connectors: Connector[];
+  try {
+    connectors = connectorsFromConfig(config, env, state?.rateBudget?.());
+  } catch (err) {
+    await state?.close();
+    throw err;
+  }
+  return {
+    connectors,
+    async close() {
+      try {
+        await Promise.all(connectors.map((c) => c.close()));
+      } finally {
+        await state?.close();
+      }
+    },
+  };
 }

@@ -55,7 +55,8 @@ export function applyRunner(w: ApplyWiring): RunnerOptions {
     // The verification re-scan: the same lookup as discovery, with the runner's connectors.
     rescan: (own, shared) => {
       const types = w.bundle.erasure.length > 0 ? w.bundle.erasure.flatMap((p) => p.spec.identityTypes) : DEFAULT_IDENTITY_TYPES;
-      return w.connectors ? rescanWith(w.connectors, own, shared, types) : withConnectors(w.config, w.env, (c) => rescanWith(c, own, shared, types));
+      if (w.connectors) return rescanWith(w.connectors, own, shared, types);
+      return withState(w, ({ state }) => withConnectors(w.config, w.env, (c) => rescanWith(c, own, shared, types), state?.rateBudget?.()));
     },
   };
 }

@@ -1,5 +1,6 @@
 /** What the system-facing DSR commands need from the config: connectors and the approved policy bundle. */
 import { dirname, resolve } from 'node:path';
+import type { RateBudget } from '../../connectors/budget.ts';
 import type { Connector } from '../../connectors/types.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import { formatProblem, loadPolicyDir } from '../../engine/load/index.ts';
@@ -17,9 +18,12 @@ export async function bundleFor(config: RunnerConfig, configFile: string): Promi
   return loaded.bundle;
 }
 
-/** Runs `fn` with live connectors from the config, closing them afterwards. */
-export async function withConnectors<T>(config: RunnerConfig, env: NodeJS.ProcessEnv, fn: (c: Connector[]) => Promise<T>): Promise<T> {
-  const connectors = connectorsFromConfig(config, env);
+/**
+ * Runs `fn` with live connectors from the config, closing them afterwards. `budget`: the org rate
+ * budget of the state store (PostgreSQL shares it with every runner); in-process when absent.
+ */
+export async function withConnectors<T>(config: RunnerConfig, env: NodeJS.ProcessEnv, fn: (c: Connector[]) => Promise<T>, budget?: RateBudget): Promise<T> {
+  const connectors = connectorsFromConfig(config, env, budget);
   try {
     return await fn(connectors);
   } finally {

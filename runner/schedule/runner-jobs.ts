@@ -14,7 +14,7 @@ import { isApproved } from '../approvals.ts';
 import { loadRunnerSetup, type RunnerSetup } from '../cli/commands/apply.ts';
 import { checkpoint, dsrRunner } from '../cli/commands/dsr.ts';
 import { runPlan } from '../cli/commands/plan.ts';
-import { connectorsFromConfig } from '../connections.ts';
+import { connectorsFromConfig, openConnectors } from '../connections.ts';
 import { dsrSetup } from '../dsr/context.ts';
 import { pollAll } from '../dsr/poll.ts';
 import { mirrorConnector, mirrorSystem, syncHoldMirrors } from '../hold-mirror.ts';
@@ -28,11 +28,11 @@ const storeDir = (setup: RunnerSetup): string => join(setup.stateDir, 'snapshots
 
 async function snapshot(setup: RunnerSetup, now: Date): Promise<string> {
   const dir = join(setup.stateDir, 'snapshots', 'latest');
-  const connectors = connectorsFromConfig(setup.config);
+  const live = await openConnectors(setup.config, process.env, setup.base);
   try {
-    await incrementalSnapshot(connectors, { store: storeDir(setup), out: dir, createdAt: now.toISOString() });
+    await incrementalSnapshot(live.connectors, { store: storeDir(setup), out: dir, createdAt: now.toISOString() });
   } finally {
-    await Promise.all(connectors.map((c) => c.close()));
+    await live.close();
   }
   return dir;
 }

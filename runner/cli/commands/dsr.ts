@@ -172,7 +172,7 @@ export function register(program: Command): void {
     const { config, file } = requireConfig(s, opts);
     const bundle = await bundleFor(config, file);
     const limits = config.spec.limits;
-    const res = await locked(s, id, 'discover', () => withConnectors(config, s.env, (connectors) => discoverStep(s.ctx, id, { connectors, bundle, ...(limits ? { limits } : {}) })));
+    const res = await locked(s, id, 'discover', () => withConnectors(config, s.env, (connectors) => discoverStep(s.ctx, id, { connectors, bundle, ...(limits ? { limits } : {}) }), s.state?.rateBudget?.()));
     const rep = res.report;
     out(`${id}: ${rep.records.length} record(s) found (${Object.entries(rep.found).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})\n`);
     out(`  held: ${rep.held.length}, kept by exceptions: ${rep.exceptions.length}, shared identifiers: ${rep.identity.flagged.length}\n`);
@@ -255,7 +255,7 @@ export function register(program: Command): void {
     .action(async (id: string, opts: Opts) => {
       const s = await dsrSetup(opts);
       const { config } = requireConfig(s, opts);
-      const r = await locked(s, id, 'export', () => withConnectors(config, s.env, (connectors) => exportRequest(s.ctx, id, { connectors, config, env: s.env, out: String(opts.out) })));
+      const r = await locked(s, id, 'export', () => withConnectors(config, s.env, (connectors) => exportRequest(s.ctx, id, { connectors, config, env: s.env, out: String(opts.out) }), s.state?.rateBudget?.()));
       out(`${r.id}: ${r.state}; export written to ${r.exportedTo}\n`);
     });
 }

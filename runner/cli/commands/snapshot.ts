@@ -4,11 +4,11 @@
  * incomplete read aborts the whole snapshot; nothing is written (the writer renames into place only
  * on success) and the exit code is 1. A progress line on a terminal, nothing in CI.
  */
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SnapshotTargetError } from '../../../connectors/snapshot/writer.ts';
-import type { Connector } from '../../../connectors/types.ts';
 import { formatProblem, loadConfigFile } from '../../../engine/load/index.ts';
-import { connectorsFromConfig } from '../../connections.ts';
+import { openConnectors, type OpenConnectors } from '../../connections.ts';
 import { createProgress, type ProgressStream } from '../../log.ts';
 import { incrementalSnapshot } from '../../snapshot-store/run.ts';
 import { takeSnapshot } from '../../take-snapshot.ts';
@@ -48,8 +48,9 @@ export async function runSnapshot(opts: SnapshotCommandOptions, io: SnapshotComm
   if (!opts.store && (opts.full || opts.compact || opts.compactAfter !== undefined)) {
     throw new UserError('--full, --compact and --compact-after need --store (an incremental snapshot store)');
   }
-  const connectors = connectorsFromConfig(loaded.config, env);
-  if (opts.store) return runIncremental(opts, connectors, io);
+  const live = await openConnectors(loaded.config, env, dirname(resolve(opts.config)));
+  const connectors = live.connectors;
+  if (opts.store) return runIncremental(opts, live, io);
   const types = connectors.reduce((n, c) => n + c.types().length, 0);
   // Records, not types: the record count with its rate (connectors know no total before reading),
   // the type being read and how many types are done.
@@ -85,14 +86,15 @@ export async function runSnapshot(opts: SnapshotCommandOptions, io: SnapshotComm
     // Connector errors name the system, type and what failed, never record content.
     throw new UserError(`snapshot failed, nothing was written to ${opts.out}: ${(err as Error).message}`);
   } finally {
-    await closeAll(connectors);
+    await closeAll(live);
   }
 }
 
-async function runIncremental(opts: SnapshotCommandOptions, connectors: readonly Connector[], io: SnapshotCommandIo): Promise<SnapshotCommandResult> {
+async function runIncremental(opts: SnapshotCommandOptions, live: OpenConnectors, io: SnapshotCommandIo): Promise<SnapshotCommandResult> {
+  const connectors = live.connectors;
   const compactAfter = opts.compactAfter === undefined ? undefined : Number(opts.compactAfter);
   if (compactAfter !== undefined && (!Number.isInteger(compactAfter) || compactAfter < 1)) {
-    await closeAll(connectors);
+    await closeAll(live);
     throw new UserError(`--compact-after must be a positive integer, got ${JSON.stringify(opts.compactAfter)}`);
   }
   try {
@@ -118,12 +120,12 @@ async function runIncremental(opts: SnapshotCommandOptions, connectors: readonly
     if (err instanceof SnapshotTargetError) throw new UserError(err.message);
     throw new UserError(`incremental snapshot failed; the store and ${opts.out} are unchanged: ${(err as Error).message}`);
   } finally {
-    await closeAll(connectors);
+    await closeAll(live);
   }
 }
 
-async function closeAll(connectors: readonly Connector[]): Promise<void> {
-  await Promise.allSettled(connectors.map((c) => c.close()));
+async function closeAll(live: OpenConnectors): Promise<void> {
+  await live.close().catch(() => undefined);
 }
 
 export function register(program: Command): void {
