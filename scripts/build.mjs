@@ -8,4 +8,5 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-cpSync('engine/schemas', 'dist/engine/schemas', { recursive: true });
+// The schemas, the reference and the precompiled validators (not their TypeScript declarations).
+cpSync('engine/schemas', 'dist/engine/schemas', { recursive: true, filter: (src) => !src.endsWith('.d.ts') });
