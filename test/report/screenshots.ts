@@ -13,6 +13,7 @@
  * of the plan report). Nothing else is written; the generated data lives in a
  * temporary folder, deleted at the end.
  */
+import { mulberry32 } from '../../connectors/generate/prng.ts';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -41,17 +42,8 @@ const NOW = '2026-11-30T02:00:00.000Z';
 const KEY = createHash('sha256').update('lethe screenshots: plan key').digest();
 const DAY = 86_400_000;
 
-/** A small seeded generator (mulberry32), so every run draws the same pictures. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator, so every run draws the same pictures. */
+const random = mulberry32;
 
 /** Plan, diff and forecast pages from a generated world. */
 async function planPages(dir: string): Promise<Record<string, string>> {
