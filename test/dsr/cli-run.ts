@@ -1,4 +1,5 @@
 /** Runs the `lethe` CLI in-process (main(): exit code, stdout, stderr) and writes test runner configs. */
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { vi } from 'vitest';
@@ -11,6 +12,19 @@ export interface CliResult {
   code: number;
   out: string;
   err: string;
+}
+
+/** Runs `lethe` as its own process (bin/lethe.js) with extra environment: exit code, stdout, stderr. */
+export function letheProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const c = spawn(process.execPath, [resolve('bin/lethe.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.on('error', fail);
+    c.on('close', (code) => done({ code: code ?? -1, out, err }));
+  });
 }
 
 export async function lethe(args: string[]): Promise<CliResult> {

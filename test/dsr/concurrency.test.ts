@@ -5,34 +5,22 @@
  * extends of six requests all succeed (the audit log's lock is waited for); and after the runs'
  * signed checkpoints, a truncated log with its head file rewritten to match no longer verifies.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readAuditEntries } from '../../runner/audit/index.ts';
 import { canonicalFile } from '../../engine/canonical.ts';
 import type { StoredRequest } from '../../runner/dsr/types.ts';
-import { lethe, writeConfig, writeKeys } from './cli-run.ts';
+import { lethe, letheProcess, writeConfig, writeKeys, type CliResult } from './cli-run.ts';
 import { HMAC_HEX } from './world.ts';
 
-const BIN = resolve('bin/lethe.js');
 // Six CLI processes (each compiling the sources with tsx) on a busy two-core machine: no result
 // depends on how long they take, the limit only stops a hang.
 const CHILDREN_TIMEOUT = 600_000;
 const idOf = (out: string): string => /^(dsr-\d{4}-\d{2}-[a-z2-7]{8})$/m.exec(out)![1]!;
 
-function child(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((done, fail) => {
-    const c = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LETHE_HMAC_KEY: HMAC_HEX, LETHE_ACTOR: 'case-worker' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    c.on('error', fail);
-    c.on('close', (code) => done({ code: code ?? -1, out, err }));
-  });
-}
+const child = (args: string[]): Promise<CliResult> => letheProcess(args, { LETHE_HMAC_KEY: HMAC_HEX, LETHE_ACTOR: 'case-worker' });
 
 async function setup(): Promise<{ d: string; cfg: string; pub: string }> {
   vi.stubEnv('LETHE_HMAC_KEY', HMAC_HEX);

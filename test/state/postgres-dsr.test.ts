@@ -9,15 +9,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrate } from '../../runner/state/postgres/migrations.ts';
 import { createPool, postgresState } from '../../runner/state/postgres/store.ts';
-import { lethe, writeConfig, writeKeys } from '../dsr/cli-run.ts';
+import { lethe, letheProcess, writeConfig, writeKeys, type CliResult } from '../dsr/cli-run.ts';
 import { ann, HMAC_HEX, PLAN_HEX, startWorld } from '../dsr/world.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from './pg-server.ts';
 
-const BIN = resolve('bin/lethe.js');
 // CLI child processes (each compiling the sources with tsx) on a busy two-core machine: no result
 // depends on how long they take, the limit only stops a hang.
 const CHILDREN_TIMEOUT = 600_000;
@@ -27,17 +26,7 @@ let server: TestPostgres | undefined;
 let n = 0;
 const dirs: string[] = [];
 
-function child(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((done, fail) => {
-    const c = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LETHE_HMAC_KEY: HMAC_HEX, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    c.on('error', fail);
-    c.on('close', (code) => done({ code: code ?? -1, out, err }));
-  });
-}
+const child = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> => letheProcess(args, { LETHE_HMAC_KEY: HMAC_HEX, ...env });
 
 /** A fresh migrated database and a runner config keeping its state (and request records) there. */
 async function setup(): Promise<{ d: string; cfg: string; url: string }> {
