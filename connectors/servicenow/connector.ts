@@ -136,6 +136,7 @@ export function createServiceNowConnector(config: ServiceNowConnectorConfig): Se
         cursor,
       ),
     apiCalls: () => ({ calls: http.calls, logins: http.logins, retries: http.retries }),
+    callCount: () => http.calls,
     close: async () => undefined,
   };
 }

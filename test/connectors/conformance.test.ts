@@ -68,6 +68,14 @@ for (const facts of REGISTRY) {
       expect(await c.execute([])).toEqual([]);
     });
 
+    it('counts the API calls it sends (apply meters them against the plan’s estimate)', async () => {
+      const c = connect();
+      expect(c.callCount, `${facts.name}: connector.callCount`).toBeTypeOf('function');
+      const before = c.callCount!();
+      await c.get([{ system: facts.name, type: facts.identityTypes[0]!, id: clean.get(facts.identityTypes[0]!)![0]!.id }]);
+      expect(c.callCount!()).toBeGreaterThan(before);
+    });
+
     it('lookup by an identity record’s identifiers finds that record', async () => {
       const c = connect();
       const who = clean.get(facts.identityTypes[0]!)!.find((r) => r.identifiers.some((i) => i.startsWith('email:')))!;
