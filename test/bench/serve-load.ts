@@ -10,6 +10,7 @@
  * measure this machine, not the server.
  */
 import { Agent, request } from 'node:http';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 const BENCH_TOKEN = 'bench-token'; // also in serve-child.ts
 
@@ -23,6 +24,17 @@ export interface LoadResult {
   p999: number;
   max: number;
   lagP99: number;
+  /** The generator's own event-loop delay p99, GC pauses (count, longest) and CPU per request (ms). */
+  genLoopP99: number;
+  genGcCount: number;
+  genGcMaxMs: number;
+  genCpuMs: number;
+  genLoopMax: number;
+  /** Connections the generator opened. */
+  genSockets: number;
+  /** Latency p99 of the requests due after the first second, and per 250 ms of schedule: [max, count over 5 ms]. */
+  p99AfterFirstSecond: number;
+  buckets: Array<[number, number]>;
 }
 
 const pct = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
@@ -38,6 +50,7 @@ export async function load(url: string, rate: number, seconds: number, subjects:
   let done = 0;
   let ok = 0;
   let errors = 0;
+  let sockets = 0;
   let finish!: () => void;
   const all = new Promise<void>((r) => (finish = r));
   const settle = (): void => {
@@ -55,12 +68,21 @@ export async function load(url: string, rate: number, seconds: number, subjects:
         settle();
       });
     });
+    req.once('socket', () => {
+      if (!req.reusedSocket) sockets++;
+    });
     req.on('error', () => {
       errors++;
       settle();
     });
     req.end(body);
   };
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  const gcs: number[] = [];
+  const gcObs = new PerformanceObserver((list) => void gcs.push(...list.getEntries().map((e) => e.duration)));
+  gcObs.observe({ entryTypes: ['gc'] });
+  eld.enable();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now() + 5;
   let next = 0;
   await new Promise<void>((resolveLoop) => {
@@ -78,10 +100,20 @@ export async function load(url: string, rate: number, seconds: number, subjects:
   });
   await all;
   const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  eld.disable();
+  gcObs.disconnect();
   agent.destroy();
+  const per = Math.round(rate / 4);
+  const buckets: Array<[number, number]> = [];
+  for (let b = 0; b < total; b += per) {
+    const slice = lat.subarray(b, b + per);
+    buckets.push([Math.round(Math.max(...slice) * 10) / 10, slice.filter((x) => x > 5).length]);
+  }
+  const later = lat.subarray(Math.min(total, rate)).filter((x) => !Number.isNaN(x)).sort();
   const sorted = lat.filter((x) => !Number.isNaN(x)).sort();
   const lags = lag.sort();
-  return { sent: total, ok, errors, achieved: total / elapsed, p50: pct(sorted, 0.5), p99: pct(sorted, 0.99), p999: pct(sorted, 0.999), max: sorted[sorted.length - 1] ?? Number.NaN, lagP99: pct(lags, 0.99) };
+  return { sent: total, ok, errors, achieved: total / elapsed, p50: pct(sorted, 0.5), p99: pct(sorted, 0.99), p999: pct(sorted, 0.999), max: sorted[sorted.length - 1] ?? Number.NaN, lagP99: pct(lags, 0.99), genLoopP99: eld.percentile(99) / 1e6, genGcCount: gcs.length, genGcMaxMs: Math.max(0, ...gcs), genCpuMs: (cpu.user + cpu.system) / 1000 / total, genLoopMax: eld.max / 1e6, genSockets: sockets, p99AfterFirstSecond: pct(later, 0.99), buckets };
 }
 
 if (process.argv[1] === import.meta.filename) {

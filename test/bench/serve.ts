@@ -49,20 +49,22 @@ export interface ServerStats {
   gcTotalMs: number;
   gcMaxMs: number;
   cpuShare: number;
+  serverP50: number;
+  serverP99: number;
+  serverP999: number;
+  serverMax: number;
+  serverCount: number;
 }
 
-export async function startChild(snap: string, nodeFlags: string[] = []): Promise<{ url: string; stats: () => Promise<ServerStats>; traced: string[]; stop: () => void }> {
+export async function startChild(snap: string, nodeFlags: string[] = []): Promise<{ url: string; stats: () => Promise<ServerStats>; command: (line: string) => Promise<unknown>; traced: string[]; stop: () => void }> {
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', CHILD, 'serve', snap], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
-  const traced: string[] = []; // other lines on the child's stdout (e.g. --trace-gc)
+  const traced: string[] = []; // other lines on the child's stdout (e.g. --trace-gc), all of them
+  const waiting: Array<(line: string) => void> = [];
+  lines.on('line', (line) => (/^(http|\{)/.test(line) && waiting.length > 0 ? waiting.shift()!(line) : void traced.push(line)));
   const nextLine = (): Promise<string> =>
     new Promise<string>((res, rej) => {
-      const on = (line: string): void => {
-        if (!/^(http|\{)/.test(line)) return void traced.push(line);
-        lines.off('line', on);
-        res(line);
-      };
-      lines.on('line', on);
+      waiting.push(res);
       child.once('exit', (c) => rej(new Error(`serve child exited ${c}`)));
     });
   const first = await nextLine();
@@ -73,15 +75,20 @@ export async function startChild(snap: string, nodeFlags: string[] = []): Promis
       child.stdin!.write('stats\n');
       return JSON.parse(await p) as ServerStats;
     },
+    command: async (line) => {
+      const p = nextLine();
+      child.stdin!.write(`${line}\n`);
+      return JSON.parse(await p) as unknown;
+    },
     traced,
     stop: () => child.kill('SIGTERM'),
   };
 }
 
 /** One open-loop run by the load generator in a process of its own (serve-load.ts). */
-export async function runLoad(url: string, rate: number, seconds: number, subjects: number): Promise<LoadResult> {
+export async function runLoad(url: string, rate: number, seconds: number, subjects: number, nodeFlags: string[] = []): Promise<LoadResult> {
   const out = await new Promise<string>((res, rej) =>
-    execFile(process.execPath, ['--import', 'tsx', LOADER, url, String(rate), String(seconds), String(subjects)], { encoding: 'utf8' }, (err, stdout) => (err ? rej(err) : res(stdout))),
+    execFile(process.execPath, [...nodeFlags, '--import', 'tsx', LOADER, url, String(rate), String(seconds), String(subjects)], { encoding: 'utf8' }, (err, stdout) => (err ? rej(err) : res(stdout))),
   );
   return JSON.parse(out) as LoadResult;
 }
