@@ -76,9 +76,10 @@ function httpSender(url: URL, done: (i: number, ok: boolean) => void): Sender {
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 
-/** Plain keep-alive sockets, one request at a time each (no pipelining), LIFO reuse. */
+/** Plain keep-alive sockets, one request at a time each (no pipelining), LIFO reuse, at most 256. */
 function rawSender(url: URL, done: (i: number, ok: boolean) => void): Sender {
   const free: Socket[] = [];
+  const queue: Array<[number, Buffer]> = [];
   const all = new Set<Socket>();
   let opened = 0;
   const open = (): Socket => {
@@ -105,8 +106,10 @@ function rawSender(url: URL, done: (i: number, ok: boolean) => void): Sender {
       const i = current;
       current = -1;
       buf = null;
-      free.push(s);
       done(i, head.startsWith('HTTP/1.1 200'));
+      const q = queue.shift();
+      if (q) (s as Socket & { send: (i: number, b: Buffer) => void }).send(q[0], q[1]);
+      else free.push(s);
     });
     (s as Socket & { send?: (i: number, b: Buffer) => void }).send = (i, b) => {
       current = i;
@@ -116,6 +119,9 @@ function rawSender(url: URL, done: (i: number, ok: boolean) => void): Sender {
   };
   return {
     send(i, body) {
+      // At most 256 connections (as node:http's agent here): beyond, requests wait for a free one,
+      // still counted from their due time.
+      if (free.length === 0 && all.size >= 256) return void queue.push([i, body]);
       const s = (free.pop() ?? open()) as Socket & { send: (i: number, b: Buffer) => void };
       s.send(i, body);
     },

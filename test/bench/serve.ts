@@ -85,10 +85,17 @@ export async function startChild(snap: string, nodeFlags: string[] = [], cpu: nu
   const traced: string[] = []; // other lines on the child's stdout (e.g. --trace-gc), all of them
   const waiting: Array<(line: string) => void> = [];
   lines.on('line', (line) => (/^(http|\{)/.test(line) && waiting.length > 0 ? waiting.shift()!(line) : void traced.push(line)));
+  let exited: Error | null = null;
+  const rejects: Array<(err: Error) => void> = [];
+  child.once('exit', (c, sig) => {
+    exited = new Error(`serve child exited ${c ?? sig}`);
+    for (const r of rejects.splice(0)) r(exited);
+  });
   const nextLine = (): Promise<string> =>
     new Promise<string>((res, rej) => {
+      if (exited) return rej(exited);
       waiting.push(res);
-      child.once('exit', (c) => rej(new Error(`serve child exited ${c}`)));
+      rejects.push(rej);
     });
   const first = await nextLine();
   return {
