@@ -2,9 +2,13 @@
  * Diagnosis of the serve benchmark's tail (not part of `npm run bench`):
  * `node --import tsx test/bench/serve-probe.ts [runs] [seconds] [--pin] [--server-flags=...] [--load-flags=...]`
  * prints, per run, the client-observed and server-side latency, generator lag and both processes' stats.
+ * `--http`: node:http as the client; `--pin`: taskset as the bench does; SUBJECTS, WARM, HEAPSNAP=1 (heap
+ * snapshots before/after in the temp dir). Never run it under `chrt` with `--pin`: FIFO threads of one
+ * process on one CPU livelocked (a run never finished).
  */
 import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PIN, runLoad, snapshot, startChild } from './serve.ts';
 
 const args = process.argv.slice(2);
@@ -22,14 +26,14 @@ const opts = { nodeFlags: flag('load-flags'), client, warmSeconds, cpu: pin?.gen
 try {
   await runLoad(child.url, 500, 2, subjects, opts);
   await child.stats();
-  if (process.env.HEAPSNAP) process.stdout.write(`before: ${JSON.stringify(await child.command('gc'))} ${JSON.stringify(await child.command('heapsnapshot /tmp/sprof/before.heapsnapshot'))}\n`);
+  if (process.env.HEAPSNAP) process.stdout.write(`before: ${JSON.stringify(await child.command('gc'))} ${JSON.stringify(await child.command(`heapsnapshot ${join(tmpdir(), 'serve-before.heapsnapshot')}`))}\n`);
   for (let k = 0; k < runs; k++) {
     const l = await runLoad(child.url, 2000, seconds, subjects, opts);
     const s = await child.stats();
     const f = (n: number): string => n.toFixed(2);
     process.stdout.write(`run ${k}: load ${loadavg()[0]!.toFixed(1)} | client p50 ${f(l.p50)} p99 ${f(l.p99)} p99.9 ${f(l.p999)} max ${f(l.max)} (from send p50 ${f(l.fromSendP50)} p99 ${f(l.fromSendP99)} p99.9 ${f(l.fromSendP999)}) | server p50 ${f(s.serverP50)} p99 ${f(s.serverP99)} p99.9 ${f(s.serverP999)} max ${f(s.serverMax)} | lag p99 ${f(l.lagP99)} achieved ${l.achieved.toFixed(0)} errors ${l.errors} | server loop p99 ${f(s.loopDelayP99)} max ${f(s.loopDelayMax)} gc ${s.gcCount}/${s.majorGcCount} max ${f(s.gcMaxMs)} cpu/req ${f(s.cpuMs / l.sent)} | gen loop p99 ${f(l.genLoopP99)} max ${f(l.genLoopMax)} sockets ${l.genSockets} gc ${l.genGcCount} max ${f(l.genGcMaxMs)} cpu/req ${f(l.genCpuMs)}\n  ${l.buckets.map(([m, c]) => `${m}/${c}`).join(' ')}\n`);
   }
-  if (process.env.HEAPSNAP) process.stdout.write(`after: ${JSON.stringify(await child.command('stats'))}\n gc: ${JSON.stringify(await child.command('gc'))} ${JSON.stringify(await child.command('heapsnapshot /tmp/sprof/after.heapsnapshot'))}\n`);
+  if (process.env.HEAPSNAP) process.stdout.write(`after: ${JSON.stringify(await child.command('stats'))}\n gc: ${JSON.stringify(await child.command('gc'))} ${JSON.stringify(await child.command(`heapsnapshot ${join(tmpdir(), 'serve-after.heapsnapshot')}`))}\n`);
 } finally {
   child.stop();
 }
