@@ -2,11 +2,13 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, createHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { writeHeapSnapshot } from 'node:v8';
 import { ConsentIndex } from '../../engine/evaluate/consent.ts';
 import { createLogger } from '../../runner/log.ts';
 import { sha256Hex } from '../../runner/serve/auth.ts';
+import { settleHeap } from '../../runner/serve/heap.ts';
 import { startServe } from '../../runner/serve/server.ts';
 
 const BENCH_TOKEN = 'bench-token'; // also in serve.ts
@@ -26,6 +28,13 @@ if (mode === 'serve') {
     feed: 'off',
     logger: createLogger({ level: 'warn', pretty: false }),
   });
+  // Server-side latency of every request: the HTTP parser's 'request' (headers read) -> the response
+  // handed to the socket ('finish'), in ns; beside the client's numbers it splits server from the rest.
+  const side = createHistogram();
+  s.app.server.on('request', (_req: unknown, res: { on(e: 'finish', f: () => void): void }) => {
+    const t = process.hrtime.bigint();
+    res.on('finish', () => side.record(Math.max(1, Number(process.hrtime.bigint() - t))));
+  });
   process.stdout.write(`${s.url}\n`);
   // `stats` on stdin: event-loop delay and GC pauses since the last `stats` (one JSON line).
   const eld = monitorEventLoopDelay({ resolution: 1 });
@@ -40,12 +49,18 @@ if (mode === 'serve') {
   }).observe({ entryTypes: ['gc'] });
   let cpu = process.cpuUsage();
   let t = performance.now();
-  createInterface({ input: process.stdin }).on('line', () => {
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line === 'gc') {
+      settleHeap();
+      return void process.stdout.write(`${JSON.stringify({ heapMiB: process.memoryUsage().heapUsed / 2 ** 20 })}\n`);
+    }
+    if (line.startsWith('heapsnapshot ')) return void process.stdout.write(`${JSON.stringify({ file: writeHeapSnapshot(line.slice(13)) })}\n`);
     const c = process.cpuUsage(cpu);
     const wall = performance.now() - t;
     const ms = (ns: number): number => ns / 1e6;
-    process.stdout.write(`${JSON.stringify({ loopDelayP50: ms(eld.percentile(50)), loopDelayP99: ms(eld.percentile(99)), loopDelayMax: ms(eld.max), gcCount: gcs.length, majorGcCount: majorGcs, heapMiB: process.memoryUsage().heapUsed / 2 ** 20, cpuMs: (c.user + c.system) / 1000, gcTotalMs: gcs.reduce((a, b) => a + b, 0), gcMaxMs: Math.max(0, ...gcs), cpuShare: (c.user + c.system) / 1000 / wall })}\n`);
+    process.stdout.write(`${JSON.stringify({ loopDelayP50: ms(eld.percentile(50)), loopDelayP99: ms(eld.percentile(99)), loopDelayMax: ms(eld.max), gcCount: gcs.length, majorGcCount: majorGcs, heapMiB: process.memoryUsage().heapUsed / 2 ** 20, cpuMs: (c.user + c.system) / 1000, gcTotalMs: gcs.reduce((a, b) => a + b, 0), gcMaxMs: Math.max(0, ...gcs), cpuShare: (c.user + c.system) / 1000 / wall, serverP50: ms(side.percentile(50)), serverP99: ms(side.percentile(99)), serverP999: ms(side.percentile(99.9)), serverMax: ms(side.max), serverCount: side.count })}\n`);
     eld.reset();
+    side.reset();
     gcs.length = 0;
     majorGcs = 0;
     cpu = process.cpuUsage();
