@@ -9,6 +9,7 @@ import { UserError } from '../cli/errors.ts';
 import { capableSystems, systemsOffering, type CapableSystem } from '../connections.ts';
 import { openRequest } from './intake.ts';
 import type { DsrContext } from './lifecycle.ts';
+import type { IntakeCandidate } from '../../connectors/capabilities.ts';
 import type { StoredRequest } from './types.ts';
 
 /** The configured systems that offer intake; a UserError when none does. */
@@ -23,15 +24,16 @@ export async function intakeFromSystems(ctx: DsrContext, systems: ReadonlyArray<
   const existing = new Set((await ctx.store.list()).map((r) => r.document.spec.source).filter((s): s is string => typeof s === 'string'));
   const opened: StoredRequest[] = [];
   let skipped = 0;
-  for (const s of systems) {
-    for (const c of await s.capability.candidates(s.config, s.secret)) {
-      if (existing.has(c.source)) {
-        skipped++;
-        continue;
-      }
-      opened.push(await openRequest(ctx, { type: 'erasure', identifiers: c.identifiers, ...(c.name ? { name: c.name } : {}), source: c.source }));
-      existing.add(c.source);
+  // Every system is read before anything is opened: a failed read opens nothing (fail closed).
+  const candidates: IntakeCandidate[] = [];
+  for (const s of systems) candidates.push(...(await s.capability.candidates(s.config, s.secret)));
+  for (const c of candidates) {
+    if (existing.has(c.source)) {
+      skipped++;
+      continue;
     }
+    opened.push(await openRequest(ctx, { type: 'erasure', identifiers: c.identifiers, ...(c.name ? { name: c.name } : {}), source: c.source }));
+    existing.add(c.source);
   }
   return { opened, skipped };
 }

@@ -48,6 +48,8 @@ describe('registry behaviour facts', () => {
       { system: 'salesforce', type: 'contact' },
       { system: 'salesforce', type: 'lead' },
       { system: 'salesforce', type: 'individual' },
+      // Not hard-coded before: ServiceNow customer contacts (a gap closed with the move, test/dsr/default-identity.test.ts).
+      { system: 'servicenow', type: 'customer-contact' },
     ]);
     expect(conversationKind()).toEqual({ system: 'genesys', type: 'conversation' });
     expect(['genesys', 'salesforce', 'servicenow'].filter(hasNativeErasure)).toEqual(['genesys']);

@@ -125,7 +125,13 @@ export function register(program: Command): void {
       out(`  ${r.state}, due ${r.dueAt}${r.document.spec.verification ? '' : '; identity not verified yet (lethe dsr verify)'}\n`);
     });
 
-  common(dsr.command('intake').description('Open an erasure request for every Salesforce Individual with ShouldForget = true (never twice for the same Individual).'), true).action(async (opts: Opts) => {
+  common(
+    dsr
+      .command('intake')
+      .description('Open an erasure request for every erasure a configured system asks for itself (Salesforce: each Individual with ShouldForget = true), never twice for the same source.')
+      .addHelpText('after', '\nExamples:\n  lethe dsr intake --config lethe.yaml\nExit status: 0 when every system was read (new requests opened or none); 1 when no configured system offers intake, or a read fails (nothing is opened from a partial read).'),
+    true,
+  ).action(async (opts: Opts) => {
     const s = await dsrSetup(opts);
     const { config } = requireConfig(s, opts);
     checkSigningKey(config, s.env);
