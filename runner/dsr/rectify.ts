@@ -61,9 +61,9 @@ export function rectificationPlan(r: StoredRequest, c: Collected, bundleHash: st
     if (f?.nativeErasure?.rectifies && rec.type === f.nativeErasure.type) {
       const m = f.mergeSets?.type === rec.type ? f.mergeSets : undefined;
       const head = m?.canonical(rec) ?? rec.id;
-      const key = `${rec.system}\u0000${rec.type}\u0000${head}`;
-      const prev = heads.get(key);
-      heads.set(key, { target: { system: rec.system, type: rec.type, id: head }, merged: m !== undefined, ids: [...new Set([...(prev?.ids ?? []), ...ids])] });
+      const setKey = `${rec.system}\u0000${rec.type}\u0000${head}`;
+      const prev = heads.get(setKey);
+      heads.set(setKey, { target: { system: rec.system, type: rec.type, id: head }, merged: m !== undefined, ids: [...new Set([...(prev?.ids ?? []), ...ids])] });
     } else if (f?.rectify?.identityTypes.includes(rec.type)) {
       const fields = [...new Set(ids.flatMap((i) => fieldsHolding(rec, i)))].sort();
       out.action({ op: 'rectify', target: { system: rec.system, type: rec.type, id: rec.id }, policy, request: r.id, reason: `rectification request ${r.id}: update ${fields.join(', ') || 'the corrected fields'} of ${prose(rec.system)} ${rec.type} ${rec.id}.`, basis: basisFor(ids, fields) });
