@@ -8,6 +8,7 @@
 import type { SystemCostModel } from './plan/estimate.ts';
 import type { TSchema } from '@sinclair/typebox';
 import type { Connector } from '../connectors/types.ts';
+import type { ConsentFeedFactory, ErasureIntake, NativeExport } from '../connectors/capabilities.ts';
 import type { RateBudget } from '../connectors/budget.ts';
 import type { Person, WorldHold } from '../connectors/generate/world.ts';
 import type { SecretRef } from './schema/connection.ts';
@@ -57,6 +58,12 @@ export interface SystemPlugin {
   connect(config: unknown, secret: (ref: SecretRef, what: string) => string, budget?: RateBudget): Connector;
   /** Starts the system's emulator; `options` are the emulator's own (faults, rates). */
   emulate(options?: unknown): Promise<EmulatedSystem>;
+  /** Optional: erasure intake, the erasures the system's own data asks for (`lethe dsr intake`). */
+  readonly intake?: ErasureIntake;
+  /** Optional: the system's live consent feed (`lethe serve` polls every configured system that has one). */
+  readonly consentFeed?: ConsentFeedFactory;
+  /** Optional: the system's native access export (GDPR Art. 15), added to `lethe dsr export`. */
+  readonly nativeExport?: NativeExport;
 }
 
 export interface SystemFacts<N extends string = string, C extends TSchema = TSchema> {
@@ -126,7 +133,27 @@ export interface SystemFacts<N extends string = string, C extends TSchema = TSch
    * What a rectification request (op `rectify`) may target: identity types rewritten in place, and
    * types whose free text (`basis.textFields`) is rectified (engine/plan/rederive.ts).
    */
-  readonly rectify?: { readonly identityTypes: readonly string[]; readonly freeTextTypes: readonly string[] };
+  readonly rectify?: {
+    readonly identityTypes: readonly string[];
+    readonly freeTextTypes: readonly string[];
+    /**
+     * In-place rectification (runner/dsr/rectify.ts): the fields of an identity record that hold
+     * an identifier of each kind (`email`, `phone`); a `rectify` action names those holding the old value.
+     */
+    readonly identifierFields?: Readonly<Record<string, readonly string[]>>;
+    /** The free-text fields of each `freeTextTypes` type a rectification corrects. */
+    readonly textFields?: Readonly<Record<string, readonly string[]>>;
+  };
+  /**
+   * Merge sets (records merged into one canonical record that stay readable under their own ids):
+   * the identity type that has them, the canonical id of a record's set (null when not merged) and
+   * its members. DSR discovery reports them; a native rectification is one request per set.
+   */
+  readonly mergeSets?: {
+    readonly type: string;
+    canonical(r: LetheRecord): string | null;
+    members(r: LetheRecord): string[];
+  };
   /**
    * The system's native erasure request (ErasurePolicy scope action `gdpr-request`, op
    * `gdpr-request`): the only type a scope entry may ask it for, and its name in reports.
@@ -136,5 +163,7 @@ export interface SystemFacts<N extends string = string, C extends TSchema = TSch
     readonly noun: string;
     /** Rectification is a native asynchronous request too (submitted once, polled), not an in-place update. */
     readonly rectifies?: boolean;
+    /** With `rectifies`: the native rectification request's name in plan reasons (`Genesys GDPR_UPDATE`). */
+    readonly updateNoun?: string;
   };
 }

@@ -1,11 +1,10 @@
 /** Builds the connectors a runner config names (the only place config becomes live connections). */
+import type { SecretResolver } from '../connectors/capabilities.ts';
 import { REGISTRY } from '../connectors/registry.ts';
-import { salesforceConnection } from '../connectors/salesforce/plugin.ts';
-import type { SalesforceConnectorConfig } from '../connectors/salesforce/connector.ts';
 import { createSnapshotConnectors } from '../connectors/snapshot/connector.ts';
 import type { Connector } from '../connectors/types.ts';
 import type { RateBudget } from '../connectors/budget.ts';
-import type { SystemPlugin } from '../engine/system-facts.ts';
+import type { SystemFacts, SystemPlugin } from '../engine/system-facts.ts';
 import type { RunnerConfig } from '../engine/schema/index.ts';
 import { UserError } from './cli/errors.ts';
 import { resolveSecret } from './secrets.ts';
@@ -33,11 +32,36 @@ export function connectorsFromConfig(config: RunnerConfig, env: NodeJS.ProcessEn
   return out;
 }
 
-/** The Salesforce connection a runner config names, with its secrets resolved (consent feed, intake). */
-export function salesforceConfigFrom(config: RunnerConfig, env: NodeJS.ProcessEnv = process.env): SalesforceConnectorConfig {
-  const s = config.spec.connectors.salesforce;
-  if (!s) throw new UserError('config: spec.connectors.salesforce is missing');
-  return salesforceConnection(s, (ref, what) => resolveSecret(ref, what, env));
+/** A plugin capability beyond the connector (connectors/capabilities.ts). */
+export type Capability = 'intake' | 'consentFeed' | 'nativeExport';
+
+/** One configured system offering a capability: its facts, config block and secret resolver. */
+export interface CapableSystem<K extends Capability> {
+  facts: SystemFacts;
+  /** Its validated `spec.connectors.<name>` block. */
+  config: unknown;
+  capability: NonNullable<SystemPlugin[K]>;
+  secret: SecretResolver;
+}
+
+/**
+ * Every system the config connects to (`spec.connectors.<name>`) whose plugin offers `capability`,
+ * in registry order: the runner asks these, never a system by name.
+ */
+export function capableSystems<K extends Capability>(config: RunnerConfig, capability: K, env: NodeJS.ProcessEnv = process.env): Array<CapableSystem<K>> {
+  const c = config.spec.connectors as Record<string, unknown>;
+  const out: Array<CapableSystem<K>> = [];
+  for (const f of REGISTRY as readonly SystemFacts[]) {
+    const cap = PLUGINS.get(f.name)?.[capability];
+    if (c[f.name] === undefined || !cap) continue;
+    out.push({ facts: f, config: c[f.name], capability: cap as NonNullable<SystemPlugin[K]>, secret: (ref, what) => resolveSecret(ref, what, env) });
+  }
+  return out;
+}
+
+/** Names of the registered systems whose plugin offers `capability` (for messages). */
+export function systemsOffering(capability: Capability): string[] {
+  return [...PLUGINS].filter(([, p]) => p[capability] !== undefined).map(([name]) => name);
 }
 
 /** Live connectors and what closes them (and the state store opened for their budget). */

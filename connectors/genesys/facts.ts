@@ -20,13 +20,18 @@ export const GenesysConnector = Type.Object(
   { additionalProperties: false, description: 'Genesys Cloud connection.' },
 );
 
+/** The merge set of an external contact: the contact it was merged into, and the set's members. */
+const MERGE_SETS = {
+  type: 'external-contact',
+  canonical: (r: LetheRecord): string | null => (typeof r.fields?.canonicalContactId === 'string' ? r.fields.canonicalContactId : null),
+  members: (r: LetheRecord): string[] => (Array.isArray(r.fields?.mergeSet) ? r.fields.mergeSet.filter((x): x is string => typeof x === 'string') : []),
+};
+
 /** A held external contact also protects its merge set and the contact it was merged into. */
 function mergeSetTargets(r: LetheRecord): RecordRef[] {
   const out: RecordRef[] = [];
-  const f = r.fields ?? {};
-  const ids = [...(Array.isArray(f.mergeSet) ? f.mergeSet : []), f.canonicalContactId];
-  for (const id of ids) {
-    if (typeof id !== 'string' || id === '') continue;
+  for (const id of [...MERGE_SETS.members(r), MERGE_SETS.canonical(r)]) {
+    if (id === null || id === '') continue;
     const n = normalizeGenesysId(id);
     if (n !== r.id && !out.some((o) => o.id === n)) out.push({ system: 'genesys', type: 'external-contact', id: n });
   }
@@ -63,5 +68,6 @@ export const GENESYS_FACTS = {
   consentIdentityTypes: ['external-contact'],
   identityHolds: { sources: ['external-contact'], targets: mergeSetTargets, byIdOnly: 'external-contact' },
   rectify: { identityTypes: ['external-contact'], freeTextTypes: [] },
-  nativeErasure: { type: 'external-contact', noun: 'Genesys GDPR', rectifies: true },
+  nativeErasure: { type: 'external-contact', noun: 'Genesys GDPR', rectifies: true, updateNoun: 'Genesys GDPR_UPDATE' },
+  mergeSets: MERGE_SETS,
 } as const satisfies SystemFacts<'genesys'>;

@@ -1,7 +1,8 @@
-/** Genesys Cloud's I/O half for the registry: connector from config, emulator with seed. */
+/** Genesys Cloud's I/O half for the registry: connector from config, emulator with seed, the native GDPR export. */
 import type { Static } from '@sinclair/typebox';
 import type { EmulatedSystem, SystemPlugin } from '../../engine/system-facts.ts';
 import { createGenesysConnector } from './connector.ts';
+import { GENESYS_NATIVE_EXPORT } from './export.ts';
 import { startGenesysEmulator, type GenesysEmulator, type GenesysEmulatorOptions } from './emulator/index.ts';
 import type { GenesysConnector } from './facts.ts';
 import { genesysSeedForPerson } from './seed.ts';
@@ -50,6 +51,8 @@ export const GENESYS_PLUGIN: SystemPlugin = {
       stop: () => emu.stop(),
     };
   },
+  // The native GDPR_EXPORT added to access exports.
+  nativeExport: GENESYS_NATIVE_EXPORT,
 };
 
 /** The name the runner loads every registered system's plugin by (runner/connections.ts). */

@@ -12,6 +12,7 @@
  * merged-away contact.
  */
 import type { LetheRecord } from '../../engine/records.ts';
+import type { ConsentFeed, FeedPoll } from '../capabilities.ts';
 import type { SalesforceClient } from './client.ts';
 import { FIELDS, isoUtc, MAPPERS, mapIndividualOptOuts, type SfRow, type SourceObject } from './mapping.ts';
 import { queryPages } from './read.ts';
@@ -40,17 +41,9 @@ interface Cursor {
   seen: Set<string>;
 }
 
-export interface FeedPoll {
-  records: LetheRecord[];
-  /** Identity records changed since the last poll (their current identifiers). */
-  identities: LetheRecord[];
-  /** Identity records deleted (merged away) since the last poll, as `salesforce/<type>/<id>`. */
-  deleted: string[];
-  /** Rows read (changed rows, including those that map to no consent event). */
-  rows: number;
-}
+export type { FeedPoll };
 
-export class SalesforceConsentFeed {
+export class SalesforceConsentFeed implements ConsentFeed {
   private readonly cursors = new Map<SourceObject, Cursor>();
   private readonly client: SalesforceClient;
 

@@ -24,6 +24,9 @@ export const SalesforceConnector = Type.Object(
   { additionalProperties: false, description: 'Salesforce connection.' },
 );
 
+/** Free-text fields a rectification corrects (activities and cases). */
+const TEXT_FIELDS = { task: ['Subject', 'Description'], event: ['Subject', 'Description'], case: ['Subject', 'Description'] };
+
 export const SALESFORCE_FACTS = {
   name: 'salesforce',
   label: 'Salesforce',
@@ -44,5 +47,10 @@ export const SALESFORCE_FACTS = {
   consentIdentityTypes: ['contact', 'lead', 'individual'],
   // A held Contact or Lead also protects its Individual.
   identityHolds: { sources: ['contact', 'lead'], targets: (r: LetheRecord): RecordRef[] => (r.links ?? []).filter((l) => l.system === 'salesforce' && l.type === 'individual') },
-  rectify: { identityTypes: ['contact', 'lead'], freeTextTypes: ['task', 'event', 'case'] },
+  rectify: {
+    identityTypes: ['contact', 'lead'],
+    freeTextTypes: Object.keys(TEXT_FIELDS),
+    identifierFields: { email: ['Email'], phone: ['Phone', 'MobilePhone', 'HomePhone', 'OtherPhone'] },
+    textFields: TEXT_FIELDS,
+  },
 } as const satisfies SystemFacts<'salesforce'>;

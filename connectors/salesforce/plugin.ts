@@ -1,12 +1,14 @@
-/** Salesforce's I/O half for the registry: connector from config, emulator with seed. */
-import type { Static } from '@sinclair/typebox';
-import type { SecretRef } from '../../engine/schema/connection.ts';
-import type { RateBudget } from '../budget.ts';
+/** Salesforce's I/O half for the registry: connector from config, emulator with seed, erasure intake and the live consent feed. */
 import type { EmulatedSystem, SystemPlugin } from '../../engine/system-facts.ts';
-import { createSalesforceConnector, type SalesforceConnectorConfig } from './connector.ts';
+import { SalesforceClient } from './client.ts';
+import { salesforceConnection } from './connection.ts';
+import { createSalesforceConnector } from './connector.ts';
+import { SalesforceConsentFeed } from './consent-feed.ts';
 import { EMULATOR_DEFAULTS, startSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from './emulator/server.ts';
-import type { SalesforceConnector } from './facts.ts';
+import { SALESFORCE_INTAKE } from './intake.ts';
 import { salesforceSeedForPerson } from './seed.ts';
+
+export { salesforceConnection };
 
 declare module '../../engine/system-facts.ts' {
   interface SandboxEmulators {
@@ -19,27 +21,12 @@ declare module '../../engine/system-facts.ts' {
 
 const ENV = { LETHE_SANDBOX_SF_CLIENT_ID: EMULATOR_DEFAULTS.clientId, LETHE_SANDBOX_SF_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret } as const;
 
-/** The Salesforce connection a config block names, with its secrets resolved. */
-export function salesforceConnection(raw: unknown, secret: (ref: SecretRef, what: string) => string, budget?: RateBudget): SalesforceConnectorConfig {
-  const s = raw as Static<typeof SalesforceConnector>;
-  return {
-    loginUrl: s.loginUrl,
-    apiVersion: s.apiVersion,
-    flow: s.flow,
-    clientId: secret(s.clientId, 'salesforce.clientId'),
-    clientSecret: secret(s.clientSecret, 'salesforce.clientSecret'),
-    ...(s.username ? { username: secret(s.username, 'salesforce.username') } : {}),
-    ...(s.password ? { password: secret(s.password, 'salesforce.password') } : {}),
-    ...(s.bulkThreshold ? { bulkThreshold: s.bulkThreshold } : {}),
-    ...(s.concurrency ? { concurrency: s.concurrency } : {}),
-    ...(s.bulkQueryThreshold ? { bulkQueryThreshold: s.bulkQueryThreshold } : {}),
-    ...(s.apiBudgetShare ? { apiBudgetShare: s.apiBudgetShare } : {}),
-    ...(budget ? { budget } : {}),
-  };
-}
-
 export const SALESFORCE_PLUGIN: SystemPlugin = {
   connect: (raw, secret, budget) => createSalesforceConnector(salesforceConnection(raw, secret, budget)),
+  // Erasure intake: Individuals flagged ShouldForget.
+  intake: SALESFORCE_INTAKE,
+  // The live consent feed: both consent models and identity changes, by SystemModstamp.
+  consentFeed: (raw, secret, since) => new SalesforceConsentFeed(new SalesforceClient(salesforceConnection(raw, secret)), since),
   async emulate(options?: unknown): Promise<EmulatedSystem> {
     const emu = await startSalesforceEmulator({ clientId: ENV.LETHE_SANDBOX_SF_CLIENT_ID, clientSecret: ENV.LETHE_SANDBOX_SF_CLIENT_SECRET, ...(options as SalesforceEmulatorOptions | undefined) });
     return {

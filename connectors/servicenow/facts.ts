@@ -27,6 +27,8 @@ export const SERVICENOW_FACTS = {
   catalog: SERVICENOW_CATALOG,
   requiredSources: [],
   identityTypes: ['customer-contact'],
+  // Customer contacts unite a person's identifiers (consent subjects; access and rectification collection).
+  consentIdentityTypes: ['customer-contact'],
   idPrefix: 'sn',
   normalizeId: (id: string): string => normalizeSysId(id),
   idProblem: (id: string): string | null => sysIdProblem(id),

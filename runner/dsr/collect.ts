@@ -10,6 +10,7 @@ import { expandSubject, IdentityGraph } from '../../engine/evaluate/identity.ts'
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { Selector } from '../../engine/schema/index.ts';
 import { CONSENT_IDENTITY_TYPES } from '../../engine/evaluate/consent-subjects.ts';
+import { factsOf } from '../../connectors/registry.ts';
 
 /** Identity record types used when no ErasurePolicy names any (access, rectification): the registry's `consentIdentityTypes`. */
 export const DEFAULT_IDENTITY_TYPES: Selector[] = CONSENT_IDENTITY_TYPES.map((t) => ({ ...t }) as Selector);
@@ -34,7 +35,7 @@ export interface Collected {
   flagged: string[];
   /** Which identity records each identifier led to. */
   edges: IdentityEdge[];
-  /** Genesys merge sets reached: canonical contact id and members. */
+  /** Merge sets reached (registry `mergeSets`: Genesys external contacts): canonical id and members. */
   mergeSets: Array<{ canonical: string; members: string[] }>;
   /** Hold records read in full, per system. */
   holdsRead: Record<string, number>;
@@ -94,9 +95,10 @@ export async function collectSubject(connectors: readonly Connector[], given: re
 function mergeSets(records: readonly LetheRecord[], subject: ReadonlySet<string>): Collected['mergeSets'] {
   const sets = new Map<string, Set<string>>();
   for (const r of records) {
-    if (r.system !== 'genesys' || r.type !== 'external-contact' || !r.identifiers.some((i) => subject.has(i))) continue;
-    const canonical = typeof r.fields.canonicalContactId === 'string' ? r.fields.canonicalContactId : null;
-    const members = Array.isArray(r.fields.mergeSet) ? r.fields.mergeSet.filter((x): x is string => typeof x === 'string') : [];
+    const m = factsOf(r.system)?.mergeSets;
+    if (!m || r.type !== m.type || !r.identifiers.some((i) => subject.has(i))) continue;
+    const canonical = m.canonical(r);
+    const members = m.members(r);
     if (!canonical || members.length < 2) continue;
     const s = sets.get(canonical) ?? new Set<string>();
     for (const m of members) s.add(m);

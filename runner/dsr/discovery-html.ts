@@ -8,9 +8,17 @@ import { card, dataTable, pageHeader, section, when } from '../report/components
 import { el, fragment, num } from '../report/html.ts';
 import { renderPage } from '../report/page.ts';
 import type { DiscoveryReport, IdNode } from './discovery.ts';
+import { REGISTRY } from '../../connectors/registry.ts';
+import type { SystemFacts } from '../../engine/system-facts.ts';
 
 const ref = (t: { system: string; type: string; id: string }): string => `${t.system}/${t.type}/${t.id}`;
 const id = (n: IdNode): string => `${n.kind} ${n.hint} (${n.hash})`;
+
+/** Heading of the merge sets: named after the systems that have them (registry `mergeSets`). */
+const MERGE_SETS_HEADING = `${(REGISTRY as readonly SystemFacts[])
+  .filter((f) => f.mergeSets)
+  .map((f) => f.prose ?? f.label)
+  .join(' and ')} merge sets`;
 
 /** Statuses that change or remove the record. */
 const CHANGES = new Set(['delete', 'anonymize', 'gdpr-request', 'rectify']);
@@ -66,7 +74,7 @@ export function discoveryHtml(r: DiscoveryReport): string {
       r.identity.flagged.length
         ? fragment(el('h3', null, 'Shared identifiers (DPO review)'), dataTable(['identifier', 'note'], r.identity.flagged.map((f) => [id(f), 'on identity records of two or more people: not used to find the subject\'s records']), { rowClass: () => 'over' }))
         : null,
-      r.identity.mergeSets.length ? fragment(el('h3', null, 'Genesys merge sets'), dataTable(['canonical contact', 'members'], r.identity.mergeSets.map((m) => [m.canonical, m.members.join(', ')]), { ids: [0, 1] })) : null,
+      r.identity.mergeSets.length ? fragment(el('h3', null, MERGE_SETS_HEADING), dataTable(['canonical contact', 'members'], r.identity.mergeSets.map((m) => [m.canonical, m.members.join(', ')]), { ids: [0, 1] })) : null,
     ),
     section('Hold sources read in full', dataTable(['system', 'hold records'], Object.entries(r.holdsRead).map(([k, v]) => [k, v]), { numeric: [1] })),
   );

@@ -1,11 +1,12 @@
 /**
  * An access answer holds the subject's data only (GDPR Art. 15(4)): every export — Lethe's own
- * per-system JSON and Genesys' GDPR export archive — is filtered against discovery's attribution
+ * per-system JSON and a system's native export (Genesys' GDPR export archive) — is filtered against discovery's attribution
  * before it is packed. A record is the subject's when it carries one of the subject's own
  * identifiers (never one shared with another person) or links to a record that does, and discovery
  * did not put it down to another person or to a shared identifier. What is withheld is counted
  * with its reason, never shown.
  */
+import type { NativeExport } from '../../connectors/capabilities.ts';
 import { refKey, type LetheRecord } from '../../engine/records.ts';
 import type { Collected } from './collect.ts';
 import { relatedKeys, type DiscoveryReport } from './discovery.ts';
@@ -52,41 +53,14 @@ export function attribute(c: Collected, discovered: DiscoveryReport['records'] |
   return { subject, records, withheld };
 }
 
-const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
 /**
- * Genesys' GDPR export data with only the subject's external contacts, conversations and the
- * recordings and evaluations of those conversations; anything else is withheld and counted.
+ * A system's native export data (plugin `nativeExport`) with only the subject's records; anything
+ * else is withheld and counted under the export's file name.
  */
-export function filterGenesysExport(data: unknown, a: Attribution, withheld: Withheld[]): unknown {
-  const source = 'genesys-gdpr-export.json';
-  const root = obj(data);
-  if (!root) {
-    bump(withheld, source, WITHHELD_UNKNOWN);
-    return {};
-  }
-  const has = (type: string, id: string | null): boolean => id !== null && a.subject.has(refKey({ system: 'genesys', type, id }));
-  const convOf = (x: Record<string, unknown>): string | null => str(x.conversationId) ?? str(obj(x.conversation)?.id);
-  const keep: Record<string, (x: Record<string, unknown>) => boolean> = {
-    externalContacts: (x) => has('external-contact', str(x.id)),
-    conversations: (x) => has('conversation', str(x.conversationId)),
-    recordings: (x) => has('conversation', convOf(x)),
-    evaluations: (x) => has('conversation', convOf(x)),
-  };
-  const out: Record<string, unknown[]> = {};
-  for (const [k, v] of Object.entries(root)) {
-    const test = keep[k];
-    if (!test || !Array.isArray(v)) {
-      bump(withheld, source, WITHHELD_UNKNOWN, Array.isArray(v) ? v.length : 1);
-      continue;
-    }
-    out[k] = [];
-    for (const item of v) {
-      const x = obj(item);
-      if (x && test(x)) out[k].push(item);
-      else bump(withheld, source, x ? `${k}: ${WITHHELD_OTHER}` : WITHHELD_UNKNOWN);
-    }
-  }
-  return out;
+export function filterNativeExport(system: string, x: NativeExport, data: unknown, a: Attribution, withheld: Withheld[]): unknown {
+  return x.filter(
+    data,
+    (type, id) => a.subject.has(refKey({ system, type, id })),
+    (why, n = 1, section) => bump(withheld, x.file, why === 'unknown' ? WITHHELD_UNKNOWN : section ? `${section}: ${WITHHELD_OTHER}` : WITHHELD_OTHER, n),
+  );
 }

@@ -1,7 +1,7 @@
 /**
- * Access (GDPR Art. 15): everything both systems hold about the subject — the connectors' lookup
+ * Access (GDPR Art. 15): everything the systems hold about the subject — the connectors' lookup
  * (the subject's records only, expanded through their identity records) as JSON per system, the
- * Genesys native GDPR_EXPORT result, a readable HTML summary and a manifest of sha-256 digests —
+ * result of each configured system's native export (plugin `nativeExport`: Genesys' GDPR_EXPORT), a readable HTML summary and a manifest of sha-256 digests —
  * into a folder or one .tar. The export holds personal data by design: it is written where the
  * DPO says (--out), never into the request store, and the request records only its path.
  */
@@ -15,13 +15,21 @@ import { UserError } from '../cli/errors.ts';
 import { appendIdentityEvents, resolutionEvents } from '../audit/identity.ts';
 import { collectSubject } from './collect.ts';
 import type { DiscoveryReport } from './discovery.ts';
-import { attribute, filterGenesysExport, type Withheld } from './export-filter.ts';
-import { awaitGdprExport, genesysHttpFrom, submitGdprExport } from './genesys-export.ts';
+import { capableSystems } from '../connections.ts';
+import { attribute, filterNativeExport, type Withheld } from './export-filter.ts';
 import { esc, page, table } from './html.ts';
 import { executionBlocker, transition, type DsrContext } from './lifecycle.ts';
 import { tarArchive } from './tar.ts';
 import { plainSubject } from './workflow.ts';
-import type { StoredRequest } from './types.ts';
+import type { NativeJob, StoredRequest } from './types.ts';
+
+/** A native export that was run: its title on the summary, job id, final status and file. */
+interface NativeDone {
+  title: string;
+  id: string;
+  status: string;
+  file: string;
+}
 
 export interface ExportDeps {
   connectors: readonly Connector[];
@@ -32,7 +40,7 @@ export interface ExportDeps {
   pollTimeoutMs?: number;
 }
 
-function summaryHtml(r: StoredRequest, bySystem: Map<string, LetheRecord[]>, native: { id: string; status: string } | null, at: string, withheld: readonly Withheld[]): string {
+function summaryHtml(r: StoredRequest, bySystem: Map<string, LetheRecord[]>, natives: readonly NativeDone[], at: string, withheld: readonly Withheld[]): string {
   const rows: unknown[][] = [];
   for (const [system, recs] of bySystem) {
     const byType = new Map<string, number>();
@@ -43,7 +51,7 @@ function summaryHtml(r: StoredRequest, bySystem: Map<string, LetheRecord[]>, nat
   return page(`Your personal data (request ${r.id})`, [
     `<p>Prepared ${esc(at)} in answer to your access request received ${esc(r.document.spec.receivedAt.slice(0, 10))} (GDPR Art. 15). The files beside this page hold the same data as JSON.</p>`,
     table(['system', 'kind of record', 'count'], rows),
-    native ? `<p>Genesys Cloud's own GDPR export: request <code>${esc(native.id)}</code>, ${esc(native.status)} (genesys-gdpr-export.json).</p>` : '',
+    ...natives.map((n) => `<p>${esc(n.title)}: request <code>${esc(n.id)}</code>, ${esc(n.status)} (${esc(n.file)}).</p>`),
     '<h2>Records</h2>',
     table(['kind', 'id', 'created', 'identifiers', 'fields'], detail),
     '<h2>Withheld</h2>',
@@ -79,33 +87,36 @@ export async function exportRequest(ctx: DsrContext, id: string, deps: ExportDep
   const files: Array<{ name: string; content: string }> = [];
   for (const [system, recs] of [...bySystem].sort()) files.push({ name: `${system}.json`, content: `${JSON.stringify(recs, null, 2)}\n` });
 
-  let native: { id: string; status: string } | null = null;
-  const http = genesysHttpFrom(deps.config, deps.env);
-  // The native export names only identifiers that are the subject's alone: never a shared one, never a name.
+  const natives: NativeDone[] = [];
+  // The native exports name only identifiers that are the subject's alone: never a shared one, never a name.
   const flagged = new Set(c.flagged);
   const own = c.expanded.filter((i) => !flagged.has(i));
   const alone = { emails: own.filter((i) => i.startsWith('email:')).map((i) => i.slice(6)), phones: own.filter((i) => i.startsWith('phone:')).map((i) => i.slice(6)) };
-  if (http && alone.emails.length + alone.phones.length > 0) {
-    const existing = r.nativeJobs.find((j) => j.kind === 'GDPR_EXPORT');
-    const jobId = await submitGdprExport(http, alone, existing?.id);
+  let failed: { noun: string; id: string; system: string } | null = null;
+  for (const s of alone.emails.length + alone.phones.length > 0 ? capableSystems(deps.config, 'nativeExport', deps.env) : []) {
+    const x = s.capability;
+    const client = x.open(s.config, s.secret);
+    const existing = r.nativeJobs.find((j) => j.system === s.facts.name && j.kind === x.kind);
+    const jobId = await client.submit(alone, existing?.id);
     if (!existing) {
-      r.nativeJobs.push({ system: 'genesys', id: jobId, kind: 'GDPR_EXPORT', submittedAt: ctx.now().toISOString(), state: 'pending' });
+      r.nativeJobs.push({ system: s.facts.name, id: jobId, kind: x.kind as NativeJob['kind'], submittedAt: ctx.now().toISOString(), state: 'pending' });
       await ctx.store.write(r);
     }
-    const res = await awaitGdprExport(http, jobId, { ...(deps.pollIntervalMs ? { intervalMs: deps.pollIntervalMs } : {}), ...(deps.pollTimeoutMs ? { timeoutMs: deps.pollTimeoutMs } : {}) });
-    if (res.status !== 'COMPLETED' && res.status !== 'ERROR') throw new UserError(`Genesys GDPR export ${jobId} is still ${res.status}: run lethe dsr export ${id} again later (the job is reused)`);
+    const res = await client.wait(jobId, { ...(deps.pollIntervalMs ? { intervalMs: deps.pollIntervalMs } : {}), ...(deps.pollTimeoutMs ? { timeoutMs: deps.pollTimeoutMs } : {}) });
+    if (res.outcome === 'pending') throw new UserError(`${x.noun} ${jobId} is still ${res.status}: run lethe dsr export ${id} again later (the job is reused)`);
     const job = r.nativeJobs.find((j) => j.id === jobId)!;
     Object.assign(job, { state: res.status, endedAt: ctx.now().toISOString() });
-    native = { id: jobId, status: res.status };
-    if (res.data !== undefined) files.push({ name: 'genesys-gdpr-export.json', content: `${JSON.stringify(filterGenesysExport(res.data, attribution, withheld), null, 2)}\n` });
+    natives.push({ title: x.title, id: jobId, status: res.status, file: x.file });
+    if (res.outcome === 'failed') failed ??= { noun: x.noun, id: jobId, system: s.facts.prose ?? s.facts.label };
+    if (res.data !== undefined) files.push({ name: x.file, content: `${JSON.stringify(filterNativeExport(s.facts.name, x, res.data, attribution, withheld), null, 2)}\n` });
   }
   const at = ctx.now().toISOString();
   const systems = deps.connectors.map((x) => x.system);
   await appendIdentityEvents(ctx, [
     ...resolutionEvents(c, { request: id, systems }),
-    { type: 'identity.export', identifiers: c.expanded, flagged: c.flagged, request: id, systems, data: { records: attribution.records.length, withheld: withheld.length, native: native !== null } },
+    { type: 'identity.export', identifiers: c.expanded, flagged: c.flagged, request: id, systems, data: { records: attribution.records.length, withheld: withheld.length, native: natives.length > 0 } },
   ]);
-  files.push({ name: 'summary.html', content: summaryHtml(r, bySystem, native, at, withheld) });
+  files.push({ name: 'summary.html', content: summaryHtml(r, bySystem, natives, at, withheld) });
   r.withheld = withheld;
   const manifest = { request: r.id, at, files: files.map((f) => ({ name: f.name, sha256: createHash('sha256').update(f.content).digest('hex') })) };
   files.push({ name: 'manifest.json', content: `${JSON.stringify(manifest, null, 2)}\n` });
@@ -116,9 +127,9 @@ export async function exportRequest(ctx: DsrContext, id: string, deps: ExportDep
   }
   r.exportedTo = deps.out;
   r.execution!.endedAt = at;
-  if (native?.status === 'ERROR') {
+  if (failed) {
     await ctx.store.write(r);
-    throw new UserError(`the Genesys GDPR export ${native.id} ended in ERROR; the connector data was written to ${deps.out}; re-run after checking Genesys`);
+    throw new UserError(`the ${failed.noun} ${failed.id} ended in ERROR; the connector data was written to ${deps.out}; re-run after checking ${failed.system}`);
   }
   return transition(ctx, r, 'COMPLETE', `access export written (${files.length} files)`);
 }

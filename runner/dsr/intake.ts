@@ -1,6 +1,6 @@
 /**
  * Intake: a new request from what the DPO typed (`lethe dsr open`) or from a system's own erasure
- * flag (Salesforce Individual.ShouldForget, see salesforce-intake.ts). Identifiers are normalised
+ * flag (Salesforce Individual.ShouldForget, see system-intake.ts and connectors/salesforce/intake.ts). Identifiers are normalised
  * with connectors/normalize.ts; the id is `dsr-<yyyy>-<mm>-<8 random base32>`; the due date is
  * receivedAt + 30 days (GDPR Art. 12(3)). The request enters RECEIVED and then VALIDATING.
  */

@@ -38,13 +38,6 @@ export async function rescanWith(connectors: readonly Connector[], own: readonly
   return { ...c, records, flagged: [...new Set([...c.flagged, ...shared])].sort() };
 }
 
-/** Free-text fields a rectification may correct (Salesforce activities and cases). */
-export const FREE_TEXT_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  task: ['Subject', 'Description'],
-  event: ['Subject', 'Description'],
-  case: ['Subject', 'Description'],
-};
-
 const ref = (r: RecordRef): RecordRef => ({ system: r.system, type: r.type, id: r.id });
 
 /** Plain identifiers the re-scan starts from: given, found by discovery, and corrected values. */

@@ -7,18 +7,18 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { SalesforceConsentFeed, type FeedPoll } from '../../connectors/salesforce/consent-feed.ts';
-import { SalesforceClient } from '../../connectors/salesforce/client.ts';
+import type { FeedPoll } from '../../connectors/capabilities.ts';
 import { createMaskContext, KeyError, resolveKeys, type MaskContext } from '../../engine/masking/index.ts';
 import type { LetheRecord } from '../../engine/records.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { ServeSpec } from '../../engine/schema/config.ts';
 import { openAuditLog, type AuditLog } from '../audit/index.ts';
 import { UserError } from '../cli/errors.ts';
-import { salesforceConfigFrom } from '../connections.ts';
+import { capableSystems } from '../connections.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { resolveSecret } from '../secrets.ts';
 import { buildApp, type ServeApp } from './app.ts';
+import { pollFeeds, type Feeds } from './feeds.ts';
 import { TokenTable } from './auth.ts';
 import { settleHeap } from './heap.ts';
 import { createMetrics } from './metrics.ts';
@@ -39,7 +39,7 @@ export interface ServeOptions {
   logger?: Logger;
   /**
    * `auto`: poll every `serve.pollInterval`; `manual`: only `pollOnce()` polls (tests drive the
-   * loop explicitly); `off`: no feed even if Salesforce is configured.
+   * loop explicitly); `off`: no feed even if a system with a consent feed (Salesforce) is configured.
    */
   feed?: 'auto' | 'manual' | 'off';
   /** Local clock in ms (default Date.now). */
@@ -148,12 +148,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     return purges.onEvents(v.bundle, v.index, records);
   };
 
-  // The live feed (Salesforce consent sources by SystemModstamp).
+  // The live feed: every configured system whose plugin has one (Salesforce: consent sources by SystemModstamp).
   const feedMode = options.feed ?? 'auto';
-  let feed: SalesforceConsentFeed | null = null;
-  if (feedMode !== 'off' && options.config.spec.connectors.salesforce) {
+  let feed: Feeds | null = null;
+  if (feedMode !== 'off') {
     const margin = 5 * 60_000; // re-read 5 minutes before the snapshot: clocks differ, events repeat harmlessly
-    feed = new SalesforceConsentFeed(new SalesforceClient(salesforceConfigFrom(options.config, env)), new Date(Date.parse(view.snapshotAt) - margin).toISOString());
+    const since = new Date(Date.parse(view.snapshotAt) - margin).toISOString();
+    const feeds = capableSystems(options.config, 'consentFeed', env).map((s) => s.capability(s.config, s.secret, since));
+    feed = feeds.length > 0 ? feeds : null;
   }
   let reloading: Promise<void> | null = null;
   const reload = (): Promise<void> => {
@@ -176,7 +178,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     polling ??= (async () => {
       const startedAt = clock();
       try {
-        const got = await feed.poll();
+        // A feed that failed does not stop the others' events; it keeps the state from being marked fresh.
+        const { poll: got, failure } = await pollFeeds(feed);
         if (got.records.length > 0) {
           state.addEvents(got.records);
           metrics.feedEvents.inc(got.records.length);
@@ -190,6 +193,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
           metrics.identityChanges.inc({ applied: rebuild ? 'rebuild' : 'joined' }, changed);
           rebuildDue ||= rebuild;
         }
+        if (failure !== null) throw failure; // a pending rebuild waits for the next complete poll
         if (rebuildDue) {
           // A reload already running was planned before this change: let it finish, then rebuild.
           if (reloading) await reloading.catch(() => undefined);

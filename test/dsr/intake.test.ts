@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intakeFromSalesforce, salesforceClientFrom } from '../../runner/dsr/salesforce-intake.ts';
+import { intakeFromSystems, intakeSystems } from '../../runner/dsr/system-intake.ts';
 import { ann, person, startWorld, type World } from './world.ts';
 
 describe('intake from Salesforce Individual.ShouldForget', () => {
@@ -11,8 +11,8 @@ describe('intake from Salesforce Individual.ShouldForget', () => {
   afterAll(() => w.stop());
 
   it('opens one erasure request per flagged Individual, with its contact identifiers, and never twice', async () => {
-    const client = salesforceClientFrom(w.sandbox.config, w.env);
-    const first = await intakeFromSalesforce(w.ctx, client);
+    const systems = intakeSystems(w.sandbox.config, w.env);
+    const first = await intakeFromSystems(w.ctx, systems);
     expect(first.opened).toHaveLength(1);
     const r = first.opened[0]!;
     expect(r.document.spec.type).toBe('erasure');
@@ -20,7 +20,7 @@ describe('intake from Salesforce Individual.ShouldForget', () => {
     expect(r.document.spec.identifiers).toContain('email:ann.example@mail.test');
     expect(r.document.spec.identifiers.some((i) => i.startsWith('sf:0PK'))).toBe(true);
     expect(r.document.spec.verification).toBeUndefined();
-    const second = await intakeFromSalesforce(w.ctx, client);
+    const second = await intakeFromSystems(w.ctx, systems);
     expect(second).toEqual({ opened: [], skipped: 1 });
   });
 });

@@ -4,7 +4,8 @@ import type { Plan } from '../../engine/plan/types.ts';
 import type { LetheRecord } from '../../engine/records.ts';
 import { certificateStatement } from '../../runner/dsr/certificate.ts';
 import type { Collected } from '../../runner/dsr/collect.ts';
-import { attribute, filterGenesysExport, WITHHELD_UNKNOWN } from '../../runner/dsr/export-filter.ts';
+import { GENESYS_NATIVE_EXPORT } from '../../connectors/genesys/export.ts';
+import { attribute, filterNativeExport, WITHHELD_UNKNOWN, type Attribution, type Withheld } from '../../runner/dsr/export-filter.ts';
 import { TRANSITIONS } from '../../runner/dsr/lifecycle.ts';
 import { nativeIdentifiers } from '../../runner/dsr/native.ts';
 import { fieldsHoldingOld } from '../../runner/dsr/rescan.ts';
@@ -13,6 +14,8 @@ import { isClosed } from '../../runner/dsr/types.ts';
 const rec = (type: string, id: string, identifiers: string[], links: LetheRecord['links'] = [], system = 'genesys'): LetheRecord => ({ system, type, id, createdAt: '2026-01-01T00:00:00.000Z', identifiers, links, fields: {} });
 const collected = (records: LetheRecord[], expanded: string[], flagged: string[]): Collected => ({ records, rounds: [], given: [], expanded, flagged, edges: [], mergeSets: [], holdsRead: {} });
 const noPlan = { actions: [], protected: [] } as unknown as Plan;
+/** The Genesys native export (plugin `nativeExport`) filtered as `lethe dsr export` does. */
+const filterGenesysExport = (data: unknown, a: Attribution, withheld: Withheld[]): unknown => filterNativeExport('genesys', GENESYS_NATIVE_EXPORT, data, a, withheld);
 
 describe('issue 16 pieces', () => {
   it('VERIFYING and INCOMPLETE are open states between EXECUTING and a close', () => {

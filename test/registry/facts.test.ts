@@ -22,11 +22,16 @@ describe('registry behaviour facts', () => {
         ...(f.consentIdentityTypes ?? []),
         ...(f.identityHolds?.sources ?? []),
         ...(f.identityHolds?.byIdOnly ? [f.identityHolds.byIdOnly] : []),
-        ...(f.rectify ? [...f.rectify.identityTypes, ...f.rectify.freeTextTypes] : []),
+        ...(f.rectify ? [...f.rectify.identityTypes, ...f.rectify.freeTextTypes, ...Object.keys(f.rectify.textFields ?? {})] : []),
+        ...(f.mergeSets ? [f.mergeSets.type] : []),
         ...(f.nativeErasure ? [f.nativeErasure.type] : []),
         ...(f.conversationType ? [f.conversationType] : []),
       ];
       for (const t of named) expect(f.types as readonly string[], `${f.name}: ${t}`).toContain(t);
+      // Every free-text type has its fields, and only those.
+      if (f.rectify?.textFields) expect(Object.keys(f.rectify.textFields).sort()).toEqual([...f.rectify.freeTextTypes].sort());
+      // Merge sets and identifier fields belong to identity types.
+      if (f.mergeSets) expect(f.identityTypes).toContain(f.mergeSets.type);
       if (f.nativeErasure) expect(f.ops).toContain('gdpr-request');
       if (f.rectify) expect(f.ops).toContain('rectify');
       if (f.conversationType) expect(f.ops).toContain('protect');
@@ -43,13 +48,23 @@ describe('registry behaviour facts', () => {
       { system: 'salesforce', type: 'contact' },
       { system: 'salesforce', type: 'lead' },
       { system: 'salesforce', type: 'individual' },
+      // Not hard-coded before: ServiceNow customer contacts (a gap closed with the move, test/dsr/default-identity.test.ts).
+      { system: 'servicenow', type: 'customer-contact' },
     ]);
     expect(conversationKind()).toEqual({ system: 'genesys', type: 'conversation' });
     expect(['genesys', 'salesforce', 'servicenow'].filter(hasNativeErasure)).toEqual(['genesys']);
     expect(nativeErasureOf('genesys')).toEqual({ system: 'genesys', type: 'external-contact', noun: 'Genesys GDPR', prose: 'Genesys' });
     expect(nativeNoun()).toBe('Genesys GDPR');
     expect(rectifiesNatively('genesys') && !rectifiesNatively('salesforce')).toBe(true);
-    expect(factsOf('salesforce')!.rectify).toEqual({ identityTypes: ['contact', 'lead'], freeTextTypes: ['task', 'event', 'case'] });
+    expect(factsOf('salesforce')!.rectify).toEqual({
+      identityTypes: ['contact', 'lead'],
+      freeTextTypes: ['task', 'event', 'case'],
+      // runner/dsr/rectify.ts SF_FIELDS and runner/dsr/rescan.ts FREE_TEXT_FIELDS, before the move.
+      identifierFields: { email: ['Email'], phone: ['Phone', 'MobilePhone', 'HomePhone', 'OtherPhone'] },
+      textFields: { task: ['Subject', 'Description'], event: ['Subject', 'Description'], case: ['Subject', 'Description'] },
+    });
+    expect(ALL.filter((f) => f.mergeSets).map((f) => [f.name, f.mergeSets!.type])).toEqual([['genesys', 'external-contact']]);
+    expect(factsOf('genesys')!.nativeErasure).toMatchObject({ rectifies: true, updateNoun: 'Genesys GDPR_UPDATE' });
     expect(isIdentityHoldSource('salesforce', 'lead') && isIdentityHoldSource('genesys', 'external-contact') && !isIdentityHoldSource('servicenow', 'customer-contact')).toBe(true);
   });
 

@@ -10,7 +10,7 @@ import { writeCheckpoint } from '../../audit/checkpoint.ts';
 import { checkSigningKey, dsrSetup, signingKeyFrom, type DsrCliOptions, type DsrSetup } from '../../dsr/context.ts';
 import { pollAll, pollOne } from '../../dsr/poll.ts';
 import { approveRequest, extendRequest, openRequest, rejectRequest, verifyRequest } from '../../dsr/intake.ts';
-import { intakeFromSalesforce, salesforceClientFrom } from '../../dsr/salesforce-intake.ts';
+import { intakeFromSystems, intakeSystems } from '../../dsr/system-intake.ts';
 import { applyRunner } from '../../dsr/runner.ts';
 import { bundleFor, withConnectors } from '../../dsr/systems.ts';
 import { discoverStep, executeStep } from '../../dsr/workflow.ts';
@@ -125,14 +125,21 @@ export function register(program: Command): void {
       out(`  ${r.state}, due ${r.dueAt}${r.document.spec.verification ? '' : '; identity not verified yet (lethe dsr verify)'}\n`);
     });
 
-  common(dsr.command('intake').description('Open an erasure request for every Salesforce Individual with ShouldForget = true (never twice for the same Individual).'), true).action(async (opts: Opts) => {
+  common(
+    dsr
+      .command('intake')
+      .description('Open an erasure request for every erasure a configured system asks for itself (Salesforce: each Individual with ShouldForget = true), never twice for the same source.')
+      .addHelpText('after', '\nExamples:\n  lethe dsr intake --config lethe.yaml\nExit status: 0 when every system was read (new requests opened or none); 1 when no configured system offers intake, or a read fails (nothing is opened from a partial read).'),
+    true,
+  ).action(async (opts: Opts) => {
     const s = await dsrSetup(opts);
     const { config } = requireConfig(s, opts);
     checkSigningKey(config, s.env);
-    const res = await intakeFromSalesforce(s.ctx, salesforceClientFrom(config, s.env));
+    const systems = intakeSystems(config, s.env);
+    const res = await intakeFromSystems(s.ctx, systems);
     await checkpoint(s);
     for (const r of res.opened) out(`${r.id}  opened from ${r.document.spec.source}\n`);
-    out(`${res.opened.length} request(s) opened, ${res.skipped} Individual(s) already had one\n`);
+    out(`${res.opened.length} request(s) opened, ${res.skipped} ${systems.map((x) => x.capability.noun).join(' or ')} already had one\n`);
   });
 
   common(dsr.command('verify').description('Record the identity verification (method, evidence reference, who, when; GDPR Recital 64).').argument('<id>'))
