@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { HANG_GUARD_MS } from './test/hang-guard.ts';
+import LongestFirst from './test/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -8,5 +10,11 @@ export default defineConfig({
     testTimeout: HANG_GUARD_MS,
     hookTimeout: HANG_GUARD_MS,
     pool: 'forks',
+    // Builds the compiled `lethe` the tests' child processes run, once per run (test/compiled-cli.ts).
+    globalSetup: ['./test/global-setup.ts'],
+    // At least two files at a time, also on 2 cores (vitest's default there is one): many files
+    // wait on child processes, servers and disks. No test depends on how many run beside it.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: LongestFirst },
   },
 });

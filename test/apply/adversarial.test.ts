@@ -16,6 +16,7 @@ import { applyPlan, dryRun, type ApplyOptions, type ApplyResult } from '../../ru
 import type { ConnectorAction } from '../../connectors/types.ts';
 import { copy, freshState, recordingConnector, rehash, resign, withContentId, WRONG_KEY } from './tamper.ts';
 import { makeWorld, remainingKeys, ROOT, type World } from './world.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 let w: World;
 let strict: World;
@@ -236,7 +237,7 @@ describe('a plan signed with the right key (a compromised planner): every action
     // Asynchronous: the emulators answer from this process while the child runs.
     const cli = (file: string): Promise<{ status: number | null; stdout: string; stderr: string }> =>
       new Promise((resolve) => {
-        const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), 'apply', file, '--config', w.configFile], { env: { ...w.env, CI: '1' } });
+        const child = spawn(process.execPath, [letheBin(), 'apply', file, '--config', w.configFile], { env: { ...w.env, CI: '1' } });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

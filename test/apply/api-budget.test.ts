@@ -32,5 +32,5 @@ describe('apply within the Salesforce daily API allocation', () => {
     const r = await applyPlan(w.plan, { ...opts, config: w.config });
     expect(r.failed).toEqual([]);
     expect(r.done.length + r.gone.length + r.skipped.length + r.pending.length + r.alreadyFinished).toBe(w.plan.actions.length);
-  }, 240_000);
+  });
 });

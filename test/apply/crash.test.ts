@@ -10,7 +10,8 @@ import { applyPlan } from '../../runner/apply/index.ts';
 import { subjectsFromRequestFiles } from '../../runner/cli/commands/apply.ts';
 import { verifyAuditLog } from '../../runner/audit/index.ts';
 import { journalPath, readJournal } from '../../runner/journal/index.ts';
-import { makeWorld, remainingKeys, ROOT, settleGdpr, type World } from './world.ts';
+import { makeWorld, remainingKeys, settleGdpr, type World } from './world.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 const SEED = 41;
 const RECORDS = 900;
@@ -50,7 +51,7 @@ function runChild(w: World, killAfterLines: number | null, earlyRequests = 0): P
   return new Promise((resolve) => {
     const start = journalLines(w);
     const startRequests = requestsSeen(w);
-    const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), 'apply', w.planFile, '--config', w.configFile, ...(w.requestsDir ? ['--requests', w.requestsDir] : [])], { env: { ...w.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [letheBin(), 'apply', w.planFile, '--config', w.configFile, ...(w.requestsDir ? ['--requests', w.requestsDir] : [])], { env: { ...w.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer =

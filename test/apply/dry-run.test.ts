@@ -6,7 +6,6 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purposeId } from '../../connectors/salesforce/seed.ts';
 import { dryRun, type DryRunReport } from '../../runner/apply/index.ts';
@@ -14,11 +13,12 @@ import { dryRunTotals, estimateLines, formatDryRun } from '../../runner/apply/dr
 import { estimateActions, planTargets } from '../../engine/plan/estimate.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import { makeWorld, NOW, ROOT, type World } from './world.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 let w: World;
 beforeAll(async () => {
   w = await makeWorld({ seed: 31, records: 500, limits: { maxActions: 1, maxPercent: 1 } });
-}, 240_000);
+});
 afterAll(async () => w?.stop());
 
 /** Three days after planning, with a one-hour snapshot age: stale for a real run. */
@@ -36,7 +36,7 @@ async function everything(): Promise<string[]> {
 
 function letheAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, env: { ...env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [letheBin(), ...args], { cwd: ROOT, env: { ...env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -49,7 +49,7 @@ describe('lethe apply --dry-run', () => {
   let report: DryRunReport;
   const ids: Record<'held' | 'changed' | 'consent' | 'gone', string> = { held: '', changed: '', consent: '', gone: '' };
 
-  it('needs no approval, ignores staleness, re-verifies every action and writes nothing', { timeout: 240_000 }, async () => {
+  it('needs no approval, ignores staleness, re-verifies every action and writes nothing', async () => {
     expect(w.plan.needsApproval).toBe(true);
     const tasks = w.plan.actions.filter((a) => a.op === 'delete' && a.target.type === 'task');
     const lead = w.plan.actions.find((a) => a.policy.kind === 'ConsentPolicy' && a.target.type === 'lead');
@@ -104,7 +104,7 @@ describe('lethe apply --dry-run', () => {
     expect(existsSync(w.config.spec.stateDir!)).toBe(false);
   });
 
-  it('the command prints per action what would happen, totals and the estimate line; --format json carries the same', { timeout: 240_000 }, async () => {
+  it('the command prints per action what would happen, totals and the estimate line; --format json carries the same', async () => {
     const text = await letheAsync(['apply', w.planFile, '--config', w.configFile, '--dry-run'], w.env);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^Dry run of plan sha256:[0-9a-f]{64}\n/);

@@ -17,7 +17,7 @@ const JOBS = 'POST /api/v2/analytics/conversations/details/jobs';
 let w: World;
 beforeAll(async () => {
   w = await makeWorld({ seed: 11, records: 1200 });
-}, 120_000);
+});
 afterAll(() => w?.stop());
 
 describe('targeted re-verification and discovery', () => {

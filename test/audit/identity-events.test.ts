@@ -16,6 +16,7 @@ import { exportRequest } from '../../runner/dsr/export.ts';
 import { discoverStep } from '../../runner/dsr/workflow.ts';
 import { lethe } from '../dsr/cli-run.ts';
 import { ann, HMAC_HEX, household, startWorld, type World } from '../dsr/world.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 describe('identity-resolution audit events', () => {
   let w: World;
@@ -67,7 +68,7 @@ describe('identity-resolution audit events', () => {
     expect(byPhone.out + byPhone.err).not.toContain(a.phones[1]!.replace(/^\+/, ''));
 
     // The same from standard input (no identifier in the command line or shell history).
-    const piped = spawnSync(process.execPath, ['bin/lethe.js', 'audit', 'subject', '--log', w.ctx.auditFile, '--json'], { input: `${a.phones[1]!}\n`, encoding: 'utf8', env: { ...process.env, LETHE_HMAC_KEY: HMAC_HEX } });
+    const piped = spawnSync(process.execPath, [letheBin(), 'audit', 'subject', '--log', w.ctx.auditFile, '--json'], { input: `${a.phones[1]!}\n`, encoding: 'utf8', env: { ...process.env, LETHE_HMAC_KEY: HMAC_HEX } });
     expect(piped.status).toBe(0);
     expect(piped.stdout).toBe(byPhone.out);
 

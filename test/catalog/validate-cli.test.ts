@@ -13,9 +13,10 @@ import { loadFromFiles } from '../../engine/load/index.ts';
 import { buildPlan } from '../../engine/plan/build.ts';
 import type { LetheRecord } from '../../engine/records.ts';
 import { HANG_GUARD_MS } from '../hang-guard.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: HANG_GUARD_MS });
+const run = (...args: string[]) => spawnSync(process.execPath, [letheBin(), ...args], { cwd: ROOT, encoding: 'utf8', timeout: HANG_GUARD_MS });
 
 const LEADS = `apiVersion: lethe.dev/v1
 kind: RetentionPolicy

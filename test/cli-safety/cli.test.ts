@@ -12,13 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJournal } from '../../runner/journal/index.ts';
 import { makeWorld, ROOT, type World } from '../apply/world.ts';
 import { HANG_GUARD_MS } from '../hang-guard.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 const lethe = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-  spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...env, CI: '1' }, timeout: HANG_GUARD_MS });
+  spawnSync(process.execPath, [letheBin(), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...env, CI: '1' }, timeout: HANG_GUARD_MS });
 /** Async spawn: the emulators run in this process, so its event loop must keep serving them. */
 function letheAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, env: { ...env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [letheBin(), ...args], { cwd: ROOT, env: { ...env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -53,7 +54,7 @@ describe('clean failures (no emulators)', () => {
   });
 
   it('a closed pipe (`lethe … | head`) ends quietly with the command\'s own exit code', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), 'validate', '--format', 'json', 'policies'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [letheBin(), 'validate', '--format', 'json', 'policies'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // the reader is gone before the command writes anything
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

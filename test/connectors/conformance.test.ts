@@ -39,7 +39,7 @@ for (const facts of REGISTRY) {
       for (const p of generatePeople(WORLD)) emu.seed(p, holdsForPerson(WORLD, p));
       const c = connect();
       for (const type of c.types()) clean.set(type, await all(c.stream(type)));
-    }, 120_000);
+    });
     afterAll(async () => emu?.stop());
 
     it('declares only registered types, streams every one, with canonical ids and identifiers and catalogued fields', () => {

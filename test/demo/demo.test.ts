@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePlanFile } from '../../engine/plan/verify.ts';
 import { runDemo } from '../../runner/cli/commands/demo.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -34,12 +35,12 @@ describe('lethe demo', () => {
 
 describe('lethe test (the example bundle ships with its own policy tests)', () => {
   it('passes on policies/', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), 'test', 'policies'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [letheBin(), 'test', 'policies'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stdout).toMatch(/4 passed, 0 failed/);
     expect(r.status).toBe(0);
   });
   it('shows the record, the expected and the actual outcome on failure', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), 'test', 'test/demo/failing-bundle'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [letheBin(), 'test', 'test/demo/failing-bundle'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('FAIL  old-voice-is-kept');
     expect(r.stdout).toMatch(/expected: no mutating action\n\s+actual:\s+delete by voice-1y/);

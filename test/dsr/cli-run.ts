@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { main } from '../../runner/cli/main.ts';
 import { generateSigningKeys } from '../../runner/certificate/certificate.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 export interface CliResult {
   code: number;
@@ -14,10 +15,10 @@ export interface CliResult {
   err: string;
 }
 
-/** Runs `lethe` as its own process (bin/lethe.js) with extra environment: exit code, stdout, stderr. */
+/** Runs `lethe` as its own process (compiled bin/lethe.js, test/lethe-bin.ts) with extra environment: exit code, stdout, stderr. */
 export function letheProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const c = spawn(process.execPath, [resolve('bin/lethe.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [letheBin(), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -35,7 +35,7 @@ describe('erasure across Genesys Cloud, Salesforce and ServiceNow', () => {
 
   beforeAll(async () => {
     w = await startWorld([dee, bystander], []);
-  }, 120_000);
+  });
   afterAll(() => w.stop());
 
   it('access export (Art. 15) includes the ServiceNow records, journal text included', async () => {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../engine/plan/build.ts';
 import { keysFromEnv } from '../../engine/masking/keys.ts';
 import { bundle, hold, NOW, rec, retention } from './fixtures.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 const HEX = 'ab'.repeat(32);
 const OTHER = 'cd'.repeat(32);
@@ -20,7 +21,7 @@ const OLD = '2015-01-01T00:00:00.000Z';
 
 function lethe(args: string[], input: string, env: Record<string, string | undefined> = { LETHE_HMAC_KEY: HEX }): { code: number; out: string; err: string } {
   const { LETHE_HMAC_KEY: _drop, ...rest } = process.env;
-  const r = spawnSync(process.execPath, ['bin/lethe.js', 'hash', ...args], { input, encoding: 'utf8', env: { ...rest, ...env } as NodeJS.ProcessEnv });
+  const r = spawnSync(process.execPath, [letheBin(), 'hash', ...args], { input, encoding: 'utf8', env: { ...rest, ...env } as NodeJS.ProcessEnv });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFromFiles, loadPolicyDir } from '../../engine/load/index.ts';
 import { MAX_FILE_BYTES } from '../../engine/load/yaml-file.ts';
 import { HANG_GUARD_MS } from '../hang-guard.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const load = (text: string | Uint8Array) =>
@@ -73,7 +74,7 @@ describe('safe parsing', () => {
 });
 
 describe('lethe validate (CLI)', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: HANG_GUARD_MS });
+  const run = (...args: string[]) => spawnSync(process.execPath, [letheBin(), ...args], { cwd: ROOT, encoding: 'utf8', timeout: HANG_GUARD_MS });
   it('exits 0 on the example bundle', () => {
     const r = run('validate', 'policies');
     expect(r.stderr).toContain('valid:');

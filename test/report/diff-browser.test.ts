@@ -69,7 +69,7 @@ describe.skipIf('skip' in pw)('HTML plan diff and forecast in headless Chromium'
     await writeFile(join(dir, 'diff.html'), renderDiffReport(diff));
     await writeFile(join(dir, 'plan.html'), renderReport(head, { forecast }));
     context = await pw.chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 } });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await context?.close();

@@ -63,7 +63,7 @@ describe.skipIf('skip' in pw)('forecast, discovery, DPO and breach pages in head
     const opened = await openRequest(world.ctx, { type: 'erasure', emails: [a.emails[0]!], name: 'Ann Example', verification: { method: 'email-challenge', reference: 'T-1' } });
     discovery = (await discoverStep(world.ctx, opened.id, { connectors: world.connectors, bundle: world.bundle })).report;
     context = await pw.chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 } });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await context?.close();

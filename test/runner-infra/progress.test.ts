@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, createProgress, formatProgress, progressAwareDestination } from '../../runner/log.ts';
+import { letheBin } from '../lethe-bin.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -53,11 +55,11 @@ describe('progress line', () => {
 });
 
 describe('lethe generate, piped', () => {
-  it('writes only its result to stdout and nothing to stderr', { timeout: 120_000 }, () => {
+  it('writes only its result to stdout and nothing to stderr', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'lethe-progress-')), 'snap');
     const env = { ...process.env };
     delete env.CI;
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/lethe.js'), 'generate', '--seed', '3', '--records', '2000', '--now', '2025-06-01T00:00:00Z', '--out', out], { cwd: ROOT, encoding: 'utf8', env, timeout: 120_000 });
+    const r = spawnSync(process.execPath, [letheBin(), 'generate', '--seed', '3', '--records', '2000', '--now', '2025-06-01T00:00:00Z', '--out', out], { cwd: ROOT, encoding: 'utf8', env, timeout: HANG_GUARD_MS });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^snapshot .*\n/);
@@ -69,13 +71,13 @@ describe('lethe generate, piped', () => {
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
 describe.skipIf(!hasScript)('on a terminal', () => {
-  it('generate and plan show records done of the total, with rate and ETA; plan ends at the snapshot\'s count', { timeout: 240_000 }, () => {
+  it('generate and plan show records done of the total, with rate and ETA; plan ends at the snapshot\'s count', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lethe-progress-tty-'));
-    const lethe = `${process.execPath} ${join(ROOT, 'bin/lethe.js')}`;
+    const lethe = `${process.execPath} ${letheBin()}`;
     const cmd = `${lethe} generate --seed 3 --records 3000 --now 2025-06-01T00:00:00Z --out ${dir}/s >/dev/null && ${lethe} plan --policies policies --snapshot ${dir}/s --now 2025-06-01T00:00:00Z --insecure-demo-key --out ${dir}/p.json`;
     const env = { ...process.env };
     delete env.CI;
-    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env, timeout: 240_000 });
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env, timeout: HANG_GUARD_MS });
     expect(r.status, r.stdout + r.stderr).toBe(2); // plan: actions planned
     const lines = r.stdout.split(/[\r\n]+/).map((l) => l.replace(/\x1b\[2K/g, ''));
     expect(lines.some((l) => /^generate \d+\/\d+ \(\d+%\) [\d.]+\/s ETA \S+$/.test(l))).toBe(true);

@@ -2,13 +2,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { consent, NOW, POLICIES, post, serveConfig, TOKEN, writeSnapshot } from './helpers.ts';
+import { letheBin } from '../lethe-bin.ts';
 
-const BIN = resolve(import.meta.dirname, '../../bin/lethe.js');
 
 describe('lethe serve (process)', () => {
   it('serves, reloads on SIGHUP and stops on SIGTERM with exit 0', async () => {
@@ -16,7 +16,7 @@ describe('lethe serve (process)', () => {
     const snap = await writeSnapshot([consent('a01000000000001AAA', ['email:ann@example.com'], 'marketing', 'granted', '2025-01-01T00:00:00.000Z')], [], new Date().toISOString());
     const config = serveConfig({ maxStaleness: 'P1D' });
     await writeFile(join(dir, 'lethe.yaml'), stringify(config));
-    const child = spawn(process.execPath, [BIN, 'serve', '--config', join(dir, 'lethe.yaml'), '--snapshot', snap, '--policies', POLICIES, '--port', '0'], { env: { ...process.env, TEST_SERVE_HMAC: 'ab'.repeat(32), LETHE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [letheBin(), 'serve', '--config', join(dir, 'lethe.yaml'), '--snapshot', snap, '--policies', POLICIES, '--port', '0'], { env: { ...process.env, TEST_SERVE_HMAC: 'ab'.repeat(32), LETHE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = createInterface({ input: child.stdout! });
     const messages: Array<{ msg: string; url?: string }> = [];
     const waitFor = (msg: string): Promise<{ msg: string; url?: string }> =>
@@ -50,7 +50,7 @@ describe('lethe serve (process)', () => {
     delete config.spec.serve;
     await writeFile(join(dir, 'lethe.yaml'), stringify(config));
     const snap = await writeSnapshot([], [], NOW);
-    const child = spawn(process.execPath, [BIN, 'serve', '--config', join(dir, 'lethe.yaml'), '--snapshot', snap, '--policies', POLICIES], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [letheBin(), 'serve', '--config', join(dir, 'lethe.yaml'), '--snapshot', snap, '--policies', POLICIES], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((res) => child.once('exit', res));

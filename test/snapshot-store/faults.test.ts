@@ -47,7 +47,7 @@ describe('incremental snapshot faults', () => {
     // The next run is incremental again.
     org.tick(3 * MIN);
     expect((await run()).mode).toEqual({ genesys: 'delta', salesforce: 'delta' });
-  }, 120_000);
+  });
 
   it('a feed that fails midway writes nothing: store.json and the view are unchanged, and the next run catches up', async () => {
     org = await startOrg(6);
@@ -65,7 +65,7 @@ describe('incremental snapshot faults', () => {
     org.sf.faults.set({});
     await run();
     expect((await view(join(d, 'view'))).hash).toBe((await fullView(org, join(d, 'full'))).hash);
-  }, 120_000);
+  });
 
   it('a 429 storm and partial pages: the complete view, or an error that changes nothing', async () => {
     for (const seed of [3, 4, 5]) {
@@ -96,7 +96,7 @@ describe('incremental snapshot faults', () => {
       await org.stop();
       org = undefined;
     }
-  }, 180_000);
+  });
 
   it('an analytics job that FAILS or EXPIRES during the first full read: complete or an error that writes nothing', async () => {
     for (const fate of ['FAILED', 'EXPIRED'] as const) {
@@ -118,7 +118,7 @@ describe('incremental snapshot faults', () => {
       await org.stop();
       org = undefined;
     }
-  }, 120_000);
+  });
 
   it('an altered delta and a delta listed twice are clear errors that change nothing', async () => {
     org = await startOrg(6);
@@ -142,7 +142,7 @@ describe('incremental snapshot faults', () => {
     writeFileSync(join(d, 'store', 'store.json'), JSON.stringify(twice));
     await expect(run()).rejects.toThrow(/listed twice or out of order/);
     expect(await view(join(d, 'view'))).toEqual(viewBefore);
-  }, 120_000);
+  });
 
   it('the CLI says which systems were read incrementally and refuses a bad --compact-after', async () => {
     org = await startOrg(4);
@@ -164,5 +164,5 @@ describe('incremental snapshot faults', () => {
     await expect(runSnapshot({ config: cfg, out: join(d, 'view'), store: join(d, 'store'), compactAfter: 'x' }, io)).rejects.toThrow(/--compact-after must be a positive integer/);
     await expect(runSnapshot({ config: cfg, out: join(d, 'view2'), full: true }, io)).rejects.toThrow(/need --store/);
     await expect(runSnapshot({ config: cfg, out: join(d, 'store'), store: join(d, 'store') }, io)).rejects.toThrow(/not a snapshot/);
-  }, 120_000);
+  });
 });

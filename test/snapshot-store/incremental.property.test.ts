@@ -36,5 +36,5 @@ describe('incremental snapshots against the emulators', () => {
       }),
       { numRuns: 5, endOnFailure: true },
     );
-  }, 600_000);
+  });
 });

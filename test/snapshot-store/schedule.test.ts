@@ -43,5 +43,5 @@ describe('nightly snapshot → plan → apply on the snapshot store', () => {
     const plan2 = JSON.parse(readFileSync(plansDir, 'utf8')) as typeof plan1;
     const again = new Set(plan2.actions.filter((a) => a.op === 'delete').map((a) => `${a.target.system}/${a.target.type}/${a.target.id}`));
     expect(deleted.filter((a) => again.has(`${a.target.system}/${a.target.type}/${a.target.id}`))).toEqual([]);
-  }, 240_000);
+  });
 });

@@ -36,7 +36,7 @@ d('audit sink', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('postgres: a sink outage for 1,000 events, then recovery: every event arrives once, in order, and the chain verifies', { timeout: 600_000 }, async () => {
+  it('postgres: a sink outage for 1,000 events, then recovery: every event arrives once, in order, and the chain verifies', async () => {
     const file = join(dir, 'audit.jsonl');
     const sink = await postgresSink(server.url);
     const log = await openAuditLog(file, { actor: 'runner' });
@@ -90,7 +90,7 @@ d('audit sink', () => {
     await sink.close();
   });
 
-  it('postgres: after a run the config\'s audit log is shipped by itself; a sink that is down is a warning, never a failure', { timeout: 600_000 }, async () => {
+  it('postgres: after a run the config\'s audit log is shipped by itself; a sink that is down is a warning, never a failure', async () => {
     // A database of its own (the outage test above owns audit.jsonl in the first one).
     const admin = new pg.Client({ connectionString: server.url });
     await admin.connect();

@@ -12,7 +12,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +20,9 @@ import { subjectsFromRequestFiles } from '../../runner/cli/commands/apply.ts';
 import { STATE_LOST_EXIT } from '../../runner/state/postgres/db.ts';
 import { migrate } from '../../runner/state/postgres/migrations.ts';
 import { createPool } from '../../runner/state/postgres/store.ts';
-import { makeWorld, remainingKeys, ROOT, settleGdpr, type World } from '../apply/world.ts';
+import { makeWorld, remainingKeys, settleGdpr, type World } from '../apply/world.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from './pg-server.ts';
+import { letheBin } from '../lethe-bin.ts';
 
 const SEED = 47;
 const RECORDS = 600;
@@ -47,7 +47,7 @@ function runners(w: World, url: string) {
   const exits: Exit[] = [];
   const live = new Set<ChildProcess>();
   const start = (): void => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/lethe.js'), 'apply', w.planFile, '--config', w.configFile, '--requests', w.requestsDir!], { env: { ...w.env, CI: '1', LETHE_TEST_STATE_URL: url }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [letheBin(), 'apply', w.planFile, '--config', w.configFile, '--requests', w.requestsDir!], { env: { ...w.env, CI: '1', LETHE_TEST_STATE_URL: url }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (x: Buffer) => (stderr += x.toString()));
     live.add(child);
@@ -78,12 +78,12 @@ async function migrated(name: string): Promise<string> {
 d('runner processes sharing one postgres state', () => {
   beforeAll(async () => {
     server = await startPostgres();
-  }, 120_000);
+  });
   afterAll(async () => {
     await server?.stop();
   });
 
-  it('postgres: three runners under one per-client Genesys limit: no 429, and no emulator window above the limit', { timeout: 600_000 }, async () => {
+  it('postgres: three runners under one per-client Genesys limit: no 429, and no emulator window above the limit', async () => {
     const w = await makeWorld({ seed: SEED, records: RECORDS, erasures: 3, genesys: { ratePerMinute: RATE, rateBurst: EMU_BURST, rateScope: 'client', windowMs: WINDOW_MS } });
     try {
       const url = await migrated('budget_rate');
@@ -107,7 +107,7 @@ d('runner processes sharing one postgres state', () => {
     }
   });
 
-  it('postgres: restarted mid-apply: runners pause or exit resumably, then finish; same final state as one uninterrupted run, nothing repeated', { timeout: 900_000 }, async () => {
+  it('postgres: restarted mid-apply: runners pause or exit resumably, then finish; same final state as one uninterrupted run, nothing repeated', async () => {
     const [a, b] = await Promise.all([makeWorld({ seed: SEED, records: RECORDS, erasures: 4 }), makeWorld({ seed: SEED, records: RECORDS, erasures: 4 })]);
     try {
       expect(a.plan.hash).toBe(b.plan.hash);

@@ -37,7 +37,7 @@ d('postgres: snapshots and DSR commands take from the shared budget', () => {
   beforeAll(async () => {
     server = await startPostgres();
     w = await makeWorld({ seed: 5, records: 150 });
-  }, 600_000);
+  });
   afterAll(async () => {
     await w?.stop();
     await server?.stop();
@@ -59,7 +59,7 @@ d('postgres: snapshots and DSR commands take from the shared budget', () => {
     const rows = await bucketRows(url);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.some((r) => r.tat > 0)).toBe(true);
-  }, 600_000);
+  });
 
   it('postgres: a DSR command reads with the state budget', async () => {
     const url = await server.createDatabase('paths_dsr');
@@ -76,5 +76,5 @@ d('postgres: snapshots and DSR commands take from the shared budget', () => {
       await state.close();
     }
     expect((await bucketRows(url)).length).toBeGreaterThan(0);
-  }, 600_000);
+  });
 });

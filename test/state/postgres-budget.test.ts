@@ -33,7 +33,7 @@ async function freshDb(): Promise<string> {
 d('postgres rate budget shared by runners', () => {
   beforeAll(async () => {
     server = await startPostgres();
-  }, 120_000);
+  });
   afterAll(async () => {
     await server?.stop();
   });
