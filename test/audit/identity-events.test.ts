@@ -17,6 +17,7 @@ import { discoverStep } from '../../runner/dsr/workflow.ts';
 import { lethe } from '../dsr/cli-run.ts';
 import { ann, HMAC_HEX, household, startWorld, type World } from '../dsr/world.ts';
 import { letheBin } from '../lethe-bin.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 describe('identity-resolution audit events', () => {
   let w: World;
@@ -51,7 +52,7 @@ describe('identity-resolution audit events', () => {
     const r0 = await openRequest(w.ctx, { type: 'access', emails: [a.emails[0]!], verification: { method: 'email-challenge', reference: 'T-1' } });
     await discoverStep(w.ctx, r0.id, { connectors: w.connectors, bundle: w.bundle });
     await approveRequest(w.ctx, r0.id);
-    await exportRequest(w.ctx, r0.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out: join(w.dir, 'export'), pollIntervalMs: 20, pollTimeoutMs: 5000 });
+    await exportRequest(w.ctx, r0.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out: join(w.dir, 'export'), pollIntervalMs: 20, pollTimeoutMs: HANG_GUARD_MS });
     const rb = await openRequest(w.ctx, { type: 'access', emails: [bob.emails[0]!], verification: { method: 'email-challenge', reference: 'T-2' } });
     await discoverStep(w.ctx, rb.id, { connectors: w.connectors, bundle: w.bundle });
 

@@ -16,6 +16,7 @@ import { normalizeRecordId } from '../../engine/ids.ts';
 import { refKey, type LetheRecord } from '../../engine/records.ts';
 import type { EmulatedSystem } from '../../engine/system-facts.ts';
 import { PLUGINS, systemsOffering } from '../../runner/connections.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 const WORLD = { seed: 5, records: 500, now: '2025-06-01T00:00:00.000Z' };
 const PEOPLE: Person[] = [...generatePeople(WORLD)];
@@ -143,7 +144,7 @@ for (const facts of REGISTRY) {
         expect(id.length).toBeGreaterThan(0);
         expect(await client.submit({ emails: [email], phones: [] }, id)).toBe(id);
         // Liveness only: the emulator ends the request; the bound is generous, never asserted on.
-        const res = await client.wait(id, { intervalMs: 20, timeoutMs: 120_000 });
+        const res = await client.wait(id, { intervalMs: 20, timeoutMs: HANG_GUARD_MS });
         expect(res.outcome).toBe('done');
         expect(res.status.length).toBeGreaterThan(0);
         expect(JSON.stringify(res.data)).toContain(email);

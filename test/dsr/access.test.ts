@@ -5,6 +5,7 @@ import { approveRequest, openRequest } from '../../runner/dsr/intake.ts';
 import { exportRequest } from '../../runner/dsr/export.ts';
 import { discoverStep } from '../../runner/dsr/workflow.ts';
 import { ann, startWorld, type World } from './world.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 describe('access export (Art. 15)', () => {
   let w: World;
@@ -20,7 +21,7 @@ describe('access export (Art. 15)', () => {
     await discoverStep(w.ctx, r0.id, { connectors: w.connectors, bundle: w.bundle });
     await approveRequest(w.ctx, r0.id);
     const out = join(w.dir, 'export');
-    const r = await exportRequest(w.ctx, r0.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: 120_000 });
+    const r = await exportRequest(w.ctx, r0.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: HANG_GUARD_MS });
     expect(r.state).toBe('COMPLETE');
     expect(r.nativeJobs).toEqual([expect.objectContaining({ kind: 'GDPR_EXPORT', state: 'COMPLETED' })]);
     const genesys = JSON.parse(readFileSync(join(out, 'genesys.json'), 'utf8')) as Array<{ type: string }>;

@@ -9,6 +9,7 @@ import { applyRunner } from '../../runner/dsr/runner.ts';
 import { discoverStep, executeStep, pollStep } from '../../runner/dsr/workflow.ts';
 import { subjectHash } from '../../engine/masking/keys.ts';
 import { ANN_HOLD, ann, HMAC_HEX, startWorld, type World } from './world.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 describe('erasure end to end: the issue scenario against both emulators', () => {
   let w: World;
@@ -58,7 +59,7 @@ describe('erasure end to end: the issue scenario against both emulators', () => 
     expect(html).not.toContain(a.emails[0]);
 
     await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, opened.id);
-    const run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 120_000, pollIntervalMs: 20 });
+    const run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: HANG_GUARD_MS, pollIntervalMs: 20 });
     let r = await executeStep(w.ctx, opened.id, run);
     if (r.state === 'EXECUTING') r = await pollStep(w.ctx, opened.id, run);
     expect(r.execution!.failed).toEqual([]);

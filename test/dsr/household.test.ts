@@ -7,6 +7,7 @@ import { approveRequest, openRequest, verifyRequest } from '../../runner/dsr/int
 import { applyRunner } from '../../runner/dsr/runner.ts';
 import { discoverStep, executeStep, pollStep, type RunnerOptions } from '../../runner/dsr/workflow.ts';
 import { ann, household, startWorld, type World } from './world.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -21,7 +22,7 @@ describe('native erasure, a shared household phone, unverified discovery and no 
   beforeAll(async () => {
     const now = Date.now();
     w = await startWorld([ann(now), ...household(now)], []);
-    run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 120_000, pollIntervalMs: 20 });
+    run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: HANG_GUARD_MS, pollIntervalMs: 20 });
   });
   afterAll(() => w.stop());
 

@@ -10,13 +10,14 @@ import { approveRequest, openRequest } from '../../runner/dsr/intake.ts';
 import { applyRunner } from '../../runner/dsr/runner.ts';
 import { discoverStep, executeStep, pollStep, type RunnerOptions } from '../../runner/dsr/workflow.ts';
 import { ann, startWorld, type World } from './world.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 describe('rectification: free text holding the old value', () => {
   let w: World;
   let run: RunnerOptions;
   beforeAll(async () => {
     w = await startWorld([ann(Date.now())], []);
-    run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 120_000, pollIntervalMs: 20 });
+    run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: HANG_GUARD_MS, pollIntervalMs: 20 });
   });
   afterAll(() => w.stop());
 

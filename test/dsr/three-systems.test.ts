@@ -14,6 +14,7 @@ import { approveRequest, openRequest } from '../../runner/dsr/intake.ts';
 import { applyRunner } from '../../runner/dsr/runner.ts';
 import { discoverStep, executeStep, pollStep } from '../../runner/dsr/workflow.ts';
 import { person, startWorld, type World } from './world.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 const DAY = 86_400_000;
 
@@ -43,7 +44,7 @@ describe('erasure across Genesys Cloud, Salesforce and ServiceNow', () => {
     await discoverStep(w.ctx, r0.id, { connectors: w.connectors, bundle: w.bundle });
     await approveRequest(w.ctx, r0.id);
     const out = join(w.dir, 'export-eve');
-    const r = await exportRequest(w.ctx, r0.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: 5000 });
+    const r = await exportRequest(w.ctx, r0.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: HANG_GUARD_MS });
     expect(r.state).toBe('COMPLETE');
     expect(existsSync(join(out, 'servicenow.json'))).toBe(true);
     const sn = JSON.parse(readFileSync(join(out, 'servicenow.json'), 'utf8')) as Array<{ type: string; fields: Record<string, unknown> }>;
@@ -67,7 +68,7 @@ describe('erasure across Genesys Cloud, Salesforce and ServiceNow', () => {
     expect(new Set(plan!.actions.map((a) => a.target.system))).toEqual(new Set(['genesys', 'salesforce', 'servicenow']));
 
     await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, opened.id);
-    const run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 5000, pollIntervalMs: 20 });
+    const run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: HANG_GUARD_MS, pollIntervalMs: 20 });
     let r = await executeStep(w.ctx, opened.id, run);
     if (r.state === 'EXECUTING') r = await pollStep(w.ctx, opened.id, run);
     expect(r.execution!.failed).toEqual([]);

@@ -17,6 +17,7 @@ import { applyRunner } from '../../runner/dsr/runner.ts';
 import { discoverStep, executeStep, pollStep } from '../../runner/dsr/workflow.ts';
 import { person, startWorld } from './world.ts';
 import { certificateOf } from './truth-helpers.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 const NAMES = ['Alpha', 'Bravo', 'Charlie', 'Delta'];
 const DAY = 86_400_000;
@@ -75,14 +76,14 @@ describe('DSR properties over generated people and households', () => {
         const people = build(shape, now);
         const w = await startWorld(people, []);
         try {
-          const run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 120_000, pollIntervalMs: 20 });
+          const run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: HANG_GUARD_MS, pollIntervalMs: 20 });
           // Access, asked with every identifier the person gave (the household phone too).
           const a = people[shape.access % people.length]!;
           const ra = await openRequest(w.ctx, { type: 'access', emails: a.emails, phones: a.phones, verification: { method: 'account-login', reference: 'P-A' } });
           const { report } = await discoverStep(w.ctx, ra.id, { connectors: w.connectors, bundle: w.bundle });
           await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, ra.id);
           const out = join(w.dir, `answer-${ra.id}`);
-          await exportRequest(w.ctx, ra.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: 120_000 });
+          await exportRequest(w.ctx, ra.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: HANG_GUARD_MS });
           const answer = textOf(out);
           for (const x of report.records.filter((r) => r.status === 'other-person' || r.status === 'shared')) {
             expect(answer.includes(x.target.id), `${refKey(x.target)} (${x.status}) in the access answer`).toBe(false);

@@ -19,6 +19,7 @@ import { discoverStep, executeStep, pollStep, type RunnerOptions } from '../../r
 import type { StoredRequest } from '../../runner/dsr/types.ts';
 import { ann, HMAC_HEX, HOUSEHOLD, household, startWorld, type World } from './world.ts';
 import { certificateOf, untar, type CertBody } from './truth-helpers.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 const KEY = Buffer.from(HMAC_HEX, 'hex');
 
@@ -28,7 +29,7 @@ describe('issue 16: answers and certificates that tell the truth', () => {
   beforeAll(async () => {
     const now = Date.now();
     w = await startWorld([ann(now), ...household(now)], []);
-    run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: 120_000, pollIntervalMs: 20 });
+    run = applyRunner({ config: w.sandbox.config, stateDir: join(w.dir, 'state'), bundle: w.bundle, env: w.env, actor: 'dpo@example.com', connectors: w.connectors, signingKey: () => w.keys.privatePem, pollTimeoutMs: HANG_GUARD_MS, pollIntervalMs: 20 });
   });
   afterAll(() => w.stop());
 
@@ -44,7 +45,7 @@ describe('issue 16: answers and certificates that tell the truth', () => {
     await discoverStep(w.ctx, r0.id, { connectors: w.connectors, bundle: w.bundle });
     await approveRequest({ ...w.ctx, actor: 'approver@example.com' }, r0.id);
     const out = join(w.dir, 'bob-access.tar');
-    const r = await exportRequest(w.ctx, r0.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: 120_000 });
+    const r = await exportRequest(w.ctx, r0.id, { connectors: w.connectors, config: w.sandbox.config, env: w.env, out, pollIntervalMs: 20, pollTimeoutMs: HANG_GUARD_MS });
     expect(r.state).toBe('COMPLETE');
     const files = untar(readFileSync(out));
     expect([...files.keys()].sort()).toEqual(['genesys-gdpr-export.json', 'genesys.json', 'manifest.json', 'salesforce.json', 'summary.html']);

@@ -2,6 +2,7 @@
 import type { Person } from '../../../connectors/generate/world.ts';
 import { createSalesforceConnector, type SalesforceConnector, type SalesforceConnectorConfig } from '../../../connectors/salesforce/connector.ts';
 import { EMULATOR_DEFAULTS, startSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from '../../../connectors/salesforce/emulator/index.ts';
+import { HANG_GUARD_MS } from '../../hang-guard.ts';
 
 export async function withEmulator(options: SalesforceEmulatorOptions = {}): Promise<SalesforceEmulator> {
   return startSalesforceEmulator(options);
@@ -16,7 +17,7 @@ export function connectorConfig(emu: SalesforceEmulator, extra: Partial<Salesfor
     clientSecret: EMULATOR_DEFAULTS.clientSecret,
     retry: { maxRetries: 6, baseDelayMs: 1, maxDelayMs: 5 },
     bulkPollIntervalMs: 5,
-    bulkPollTimeoutMs: 120_000, // a wait, not a speed limit: jobs finish on the emulator clock
+    bulkPollTimeoutMs: HANG_GUARD_MS, // a wait, not a speed limit: jobs finish on the emulator clock
     ...extra,
   };
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMULATOR_DEFAULTS, type SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.ts';
 import { Connection, type JsforceConnection } from '../../../connectors/salesforce/jsforce.ts';
 import { withEmulator } from './helpers.ts';
+import { HANG_GUARD_MS } from '../../hang-guard.ts';
 
 let emu: SalesforceEmulator;
 const oauth2 = (): { loginUrl: string; clientId: string; clientSecret: string } => ({ loginUrl: emu.url, clientId: EMULATOR_DEFAULTS.clientId, clientSecret: EMULATOR_DEFAULTS.clientSecret });
@@ -70,7 +71,7 @@ describe('jsforce 3 against the emulator', () => {
     const rows = await conn.query<{ Id: string }>("SELECT Id FROM Contact WHERE LastName LIKE 'L01%'");
     const ids = rows.records.map((r) => r.Id);
     expect(ids).toHaveLength(100);
-    const res = await conn.bulk2.loadAndWaitForResults({ object: 'Contact', operation: 'hardDelete', input: [...ids, '003000000000000AAA'].map((Id) => ({ Id })), pollInterval: 5, pollTimeout: 5000 });
+    const res = await conn.bulk2.loadAndWaitForResults({ object: 'Contact', operation: 'hardDelete', input: [...ids, '003000000000000AAA'].map((Id) => ({ Id })), pollInterval: 5, pollTimeout: HANG_GUARD_MS });
     expect(res.successfulResults).toHaveLength(100);
     expect(res.failedResults).toEqual([expect.objectContaining({ sf__Id: '003000000000000AAA' })]);
     expect((await conn.query("SELECT Id FROM Contact WHERE LastName LIKE 'L01%'", { scanAll: true })).totalSize).toBe(0);

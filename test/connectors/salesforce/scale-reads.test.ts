@@ -9,6 +9,7 @@ import { EMULATOR_DEFAULTS, type SalesforceEmulator } from '../../../connectors/
 import { Connection, type JsforceConnection } from '../../../connectors/salesforce/jsforce.ts';
 import { canonicalJsonFast } from '../../../engine/snapshot/canonical-fast.ts';
 import { connectorFor, withEmulator } from './helpers.ts';
+import { HANG_GUARD_MS } from '../../hang-guard.ts';
 
 let emu: SalesforceEmulator;
 let clock = Date.parse('2026-06-10T12:00:00.000Z');
@@ -41,10 +42,10 @@ describe('Bulk API 2.0 query jobs', () => {
   // So jsforce is held to a single set here, and the connector follows the locators itself.
   it('jsforce bulk2.query reads a job through its result set (contract)', async () => {
     const conn = await jsforce();
-    const rows = (await (await conn.bulk2.query('SELECT Id, Subject, Who.Type FROM Task', { pollInterval: 5, pollTimeout: 10_000 })).toArray()) as Array<Record<string, string>>;
+    const rows = (await (await conn.bulk2.query('SELECT Id, Subject, Who.Type FROM Task', { pollInterval: 5, pollTimeout: HANG_GUARD_MS })).toArray()) as Array<Record<string, string>>;
     expect(rows).toHaveLength(600);
     expect(rows[0]).toHaveProperty('Who.Type', 'Contact');
-    const contacts = (await (await conn.bulk2.query('SELECT Id, FirstName, DoNotCall FROM Contact', { pollInterval: 5, pollTimeout: 10_000 })).toArray()) as Array<Record<string, string>>;
+    const contacts = (await (await conn.bulk2.query('SELECT Id, FirstName, DoNotCall FROM Contact', { pollInterval: 5, pollTimeout: HANG_GUARD_MS })).toArray()) as Array<Record<string, string>>;
     expect(contacts).toHaveLength(1200);
     expect(contacts.filter((r) => r.FirstName === 'Quote "Q", comma')).toHaveLength(172);
     expect(new Set(contacts.map((r) => r.DoNotCall))).toEqual(new Set(['true', 'false']));
