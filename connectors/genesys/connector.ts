@@ -6,6 +6,7 @@ import type { ConnectorContext } from './context.ts';
 import { executeActions, findSubmittedGdpr, pollExternal } from './execute.ts';
 import { budgetKey, localBudget } from '../budget.ts';
 import { MAX_CONCURRENT_JOBS } from './bulk.ts';
+import { BULK_THRESHOLD } from './cost.ts';
 import { GenesysHttp, type GenesysHttpConfig } from './http.ts';
 import { lookupIdentifiers } from './lookup.ts';
 import { getBatched, holdsForRefs } from './targeted.ts';
@@ -16,7 +17,7 @@ export interface GenesysConnectorConfig extends GenesysHttpConfig {
   since?: string;
   /** Analytics query window in days (default 31, the API's maximum). */
   intervalDays?: number;
-  /** From this many recording deletions in one batch, bulk DELETE jobs are used (default 50). */
+  /** From this many recording deletions in one batch, checked bulk DELETE jobs are used (default 10). */
   bulkThreshold?: number;
   /** Recording job polling interval (default 1000 ms) and timeout per job (default 10 min). */
   jobPollMs?: number;
@@ -70,7 +71,7 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     holdsFor: (refs: readonly RecordRef[]): Promise<LetheRecord[]> => holdsForRefs(ctx, refs),
     execute: (actions: readonly ConnectorAction[]): Promise<ActionOutcome[]> =>
       executeActions(ctx, actions, {
-        bulkThreshold: config.bulkThreshold ?? 50,
+        bulkThreshold: config.bulkThreshold ?? BULK_THRESHOLD,
         jobPollMs: config.jobPollMs ?? 1000,
         jobTimeoutMs: config.jobTimeoutMs ?? 600_000,
         maxProtected: config.maxProtected ?? 1000,

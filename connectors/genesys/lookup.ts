@@ -13,11 +13,7 @@ import { mapLimit } from './limiter.ts';
 import { contactToRecord, conversationToRecord, customerIdentifiers, protectionToRecord, recordingToRecord } from './mapping.ts';
 import type { AnalyticsConversation, AnalyticsPredicate, ExternalContact, Recording } from './native.ts';
 import { pageNumberAll } from './reads.ts';
-
-async function contactById(ctx: ConnectorContext, id: string): Promise<ExternalContact | null> {
-  const res = await ctx.http.request<ExternalContact>('GET', `/api/v2/externalcontacts/contacts/${id}/unresolved`, { accept: [404] });
-  return res.status === 404 ? null : res.body;
-}
+import { contactsById } from './targeted.ts';
 
 async function contactsByValue(ctx: ConnectorContext, kind: 'email' | 'phone', value: string): Promise<Set<string>> {
   const ids = new Set<string>();
@@ -55,10 +51,11 @@ export async function lookupIdentifiers(ctx: ConnectorContext, raw: readonly str
   const contacts = new Map<string, ExternalContact>();
   let pending = [...contactIds];
   while (pending.length > 0) {
-    const got = await mapLimit(pending, ctx.concurrency, (id) => contactById(ctx, id));
+    // 100 contacts a call (bulk fetch), each level of the merge sets at once.
+    const got = await contactsById(ctx, pending);
     pending = [];
-    for (const c of got) {
-      if (!c || contacts.has(c.id)) continue;
+    for (const c of got.values()) {
+      if (contacts.has(c.id)) continue;
       contacts.set(c.id, c);
       for (const m of [c.canonicalContact, ...(c.mergeSet ?? [])]) if (m && !contacts.has(m.id) && !pending.includes(m.id)) pending.push(m.id);
     }
