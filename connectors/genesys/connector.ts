@@ -1,6 +1,6 @@
 /** The Genesys Cloud connector (DESIGN §7): got over the Platform API v2. */
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
-import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../types.ts';
+import type { ActionOutcome, Connector, ConnectorAction, LookupOptions, ReadOptions } from '../types.ts';
 import { genesysChanges } from './changes.ts';
 import type { ConnectorContext } from './context.ts';
 import { executeActions, findSubmittedGdpr, pollExternal } from './execute.ts';
@@ -66,7 +66,7 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     stream: (type: string, options?: ReadOptions): AsyncIterable<LetheRecord> => streamType(ctx, type, options),
     streamAll: (options?: ReadOptions): AsyncIterable<LetheRecord> => streamAll(ctx, options),
     changes: (cursor) => genesysChanges(ctx, cursor),
-    lookup: (identifiers: readonly string[]): Promise<LetheRecord[]> => lookupIdentifiers(ctx, identifiers),
+    lookup: (identifiers: readonly string[], options?: LookupOptions): Promise<LetheRecord[]> => lookupIdentifiers(ctx, identifiers, options),
     get: (refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> => getBatched(ctx, refs),
     holdsFor: (refs: readonly RecordRef[]): Promise<LetheRecord[]> => holdsForRefs(ctx, refs),
     execute: (actions: readonly ConnectorAction[]): Promise<ActionOutcome[]> =>
