@@ -1,8 +1,8 @@
 /**
  * What an apply costs in Genesys API calls (engine/plan/estimate.ts): pure data and arithmetic,
  * following what the connector does per batch of 100 actions —
- * - re-verification: analytics details by id list (100 conversations a call, once for the targets
- *   and once for the conversations they link to), deletion protection of the targets'
+ * - re-verification: analytics details by id list (100 conversations a call, once: the read of
+ *   the targets' conversations also serves the hold check's), deletion protection of the targets'
  *   conversations (100 a call), the external contacts those conversations link to by bulk fetch
  *   (100 a call); recordings are re-read at conversation level (no call per conversation);
  * - execution: recordings from `BULK_THRESHOLD` (10) per batch by one checked recording job per
@@ -41,11 +41,11 @@ export const GENESYS_COST: SystemCostModel = {
     if (op === 'protect' || op === 'unprotect') return 2 * per(c) + 1;
     if (type === 'external-contact') return per(n) + n;
     if (type === 'recording') {
-      const verify = 4 * per(c);
+      const verify = 3 * per(c);
       const execute = n >= BULK_THRESHOLD ? per(c) * (2 + RECORDING_JOB_POLLS) : n;
       return verify + execute;
     }
-    if (type === 'evaluation') return 3 * per(c) + n;
+    if (type === 'evaluation') return 2 * per(c) + n;
     return 2 * n;
   },
 };

@@ -31,6 +31,7 @@ export function conversationOf(ref: RecordRef): string | null {
 
 /** Analytics details of these conversations, 100 ids per call; unknown ids are absent. */
 export async function conversationsById(ctx: ConnectorContext, ids: readonly string[]): Promise<Map<string, AnalyticsConversation>> {
+  if (ids.length === 0) return new Map();
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += BATCH) chunks.push(ids.slice(i, i + BATCH));
   const pages = await mapLimit(chunks, ctx.concurrency, async (chunk) => {
@@ -93,6 +94,9 @@ function recorded(c: AnalyticsConversation): boolean {
   return c.participants.some((p) => p.sessions.some((s) => s.recording === true));
 }
 
+/** The conversations the last `get` of recordings or evaluations read (lent once, see `getBatched`). */
+const justRead = new WeakMap<ConnectorContext, Map<string, AnalyticsConversation>>();
+
 /** Current state of specific records, in batches; null when gone. */
 export async function getBatched(ctx: ConnectorContext, refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> {
   const out = new Map<string, LetheRecord | null>();
@@ -107,7 +111,15 @@ export async function getBatched(ctx: ConnectorContext, refs: readonly RecordRef
   }
   const convIds = [...new Set(refs.map(conversationOf).filter((x): x is string => x !== null))].sort();
   if (convIds.length === 0) return out;
-  const convs = await conversationsById(ctx, convIds);
+  const children = refs.some((r) => r.type === 'recording' || r.type === 'evaluation');
+  // Re-verification reads a batch's recordings, then (holds follow links) their conversations: the
+  // second read is served by the first, once. Any later read of conversations reads them again.
+  const lent = children ? undefined : justRead.get(ctx);
+  justRead.delete(ctx);
+  const convs = new Map<string, AnalyticsConversation>();
+  for (const id of convIds) if (lent?.has(id)) convs.set(id, lent.get(id)!);
+  for (const [id, c] of await conversationsById(ctx, convIds.filter((id) => !convs.has(id)))) convs.set(id, c);
+  if (children) justRead.set(ctx, convs);
   const holdRefs = refs.filter((r) => r.type === 'legal-hold' && convs.has(r.id));
   const held = holdRefs.length > 0 ? await protectedAmong(ctx, holdRefs.map((r) => r.id)) : new Set<string>();
   remember(ctx, convs.values(), []);

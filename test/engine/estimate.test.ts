@@ -15,11 +15,11 @@ describe('plan estimate', () => {
     // 250 recordings in 250 conversations: batches of 100, 100, 50 (each from the bulk threshold).
     const actions = Array.from({ length: 250 }, (_, i) => rec(`c${i}`, `r${i}`));
     const e = estimateActions(actions);
-    const perBatch = 4 + 6; // 4 reads of 100 ids (no call per conversation), one job
+    const perBatch = 3 + 6; // 3 reads of 100 ids (no call per conversation), one job
     expect(e.bySystem.genesys).toEqual({ actions: 250, calls: 1 + perBatch * 3, minutes: Math.ceil(((1 + perBatch * 3) / 300) * 10) / 10, ratePerMinute: 300 });
     // From 10 in a batch a job; fewer: one PUT each.
-    expect(estimateActions(actions.slice(0, 10)).bySystem.genesys!.calls).toBe(1 + 4 + 6);
-    expect(estimateActions(actions.slice(0, 9)).bySystem.genesys!.calls).toBe(1 + 4 + 9);
+    expect(estimateActions(actions.slice(0, 10)).bySystem.genesys!.calls).toBe(1 + 3 + 6);
+    expect(estimateActions(actions.slice(0, 9)).bySystem.genesys!.calls).toBe(1 + 3 + 9);
   });
 
   it('Salesforce has no per-minute limit: calls only; the total minutes are Genesys minutes', () => {

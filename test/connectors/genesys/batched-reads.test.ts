@@ -45,6 +45,18 @@ describe('genesys batched re-verification and discovery', () => {
     expect(got.get(refKey(refs[refs.length - 1]!))).toBeNull();
   });
 
+  it('the hold check\'s read of the conversations just re-read for their recordings costs no second call, once', async () => {
+    const convs = recordedConversations().slice(0, 30);
+    const recRefs = convs.map((c) => ref('recording', childId(c, rig.emu.store.recordingsOf(c)[0]!.id)));
+    rig.emu.resetStats();
+    await rig.connector.get(recRefs);
+    const first = await rig.connector.get(convs.map((c) => ref('conversation', c)));
+    expect(calls(rig, 'GET /api/v2/analytics/conversations/details')).toBe(1);
+    const again = await rig.connector.get(convs.map((c) => ref('conversation', c)));
+    expect(calls(rig, 'GET /api/v2/analytics/conversations/details')).toBe(2);
+    for (const c of convs) expect(first.get(refKey(ref('conversation', c)))?.id).toBe(again.get(refKey(ref('conversation', c)))?.id);
+  });
+
   it('a bulk contact answer that leaves an id out is an incomplete read, never a shorter map', async () => {
     const ids = [...rig.emu.store.contacts.keys()].slice(0, 20).map((id) => ref('external-contact', id));
     rig.emu.faults.set({ partialPageRate: 1, routes: ['bulk/contacts'] });
