@@ -37,6 +37,11 @@ export interface ReadOptions {
   onPage?: (info: { type: string; records: number }) => void;
 }
 
+/** Options of a discovery lookup (see `Connector.lookup`). */
+export interface LookupOptions {
+  known?: ReadonlySet<string>;
+}
+
 export interface Connector {
   readonly system: SystemName;
   /** Record types this connector can stream. */
@@ -50,8 +55,13 @@ export interface Connector {
    * cursor = a full read. Without it a snapshot store re-reads the system in full each run.
    */
   changes?(cursor: ChangeCursor | null): AsyncIterable<ChangeOp>;
-  /** Everything related to these normalised identifiers (erasure and access discovery). */
-  lookup(identifiers: readonly string[]): Promise<LetheRecord[]>;
+  /**
+   * Everything related to these normalised identifiers (erasure and access discovery). `known`:
+   * refKeys of records the same discovery already holds (an earlier round); a connector may skip
+   * re-reading what it returned for them then (Genesys: a known conversation's recordings and
+   * protection), never what is new.
+   */
+  lookup(identifiers: readonly string[], options?: LookupOptions): Promise<LetheRecord[]>;
   /**
    * Optional: the hold records that bear on these records (and on what they link to), read for
    * them only — so re-verification costs calls per target, not per record of history. Without it

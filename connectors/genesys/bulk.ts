@@ -29,8 +29,10 @@ const DAY_MS = 86_400_000;
 
 export interface BulkOptions {
   pollMs: number;
-  /** Give up waiting for one job after this long (default 10 min). */
+  /** Give up waiting for one job after about this long (default 10 min), counted in polls. */
   timeoutMs: number;
+  /** Status polls of one job phase before giving up (default from timeoutMs / pollMs). */
+  maxPolls?: number;
 }
 
 /** What the plan expects a job to select. */
@@ -41,16 +43,29 @@ interface Expected {
 
 type JobResult = { kind: 'ran'; job: RecordingJob } | { kind: 'mismatch'; job: RecordingJob } | { kind: 'not-ready'; job: RecordingJob };
 
-async function waitFor(ctx: ConnectorContext, id: string, states: RecordingJob['state'][], o: BulkOptions): Promise<RecordingJob> {
-  const t0 = Date.now();
-  let delay = Math.min(25, o.pollMs);
-  for (;;) {
+/**
+ * Polls a job until it reaches one of `states` (or ends). The answer that set the job moving (the
+ * POST's PENDING, the PUT's PROCESSING) already says its state, so the first poll comes after a
+ * wait; the wait doubles from 25 ms to `pollMs` while the job stays in the same state and starts
+ * again when it moves. Bounded by a count of polls, never by the clock.
+ */
+async function waitFor(ctx: ConnectorContext, id: string, states: RecordingJob['state'][], o: BulkOptions, from: RecordingJob['state']): Promise<RecordingJob> {
+  const start = Math.min(25, o.pollMs);
+  let delay = start;
+  let last = from;
+  for (let i = 0; i < maxPolls(o); i++) {
+    await sleep(delay);
     const { body } = await ctx.http.request<RecordingJob>('GET', `/api/v2/recording/jobs/${id}`, { label: '/api/v2/recording/jobs/{id}' });
     if (states.includes(body.state) || body.state === 'FAILED' || body.state === 'CANCELLED') return body;
-    if (Date.now() - t0 > o.timeoutMs) throw new GenesysApiError(`recording job ${id} did not reach ${states.join('|')} in time`, 0, 'timeout');
-    await sleep(delay);
-    delay = Math.min(o.pollMs, delay * 2);
+    delay = body.state === last ? Math.min(o.pollMs, delay * 2) : start;
+    last = body.state;
   }
+  throw new GenesysApiError(`recording job ${id} did not reach ${states.join('|')} after ${maxPolls(o)} status polls`, 0, 'timeout');
+}
+
+/** Status polls of one job phase: `maxPolls`, else about `timeoutMs` at `pollMs` a poll. */
+function maxPolls(o: BulkOptions): number {
+  return o.maxPolls ?? Math.max(8, Math.ceil(o.timeoutMs / Math.max(1, o.pollMs)));
 }
 
 /** The job query selecting exactly these conversations: their days, and their ids. */
@@ -88,15 +103,16 @@ async function runChecked(ctx: ConnectorContext, conversations: AnalyticsConvers
 
 async function runHolding(ctx: ConnectorContext, conversations: AnalyticsConversation[], expected: Expected, o: BulkOptions): Promise<JobResult> {
   const job = await create(ctx, { action: 'DELETE', actionDate: ctx.now().toISOString(), conversationQuery: exactQuery(conversations) }, o);
-  const ready = await waitFor(ctx, job.id, ['READY'], o);
+  const ready = await waitFor(ctx, job.id, ['READY'], o, job.state);
   if (ready.state !== 'READY') return { kind: 'not-ready', job: ready };
   if (ready.totalConversations !== expected.conversations || ready.totalRecordings !== expected.recordings) {
     // Never executed: cancelled, and the set is deleted record by record instead.
-    await ctx.http.request('PUT', `/api/v2/recording/jobs/${job.id}`, { body: { state: 'CANCELLED' }, accept: [400, 404], label: '/api/v2/recording/jobs/{id}' });
+    // Cancelled by DELETE (reference §10.2: PUT only accepts PROCESSING).
+    await ctx.http.request('DELETE', `/api/v2/recording/jobs/${job.id}`, { accept: [404], label: '/api/v2/recording/jobs/{id}' });
     return { kind: 'mismatch', job: ready };
   }
-  await ctx.http.request('PUT', `/api/v2/recording/jobs/${job.id}`, { body: { state: 'PROCESSING' }, label: '/api/v2/recording/jobs/{id}' });
-  return { kind: 'ran', job: await waitFor(ctx, job.id, ['FULFILLED'], o) };
+  const put = await ctx.http.request<RecordingJob>('PUT', `/api/v2/recording/jobs/${job.id}`, { body: { state: 'PROCESSING' }, label: '/api/v2/recording/jobs/{id}' });
+  return { kind: 'ran', job: await waitFor(ctx, job.id, ['FULFILLED'], o, put.body?.state ?? 'PROCESSING') };
 }
 
 /** Conversations' analytics details (start time for the job interval), 100 ids a call, unless just read. */

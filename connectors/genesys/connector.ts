@@ -1,11 +1,12 @@
 /** The Genesys Cloud connector (DESIGN §7): got over the Platform API v2. */
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
-import type { ActionOutcome, Connector, ConnectorAction, ReadOptions } from '../types.ts';
+import type { ActionOutcome, Connector, ConnectorAction, LookupOptions, ReadOptions } from '../types.ts';
 import { genesysChanges } from './changes.ts';
 import type { ConnectorContext } from './context.ts';
 import { executeActions, findSubmittedGdpr, pollExternal } from './execute.ts';
 import { budgetKey, localBudget } from '../budget.ts';
 import { MAX_CONCURRENT_JOBS } from './bulk.ts';
+import { BULK_THRESHOLD } from './cost.ts';
 import { GenesysHttp, type GenesysHttpConfig } from './http.ts';
 import { lookupIdentifiers } from './lookup.ts';
 import { getBatched, holdsForRefs } from './targeted.ts';
@@ -16,7 +17,7 @@ export interface GenesysConnectorConfig extends GenesysHttpConfig {
   since?: string;
   /** Analytics query window in days (default 31, the API's maximum). */
   intervalDays?: number;
-  /** From this many recording deletions in one batch, bulk DELETE jobs are used (default 50). */
+  /** From this many recording deletions in one batch, checked bulk DELETE jobs are used (default 10). */
   bulkThreshold?: number;
   /** Recording job polling interval (default 1000 ms) and timeout per job (default 10 min). */
   jobPollMs?: number;
@@ -65,12 +66,12 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     stream: (type: string, options?: ReadOptions): AsyncIterable<LetheRecord> => streamType(ctx, type, options),
     streamAll: (options?: ReadOptions): AsyncIterable<LetheRecord> => streamAll(ctx, options),
     changes: (cursor) => genesysChanges(ctx, cursor),
-    lookup: (identifiers: readonly string[]): Promise<LetheRecord[]> => lookupIdentifiers(ctx, identifiers),
+    lookup: (identifiers: readonly string[], options?: LookupOptions): Promise<LetheRecord[]> => lookupIdentifiers(ctx, identifiers, options),
     get: (refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> => getBatched(ctx, refs),
     holdsFor: (refs: readonly RecordRef[]): Promise<LetheRecord[]> => holdsForRefs(ctx, refs),
     execute: (actions: readonly ConnectorAction[]): Promise<ActionOutcome[]> =>
       executeActions(ctx, actions, {
-        bulkThreshold: config.bulkThreshold ?? 50,
+        bulkThreshold: config.bulkThreshold ?? BULK_THRESHOLD,
         jobPollMs: config.jobPollMs ?? 1000,
         jobTimeoutMs: config.jobTimeoutMs ?? 600_000,
         maxProtected: config.maxProtected ?? 1000,

@@ -1,12 +1,13 @@
 /**
  * What an apply costs in Genesys API calls (engine/plan/estimate.ts): pure data and arithmetic,
  * following what the connector does per batch of 100 actions —
- * - re-verification: analytics details by id list (100 conversations a call, once for the targets
- *   and once for the conversations they link to), recording metadata once per conversation with
- *   recording targets, deletion protection of the targets' conversations (100 a call);
- * - execution: recordings from `bulkThreshold` (50) per batch by one recording job per 100
- *   conversations (create, status polls, PUT PROCESSING, status polls), fewer one PUT each;
- *   evaluations and external contacts one DELETE each (contacts also one GET each to re-read);
+ * - re-verification: analytics details by id list (100 conversations a call, once: the read of
+ *   the targets' conversations also serves the hold check's), deletion protection of the targets'
+ *   conversations (100 a call), the external contacts those conversations link to by bulk fetch
+ *   (100 a call); recordings are re-read at conversation level (no call per conversation);
+ * - execution: recordings from `BULK_THRESHOLD` (10) per batch by one checked recording job per
+ *   100 conversations (create, status polls, PUT PROCESSING, status polls), fewer one PUT each;
+ *   evaluations and external contacts one DELETE each (contacts re-read 100 a call);
  *   GDPR requests one POST and the status polls until COMPLETED;
  *   protection changes one PUT per 100 conversations.
  * Rate limit: 300 calls a minute per OAuth client (the real default).
@@ -14,7 +15,8 @@
 import type { CostTarget, SystemCostModel } from '../../engine/plan/estimate.ts';
 
 const PER_CALL = 100;
-const BULK_THRESHOLD = 50;
+/** From this many recording deletions in one batch the connector uses a checked recording job. */
+export const BULK_THRESHOLD = 10;
 /** Status polls of one recording job (to READY, then to FULFILLED). */
 const RECORDING_JOB_POLLS = 4;
 /** Status polls of one GDPR request until COMPLETED (INITIATED → … → COMPLETED). */
@@ -31,19 +33,19 @@ export const GENESYS_COST: SystemCostModel = {
   ratePerMinute: 300,
   batchSize: 100,
   perRun: 1,
-  note: 'recordings deleted by recording jobs (100 conversations each) from 50 per batch',
+  note: `recordings deleted by checked recording jobs (100 conversations each) from ${BULK_THRESHOLD} per batch`,
   batchCalls(op, type, batch) {
     const n = batch.length;
     const c = conversations(batch);
     if (op === 'gdpr-request' || op === 'rectify') return n * (2 + GDPR_POLLS);
     if (op === 'protect' || op === 'unprotect') return 2 * per(c) + 1;
-    if (type === 'external-contact') return 2 * n;
+    if (type === 'external-contact') return per(n) + n;
     if (type === 'recording') {
-      const verify = 3 * per(c) + c;
+      const verify = 3 * per(c);
       const execute = n >= BULK_THRESHOLD ? per(c) * (2 + RECORDING_JOB_POLLS) : n;
       return verify + execute;
     }
-    if (type === 'evaluation') return 3 * per(c) + n;
+    if (type === 'evaluation') return 2 * per(c) + n;
     return 2 * n;
   },
 };

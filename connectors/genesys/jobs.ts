@@ -100,12 +100,13 @@ async function waitFor(http: GenesysHttp, jobId: string, o: JobReadOptions): Pro
   // Polls back off from 25 ms to `pollMs`: a quick job costs few waits, a long one few calls.
   let delay = Math.min(25, o.pollMs);
   for (let i = 0; i < max; i++) {
+    // A job just submitted is QUEUED: wait before the first poll too (one call less per job).
+    await sleep(delay);
+    delay = Math.min(o.pollMs, delay * 2);
     const res = await http.request<{ state?: JobState }>('GET', `${JOBS}/${jobId}`, { accept: [404], label: `${JOBS}/{jobId}` });
     if (res.status === 404) return 'EXPIRED';
     const state = res.body?.state;
     if (state === 'FULFILLED' || state === 'FAILED' || state === 'CANCELLED' || state === 'EXPIRED') return state;
-    await sleep(delay);
-    delay = Math.min(o.pollMs, delay * 2);
   }
   throw new IncompleteReadError(`analytics job still running after ${max} polls`);
 }

@@ -2,7 +2,8 @@
  * Erasure and access discovery: external contacts by each identifier (search, identifier lookup,
  * GDPR subjects, merge sets), then conversations by external contact id and address (analytics
  * segment filters, one analytics job over the whole history) with their recordings (metadata per
- * conversation found), evaluations (from the analytics data) and deletion protection.
+ * conversation found, once per discovery: `known`), evaluations (from the analytics data) and
+ * deletion protection; external contacts by bulk fetch, 100 a call.
  */
 import { normalizeIdentifierKey } from '../normalize.ts';
 import { refKey, type LetheRecord } from '../../engine/records.ts';
@@ -13,11 +14,8 @@ import { mapLimit } from './limiter.ts';
 import { contactToRecord, conversationToRecord, customerIdentifiers, protectionToRecord, recordingToRecord } from './mapping.ts';
 import type { AnalyticsConversation, AnalyticsPredicate, ExternalContact, Recording } from './native.ts';
 import { pageNumberAll } from './reads.ts';
-
-async function contactById(ctx: ConnectorContext, id: string): Promise<ExternalContact | null> {
-  const res = await ctx.http.request<ExternalContact>('GET', `/api/v2/externalcontacts/contacts/${id}/unresolved`, { accept: [404] });
-  return res.status === 404 ? null : res.body;
-}
+import type { LookupOptions } from '../types.ts';
+import { contactsById } from './targeted.ts';
 
 async function contactsByValue(ctx: ConnectorContext, kind: 'email' | 'phone', value: string): Promise<Set<string>> {
   const ids = new Set<string>();
@@ -42,7 +40,7 @@ function predicatesFor(identifiers: Iterable<string>): AnalyticsPredicate[] {
   return out;
 }
 
-export async function lookupIdentifiers(ctx: ConnectorContext, raw: readonly string[]): Promise<LetheRecord[]> {
+export async function lookupIdentifiers(ctx: ConnectorContext, raw: readonly string[], options: LookupOptions = {}): Promise<LetheRecord[]> {
   const ids = new Set(raw.map((k) => normalizeIdentifierKey(k)).filter((k): k is string => k !== null));
   const contactIds = new Set<string>();
   for (const key of ids) {
@@ -55,10 +53,11 @@ export async function lookupIdentifiers(ctx: ConnectorContext, raw: readonly str
   const contacts = new Map<string, ExternalContact>();
   let pending = [...contactIds];
   while (pending.length > 0) {
-    const got = await mapLimit(pending, ctx.concurrency, (id) => contactById(ctx, id));
+    // 100 contacts a call (bulk fetch), each level of the merge sets at once.
+    const got = await contactsById(ctx, pending);
     pending = [];
-    for (const c of got) {
-      if (!c || contacts.has(c.id)) continue;
+    for (const c of got.values()) {
+      if (contacts.has(c.id)) continue;
       contacts.set(c.id, c);
       for (const m of [c.canonicalContact, ...(c.mergeSet ?? [])]) if (m && !contacts.has(m.id) && !pending.includes(m.id)) pending.push(m.id);
     }
@@ -78,13 +77,17 @@ export async function lookupIdentifiers(ctx: ConnectorContext, raw: readonly str
   }
   const list = [...convs.values()];
   records.push(...list.map(conversationToRecord));
+  // A conversation an earlier round of the same discovery returned already had its recordings and
+  // protection read then: not again (a second round finds the same conversations by more identifiers).
+  const known = (c: AnalyticsConversation): boolean => options.known?.has(refKey({ system: 'genesys', type: 'conversation', id: c.conversationId })) === true;
   const children = await mapLimit(list, ctx.concurrency, async (c) => {
-    const recs: Recording[] = c.participants.some((p) => p.sessions.some((s) => s.recording)) ? await recordingsOf(ctx, c.conversationId) : [];
+    const recs: Recording[] = !known(c) && c.participants.some((p) => p.sessions.some((s) => s.recording)) ? await recordingsOf(ctx, c.conversationId) : [];
     const evals = (c.evaluations ?? []).filter((e) => !e.deleted).map((e) => evaluationFromAnalytics(e, c));
     return [...recs.map((r) => recordingToRecord(r, c)), ...evals];
   });
   records.push(...children.flat());
-  const held = await protectedAmong(ctx, list.map((c) => c.conversationId));
-  records.push(...list.filter((c) => held.has(c.conversationId)).map(protectionToRecord));
+  const fresh = list.filter((c) => !known(c));
+  const held = fresh.length > 0 ? await protectedAmong(ctx, fresh.map((c) => c.conversationId)) : new Set<string>();
+  records.push(...fresh.filter((c) => held.has(c.conversationId)).map(protectionToRecord));
   return records.sort((a, b) => refKey(a).localeCompare(refKey(b)));
 }

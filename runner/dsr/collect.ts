@@ -54,7 +54,8 @@ export async function collectSubject(connectors: readonly Connector[], given: re
   while (next.length > 0 && rounds.length < MAX_ROUNDS) {
     rounds.push(next);
     for (const id of next) looked.add(id);
-    const found = await Promise.all(connectors.map((c) => c.lookup(next)));
+    const known = new Set(records.keys());
+    const found = await Promise.all(connectors.map((c) => c.lookup(next, { known })));
     for (const r of found.flat()) records.set(refKey(r), r);
     const graph = new IdentityGraph();
     for (const r of records.values()) if (isIdentity(r, identityTypes)) graph.add(r);

@@ -11,14 +11,15 @@ describe('plan estimate', () => {
     for (const [system, m] of Object.entries(COST_MODELS)) expect(m.batchSize).toBe(BATCH_SIZE[system]);
   });
 
-  it('Genesys recordings: re-verification per conversation, one checked job per 100 conversations', () => {
+  it('Genesys recordings: re-verification by batched reads, one checked job per 100 conversations', () => {
     // 250 recordings in 250 conversations: batches of 100, 100, 50 (each from the bulk threshold).
     const actions = Array.from({ length: 250 }, (_, i) => rec(`c${i}`, `r${i}`));
     const e = estimateActions(actions);
-    const perBatch = (n: number) => 3 + n + 6; // 3 reads of 100 ids, metadata per conversation, one job
-    expect(e.bySystem.genesys).toEqual({ actions: 250, calls: 1 + perBatch(100) * 2 + perBatch(50), minutes: Math.ceil(((1 + perBatch(100) * 2 + perBatch(50)) / 300) * 10) / 10, ratePerMinute: 300 });
-    // Fewer than 50 in a batch: one PUT each instead of a job.
-    expect(estimateActions(actions.slice(0, 10)).bySystem.genesys!.calls).toBe(1 + 3 + 10 + 10);
+    const perBatch = 3 + 6; // 3 reads of 100 ids (no call per conversation), one job
+    expect(e.bySystem.genesys).toEqual({ actions: 250, calls: 1 + perBatch * 3, minutes: Math.ceil(((1 + perBatch * 3) / 300) * 10) / 10, ratePerMinute: 300 });
+    // From 10 in a batch a job; fewer: one PUT each.
+    expect(estimateActions(actions.slice(0, 10)).bySystem.genesys!.calls).toBe(1 + 3 + 6);
+    expect(estimateActions(actions.slice(0, 9)).bySystem.genesys!.calls).toBe(1 + 3 + 9);
   });
 
   it('Salesforce has no per-minute limit: calls only; the total minutes are Genesys minutes', () => {

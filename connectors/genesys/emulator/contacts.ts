@@ -5,6 +5,8 @@ import { objectBody, route, type Route } from './router.ts';
 import type { ExternalContact } from '../native.ts';
 
 const BASE = '/api/v2/externalcontacts/contacts';
+/** Entities per bulk call (the real cap is unconfirmed). */
+export const BULK_MAX = 100;
 const contactNotFound = (): ApiError => notFound('Specified contactId not found.', 'entity.not.found');
 
 function withSelf(c: ExternalContact): ExternalContact {
@@ -59,6 +61,26 @@ export const contactRoutes: Route[] = [
     if (!c) throw contactNotFound();
     return { status: 200, body: withSelf(c) };
   }),
+
+  // Bulk fetch (reference §10.4): `{entities:[{id}]}` → one result per id, success or a 404 error
+  // entry; ordering not guaranteed. The real cap on entities is unconfirmed: 100 here (400 above).
+  ...(['bulk/contacts', 'bulk/contacts/unresolved'] as const).map((tail) =>
+    route('POST', `/api/v2/externalcontacts/${tail}`, ({ body, store, partial }) => {
+      const entities = objectBody(body).entities;
+      if (!Array.isArray(entities) || entities.length === 0) throw new ApiError(422, 'validation.failed', 'The provided contact list was not valid');
+      if (entities.length > BULK_MAX) throw badRequest(`Invalid query parameter or entity list too big (at most ${BULK_MAX})`, 'bad.request');
+      const results = entities.map((e) => {
+        const id = e && typeof e === 'object' && typeof (e as { id?: unknown }).id === 'string' ? (e as { id: string }).id : '';
+        const c = tail === 'bulk/contacts' ? store.resolveContact(id) : store.contacts.get(id);
+        if (c) return { id, success: true, status: 200, entity: withSelf(c) };
+        return { id, success: false, status: 404, error: { code: 'entity.not.found', status: 404, message: 'Specified contactId not found.' } };
+      });
+      // The "partial" fault: one result is missing from the answer.
+      if (partial && results.length > 0) results.pop();
+      const errorIndexes = results.flatMap((r, i) => (r.success ? [] : [i]));
+      return { status: 200, body: { results, errorCount: errorIndexes.length, errorIndexes } };
+    }),
+  ),
 
   route('DELETE', `${BASE}/:id`, ({ params, store }) => {
     if (!store.deleteContact(params.id!)) throw contactNotFound();

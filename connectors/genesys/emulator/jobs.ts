@@ -107,8 +107,12 @@ export const jobRoutes: Route[] = [
   }),
 
   route('DELETE', '/api/v2/recording/jobs/:id', ({ params, store }) => {
-    find(store, params.id!);
-    store.jobs.delete(params.id!);
+    const w = find(store, params.id!);
+    // A job not yet ended is cancelled (kept, so its history can be inspected); an ended one is removed.
+    if (w.job.state === 'PENDING' || w.job.state === 'READY' || w.job.state === 'PROCESSING') {
+      w.job.state = 'CANCELLED';
+      w.history.push('CANCELLED');
+    } else store.jobs.delete(params.id!);
     return { status: 204 };
   }),
 ];

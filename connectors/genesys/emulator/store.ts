@@ -59,6 +59,8 @@ export interface GdprWork {
   remaining: GdprRequest['status'][];
 }
 
+export type RecordingJobFault = 'IGNORE_FILTERS' | 'FAIL_MIDWAY';
+
 export interface JobWork {
   job: RecordingJob;
   changedAt: number;
@@ -67,7 +69,7 @@ export interface JobWork {
   /** Every state the job has been in, in order (tests: a job never set to PROCESSING). */
   history: RecordingJob['state'][];
   /** Fault injected at creation: the job's selection ignores the query's filters (whole interval). */
-  fault?: 'IGNORE_FILTERS';
+  fault?: RecordingJobFault;
 }
 
 export class GenesysStore {
@@ -81,8 +83,11 @@ export class GenesysStore {
   readonly analyticsJobs = new Map<string, AnalyticsJobWork>();
   /** Fates of the next analytics jobs created (fault injection for tests). */
   readonly analyticsJobFaults: Array<'FAILED' | 'EXPIRED'> = [];
-  /** Faults of the next recording jobs created: `IGNORE_FILTERS` selects the whole interval. */
-  readonly recordingJobFaults: Array<'IGNORE_FILTERS'> = [];
+  /**
+   * Faults of the next recording jobs created: `IGNORE_FILTERS` selects the whole interval;
+   * `FAIL_MIDWAY` deletes the first half of the selected recordings, then ends FAILED.
+   */
+  readonly recordingJobFaults: RecordingJobFault[] = [];
   /** Most recording jobs open at once (not FULFILLED, FAILED or CANCELLED), creations refused at the cap. */
   readonly recordingJobStats = { maxOpen: 0, refused: 0 };
   readonly options: StoreOptions;

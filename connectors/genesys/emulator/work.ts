@@ -51,12 +51,20 @@ function stepJob(store: GenesysStore, w: JobWork): void {
     job.state = 'READY';
     w.history.push('READY');
   } else if (job.state === 'PROCESSING') {
+    let budget = w.fault === 'FAIL_MIDWAY' ? Math.floor(job.totalRecordings / 2) : Infinity;
     for (const cid of w.conversationIds) {
       for (const r of store.recordingsOf(cid)) {
+        if (budget-- <= 0) break;
         const res = store.deleteRecording(r.id, 'bulk');
         if (res === 'deleted') job.totalProcessedRecordings++;
         else if (res === 'protected') job.totalSkippedRecordings++;
       }
+    }
+    if (w.fault === 'FAIL_MIDWAY') {
+      job.state = 'FAILED';
+      job.errorMessage = 'The job failed while processing';
+      w.history.push('FAILED');
+      return;
     }
     job.percentProgress = 100;
     job.state = 'FULFILLED';
