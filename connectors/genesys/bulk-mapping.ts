@@ -43,7 +43,9 @@ export function recordingFromListing(r: RecordingRetention, c: AnalyticsConversa
     system: SYSTEM,
     type: 'recording',
     id: childId(r.conversationId, r.recordingId),
-    createdAt: r.creationTime ?? c.conversationEnd ?? c.conversationStart,
+    // Retention counts from the end of the recorded conversation, on every path (listing, targeted
+    // re-read at conversation level, lookup), so re-verification compares like with like.
+    createdAt: c.conversationEnd ?? r.creationTime ?? c.conversationStart,
     identifiers: customerIdentifiers(c),
     links: [{ system: SYSTEM, type: 'conversation', id: r.conversationId }],
     fields: {

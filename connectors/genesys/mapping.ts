@@ -109,7 +109,7 @@ export function recordingToRecord(r: Recording, conversation: AnalyticsConversat
     system: SYSTEM,
     type: 'recording',
     id: childId(r.conversationId, r.id),
-    createdAt: r.creationTime ?? r.startTime,
+    createdAt: conversation.conversationEnd ?? r.creationTime ?? r.startTime, // as bulk-mapping.ts recordingFromListing
     identifiers: customerIdentifiers(conversation),
     links: [ref('conversation', r.conversationId)],
     fields: {
