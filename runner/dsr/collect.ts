@@ -10,12 +10,13 @@ import { expandSubject, IdentityGraph } from '../../engine/evaluate/identity.ts'
 import { refKey, type LetheRecord, type RecordRef } from '../../engine/records.ts';
 import type { Selector } from '../../engine/schema/index.ts';
 import { CONSENT_IDENTITY_TYPES } from '../../engine/evaluate/consent-subjects.ts';
-import { factsOf } from '../../connectors/registry.ts';
+import { factsOf, REGISTRY } from '../../connectors/registry.ts';
 
 /** Identity record types used when no ErasurePolicy names any (access, rectification): the registry's `consentIdentityTypes`. */
 export const DEFAULT_IDENTITY_TYPES: Selector[] = CONSENT_IDENTITY_TYPES.map((t) => ({ ...t }) as Selector);
 
-const LOOKUP_KINDS = ['email:', 'phone:', 'sf:', 'gc:'];
+/** Identifier kinds a lookup follows: e-mail, phone and every registered system's own id kind. */
+const LOOKUP_KINDS = ['email:', 'phone:', ...REGISTRY.map((f) => `${f.idPrefix}:`)];
 export const MAX_ROUNDS = 6;
 
 export interface IdentityEdge {
