@@ -50,6 +50,11 @@ export interface Connector {
    * cursor = a full read. Without it a snapshot store re-reads the system in full each run.
    */
   changes?(cursor: ChangeCursor | null): AsyncIterable<ChangeOp>;
+  /**
+   * Optional: what the last full read covered of types it read only in part (meta.json
+   * `coverage[system]`); undefined when it read everything.
+   */
+  coverage?(): Record<string, unknown> | undefined;
   /** Everything related to these normalised identifiers (erasure and access discovery). */
   lookup(identifiers: readonly string[]): Promise<LetheRecord[]>;
   /**
