@@ -53,7 +53,7 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
   const fullReadEveryDays = config.fullReadEveryDays ?? 7;
   if (config.protectionCoverage) {
     const problem = coverageConfigProblem(config.protectionCoverage, fullReadEveryDays);
-    if (problem) throw new Error(`genesys: ${problem}`);
+    if (problem) throw Object.assign(new Error(problem), { name: 'ConnectorConfigError' });
   }
   const budget = config.budget ?? localBudget();
   const http = new GenesysHttp({ ...config, budget });

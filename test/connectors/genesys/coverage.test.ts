@@ -114,3 +114,20 @@ describe('a snapshot with partial protection coverage', () => {
     for (const id of inside) expect(targeted.has(id)).toBe(false);
   }, 300_000);
 });
+
+describe('protectionCoverage in the runner config', () => {
+  it('a margin not longer than fullReadEveryDays is a config error naming the key, not a crash', async () => {
+    const { connectorsFromConfig } = await import('../../../runner/connections.ts');
+    const { UserError } = await import('../../../runner/cli/errors.ts');
+    const genesys = { apiUrl: 'http://127.0.0.1:9', loginUrl: 'http://127.0.0.1:9', clientId: { env: 'GC_ID' }, clientSecret: { env: 'GC_SECRET' }, protectionCoverage: { ages: ['P2Y'], margin: 'P3D' } };
+    const config = { apiVersion: 'lethe.dev/v1', kind: 'RunnerConfig', metadata: { name: 'x' }, spec: { connectors: { genesys } } } as unknown as Parameters<typeof connectorsFromConfig>[0];
+    let err: unknown;
+    try {
+      connectorsFromConfig(config, { GC_ID: 'a', GC_SECRET: 'b' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/spec\.connectors\.genesys: protectionCoverage\.margin \(P3D\) must be longer than fullReadEveryDays \(7\)/);
+  });
+});
