@@ -15,7 +15,17 @@ export type ChangeOp =
   | { op: 'reset'; system: string; type: string }
   /** The records of these types that link to `parent` are re-read by the puts that follow. */
   | { op: 'drop-linked'; system: string; types: string[]; parent: RecordRef }
-  | { op: 'end'; cursor: ChangeCursor; notes: string[]; mode: 'delta' | 'full' };
+  | {
+      op: 'end';
+      cursor: ChangeCursor;
+      notes: string[];
+      mode: 'delta' | 'full';
+      /**
+       * What the merged view covers of types read only in part (meta.json `coverage[system]`, e.g.
+       * Genesys deletion protection read only around the retention ages); absent = everything.
+       */
+      coverage?: Record<string, unknown>;
+    };
 
 /** A connector's own position (JSON), opaque to the store. */
 export type ChangeCursor = { [key: string]: string | number | boolean | null };

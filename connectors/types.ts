@@ -56,6 +56,11 @@ export interface Connector {
    */
   changes?(cursor: ChangeCursor | null): AsyncIterable<ChangeOp>;
   /**
+   * Optional: what the last full read covered of types it read only in part (meta.json
+   * `coverage[system]`); undefined when it read everything.
+   */
+  coverage?(): Record<string, unknown> | undefined;
+  /**
    * Everything related to these normalised identifiers (erasure and access discovery). `known`:
    * refKeys of records the same discovery already holds (an earlier round); a connector may skip
    * re-reading what it returned for them then (Genesys: a known conversation's recordings and

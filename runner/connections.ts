@@ -27,7 +27,15 @@ export function connectorsFromConfig(config: RunnerConfig, env: NodeJS.ProcessEn
     if (live.length > 0) throw new UserError('config: a snapshot connector cannot be combined with live connectors');
     return Object.values(createSnapshotConnectors(c.snapshot.dir));
   }
-  for (const f of live) out.push(PLUGINS.get(f.name)!.connect(c[f.name], (ref, what) => resolveSecret(ref, what, env), budget));
+  for (const f of live) {
+    try {
+      out.push(PLUGINS.get(f.name)!.connect(c[f.name], (ref, what) => resolveSecret(ref, what, env), budget));
+    } catch (e) {
+      // A setting the schema accepts but the connector refuses (e.g. genesys protectionCoverage.margin).
+      if (e instanceof Error && e.name === 'ConnectorConfigError') throw new UserError(`config spec.connectors.${f.name}: ${e.message}`);
+      throw e;
+    }
+  }
   if (out.length === 0) throw new UserError('config: spec.connectors names no system');
   return out;
 }

@@ -48,6 +48,10 @@ export async function takeSnapshot(
         options.onProgress?.({ system: c.system, type, records: n, total });
       }
     }
+    for (const c of connectors) {
+      const coverage = c.coverage?.();
+      if (coverage) writer.setCoverage(c.system, coverage);
+    }
     await writer.close();
   } catch (e) {
     await writer.abort();

@@ -11,6 +11,7 @@ import { GenesysHttp, type GenesysHttpConfig } from './http.ts';
 import { lookupIdentifiers } from './lookup.ts';
 import { getBatched, holdsForRefs } from './targeted.ts';
 import { GENESYS_TYPES, streamAll, streamType } from './streams.ts';
+import { coverageConfigProblem, coverageOf, type ProtectionCoverageConfig } from './coverage.ts';
 
 export interface GenesysConnectorConfig extends GenesysHttpConfig {
   /** Earliest conversation start read by scans and lookups (default 2015-01-01). */
@@ -30,6 +31,15 @@ export interface GenesysConnectorConfig extends GenesysHttpConfig {
   retentionPageSize?: number;
   /** Org cap on protected conversations (default 1000). */
   maxProtected?: number;
+  /**
+   * Read deletion protection only for conversations that started within `margin` of one of these
+   * retention ages (coverage.ts); default: every conversation. Apply checks the others live.
+   */
+  protectionCoverage?: ProtectionCoverageConfig;
+  /** Incremental snapshots read everything again after this many days (default 7). */
+  fullReadEveryDays?: number;
+  /** Incremental runs read no recordings and no external contacts (the periodic full read does). */
+  lightDeltas?: boolean;
   /** Clock (default wall clock): `now` for deleteDate and the read window. */
   now?: () => Date;
 }
@@ -41,6 +51,11 @@ export interface GenesysConnector extends Connector {
 }
 
 export function createGenesysConnector(config: GenesysConnectorConfig): GenesysConnector {
+  const fullReadEveryDays = config.fullReadEveryDays ?? 7;
+  if (config.protectionCoverage) {
+    const problem = coverageConfigProblem(config.protectionCoverage, fullReadEveryDays);
+    if (problem) throw Object.assign(new Error(problem), { name: 'ConnectorConfigError' });
+  }
   const budget = config.budget ?? localBudget();
   const http = new GenesysHttp({ ...config, budget });
   const ctx: ConnectorContext = {
@@ -54,6 +69,9 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     jobResultsPageSize: Math.max(1, Math.min(1000, config.jobResultsPageSize ?? 1000)),
     now: config.now ?? (() => new Date()),
     jobSlots: budget.slots(budgetKey('genesys', config.apiUrl, config.clientId), MAX_CONCURRENT_JOBS),
+    fullReadEveryDays,
+    lightDeltas: config.lightDeltas ?? false,
+    ...(config.protectionCoverage ? { protection: config.protectionCoverage } : {}),
   };
   const countProtected = async (): Promise<number> => {
     let n = 0;
@@ -66,6 +84,7 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     stream: (type: string, options?: ReadOptions): AsyncIterable<LetheRecord> => streamType(ctx, type, options),
     streamAll: (options?: ReadOptions): AsyncIterable<LetheRecord> => streamAll(ctx, options),
     changes: (cursor) => genesysChanges(ctx, cursor),
+    coverage: () => (ctx.lastCoverage ? coverageOf(ctx.lastCoverage.ranges, ctx.lastCoverage.readAt) : undefined),
     lookup: (identifiers: readonly string[], options?: LookupOptions): Promise<LetheRecord[]> => lookupIdentifiers(ctx, identifiers, options),
     get: (refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> => getBatched(ctx, refs),
     holdsFor: (refs: readonly RecordRef[]): Promise<LetheRecord[]> => holdsForRefs(ctx, refs),

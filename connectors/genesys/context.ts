@@ -4,6 +4,7 @@ import { GenesysApiError, type GenesysHttp } from './http.ts';
 import type { AnalyticsConversation, Recording } from './native.ts';
 import { IncompleteReadError } from './reads.ts';
 import { mapLimit } from './limiter.ts';
+import type { ProtectionCoverageConfig, ProtectionRanges } from './coverage.ts';
 
 export interface ConnectorContext {
   http: GenesysHttp;
@@ -29,6 +30,14 @@ export interface ConnectorContext {
    * large); only ever used to choose bulk or per-record deletion, never to decide what is deleted.
    */
   recent?: RecentReads;
+  /** Deletion protection is read only around these retention ages (coverage.ts); absent = every conversation. */
+  protection?: ProtectionCoverageConfig;
+  /** Incremental snapshots read everything again after this many days (default 7). */
+  fullReadEveryDays: number;
+  /** Incremental runs skip recordings and external contacts (read by the periodic full read). */
+  lightDeltas: boolean;
+  /** The protection ranges the last read covered (set by every read; null = every conversation). */
+  lastCoverage?: { ranges: ProtectionRanges; readAt: string };
 }
 
 export interface RecentReads {

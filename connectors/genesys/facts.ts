@@ -16,6 +16,21 @@ export const GenesysConnector = Type.Object(
     rateLimitPerMinute: Type.Optional(Type.Integer({ minimum: 1, description: 'Requests per minute per token (Genesys default 300).' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'Requests in flight at once (default 4).' })),
     rateBurst: Type.Optional(Type.Integer({ minimum: 1, description: 'Requests sent at once before the rate applies (default one second of rateLimitPerMinute). With a PostgreSQL state every runner of the org shares one bucket of this size.' })),
+    protectionCoverage: Type.Optional(
+      Type.Object(
+        {
+          ages: Type.Array(Type.String({ minLength: 2 }), { minItems: 1, description: 'Retention ages (ISO 8601), e.g. the Genesys periods of the policy bundle: P2Y, P3Y, P7Y.' }),
+          margin: Type.String({ minLength: 2, description: 'Half-width of each band (ISO 8601), longer than fullReadEveryDays, e.g. P45D.' }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Snapshots read recording deletion protection only for conversations that started within margin of one of these ages (they can fall due soon); meta.json records the coverage and lethe plan marks actions outside it "deletion protection checked at apply". Default: every conversation.',
+        },
+      ),
+    ),
+    fullReadEveryDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, description: 'Incremental snapshots read everything again after this many days (default 7).' })),
+    lightDeltas: Type.Optional(Type.Boolean({ description: 'Incremental snapshots read no recordings and no external contacts; the periodic full read (fullReadEveryDays) does (default false).' })),
   },
   { additionalProperties: false, description: 'Genesys Cloud connection.' },
 );

@@ -15,6 +15,7 @@ import { protectedAmong, until, type ConnectorContext } from './context.ts';
 import { jobConversations } from './jobs.ts';
 import { contactToRecord, conversationToRecord, protectionToRecord } from './mapping.ts';
 import type { RecordingRetention } from './native.ts';
+import { covers, protectionRanges } from './coverage.ts';
 import { IncompleteReadError, scanContacts } from './reads.ts';
 
 const RETENTION = '/api/v2/recordings/retention/query';
@@ -61,6 +62,8 @@ export async function* readTypes(ctx: ConnectorContext, types: ReadonlySet<strin
   }
   const wantConversations = ['conversation', 'recording', 'evaluation', 'legal-hold'].some((t) => types.has(t));
   if (!wantConversations) return;
+  const readAt = ctx.now().toISOString();
+  const ranges = protectionRanges(ctx.protection, readAt);
   const recordings = types.has('recording') ? await recordingsByConversation(ctx) : new Map<string, RecordingRetention[]>();
   const end = until(ctx);
   for await (const page of jobConversations(ctx.http, { since: ctx.since, until: end, intervalDays: ctx.intervalDays, pollMs: ctx.jobPollMs, pageSize: ctx.jobResultsPageSize, verifyCount: true })) {
@@ -78,8 +81,10 @@ export async function* readTypes(ctx: ConnectorContext, types: ReadonlySet<strin
       for (const c of page) for (const e of c.evaluations ?? []) if (!e.deleted) out.push(evaluationFromAnalytics(e, c));
     }
     if (types.has('legal-hold')) {
-      const held = await protectedAmong(ctx, page.map((c) => c.conversationId));
-      out.push(...page.filter((c) => held.has(c.conversationId)).map(protectionToRecord));
+      // Only conversations that can fall due soon (coverage.ts); apply checks the others live.
+      const inRange = page.filter((c) => covers(ranges, c.conversationStart));
+      const held = await protectedAmong(ctx, inRange.map((c) => c.conversationId));
+      out.push(...inRange.filter((c) => held.has(c.conversationId)).map(protectionToRecord));
     }
     for (const t of types) {
       const n = out.filter((r) => r.type === t).length;
@@ -95,4 +100,5 @@ export async function* readTypes(ctx: ConnectorContext, types: ReadonlySet<strin
       }
     }
   }
+  if (types.has('legal-hold')) ctx.lastCoverage = { ranges, readAt };
 }

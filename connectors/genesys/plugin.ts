@@ -35,6 +35,9 @@ export const GENESYS_PLUGIN: SystemPlugin = {
       ...(g.rateLimitPerMinute ? { rateLimitPerMinute: g.rateLimitPerMinute } : {}),
       ...(g.concurrency ? { concurrency: g.concurrency } : {}),
       ...(g.rateBurst ? { rateBurst: g.rateBurst } : {}),
+      ...(g.protectionCoverage ? { protectionCoverage: g.protectionCoverage } : {}),
+      ...(g.fullReadEveryDays ? { fullReadEveryDays: g.fullReadEveryDays } : {}),
+      ...(g.lightDeltas !== undefined ? { lightDeltas: g.lightDeltas } : {}),
       ...(budget ? { budget } : {}),
     });
   },

@@ -98,6 +98,13 @@ export class SnapshotWriter {
    * Flushes, writes meta.json and moves the snapshot into place. Every known type of each system
    * written gets a file, empty if need be, so "no records" is explicit. Returns the meta written.
    */
+  /** Records what the snapshot covers of a system's types read only in part (meta.json `coverage`). */
+  setCoverage(system: string, coverage: Record<string, unknown>): void {
+    this.coverage[system] = coverage;
+  }
+
+  private readonly coverage: Record<string, Record<string, unknown>> = {};
+
   async close(): Promise<SnapshotMeta> {
     if (this.state !== 'open') throw new Error('SnapshotWriter.close: writer is not open');
     this.state = 'closed';
@@ -119,6 +126,7 @@ export class SnapshotWriter {
         source: this.options.source ?? 'lethe',
         counts: this.counts(),
         ...(this.hasher ? { hash: this.hasher.digest() } : {}),
+        ...(Object.keys(this.coverage).length > 0 ? { coverage: this.coverage } : {}),
       };
       await writeFile(join(this.tmp, META_FILE), JSON.stringify(meta, null, 2) + '\n');
       await swapIntoPlace(this.tmp, this.target);

@@ -8,6 +8,7 @@ import type { ActionEntry, PlanCollector } from './collect.ts';
 import { canonicalHash, withLazyActions } from './serialize.ts';
 import { sortEntries } from './sort-entries.ts';
 import { estimateActions } from './estimate.ts';
+import { markOutsideCoverage, type HoldCoverage } from './coverage.ts';
 import { PLAN_API_VERSION, type Plan, type PlanAction, type PlanRequest, type PlanSummary, type ProtectedRecord } from './types.ts';
 
 export interface AssembleInput {
@@ -18,6 +19,8 @@ export interface AssembleInput {
   inputs: Plan['inputs'];
   /** Hold records whose fields disagree (summary.holdConflicts, only when there are some). */
   holdConflicts?: NonNullable<PlanSummary['holdConflicts']>;
+  /** Targets whose system holds the snapshot did not read (coverage.ts). */
+  holdCoverage?: HoldCoverage;
 }
 
 function protectedKey(p: ProtectedRecord): string {
@@ -55,8 +58,9 @@ export function assemblePlan(input: AssembleInput): Plan {
   // Equal ids have equal sort keys (the id hashes op, target, policy and request), so after a
   // stable sort duplicates are neighbours: the first collected is kept, with no id map.
   const sorted = sortEntries(collector.entries);
-  const entries: ActionEntry[] = [];
-  for (const e of sorted) if (entries.length === 0 || entries[entries.length - 1]!.actionId !== e.actionId) entries.push(e);
+  const unique: ActionEntry[] = [];
+  for (const e of sorted) if (unique.length === 0 || unique[unique.length - 1]!.actionId !== e.actionId) unique.push(e);
+  const { entries, counts: checkedAtApply } = markOutsideCoverage(unique, input.holdCoverage);
 
   const prot = new Map<string, ProtectedRecord>();
   for (const p of collector.protected) {
@@ -90,6 +94,7 @@ export function assemblePlan(input: AssembleInput): Plan {
     records: collector.records,
     skipped,
     ...holdConflictsOf(input.holdConflicts),
+    ...(Object.keys(checkedAtApply).length > 0 ? { holdsCheckedAtApply: checkedAtApply } : {}),
     estimate: estimateActions(entries),
   };
   const rest = {

@@ -33,6 +33,7 @@ import { PlanCollector } from './collect.ts';
 import { assemblePlan } from './assemble.ts';
 import { batchesOf, isRecordSource, memorySource, processingOrder, type RecordInput, type RecordSource } from './source.ts';
 import type { Plan } from './types.ts';
+import type { HoldCoverage } from './coverage.ts';
 import type { PrefilteredReader } from './prefilter.ts';
 
 export interface BuildPlanInput {
@@ -49,6 +50,8 @@ export interface BuildPlanInput {
   snapshotHash: string | (() => string | Promise<string>);
   /** The sources an incomplete snapshot lacks, when the caller allowed one (recorded in inputs). */
   incompleteSnapshot?: readonly string[];
+  /** Targets whose system holds the snapshot did not read (meta.json `coverage`; engine/plan/coverage.ts). */
+  holdCoverage?: HoldCoverage;
   /** Called with each number of records read (progress display; the plan does not depend on it). */
   onRead?: (records: number) => void;
 }
@@ -321,6 +324,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<Plan> {
     limits,
     needsApproval,
     holdConflicts: holds.conflicts,
+    ...(input.holdCoverage ? { holdCoverage: input.holdCoverage } : {}),
     inputs: {
       bundleHash: bundle.hash,
       snapshotHash: typeof input.snapshotHash === 'function' ? await input.snapshotHash() : input.snapshotHash,

@@ -25,6 +25,10 @@ export function planMarkdown(plan: Plan): string {
   if (plan.inputs.incompleteSnapshot?.length) {
     lines.push(`> ⚠️ Incomplete snapshot (accepted with \`--allow-incomplete-snapshot\`): missing ${plan.inputs.incompleteSnapshot.map((m) => `\`${m}\``).join(', ')}`, '');
   }
+  if (s.holdsCheckedAtApply && Object.keys(s.holdsCheckedAtApply).length > 0) {
+    const list = Object.entries(s.holdsCheckedAtApply).map(([system, n]) => `${system} ${n}`).join(', ');
+    lines.push(`> Deletion protection checked at apply, not in this snapshot (outside its coverage): ${list} actions.`, '');
+  }
   if (s.holdConflicts?.length) {
     lines.push('### Hold records with conflicting fields (still protecting)', '');
     for (const c of s.holdConflicts) lines.push(`- \`${c.hold}\` (case \`${c.caseRef}\`): ${c.conflict}${c.expires ? `, expires ${c.expires}` : ''}`);

@@ -90,6 +90,12 @@ export interface PlanSummary {
    */
   holdConflicts?: Array<{ hold: string; caseRef: string; conflict: string; expires?: string }>;
   /**
+   * Mutating actions per system whose system-side holds the snapshot did not read (its meta.json
+   * `coverage`, e.g. Genesys deletion protection read only around the retention ages): each carries
+   * `basis.holdCheck: "at-apply"`; apply re-checks them live. Absent when every target was covered.
+   */
+  holdsCheckedAtApply?: Record<string, number>;
+  /**
    * The API calls and minutes applying this plan would cost, per system (engine/plan/estimate.ts):
    * deterministic from the actions and each system's declared cost model and rate limit.
    */

@@ -232,6 +232,7 @@ function validateSummary(c: Check, v: unknown): void {
   for (const k of ['byOp', 'byPolicy', 'bySystemType']) c.counts(s, k, 'summary');
   if (s.records !== undefined) c.num(s, 'records', 'summary', true);
   if (s.skipped !== undefined) c.counts(s, 'skipped', 'summary');
+  if (s.holdsCheckedAtApply !== undefined) c.counts(s, 'holdsCheckedAtApply', 'summary');
   if (s.holdConflicts !== undefined) {
     const list = c.arr(s.holdConflicts, 'summary.holdConflicts');
     for (let i = 0; i < list.length; i++) {

@@ -64,11 +64,15 @@ async function drain(c: Connector, cursor: ChangeCursor | null, sink: (op: Exclu
   throw new Error(`${c.system}: the change feed stopped before its end (incomplete read)`);
 }
 
-async function writeView(dir: string, systems: SystemName[], source: string, createdAt: string, records: AsyncIterable<LetheRecord>): Promise<Awaited<ReturnType<SnapshotWriter['close']>>> {
+/** Per system, what the view covers of types read only in part (meta.json `coverage`), once the feeds ended. */
+type CoverageOf = () => Record<string, Record<string, unknown> | undefined>;
+
+async function writeView(dir: string, systems: SystemName[], source: string, createdAt: string, records: AsyncIterable<LetheRecord>, coverage: CoverageOf): Promise<Awaited<ReturnType<SnapshotWriter['close']>>> {
   const w = new SnapshotWriter();
   await w.open(dir, { systems, source, createdAt });
   try {
     for await (const r of records) await w.write(r);
+    for (const [system, c] of Object.entries(coverage())) if (c) w.setCoverage(system, c);
     return await w.close();
   } catch (e) {
     await w.abort();
@@ -87,6 +91,8 @@ export async function incrementalSnapshot(connectors: readonly Connector[], o: I
   const mode: Record<string, 'delta' | 'full'> = {};
   const notes: string[] = [];
   const cursors: Record<string, ChangeCursor> = { ...state.cursors };
+  const coverage: Record<string, Record<string, unknown> | undefined> = {};
+  const coverageNow: CoverageOf = () => coverage;
   let next: StoreState;
   let ops = 0;
   let compacted = false;
@@ -111,15 +117,17 @@ export async function incrementalSnapshot(connectors: readonly Connector[], o: I
         if (!ended) throw new Error(`${c.system}: the change feed stopped before its end (incomplete read)`);
       }
     };
-    meta = await writeView(join(store, base), systems, source, createdAt, puts());
+    const endCoverage: CoverageOf = () => Object.fromEntries(connectors.map((c, i) => [c.system, ends[i]?.coverage]));
+    meta = await writeView(join(store, base), systems, source, createdAt, puts(), endCoverage);
     for (const [i, c] of connectors.entries()) {
       const e = ends[i]!;
+      coverage[c.system] = e.coverage;
       cursors[c.system] = e.cursor;
       mode[c.system] = 'full';
       notes.push(...(o.full ? [`${c.system}: --full: full read`] : e.notes));
     }
     try {
-      await writeView(o.out, systems, source, createdAt, mergedRecords(join(store, base), new Overlay()));
+      await writeView(o.out, systems, source, createdAt, mergedRecords(join(store, base), new Overlay()), coverageNow);
     } catch (e) {
       await rm(join(store, base), { recursive: true, force: true });
       throw e;
@@ -134,6 +142,7 @@ export async function incrementalSnapshot(connectors: readonly Connector[], o: I
       for (const c of connectors) {
         const end = await drain(c, state.cursors[c.system] ?? null, (op) => writer.write(op));
         cursors[c.system] = end.cursor;
+        coverage[c.system] = end.coverage;
         mode[c.system] = end.mode;
         notes.push(...end.notes);
       }
@@ -150,12 +159,12 @@ export async function incrementalSnapshot(connectors: readonly Connector[], o: I
       const fold = o.compact === true || deltas.length >= (o.compactAfter ?? 7) || Object.values(mode).includes('full');
       if (fold) {
         const base = `base-${pad(seq)}`;
-        await writeView(join(store, base), systems, source, createdAt, mergedRecords(join(store, state.base), overlay));
-        meta = await writeView(o.out, systems, source, createdAt, mergedRecords(join(store, base), new Overlay()));
+        await writeView(join(store, base), systems, source, createdAt, mergedRecords(join(store, state.base), overlay), coverageNow);
+        meta = await writeView(o.out, systems, source, createdAt, mergedRecords(join(store, base), new Overlay()), coverageNow);
         next = { version: 1, base, deltas: [], cursors, nextSeq: seq + 1 };
         compacted = true;
       } else {
-        meta = await writeView(o.out, systems, source, createdAt, mergedRecords(join(store, state.base), overlay));
+        meta = await writeView(o.out, systems, source, createdAt, mergedRecords(join(store, state.base), overlay), coverageNow);
         next = { version: 1, base: state.base, deltas, cursors, nextSeq: seq + 1 };
       }
     } catch (e) {

@@ -22,6 +22,7 @@ import { loadPolicyDir } from '../../engine/load/index.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import { estimateActions, planTargets } from '../../engine/plan/estimate.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
+import type { Bundle } from '../../engine/bundle.ts';
 import { splitChildId } from '../../connectors/genesys/mapping.ts';
 import { genesysSeedForPerson } from '../../connectors/genesys/seed.ts';
 import { generatePeople } from '../../connectors/generate/people.ts';
@@ -76,10 +77,21 @@ function diff(after: Calls, before: Calls): Calls {
   return out;
 }
 
-function configFor(sandbox: Sandbox, dir: string): RunnerConfig {
+/**
+ * The Genesys retention periods of the bundle: deletion protection is read around them (margin
+ * P45D: a month of due records not yet applied, and the weekly full read), and nightly runs are
+ * light (recordings and contacts come with the weekly full read).
+ */
+function genesysReads(bundle: Bundle): Record<string, unknown> {
+  const ages = [...new Set(bundle.retention.filter((p) => p.spec.appliesTo.system === 'genesys').map((p) => p.spec.retainFor))].sort();
+  return { protectionCoverage: { ages, margin: 'P45D' }, fullReadEveryDays: 7, lightDeltas: true };
+}
+
+function configFor(sandbox: Sandbox, dir: string, bundle: Bundle): RunnerConfig {
+  const connectors = { ...sandbox.config.spec.connectors, genesys: { ...sandbox.config.spec.connectors.genesys!, ...genesysReads(bundle) } } as RunnerConfig['spec']['connectors'];
   return {
     ...sandbox.config,
-    spec: { ...sandbox.config.spec, policies: join(ROOT, 'policies'), stateDir: join(dir, 'state'), limits: { maxActions: 1_000_000, maxPercent: 100, maxSnapshotAge: 'P3650D' } },
+    spec: { ...sandbox.config.spec, connectors, policies: join(ROOT, 'policies'), stateDir: join(dir, 'state'), limits: { maxActions: 1_000_000, maxPercent: 100, maxSnapshotAge: 'P3650D' } },
   };
 }
 
@@ -158,7 +170,7 @@ export async function measureSize(records: number, dir: string, log: (s: string)
   const sandbox = await startSandbox(world);
   try {
     const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY };
-    const config = configFor(sandbox, dir);
+    const config = configFor(sandbox, dir, (await loadPolicyDir(join(ROOT, 'policies'))).bundle!);
     const configFile = join(dir, 'lethe.yaml');
     writeFileSync(configFile, stringify(config));
     // The month before was applied already: its plan's deletions are done straight in the stores.

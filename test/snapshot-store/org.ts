@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll } from 'vitest';
-import { createGenesysConnector } from '../../connectors/genesys/connector.ts';
+import { createGenesysConnector, type GenesysConnectorConfig } from '../../connectors/genesys/connector.ts';
 import { startGenesysEmulator, type GenesysEmulator } from '../../connectors/genesys/emulator/index.ts';
 import { genesysSeedForPerson } from '../../connectors/genesys/seed.ts';
 import { createSalesforceConnector } from '../../connectors/salesforce/connector.ts';
@@ -30,7 +30,7 @@ export interface Org {
   stop(): Promise<void>;
 }
 
-export async function startOrg(people = 10): Promise<Org> {
+export async function startOrg(people = 10, genesys: Partial<GenesysConnectorConfig> = {}): Promise<Org> {
   const clock = { t: Math.floor(Date.now() / MIN) * MIN };
   const gc = await startGenesysEmulator({ ratePerMinute: 1_000_000, gdprStepMs: 20 });
   gc.store.load(makeWorld(people).seed);
@@ -46,7 +46,7 @@ export async function startOrg(people = 10): Promise<Org> {
     sf,
     clock,
     connectors: () => [
-      createGenesysConnector({ apiUrl: gc.url, loginUrl: gc.url, clientId: 'lethe-client', clientSecret: 'lethe-secret', rateLimitPerMinute: 1_000_000, rateBurst: 1000, since: WORLD_START, baseDelayMs: 5, maxDelayMs: 50, jobPollMs: 5, now }),
+      createGenesysConnector({ apiUrl: gc.url, loginUrl: gc.url, clientId: 'lethe-client', clientSecret: 'lethe-secret', rateLimitPerMinute: 1_000_000, rateBurst: 1000, since: WORLD_START, baseDelayMs: 5, maxDelayMs: 50, jobPollMs: 5, now, ...genesys }),
       createSalesforceConnector(connectorConfig(sf, { now })),
     ],
     tick(ms: number) {

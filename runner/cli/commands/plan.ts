@@ -11,6 +11,7 @@ import { formatProblem, loadConfigFile, loadPolicyDir, type Problem } from '../.
 import { loadRequestInput } from '../../dsr/request-input.ts';
 import { KeyError, resolveKeys } from '../../../engine/masking/keys.ts';
 import { buildPlan } from '../../../engine/plan/build.ts';
+import { holdCoverageOf } from './plan-coverage.ts';
 import { createProgress } from '../../log.ts';
 import { planMarkdown } from '../../../engine/plan/markdown.ts';
 import { canonicalFilePieces } from '../../../engine/plan/serialize.ts';
@@ -222,6 +223,7 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
       // Records read of the snapshot's own count (meta.json), with rate and ETA, on a terminal only.
       const meta = await readSnapshotMeta(opts.snapshot).catch(() => null);
       const total = meta ? Object.values(meta.counts).reduce((n, byType) => n + Object.values(byType).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0), 0) : undefined;
+      const holdCoverage = await holdCoverageOf(opts.snapshot, meta);
       const progress = createProgress({ total, label: 'plan' });
       const plan = await buildPlan({
         onRead: (n) => progress.tick(n),
@@ -232,6 +234,7 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
         hmacKey,
         snapshotHash: hash,
         incompleteSnapshot: missing,
+        ...(holdCoverage ? { holdCoverage } : {}),
         defaults: { ...(limits?.maxActions !== undefined ? { maxActions: limits.maxActions } : {}), ...(limits?.maxPercent !== undefined ? { maxPercent: limits.maxPercent } : {}) },
       });
       progress.done();
@@ -267,7 +270,7 @@ export function register(program: Command): void {
         'The snapshot must be complete: meta.json, and every hold and consent source of the systems it covers (lethe snapshot writes them, empty when there are none); otherwise exit 1 naming the missing file, unless --allow-incomplete-snapshot.\n' +
         'The plan is signed (signature: HMAC-SHA256 over its hash) with the plan key from LETHE_PLAN_KEY or the config keys.plan;\n' +
         'lethe apply refuses a plan whose signature does not verify with its own plan key.\n' +
-        'A hold record whose fields disagree (active but expired, inactive but not expired, unreadable dates) keeps protecting and is listed in summary.holdConflicts.\nsummary.estimate (and the markdown) gives the API calls and minutes applying the plan would cost per system, from its actions and the rate limit of each system (Genesys 300/min; Salesforce: daily allocation).\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown\n  lethe plan --policies policies --snapshot test/fixtures/hand-made --allow-incomplete-snapshot --now 2025-06-01T00:00:00Z\n  lethe plan --policies policies --snapshot snap --requests ~/.lethe/requests --out plan.json   (the request store as lethe dsr open writes it, or YAML request files)',
+        'A hold record whose fields disagree (active but expired, inactive but not expired, unreadable dates) keeps protecting and is listed in summary.holdConflicts.\nA snapshot that read system holds only in part (Genesys deletion protection around the retention ages: meta.json coverage) gives actions outside that coverage basis.holdCheck "at-apply" and a note in their reason, counted in summary.holdsCheckedAtApply; apply checks them live.\nsummary.estimate (and the markdown) gives the API calls and minutes applying the plan would cost per system, from its actions and the rate limit of each system (Genesys 300/min; Salesforce: daily allocation).\nExamples:\n  lethe plan --policies policies --snapshot snap --now 2025-06-01T00:00:00Z --out plan.json\n  lethe plan --policies policies --snapshot snap --format markdown\n  lethe plan --policies policies --snapshot test/fixtures/hand-made --allow-incomplete-snapshot --now 2025-06-01T00:00:00Z\n  lethe plan --policies policies --snapshot snap --requests ~/.lethe/requests --out plan.json   (the request store as lethe dsr open writes it, or YAML request files)',
     )
     .action(async (opts: PlanCommandOptions) => {
       const plan = await runPlan(opts);
