@@ -126,7 +126,8 @@ export interface LoadOptions {
 /** One open-loop run by the load generator in a process of its own (serve-load.ts). */
 export async function runLoad(url: string, rate: number, seconds: number, subjects: number, o: LoadOptions = {}): Promise<LoadResult> {
   const [cmd, args] = pinned(o.cpu ?? null, [...(o.nodeFlags ?? []), '--import', 'tsx', LOADER, url, String(rate), String(seconds), String(subjects), String(o.warmSeconds ?? 1), o.client ?? 'raw']);
-  const out = await new Promise<string>((res, rej) => execFile(cmd, args, { encoding: 'utf8' }, (err, stdout) => (err ? rej(err) : res(stdout))));
+  const env = { ...process.env, LETHE_BENCH_OWN_CORE: o.cpu !== undefined && o.cpu !== null ? '1' : '0' };
+  const out = await new Promise<string>((res, rej) => execFile(cmd, args, { encoding: 'utf8', env }, (err, stdout) => (err ? rej(err) : res(stdout))));
   return JSON.parse(out) as LoadResult;
 }
 
