@@ -171,7 +171,8 @@ async function gateThroughput(url: string, snap: string, n: number, subjects: nu
 export const bench: Bench = async ({ quick }) => {
   const subjects = quick ? 20_000 : 100_000;
   const snap = await snapshot(subjects);
-  const child = await startChild(snap, [], PIN?.server ?? null);
+  // LETHE_BENCH_SERVE_FLAGS: node flags for the service process only (experiments, e.g. --single-threaded-gc).
+  const child = await startChild(snap, (process.env.LETHE_BENCH_SERVE_FLAGS ?? '').split(' ').filter(Boolean), PIN?.server ?? null);
   const load = { cpu: PIN?.generator ?? null };
   const out: BenchResult[] = [];
   try {
