@@ -31,6 +31,18 @@ export class StateLostError extends UserError {
   }
 }
 
+/**
+ * The state database could not be reached when the run began (refused, shutting down, starting up):
+ * nothing was done, and it is worth trying again (EX_TEMPFAIL), unlike a wrong URL, password or
+ * database name, which stay exit 1.
+ */
+export class StateUnavailableError extends UserError {
+  constructor(location: string, why: string) {
+    super(`state database ${location} is not available now (${why}): nothing was done; run the command again once the database is back`, STATE_LOST_EXIT);
+    this.name = 'StateUnavailableError';
+  }
+}
+
 /** Runs `fn` in one transaction (rolled back when it throws). */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

@@ -8,7 +8,7 @@ import { checkAuditName } from '../files.ts';
 import type { ScheduleState } from '../../schedule/state.ts';
 import type { GdprHistoryEvent, JournalEvent, StateStore } from '../types.ts';
 import { listAuditNames, openPgAuditLog, readAuditLines, verifyPgAudit } from './audit.ts';
-import { redactUrl, StateLostError } from './db.ts';
+import { isConnectionError, redactUrl, StateLostError, StateUnavailableError } from './db.ts';
 import { pgRateBudget } from './budget.ts';
 import type { RateBudget } from '../../../connectors/budget.ts';
 import { livenessLock, shareJournal } from './claims.ts';
@@ -45,6 +45,7 @@ export async function postgresState(options: PostgresStateOptions): Promise<Stat
     version = await schemaVersion(pool);
   } catch (err) {
     await pool.end().catch(() => undefined);
+    if (isConnectionError(err)) throw new StateUnavailableError(location, (err as Error).message);
     throw new UserError(`state database ${location}: cannot connect (${(err as Error).message})`);
   }
   if (!options.anyVersion && version !== LATEST) {
