@@ -53,7 +53,7 @@ for (const facts of REGISTRY) {
       emu = await plugin.emulate();
       for (const p of PEOPLE) emu.seed(p, holdsForPerson(WORLD, p));
       secret = secretsOf(emu);
-    }, 120_000);
+    }, HANG_GUARD_MS);
     afterAll(async () => emu?.stop());
 
     const intake = plugin.intake;

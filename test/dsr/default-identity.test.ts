@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSubject, DEFAULT_IDENTITY_TYPES } from '../../runner/dsr/collect.ts';
 import { person, startWorld, type World } from './world.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 const DAY = 86_400_000;
 const MAIL = 'fay@only-mail.test';
@@ -21,7 +22,7 @@ describe('default identity types (access, rectification)', () => {
     // Only her ServiceNow customer contact holds both (seeded into ServiceNow alone).
     const snOnly = person('fay-sn', { firstName: 'Fay', lastName: 'Servicenow', emails: [MAIL], phones: [PHONE], crm: [{ key: 'fay-c1', kind: 'case', at: new Date(now - 5 * DAY).toISOString(), subject: 'Broken' }] }, now);
     w.sandbox.emulators.servicenow!.seed(snOnly, []);
-  }, 120_000);
+  }, HANG_GUARD_MS);
   afterAll(() => w.stop());
 
   it('include every registered system’s identity type that unites a person, ServiceNow customer contacts included', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lethe, writeConfig, writeKeys } from './cli-run.ts';
 import { ann, HMAC_HEX, PLAN_HEX, startWorld, type World } from './world.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 describe('lethe dsr intake (CLI)', () => {
   let w: World;
@@ -17,7 +18,7 @@ describe('lethe dsr intake (CLI)', () => {
     w = await startWorld([{ ...ann(Date.now()), shouldForget: true }], []);
     dir = mkdtempSync(join(tmpdir(), 'lethe-intake-cli-'));
     key = writeKeys(join(dir, 'keys')).key;
-  }, 120_000);
+  }, HANG_GUARD_MS);
   afterAll(() => w.stop());
   afterEach(() => vi.unstubAllEnvs());
   const sub = (name: string): string => {

@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { incrementalSnapshot } from '../../runner/snapshot-store/run.ts';
 import { applyChange, change, fullRead, MIN, startOrg, tmp, view } from './org.ts';
+import { HANG_GUARD_MS } from '../hang-guard.ts';
 
 const DAY = 86_400_000;
 const LIGHT = { lightDeltas: true, fullReadEveryDays: 2 };
@@ -62,5 +63,5 @@ describe('light Genesys deltas', () => {
       }),
       { numRuns: 4, endOnFailure: true },
     );
-  }, 600_000);
+  }, HANG_GUARD_MS);
 });

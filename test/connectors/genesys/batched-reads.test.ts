@@ -10,10 +10,8 @@ import type { ConnectorAction } from '../../../connectors/types.ts';
 import { childId } from '../../../connectors/genesys/mapping.ts';
 import { refKey } from '../../../engine/records.ts';
 import { collectSubject } from '../../../runner/dsr/collect.ts';
-import { startRig, type Rig } from './fixtures.ts';
+import { calls, ref, startRig, type Rig } from './fixtures.ts';
 
-const ref = (type: string, id: string) => ({ system: 'genesys', type, id });
-const calls = (rig: Rig, part: string): number => Object.entries(rig.emu.stats().byRoute).filter(([k]) => k.includes(part)).reduce((n, [, v]) => n + v, 0);
 
 describe('genesys batched re-verification and discovery', () => {
   let rig: Rig;

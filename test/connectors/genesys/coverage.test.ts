@@ -15,6 +15,7 @@ import { entryOf, completeAction } from '../../../engine/plan/collect.ts';
 import { runPlan } from '../../../runner/cli/commands/plan.ts';
 import { takeSnapshot } from '../../../runner/take-snapshot.ts';
 import { collect, startRig, WORLD_NOW, type Rig } from './fixtures.ts';
+import { HANG_GUARD_MS } from '../../hang-guard.ts';
 
 process.env.LETHE_HMAC_KEY ??= 'c3'.repeat(32);
 process.env.LETHE_PLAN_KEY ??= 'd4'.repeat(32);
@@ -112,7 +113,7 @@ describe('a snapshot with partial protection coverage', () => {
     // Protected conversations inside the coverage are protected at plan time; none is a target.
     const targeted = new Set(plan.actions.map((a) => conversationOf(a.target.id)));
     for (const id of inside) expect(targeted.has(id)).toBe(false);
-  }, 300_000);
+  }, HANG_GUARD_MS);
 });
 
 describe('protectionCoverage in the runner config', () => {

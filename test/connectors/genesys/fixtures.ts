@@ -99,3 +99,9 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   for await (const x of it) out.push(x);
   return out;
 }
+
+/** Requests the emulator saw on routes containing `part` (tests count calls, never time). */
+export const calls = (rig: Rig, part: string): number => Object.entries(rig.emu.stats().byRoute).filter(([k]) => k.includes(part)).reduce((n, [, v]) => n + v, 0);
+
+/** A Genesys record reference. */
+export const ref = (type: string, id: string): { system: string; type: string; id: string } => ({ system: 'genesys', type, id });
