@@ -6,7 +6,8 @@
  * - recordings: no listing by time exists (the retention listing is by id), so a conversation that
  *   ended since the last run (or has not ended) has its recordings read by one
  *   `recordingmetadata` call; older conversations' recordings keep their stored state;
- * - external contacts: no deletion signal; the set is re-read in full by the cursor scan.
+ * - external contacts: no deletion signal; the set is re-read in full (bulk export above
+ *   `contactExportThreshold`, else the cursor scan).
  * Not seen until the next full read (`lethe snapshot --store … --full`, or the feed's own full read
  * once the last one is older than `fullReadEveryDays`): recordings, evaluations and deletion
  * protection changed on conversations older than the window. Apply re-reads and re-checks every
@@ -27,7 +28,8 @@ import { coverageOf, covers, decodeRanges, encodeRanges, protectionRanges, type 
 import { mapLimit } from './limiter.ts';
 import { contactToRecord, conversationToRecord, protectionToRecord } from './mapping.ts';
 import type { AnalyticsConversation } from './native.ts';
-import { analyticsConversations, scanContacts } from './reads.ts';
+import { analyticsConversations } from './reads.ts';
+import { allContacts } from './contact-export.ts';
 import { GENESYS_TYPES, streamAll } from './streams.ts';
 
 const VERSION = 1;
@@ -79,7 +81,7 @@ async function* fullRead(ctx: ConnectorContext, at: string, available: string, w
   for await (const record of streamAll(ctx)) yield { op: 'put', record };
   const ranges = ctx.lastCoverage?.ranges ?? protectionRanges(ctx.protection, at);
   const coverage = coverageOf(ranges, ctx.lastCoverage?.readAt ?? at);
-  yield { op: 'end', cursor: cursorOf(at, available, at, ranges, configKey(ctx)), notes: [`genesys: ${why}`], mode: 'full', ...(coverage ? { coverage: { ...coverage } } : {}) };
+  yield { op: 'end', cursor: cursorOf(at, available, at, ranges, configKey(ctx)), notes: [`genesys: ${why}`, ...ctx.notes.splice(0)], mode: 'full', ...(coverage ? { coverage: { ...coverage } } : {}) };
 }
 
 function hasRecording(c: AnalyticsConversation): boolean {
@@ -126,7 +128,7 @@ export async function* genesysChanges(ctx: ConnectorContext, cursor: ChangeCurso
   let contacts = 0;
   if (!ctx.lightDeltas) {
     yield { op: 'reset', system: 'genesys', type: 'external-contact' };
-    for await (const page of scanContacts(ctx.http, ctx.scanLimit)) {
+    for await (const page of allContacts(ctx)) {
       contacts += page.length;
       for (const c of page) yield { op: 'put', record: contactToRecord(c) };
     }
@@ -145,6 +147,7 @@ export async function* genesysChanges(ctx: ConnectorContext, cursor: ChangeCurso
         (ctx.lightDeltas
           ? `recordings of new conversations and external contacts are read by the next full read (last ${prev.fullAt}, every ${ctx.fullReadEveryDays} days)`
           : `external contacts re-read in full (no deletion signal): ${contacts}`),
+      ...ctx.notes.splice(0),
     ],
     mode: 'delta',
     ...(coverage ? { coverage: { ...coverage } } : {}),

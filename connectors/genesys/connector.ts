@@ -23,6 +23,15 @@ export interface GenesysConnectorConfig extends GenesysHttpConfig {
   /** Recording job polling interval (default 1000 ms) and timeout per job (default 10 min). */
   jobPollMs?: number;
   jobTimeoutMs?: number;
+  /**
+   * Longest delay between status polls of analytics jobs and external-contact exports (polls back
+   * off from 25 ms up to it; default `jobPollMs` when set, else 30 s: real jobs take minutes).
+   */
+  asyncPollMaxMs?: number;
+  /** Status polls of one analytics job or contact export before giving up (default 600). */
+  asyncMaxPolls?: number;
+  /** From this many external contacts a full read uses the bulk export instead of the scan (default 5,000). */
+  contactExportThreshold?: number;
   /** Page size of the external contacts scan (default 200, the maximum). */
   scanLimit?: number;
   /** Page size of analytics detail job results (default 1000). */
@@ -65,7 +74,10 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     concurrency: config.concurrency ?? 4,
     scanLimit: Math.max(10, Math.min(200, config.scanLimit ?? 200)),
     retentionPageSize: Math.max(1, config.retentionPageSize ?? 500),
-    jobPollMs: config.jobPollMs ?? 1000,
+    jobPollMs: Math.max(1, config.asyncPollMaxMs ?? config.jobPollMs ?? 30_000),
+    jobMaxPolls: Math.max(1, config.asyncMaxPolls ?? 600),
+    contactExportThreshold: Math.max(0, config.contactExportThreshold ?? 5_000),
+    notes: [],
     jobResultsPageSize: Math.max(1, Math.min(1000, config.jobResultsPageSize ?? 1000)),
     now: config.now ?? (() => new Date()),
     jobSlots: budget.slots(budgetKey('genesys', config.apiUrl, config.clientId), MAX_CONCURRENT_JOBS),

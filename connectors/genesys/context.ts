@@ -19,8 +19,14 @@ export interface ConnectorContext {
   retentionPageSize: number;
   /** Page size of analytics job results (≤ 1000). */
   jobResultsPageSize: number;
-  /** Delay between polls of asynchronous jobs (ms). */
+  /** Longest delay between status polls of analytics jobs and contact exports (ms; polls back off up to it). */
   jobPollMs: number;
+  /** Status polls of one analytics job or contact export before giving up (a count, not a clock). */
+  jobMaxPolls: number;
+  /** From this many external contacts a full read uses the bulk export instead of the scan. */
+  contactExportThreshold: number;
+  /** What reads chose that the run's output should say (e.g. a fallback to the scan); drained by the change feed. */
+  notes: string[];
   now(): Date;
   /** The org's recording bulk job slots (2 per org; shared by every runner on a shared budget). */
   jobSlots: SlotBudget;

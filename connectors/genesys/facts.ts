@@ -31,6 +31,11 @@ export const GenesysConnector = Type.Object(
     ),
     fullReadEveryDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, description: 'Incremental snapshots read everything again after this many days (default 7).' })),
     lightDeltas: Type.Optional(Type.Boolean({ description: 'Incremental snapshots read no recordings and no external contacts; the periodic full read (fullReadEveryDays) does (default false).' })),
+    contactExportThreshold: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'From this many external contacts, full reads use the bulk export (POST /api/v2/externalcontacts/contacts/exports) instead of the cursor scan; 403 falls back to the scan (default 5000).' }),
+    ),
+    asyncPollMaxMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000, description: 'Longest delay between status polls of analytics jobs and contact exports, in ms (polls back off from 25 ms; default 30000).' })),
+    asyncMaxPolls: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'Status polls of one analytics job or contact export before giving up (default 600).' })),
   },
   { additionalProperties: false, description: 'Genesys Cloud connection.' },
 );

@@ -1,5 +1,6 @@
 /**
- * One pass over the org for any set of record types (issue 17): conversations come from one
+ * One pass over the org for any set of record types (issue 17): external contacts by bulk export
+ * above a threshold (`contact-export.ts`), else by the cursor scan; conversations come from one
  * analytics detail job over the whole history (`jobs.ts`), and the other types are derived from
  * them — evaluations from the conversations' analytics evaluations, recordings from the retention
  * listing joined with their conversation, deletion protection 100 conversations per call. No call
@@ -16,7 +17,8 @@ import { jobConversations } from './jobs.ts';
 import { contactToRecord, conversationToRecord, protectionToRecord } from './mapping.ts';
 import type { RecordingRetention } from './native.ts';
 import { covers, protectionRanges } from './coverage.ts';
-import { IncompleteReadError, scanContacts } from './reads.ts';
+import { IncompleteReadError } from './reads.ts';
+import { allContacts } from './contact-export.ts';
 
 const RETENTION = '/api/v2/recordings/retention/query';
 const PARTIAL_REREADS = 4;
@@ -55,7 +57,7 @@ export async function recordingsByConversation(ctx: ConnectorContext): Promise<M
 /** Records of the given Genesys types, in one pass over the org's history. */
 export async function* readTypes(ctx: ConnectorContext, types: ReadonlySet<string>, options: ReadOptions = {}): AsyncGenerator<LetheRecord> {
   if (types.has('external-contact')) {
-    for await (const page of scanContacts(ctx.http, ctx.scanLimit)) {
+    for await (const page of allContacts(ctx)) {
       options.onPage?.({ type: 'external-contact', records: page.length });
       yield* page.map(contactToRecord);
     }
@@ -66,7 +68,7 @@ export async function* readTypes(ctx: ConnectorContext, types: ReadonlySet<strin
   const ranges = protectionRanges(ctx.protection, readAt);
   const recordings = types.has('recording') ? await recordingsByConversation(ctx) : new Map<string, RecordingRetention[]>();
   const end = until(ctx);
-  for await (const page of jobConversations(ctx.http, { since: ctx.since, until: end, intervalDays: ctx.intervalDays, pollMs: ctx.jobPollMs, pageSize: ctx.jobResultsPageSize, verifyCount: true })) {
+  for await (const page of jobConversations(ctx.http, { since: ctx.since, until: end, intervalDays: ctx.intervalDays, pollMs: ctx.jobPollMs, maxPolls: ctx.jobMaxPolls, pageSize: ctx.jobResultsPageSize, verifyCount: true })) {
     const out: LetheRecord[] = [];
     if (types.has('conversation')) out.push(...page.map(conversationToRecord));
     if (types.has('recording')) {

@@ -71,7 +71,7 @@ export async function lookupIdentifiers(ctx: ConnectorContext, raw: readonly str
     const segmentFilters = [{ type: 'or' as const, predicates: preds.slice(i, i + 50) }];
     // One analytics job over the whole history per 50 predicates (plus the synchronous query for the
     // days past the data lake's watermark), not one query per 31-day window.
-    for await (const page of jobConversations(ctx.http, { since: ctx.since, until: until(ctx), intervalDays: ctx.intervalDays, segmentFilters, pollMs: ctx.jobPollMs, pageSize: ctx.jobResultsPageSize })) {
+    for await (const page of jobConversations(ctx.http, { since: ctx.since, until: until(ctx), intervalDays: ctx.intervalDays, segmentFilters, pollMs: ctx.jobPollMs, maxPolls: ctx.jobMaxPolls, pageSize: ctx.jobResultsPageSize })) {
       for (const c of page) if (customerIdentifiers(c).some((k) => subjectKeys.has(k))) convs.set(c.conversationId, c);
     }
   }

@@ -32,7 +32,8 @@ export function splitChildId(id: string): { conversationId: string; id: string }
 export function contactToRecord(c: ExternalContact): LetheRecord {
   const pairs: Array<[string, string | undefined]> = [
     ...CONTACT_EMAIL_FIELDS.map((f): [string, string | undefined] => ['email', c[f]]),
-    ...CONTACT_PHONE_FIELDS.map((f): [string, string | undefined] => ['phone', c[f]?.e164 ?? c[f]?.display]),
+    // `||`: an empty value is an absent one (the bulk export's CSV cannot tell them apart).
+    ...CONTACT_PHONE_FIELDS.map((f): [string, string | undefined] => ['phone', c[f]?.e164 || c[f]?.display]),
     ['gc', c.id],
   ];
   return normalizeRecordIds({
@@ -43,9 +44,9 @@ export function contactToRecord(c: ExternalContact): LetheRecord {
     identifiers: identifierSet(pairs),
     links: [],
     fields: {
-      firstName: c.firstName ?? null,
-      lastName: c.lastName ?? null,
-      contactType: c.type ?? null,
+      firstName: c.firstName || null,
+      lastName: c.lastName || null,
+      contactType: c.type || null,
       modifyDate: c.modifyDate,
       canonicalContactId: c.canonicalContact?.id ? normalizeGenesysId(c.canonicalContact.id) : null,
       mergeSet: (c.mergeSet ?? []).map((m) => normalizeGenesysId(m.id)).sort(),

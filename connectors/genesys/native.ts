@@ -39,6 +39,42 @@ export interface ExternalContact {
 export const CONTACT_EMAIL_FIELDS = ['workEmail', 'personalEmail', 'otherEmail'] as const;
 export const CONTACT_PHONE_FIELDS = ['workPhone', 'cellPhone', 'homePhone', 'otherPhone'] as const;
 
+/**
+ * A bulk export of external contacts (`POST /api/v2/externalcontacts/contacts/exports`, model
+ * `ContactsExport` of the Platform API): status RUNNING → SUCCEEDED or FAILED; `downloadUrl` and
+ * `resultRowCount` once SUCCEEDED.
+ */
+export interface ContactsExport {
+  id: string;
+  status?: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  divisionIds?: string[];
+  dateCreated?: string;
+  dateCompletion?: string;
+  downloadUrl?: string;
+  resultRowCount?: number;
+  queryConditions?: { filters?: unknown; limit?: number };
+  selfUri?: string;
+}
+
+/**
+ * Columns of the export file (CSV, one contact a row, header first). The real file's format and
+ * columns are not documented publicly (unconfirmed): this is the emulator's contract, and the
+ * reader requires every column it maps (a missing one is an error, never an empty field).
+ * `mergeSet.ids` holds the merge set's ids separated by `;`.
+ */
+export const CONTACT_EXPORT_COLUMNS = [
+  'id',
+  'firstName',
+  'lastName',
+  'type',
+  ...CONTACT_EMAIL_FIELDS,
+  ...CONTACT_PHONE_FIELDS.flatMap((f) => [`${f}.e164`, `${f}.display`] as const),
+  'canonicalContact.id',
+  'mergeSet.ids',
+  'createDate',
+  'modifyDate',
+] as const;
+
 export interface AnalyticsSegment {
   segmentStart: string;
   segmentEnd?: string;

@@ -38,6 +38,9 @@ export const GENESYS_PLUGIN: SystemPlugin = {
       ...(g.protectionCoverage ? { protectionCoverage: g.protectionCoverage } : {}),
       ...(g.fullReadEveryDays ? { fullReadEveryDays: g.fullReadEveryDays } : {}),
       ...(g.lightDeltas !== undefined ? { lightDeltas: g.lightDeltas } : {}),
+      ...(g.contactExportThreshold !== undefined ? { contactExportThreshold: g.contactExportThreshold } : {}),
+      ...(g.asyncPollMaxMs ? { asyncPollMaxMs: g.asyncPollMaxMs } : {}),
+      ...(g.asyncMaxPolls ? { asyncMaxPolls: g.asyncMaxPolls } : {}),
       ...(budget ? { budget } : {}),
     });
   },

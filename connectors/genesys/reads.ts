@@ -50,13 +50,12 @@ export async function* pageNumberAll<T>(
 
 /**
  * Full scan of external contacts with the cursor endpoint. The scan carries no total, so the
- * listing's `total` is read first; a page without `cursors.after` while contacts are missing is
+ * listing's `total` is read first (unless the caller read it: `knownTotal`); a page without `cursors.after` while contacts are missing is
  * re-read (a cursor that ended early), and a final count mismatch is an error.
  */
-export async function* scanContacts(http: GenesysHttp, limit = 200): AsyncGenerator<ExternalContact[]> {
+export async function* scanContacts(http: GenesysHttp, limit = 200, knownTotal?: number): AsyncGenerator<ExternalContact[]> {
   const label = '/api/v2/externalcontacts/scan/contacts';
-  const head = await http.request<Listing<ExternalContact>>('GET', '/api/v2/externalcontacts/contacts', { query: { pageSize: 1 } });
-  const total = head.body.total ?? 0;
+  const total = knownTotal ?? (await http.request<Listing<ExternalContact>>('GET', '/api/v2/externalcontacts/contacts', { query: { pageSize: 1 } })).body.total ?? 0;
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (;;) {

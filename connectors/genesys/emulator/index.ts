@@ -7,6 +7,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { analyticsJobRoutes } from './analytics-jobs.ts';
+import { contactExportRoutes } from './contact-exports.ts';
 import { contactRoutes } from './contacts.ts';
 import { conversationRoutes } from './conversations.ts';
 import { ApiError, errorBody } from './errors.ts';
@@ -74,6 +75,7 @@ export interface GenesysEmulator {
 }
 
 const ROUTES: Route[] = [
+  ...contactExportRoutes,
   ...contactRoutes,
   ...analyticsJobRoutes,
   ...conversationRoutes,
@@ -227,7 +229,8 @@ export async function startGenesysEmulator(options: GenesysEmulatorOptions = {})
         baseUrl,
         clientId: info?.clientId ?? clientId,
       });
-      send(res, reply.status, reply.body, cid, reply.headers);
+      if (reply.text !== undefined) res.writeHead(reply.status, { 'inin-correlation-id': cid, ...reply.headers }).end(reply.text);
+      else send(res, reply.status, reply.body, cid, reply.headers);
     } catch (e) {
       if (e instanceof ApiError) sendError(res, e, cid);
       else sendError(res, new ApiError(500, 'internal.server.error', 'The server encountered an unexpected condition.'), cid);

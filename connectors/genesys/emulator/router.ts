@@ -19,6 +19,8 @@ export interface RouteCtx {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A non-JSON body (a file), sent as is with the reply's content-type header. */
+  text?: string;
   headers?: Record<string, string>;
 }
 

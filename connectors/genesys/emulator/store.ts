@@ -7,6 +7,7 @@ import type {
   AnalyticsConversation,
   AnalyticsFilter,
   Evaluation,
+  ContactsExport,
   ExternalContact,
   GdprRequest,
   GenesysSeed,
@@ -28,6 +29,25 @@ export interface StoreOptions {
   maxAnalyticsJobs: number;
   /** How long a FULFILLED analytics job's results stay readable (default 48 h; unconfirmed). */
   analyticsJobTtlMs: number;
+  /** The OAuth client holds `externalContacts:export:add`/`:view` (default true; false → 403). */
+  contactExportPermitted: boolean;
+  /** Emulator time an external-contact export takes to complete (default 100 ms). */
+  contactExportMs: number;
+  /** How long an export's pre-signed `downloadUrl` works (default 1 h; unconfirmed). */
+  contactExportUrlTtlMs: number;
+}
+
+export type ContactExportFault = 'FAILED' | 'STUCK' | 'TRUNCATED' | 'CORRUPT';
+
+/** An external-contact bulk export (see `contact-exports.ts`). */
+export interface ContactExportWork {
+  export: ContactsExport;
+  createdAt: number;
+  /** The CSV file, fixed when the export completes. */
+  file?: string;
+  signature?: string;
+  urlExpiresAt?: number;
+  fate?: ContactExportFault;
 }
 
 /** An analytics conversation detail job (see `analytics-jobs.ts`). */
@@ -81,6 +101,9 @@ export class GenesysStore {
   readonly gdpr = new Map<string, GdprWork>();
   readonly jobs = new Map<string, JobWork>();
   readonly analyticsJobs = new Map<string, AnalyticsJobWork>();
+  readonly contactExports = new Map<string, ContactExportWork>();
+  /** Faults of the next external-contact exports created (tests). */
+  readonly contactExportFaults: ContactExportFault[] = [];
   /** Fates of the next analytics jobs created (fault injection for tests). */
   readonly analyticsJobFaults: Array<'FAILED' | 'EXPIRED'> = [];
   /**
@@ -106,6 +129,9 @@ export class GenesysStore {
       analyticsLagMs: options.analyticsLagMs ?? 6 * 3_600_000,
       maxAnalyticsJobs: options.maxAnalyticsJobs ?? 2,
       analyticsJobTtlMs: options.analyticsJobTtlMs ?? 48 * 3_600_000,
+      contactExportPermitted: options.contactExportPermitted ?? true,
+      contactExportMs: options.contactExportMs ?? 100,
+      contactExportUrlTtlMs: options.contactExportUrlTtlMs ?? 3_600_000,
     };
   }
 
