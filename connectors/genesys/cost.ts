@@ -49,3 +49,49 @@ export const GENESYS_COST: SystemCostModel = {
     return 2 * n;
   },
 };
+
+/** The size of an org's history as a full read sees it. */
+export interface OrgHistory {
+  conversations: number;
+  recordings: number;
+  externalContacts: number;
+  /** 31-day windows since `since` (the count check makes one synchronous query each). */
+  windows: number;
+  /** Conversations whose deletion protection is read (all, or those inside `protectionCoverage`). */
+  protectionRead: number;
+}
+
+/** Page sizes and choices of a full read (the connector's defaults). */
+export interface FullReadShape {
+  retentionPageSize: number;
+  jobResultsPageSize: number;
+  scanLimit: number;
+  contactExportThreshold: number;
+  /** Status polls assumed per analytics job and per contact export (they take minutes). */
+  polls: number;
+}
+
+export const FULL_READ_DEFAULTS: FullReadShape = { retentionPageSize: 500, jobResultsPageSize: 1000, scanLimit: 200, contactExportThreshold: 5_000, polls: 30 };
+
+/**
+ * Genesys API calls of one full read (`lethe snapshot`, every type), by endpoint: the arithmetic of
+ * full-read.ts. External contacts cost a fixed handful of calls by bulk export (count, POST, status
+ * polls; the file comes from a pre-signed storage link, not an API call) or one call per
+ * `scanLimit` contacts by scan below the threshold.
+ */
+export function fullReadCalls(h: OrgHistory, s: FullReadShape = FULL_READ_DEFAULTS): Record<string, number> {
+  const contacts: Record<string, number> =
+    h.externalContacts >= s.contactExportThreshold
+      ? { 'GET /api/v2/externalcontacts/contacts (count)': 1, 'POST /api/v2/externalcontacts/contacts/exports': 1, 'GET /api/v2/externalcontacts/contacts/exports/{exportId}': s.polls }
+      : { 'GET /api/v2/externalcontacts/contacts (count)': 1, 'GET /api/v2/externalcontacts/scan/contacts': Math.max(1, per(h.externalContacts, s.scanLimit)) };
+  return {
+    ...contacts,
+    'GET /api/v2/recordings/retention/query': Math.max(1, per(h.recordings, s.retentionPageSize)),
+    'POST /api/v2/analytics/conversations/details/jobs': 1,
+    'GET /api/v2/analytics/conversations/details/jobs/{jobId}': s.polls,
+    'GET /api/v2/analytics/conversations/details/jobs/{jobId}/results': Math.max(1, per(h.conversations, s.jobResultsPageSize)),
+    'GET /api/v2/analytics/conversations/details/jobs/availability': 1,
+    'POST /api/v2/analytics/conversations/details/query (count checks)': h.windows,
+    'POST /api/v2/recordings/deletionprotection': per(h.protectionRead),
+  };
+}
