@@ -76,4 +76,29 @@ describe('official SDK against the Genesys emulator', () => {
     await client.loginClientCredentialsGrant('lethe-client', 'lethe-secret');
     await expect(api.getExternalcontactsContacts({})).resolves.toMatchObject({ pageNumber: 1 });
   });
+  it('creates an external-contact bulk export, reads it until SUCCEEDED, lists it and downloads its CSV without a token', async () => {
+    const api = new platformClient.ExternalContactsApi(client);
+    const created = await api.postExternalcontactsContactsExports({} as platformClient.Models.ContactsExport);
+    expect(created.status).toBe('RUNNING');
+    let got = created;
+    for (let i = 0; i < 200 && got.status === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      got = await api.getExternalcontactsContactsExport(created.id!);
+    }
+    expect(got.status).toBe('SUCCEEDED');
+    expect(got.resultRowCount).toBe(emu.store.contacts.size);
+    const listed = await api.getExternalcontactsContactsExports({ pageSize: 200 });
+    expect(listed.entities?.map((e) => e.id)).toContain(created.id);
+    const file = await fetch(got.downloadUrl!);
+    expect(file.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect((await file.text()).trimEnd().split('\r\n')).toHaveLength(emu.store.contacts.size + 1);
+    await expect(api.postExternalcontactsContactsExports({ queryConditions: { limit: 0 } } as platformClient.Models.ContactsExport)).rejects.toMatchObject({ status: 400 });
+    await expect(api.getExternalcontactsContactsExport('00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ status: 404 });
+    emu.store.options.contactExportPermitted = false;
+    try {
+      await expect(api.postExternalcontactsContactsExports({} as platformClient.Models.ContactsExport)).rejects.toMatchObject({ status: 403, code: 'missing.permissions' });
+    } finally {
+      emu.store.options.contactExportPermitted = true;
+    }
+  });
 });
