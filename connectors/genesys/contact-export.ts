@@ -143,7 +143,9 @@ function headerOf(row: string[], where: string): Map<Column, number> {
     }
   });
   const missing = CONTACT_EXPORT_COLUMNS.filter((c) => !at.has(c));
-  if (missing.length > 0) throw new IncompleteReadError(`${where}: the file lacks the columns ${missing.join(', ')}`);
+  if (missing.length > 0) {
+    throw new IncompleteReadError(`${where}: the file lacks the columns ${missing.join(', ')} (raise connectors.genesys.contactExportThreshold above the org's contact count to read contacts by scan)`);
+  }
   return at;
 }
 

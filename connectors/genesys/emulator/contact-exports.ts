@@ -15,7 +15,8 @@
  * query filters are refused (400) rather than ignored. A client without the export permission gets
  * 403 `missing.permissions` (`store.options.contactExportPermitted`). Fault hooks
  * (`store.contactExportFaults`): the next export FAILS, never completes (STUCK), or its file lacks
- * its last row (TRUNCATED) or has a broken row (CORRUPT) while `resultRowCount` counts them all.
+ * its last row (TRUNCATED), has a broken row (CORRUPT) while `resultRowCount` counts them all, or
+ * lacks the `mergeSet.ids` column (MISSING_COLUMN: a real file whose columns differ).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApiError, badRequest, notFound } from './errors.ts';
@@ -36,8 +37,10 @@ function cell(v: string | undefined): string {
   return /[",\r\n]/.test(v) || v === '' ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-function row(c: ExternalContact): string {
-  const value = (col: (typeof CONTACT_EXPORT_COLUMNS)[number]): string | undefined => {
+type Column = (typeof CONTACT_EXPORT_COLUMNS)[number];
+
+function row(c: ExternalContact, columns: readonly Column[]): string {
+  const value = (col: Column): string | undefined => {
     if (col === 'canonicalContact.id') return c.canonicalContact?.id;
     if (col === 'mergeSet.ids') return c.mergeSet ? c.mergeSet.map((m) => m.id).join(';') : undefined;
     const dot = col.indexOf('.');
@@ -47,13 +50,13 @@ function row(c: ExternalContact): string {
     }
     return c[col as 'firstName'];
   };
-  return CONTACT_EXPORT_COLUMNS.map((col) => cell(value(col))).join(',');
+  return columns.map((col) => cell(value(col))).join(',');
 }
 
 /** The CSV file of every contact of the store, as the export computes it. */
-export function contactExportFile(store: GenesysStore, limit: number): { text: string; rows: number } {
+export function contactExportFile(store: GenesysStore, limit: number, columns: readonly Column[] = CONTACT_EXPORT_COLUMNS): { text: string; rows: number } {
   const ids = store.contactIds().slice(0, limit);
-  const lines = [CONTACT_EXPORT_COLUMNS.join(','), ...ids.map((id) => row(store.contacts.get(id)!))];
+  const lines = [columns.join(','), ...ids.map((id) => row(store.contacts.get(id)!, columns))];
   return { text: `${lines.join('\r\n')}\r\n`, rows: ids.length };
 }
 
@@ -66,7 +69,8 @@ function progress(store: GenesysStore, w: ContactExportWork, baseUrl: string): v
     e.status = 'FAILED';
     return;
   }
-  const file = contactExportFile(store, e.queryConditions?.limit ?? CONTACT_EXPORT_MAX_LIMIT);
+  const columns = w.fate === 'MISSING_COLUMN' ? CONTACT_EXPORT_COLUMNS.filter((c) => c !== 'mergeSet.ids') : CONTACT_EXPORT_COLUMNS;
+  const file = contactExportFile(store, e.queryConditions?.limit ?? CONTACT_EXPORT_MAX_LIMIT, columns);
   let text = file.text;
   if (w.fate === 'TRUNCATED') text = text.split('\r\n').slice(0, -2).concat('').join('\r\n');
   if (w.fate === 'CORRUPT') text = text.replace(/\r\n([^,\r\n]*),/, '\r\n"$1,');

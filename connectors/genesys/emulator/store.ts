@@ -37,7 +37,7 @@ export interface StoreOptions {
   contactExportUrlTtlMs: number;
 }
 
-export type ContactExportFault = 'FAILED' | 'STUCK' | 'TRUNCATED' | 'CORRUPT';
+export type ContactExportFault = 'FAILED' | 'STUCK' | 'TRUNCATED' | 'CORRUPT' | 'MISSING_COLUMN';
 
 /** An external-contact bulk export (see `contact-exports.ts`). */
 export interface ContactExportWork {

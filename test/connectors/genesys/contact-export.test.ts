@@ -168,9 +168,13 @@ describe('bulk export faults', () => {
     expect(routeCalls('scan/contacts')).toBeGreaterThan(0);
   });
 
-  it.each(['TRUNCATED', 'CORRUPT'] as const)('a %s file is an error, never a shorter list', async (fault) => {
+  it.each([
+    ['TRUNCATED', /holds \d+ contacts, resultRowCount \d+/],
+    ['CORRUPT', /not valid CSV/],
+    ['MISSING_COLUMN', /lacks the columns mergeSet\.ids \(raise connectors\.genesys\.contactExportThreshold/],
+  ] as const)('a %s file is an error, never a shorter list', async (fault, message) => {
     emu.store.contactExportFaults.push(fault);
-    await expect(contacts()).rejects.toThrow(fault === 'TRUNCATED' ? /holds \d+ contacts, resultRowCount \d+/ : /not valid CSV/);
+    await expect(contacts()).rejects.toThrow(message);
   });
 
   it('a download link with a wrong signature is refused (403) by the emulator; the API answers the export with real fields', async () => {
