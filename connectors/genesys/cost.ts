@@ -11,6 +11,7 @@
  *   GDPR requests one POST and the status polls until COMPLETED;
  *   protection changes one PUT per 100 conversations.
  * Rate limit: 300 calls a minute per OAuth client (the real default).
+ * `fullReadCalls` below is the same arithmetic for one full read (`lethe snapshot`), by endpoint.
  */
 import type { CostTarget, SystemCostModel } from '../../engine/plan/estimate.ts';
 
