@@ -140,7 +140,7 @@ export interface GateThroughput {
   /** Median of the per-pair ratios service/cli (each pair run back to back, so under the same load). */
   ratio: number;
   ratios: number[];
-  /** The same by CPU time (the service process's own against this process's for gateStream): little affected by other load. */
+  /** The same by CPU time (the service process's own against this process's for gateStream); on a loaded machine it varies too (0.8-1.4 seen on one day). */
   cpuRatio: number;
 }
 
