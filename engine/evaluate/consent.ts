@@ -193,7 +193,7 @@ export class ConsentIndex {
    * The consent picture of a record's subjects for a purpose: the latest grant among granted
    * subjects and the earliest withdrawal among withdrawn ones (each undefined when none).
    */
-  ofRecord(identifiers: readonly string[], purpose: string): { granted?: ConsentState; withdrawn?: ConsentState } {
+  ofRecord(identifiers: readonly string[], purpose: string): { granted: ConsentState | undefined; withdrawn: ConsentState | undefined } {
     let granted: ConsentState | undefined;
     let withdrawn: ConsentState | undefined;
     for (const id of identifiers) {
@@ -203,7 +203,7 @@ export class ConsentIndex {
         if (!granted || s.atMs > granted.atMs) granted = s;
       } else if (!withdrawn || s.sinceMs < withdrawn.sinceMs) withdrawn = s;
     }
-    return { ...(granted ? { granted } : {}), ...(withdrawn ? { withdrawn } : {}) };
+    return { granted, withdrawn };
   }
 }
 

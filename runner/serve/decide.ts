@@ -36,28 +36,35 @@ function purposeAnswer(index: ConsentIndex, identifiers: readonly string[], purp
   const { granted, withdrawn } = index.ofRecord(identifiers, purpose);
   const s = withdrawn ?? granted;
   if (!s) return { purpose, status: 'unknown' };
-  return { purpose, status: withdrawn ? 'withdrawn' : 'granted', since: s.at, ...(s.ref ? { event: s.ref } : {}) };
+  const a: PurposeAnswer = { purpose, status: withdrawn ? 'withdrawn' : 'granted', since: s.at };
+  if (s.ref) a.event = s.ref;
+  return a;
 }
 
 function aggregate(answers: readonly PurposeAnswer[]): AggregateStatus {
   if (answers.length === 0) return 'NOT_GATED';
-  const granted = answers.filter((a) => a.status === 'granted').length;
-  const withdrawn = answers.filter((a) => a.status === 'withdrawn').length;
+  let granted = 0;
+  let withdrawn = 0;
+  for (const a of answers) {
+    if (a.status === 'granted') granted++;
+    else if (a.status === 'withdrawn') withdrawn++;
+  }
   if (granted === answers.length) return 'OPTED_IN';
   if (granted > 0) return 'PARTIAL';
   if (withdrawn > 0) return 'OPTED_OUT';
   return 'UNKNOWN';
 }
 
+function explainOne(a: PurposeAnswer): string {
+  if (a.status === 'unknown') return `${a.purpose}: no consent event for this subject (cannot be determined)`;
+  return a.event ? `${a.purpose}: ${a.status} since ${a.since} (${a.event})` : `${a.purpose}: ${a.status} since ${a.since}`;
+}
+
 function explain(answers: readonly PurposeAnswer[]): string {
   if (answers.length === 0) return 'no ConsentPolicy gates this destination';
-  return answers
-    .map((a) =>
-      a.status === 'unknown'
-        ? `${a.purpose}: no consent event for this subject (cannot be determined)`
-        : `${a.purpose}: ${a.status} since ${a.since}${a.event ? ` (${a.event})` : ''}`,
-    )
-    .join('; ');
+  let out = explainOne(answers[0]!);
+  for (let k = 1; k < answers.length; k++) out += `; ${explainOne(answers[k]!)}`;
+  return out;
 }
 
 /**
@@ -65,7 +72,8 @@ function explain(answers: readonly PurposeAnswer[]): string {
  * gate's rule) unless the state is stale, which makes every gated answer "not allowed".
  */
 export function checkConsent(index: ConsentIndex, identifiers: readonly string[], purposes: readonly string[], stale: Staleness | null): CheckAnswer {
-  const answers = purposes.map((p) => purposeAnswer(index, identifiers, p));
+  const answers: PurposeAnswer[] = [];
+  for (const p of purposes) answers.push(purposeAnswer(index, identifiers, p));
   if (purposes.length === 0) return { allowed: true, status: 'NOT_GATED', reason: explain(answers), purposes: answers };
   if (stale) {
     return {

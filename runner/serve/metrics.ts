@@ -12,7 +12,7 @@ export interface ServeMetrics {
   purges: Counter<'destination' | 'outcome'>;
   /** duration.observe for a route, through a child kept per route (no label hashing per request). */
   observeDuration(route: string, seconds: number): void;
-  /** decisions.inc for a check, through a child kept per label set. */
+  /** decisions.inc for a check: counted in a plain number per label set, added to the counter when it is read. */
   countDecision(destination: string, allowed: boolean): void;
 }
 
@@ -20,7 +20,11 @@ export function createMetrics(gauges: { stateAgeSeconds: () => number; purgesOve
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'lethe_serve_' });
   const durationChildren = new Map<string, { observe(v: number): void }>();
-  const decisionChildren = new Map<string, { inc(): void }>();
+  // Checks counted per destination and outcome since the counter was last read (prom-client's inc
+  // hashes the label set on every call).
+  type Pending = { labels: { endpoint: 'check'; destination: string; allowed: string }; n: number };
+  const allowedCounts = new Map<string, Pending>();
+  const blockedCounts = new Map<string, Pending>();
   const m: ServeMetrics = {
     observeDuration(route, seconds) {
       let c = durationChildren.get(route);
@@ -28,13 +32,29 @@ export function createMetrics(gauges: { stateAgeSeconds: () => number; purgesOve
       c.observe(seconds);
     },
     countDecision(destination, allowed) {
-      const key = `${destination}\0${allowed}`;
-      let c = decisionChildren.get(key);
-      if (!c) decisionChildren.set(key, (c = m.decisions.labels({ endpoint: 'check', destination, allowed: String(allowed) })));
-      c.inc();
+      const byDestination = allowed ? allowedCounts : blockedCounts;
+      let c = byDestination.get(destination);
+      if (!c) {
+        c = { labels: { endpoint: 'check', destination, allowed: String(allowed) }, n: 0 };
+        byDestination.set(destination, c);
+      }
+      c.n++;
     },
     registry,
-    decisions: new Counter({ name: 'lethe_serve_decisions_total', help: 'Consent checks answered, by destination (or purpose:<name>) and outcome.', labelNames: ['endpoint', 'destination', 'allowed'], registers: [registry] }),
+    decisions: new Counter({
+      name: 'lethe_serve_decisions_total',
+      help: 'Consent checks answered, by destination (or purpose:<name>) and outcome.',
+      labelNames: ['endpoint', 'destination', 'allowed'],
+      registers: [registry],
+      collect() {
+        for (const counts of [allowedCounts, blockedCounts]) {
+          for (const c of counts.values()) {
+            if (c.n > 0) this.inc(c.labels, c.n);
+            c.n = 0;
+          }
+        }
+      },
+    }),
     records: new Counter({ name: 'lethe_serve_records_total', help: 'NDJSON records gated or masked, by outcome (passed, blocked, dropped).', labelNames: ['endpoint', 'destination', 'outcome'], registers: [registry] }),
     duration: new Histogram({ name: 'lethe_serve_request_duration_seconds', help: 'Request latency by route.', labelNames: ['route'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5], registers: [registry] }),
     polls: new Counter({ name: 'lethe_serve_feed_polls_total', help: 'Consent feed polls by outcome.', labelNames: ['outcome'], registers: [registry] }),

@@ -61,9 +61,9 @@ export async function streamRecords(o: StreamOptions): Promise<{ counts: StreamC
     started = true;
     res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', trailer: TRAILERS.join(', '), 'x-request-id': o.requestId });
   };
-  const write = async (text: string): Promise<void> => {
-    if (res.write(text)) return;
-    await new Promise<void>((r) => {
+  /** Resolves when the answer may take more (after 'drain', or at once when it already may). */
+  const drained = (): Promise<void> =>
+    new Promise<void>((r) => {
       const done = (): void => {
         res.off('drain', done);
         res.off('close', done);
@@ -72,8 +72,13 @@ export async function streamRecords(o: StreamOptions): Promise<{ counts: StreamC
       res.on('drain', done);
       res.on('close', done);
     });
+  const write = async (text: string): Promise<void> => {
+    if (!res.write(text)) await drained();
   };
-  const handle = async (line: string): Promise<StreamError | null> => {
+  // True when the answer's buffer is full: the reading loop waits for 'drain' before the next line.
+  let full = false;
+  // Synchronous per line (no promise per record): only a full answer buffer makes the loop wait.
+  const handle = (line: string): StreamError | null => {
     lineNo++;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.trim() === '') return null;
@@ -99,7 +104,7 @@ export async function streamRecords(o: StreamOptions): Promise<{ counts: StreamC
         if (!started) start();
         const chunk = held;
         held = '';
-        await write(chunk);
+        full = !res.write(chunk);
       }
     }
     return null;
@@ -116,18 +121,22 @@ export async function streamRecords(o: StreamOptions): Promise<{ counts: StreamC
       const text = rest + decoder.write(chunk);
       let from = 0;
       for (let nl = text.indexOf('\n', from); nl >= 0; nl = text.indexOf('\n', from)) {
-        const e = await handle(text.slice(from, nl));
+        const e = handle(text.slice(from, nl));
         from = nl + 1;
         if (e) {
           error = e;
           break outer;
+        }
+        if (full) {
+          full = false;
+          if (!res.destroyed) await drained();
         }
       }
       rest = text.slice(from);
     }
     if (!error) {
       const last = rest + decoder.end();
-      if (last !== '') error = (await handle(last)) ?? undefined;
+      if (last !== '') error = handle(last) ?? undefined;
     }
   } catch (err) {
     // The client went away or the body could not be read: nothing more to say to it.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { constants, createHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { writeHeapSnapshot } from 'node:v8';
+import { GCProfiler, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { ConsentIndex } from '../../engine/evaluate/consent.ts';
 import { createLogger } from '../../runner/log.ts';
 import { sha256Hex } from '../../runner/serve/auth.ts';
@@ -47,6 +47,29 @@ if (mode === 'serve') {
       if (((e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0) & constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
     }
   }).observe({ entryTypes: ['gc'] });
+  // Bytes allocated and scavenges since the last `stats` (load-independent per check): V8's GC
+  // profiler gives the used heap before and after every collection, so what was allocated is each
+  // rise of the used heap between two collections, plus the rise since the last one.
+  let prof = new GCProfiler();
+  prof.start();
+  let used0 = getHeapStatistics().used_heap_size;
+  const allocation = (): { allocatedBytes: number; scavenges: number } => {
+    const { statistics } = prof.stop();
+    let bytes = 0;
+    let from = used0;
+    let scavenges = 0;
+    for (const g of statistics) {
+      bytes += Math.max(0, g.beforeGC.heapStatistics.usedHeapSize - from);
+      from = g.afterGC.heapStatistics.usedHeapSize;
+      if (g.gcType === 'Scavenge' || g.gcType === 'MinorMarkCompact' || g.gcType === 'MinorMarkSweep') scavenges++;
+    }
+    const now = getHeapStatistics().used_heap_size;
+    bytes += Math.max(0, now - from);
+    prof = new GCProfiler();
+    prof.start();
+    used0 = now;
+    return { allocatedBytes: bytes, scavenges };
+  };
   let cpu = process.cpuUsage();
   let t = performance.now();
   createInterface({ input: process.stdin }).on('line', (line) => {
@@ -55,10 +78,11 @@ if (mode === 'serve') {
       return void process.stdout.write(`${JSON.stringify({ heapMiB: process.memoryUsage().heapUsed / 2 ** 20 })}\n`);
     }
     if (line.startsWith('heapsnapshot ')) return void process.stdout.write(`${JSON.stringify({ file: writeHeapSnapshot(line.slice(13)) })}\n`);
+    const a = allocation();
     const c = process.cpuUsage(cpu);
     const wall = performance.now() - t;
     const ms = (ns: number): number => ns / 1e6;
-    process.stdout.write(`${JSON.stringify({ loopDelayP50: ms(eld.percentile(50)), loopDelayP99: ms(eld.percentile(99)), loopDelayMax: ms(eld.max), gcCount: gcs.length, majorGcCount: majorGcs, heapMiB: process.memoryUsage().heapUsed / 2 ** 20, cpuMs: (c.user + c.system) / 1000, gcTotalMs: gcs.reduce((a, b) => a + b, 0), gcMaxMs: Math.max(0, ...gcs), cpuShare: (c.user + c.system) / 1000 / wall, serverP50: ms(side.percentile(50)), serverP99: ms(side.percentile(99)), serverP999: ms(side.percentile(99.9)), serverMax: ms(side.max), serverCount: side.count })}\n`);
+    process.stdout.write(`${JSON.stringify({ loopDelayP50: ms(eld.percentile(50)), loopDelayP99: ms(eld.percentile(99)), loopDelayMax: ms(eld.max), gcCount: gcs.length, majorGcCount: majorGcs, heapMiB: process.memoryUsage().heapUsed / 2 ** 20, cpuMs: (c.user + c.system) / 1000, gcTotalMs: gcs.reduce((a, b) => a + b, 0), gcMaxMs: Math.max(0, ...gcs), cpuShare: (c.user + c.system) / 1000 / wall, serverP50: ms(side.percentile(50)), serverP99: ms(side.percentile(99)), serverP999: ms(side.percentile(99.9)), serverMax: ms(side.max), serverCount: side.count, ...a })}\n`);
     eld.reset();
     side.reset();
     gcs.length = 0;

@@ -4,15 +4,17 @@
  * POST /v1/consent/check open-loop at a fixed rate over keep-alive connections and prints one JSON
  * line of results.
  *
- * Open loop: request i is due at t0 + i/rate; each turn of the loop sends every request that is due
- * (a late timer sends a small burst rather than shifting the schedule), and a request never waits
+ * Open loop: request i is due at t0 + i/rate; a clock thread wakes the loop when each is due and
+ * every wake-up sends all requests that are due (a late one sends a small burst rather than shifting
+ * the schedule), and a request never waits
  * for another's answer (a busy pool opens a connection). Latency is counted from the due time, so
  * neither a server stall nor a generator stall is hidden (no coordinated omission); `fromSend*` is
  * counted from the moment the request was written, and `lagP99` is how late the generator itself
  * sent (due -> sent): when it is large, the numbers measure this machine, not the server.
  *
  * The default client (`raw`) writes prepared HTTP/1.1 requests on plain sockets and reads the
- * answers' status and Content-Length: a few µs and no garbage per request, so the generator's own
+ * answers' status and Content-Length in one reused buffer: ~0.6 KB of garbage per request (the
+ * clock's message; 11 KB when it polled with setImmediate), so the generator's own
  * CPU and GC pauses stay out of the server's numbers (node:http's client cost about as much CPU per
  * request as the server and ~9 scavenges/s, each counted as latency). `http` keeps node:http for
  * comparison. The warm-up (same connections, same process) is sent first and not counted: a cold
@@ -21,6 +23,8 @@
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
+import { Worker } from 'node:worker_threads';
 
 const BENCH_TOKEN = 'bench-token'; // also in serve-child.ts
 
@@ -44,6 +48,8 @@ export interface LoadResult {
   genGcCount: number;
   genGcMaxMs: number;
   genCpuMs: number;
+  /** Bytes the generator allocated per request (measured part; V8's GC profiler). */
+  genAllocBytes: number;
   /** Connections the generator opened (warm-up included). */
   genSockets: number;
   /** Per 250 ms of schedule: [max latency, requests over 5 ms]. */
@@ -74,20 +80,76 @@ function httpSender(url: URL, done: (i: number, ok: boolean) => void): Sender {
   };
 }
 
-const CRLF2 = Buffer.from('\r\n\r\n');
+/** Index of the blank line ending a response head within `b[0, n)`, or -1. */
+function headEnd(b: Buffer, n: number): number {
+  for (let p = 3; p < n; p++) if (b[p] === 10 && b[p - 1] === 13 && b[p - 2] === 10 && b[p - 3] === 13) return p - 3;
+  return -1;
+}
 
-/** Plain keep-alive sockets, one request at a time each (no pipelining), LIFO reuse, at most 256. */
+const CONTENT_LENGTH = Array.from('content-length:', (c) => c.charCodeAt(0));
+
+/** The Content-Length of a response head `b[0, end)` (any case), or -1. No allocation. */
+function contentLength(b: Buffer, end: number): number {
+  for (let p = 0; p < end; p++) {
+    if (b[p] !== 10) continue;
+    let j = 0;
+    while (j < CONTENT_LENGTH.length && (b[p + 1 + j]! | 0x20) === CONTENT_LENGTH[j]) j++;
+    if (j < CONTENT_LENGTH.length) continue;
+    let q = p + 1 + j;
+    while (b[q] === 32) q++;
+    let v = -1;
+    for (; q < end && b[q]! >= 48 && b[q]! <= 57; q++) v = (v < 0 ? 0 : v * 10) + b[q]! - 48;
+    return v;
+  }
+  return -1;
+}
+
+/** `HTTP/1.1 200` at the start of a response head. */
+const is200 = (b: Buffer): boolean => b[9] === 50 && b[10] === 48 && b[11] === 48 && b[12] === 32;
+
+type RawSocket = Socket & { send(i: number, b: Buffer): void };
+
+/**
+ * Plain keep-alive sockets, one request at a time each (no pipelining), LIFO reuse, at most 256.
+ * Answers are read into one reused buffer (`onread`) and parsed in place (status, Content-Length),
+ * so a request costs its write and a few comparisons, and no garbage unless an answer arrives in
+ * pieces.
+ */
 function rawSender(url: URL, done: (i: number, ok: boolean) => void): Sender {
-  const free: Socket[] = [];
+  const free: RawSocket[] = [];
   const queue: Array<[number, Buffer]> = [];
   const all = new Set<Socket>();
+  const readBuffer = Buffer.allocUnsafe(64 * 1024); // shared: every read is parsed before the next
   let opened = 0;
-  const open = (): Socket => {
-    const s = connect({ host: url.hostname, port: Number(url.port), noDelay: true });
+  const open = (): RawSocket => {
+    let current = -1;
+    let pending: Buffer | null = null; // an answer's first pieces (copied out of readBuffer)
+    const received = (chunk: Buffer, n: number): void => {
+      let b = chunk;
+      let len = n;
+      if (pending) {
+        b = pending = Buffer.concat([pending, chunk.subarray(0, n)]);
+        len = b.length;
+      }
+      const end = headEnd(b, len);
+      const cl = end < 0 ? -2 : contentLength(b, end);
+      if (cl === -1) return void s.destroy(); // the service always sends Content-Length for a check
+      if (cl === -2 || len < end + 4 + cl) {
+        if (!pending) pending = Buffer.from(chunk.subarray(0, n));
+        return;
+      }
+      const i = current;
+      const good = is200(b);
+      current = -1;
+      pending = null;
+      done(i, good);
+      const q = queue.shift();
+      if (q) s.send(q[0], q[1]);
+      else free.push(s);
+    };
+    const s = connect({ host: url.hostname, port: Number(url.port), noDelay: true, onread: { buffer: readBuffer, callback: (n: number) => (received(readBuffer, n), true) } }) as RawSocket;
     opened++;
     all.add(s);
-    let current = -1;
-    let buf: Buffer | null = null;
     const fail = (): void => {
       all.delete(s);
       if (current >= 0) done(current, false);
@@ -95,23 +157,7 @@ function rawSender(url: URL, done: (i: number, ok: boolean) => void): Sender {
     };
     s.on('error', fail);
     s.on('close', fail);
-    s.on('data', (chunk: Buffer) => {
-      buf = buf ? Buffer.concat([buf, chunk]) : chunk;
-      const end = buf.indexOf(CRLF2);
-      if (end < 0) return;
-      const head = buf.toString('latin1', 0, end);
-      const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-      if (!m) return void s.destroy(); // the service always sends Content-Length for a check
-      if (buf.length < end + 4 + Number(m[1])) return;
-      const i = current;
-      current = -1;
-      buf = null;
-      done(i, head.startsWith('HTTP/1.1 200'));
-      const q = queue.shift();
-      if (q) (s as Socket & { send: (i: number, b: Buffer) => void }).send(q[0], q[1]);
-      else free.push(s);
-    });
-    (s as Socket & { send?: (i: number, b: Buffer) => void }).send = (i, b) => {
+    s.send = (i, b) => {
       current = i;
       s.write(b);
     };
@@ -122,16 +168,56 @@ function rawSender(url: URL, done: (i: number, ok: boolean) => void): Sender {
       // At most 256 connections (as node:http's agent here): beyond, requests wait for a free one,
       // still counted from their due time.
       if (free.length === 0 && all.size >= 256) return void queue.push([i, body]);
-      const s = (free.pop() ?? open()) as Socket & { send: (i: number, b: Buffer) => void };
-      s.send(i, body);
+      (free.pop() ?? open()).send(i, body);
     },
     sockets: () => opened,
     close: () => all.forEach((s) => s.destroy()),
   };
 }
 
-/** True when the bench pinned this generator to a CPU the service does not use. */
-const OWN_CORE = process.env.LETHE_BENCH_OWN_CORE === '1';
+/**
+ * The schedule's clock: a worker thread that sleeps (Atomics.wait, microsecond timeouts) until each
+ * request is due and then wakes the main thread with a message. Node timers fire per millisecond,
+ * so with them requests due every 0.5 ms left in late bursts, and polling with setImmediate kept a
+ * core busy (the generator's CPU per request was its polling); a sleeping thread costs neither.
+ * Times are in the main thread's `performance.now()` (the worker converts from the shared hrtime).
+ */
+const CLOCK = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { t0, period, count, offset, stop } = workerData;
+const cell = new Int32Array(stop);
+const now = () => Number(process.hrtime.bigint()) / 1e6 - offset;
+(() => {
+  for (let k = 0; k < count; k++) {
+    const due = t0 + k * period;
+    for (;;) {
+      if (Atomics.load(cell, 0) !== 0) return;
+      const wait = due - now();
+      if (wait <= 0) break;
+      Atomics.wait(cell, 0, 0, wait);
+    }
+    parentPort.postMessage(k);
+  }
+})();
+`;
+
+function startClock(t0: number, rate: number, count: number, tick: () => void): { stop(): void } {
+  const stop = new SharedArrayBuffer(4);
+  const offset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  const worker = new Worker(CLOCK, { eval: true, workerData: { t0, period: 1000 / rate, count, offset, stop } });
+  worker.on('message', tick);
+  worker.on('error', (err) => {
+    process.stderr.write(`serve-load clock: ${err.message}\n`);
+    process.exit(2);
+  });
+  return {
+    stop() {
+      Atomics.store(new Int32Array(stop), 0, 1);
+      Atomics.notify(new Int32Array(stop), 0);
+      void worker.terminate();
+    },
+  };
+}
 
 export async function load(url: string, rate: number, seconds: number, subjects: number, warmSeconds = 1, client: 'raw' | 'http' = 'raw'): Promise<LoadResult> {
   const target = new URL('/v1/consent/check', url);
@@ -167,10 +253,14 @@ export async function load(url: string, rate: number, seconds: number, subjects:
   const gcs: number[] = [];
   const gcObs = new PerformanceObserver((list) => void gcs.push(...list.getEntries().map((e) => e.duration)));
   let cpu0 = process.cpuUsage();
+  const prof = new GCProfiler();
+  let used0 = 0;
   const t0 = performance.now() + 5;
   const dueOf = (i: number): number => t0 + (i * 1000) / rate;
   let next = 0;
   await new Promise<void>((resolveLoop) => {
+    // Every wake-up sends all requests that are due (a late one sends a burst, the schedule never
+    // shifts); requests are timestamped as written.
     const tick = (): void => {
       const now = performance.now();
       while (next < all && dueOf(next) <= now) {
@@ -179,26 +269,32 @@ export async function load(url: string, rate: number, seconds: number, subjects:
           eld.enable();
           gcObs.observe({ entryTypes: ['gc'] });
           cpu0 = process.cpuUsage();
+          used0 = getHeapStatistics().used_heap_size;
+          prof.start();
         }
         due[next] = dueOf(next);
         sentAt[next] = performance.now();
         sender.send(next, bodies[next % bodies.length]!);
         next++;
       }
-      if (next >= all) return resolveLoop();
-      const wait = dueOf(next) - performance.now();
-      // Timers fire at 1 ms granularity, so requests due every 0.5 ms would leave in bursts up to
-      // 1 ms late. With a core of its own (LETHE_BENCH_OWN_CORE, set when pinned) the generator
-      // polls with setImmediate when the next request is due within 2 ms (answers are still read
-      // between turns); sharing cores, it never spins: it must leave the server its core.
-      if (OWN_CORE && wait < 2) setImmediate(tick);
-      else setTimeout(tick, Math.max(1, Math.floor(wait)));
+      if (next >= all) {
+        clock.stop();
+        resolveLoop();
+      }
     };
-    tick();
+    const clock = startClock(t0, rate, all, tick);
   });
   await finished;
   const elapsed = (performance.now() - dueOf(warm)) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const used1 = getHeapStatistics().used_heap_size;
+  let allocated = 0;
+  let from = used0;
+  for (const g of prof.stop()?.statistics ?? []) {
+    allocated += Math.max(0, g.beforeGC.heapStatistics.usedHeapSize - from);
+    from = g.afterGC.heapStatistics.usedHeapSize;
+  }
+  allocated += Math.max(0, used1 - from);
   eld.disable();
   gcObs.disconnect();
   sender.close();
@@ -239,6 +335,7 @@ export async function load(url: string, rate: number, seconds: number, subjects:
     genGcCount: gcs.length,
     genGcMaxMs: Math.max(0, ...gcs),
     genCpuMs: (cpu.user + cpu.system) / 1000 / total,
+    genAllocBytes: allocated / total,
     genSockets: sender.sockets(),
     buckets,
   };

@@ -200,6 +200,24 @@ describe('consent events, freshness, metrics, logs', () => {
     expect(await (await fetch(`${serve.url}/healthz`)).json()).toEqual({ status: 'ok' });
   });
 
+  it('counts every check once per destination and outcome, and logs one line per request with its route', async () => {
+    const count = (m: string): number => [...m.matchAll(/lethe_serve_decisions_total\{endpoint="check",destination="crm-sync",allowed="(?:true|false)"\} (\d+)/g)].reduce((a, x) => a + Number(x[1]), 0);
+    const before = count(await metricsText(serve.url));
+    for (let k = 0; k < 3; k++) expect((await post(`${serve.url}/v1/consent/check`, { email: 'ann@example.com', destination: 'crm-sync' })).status).toBe(200);
+    const m = await metricsText(serve.url);
+    expect(count(m) - before).toBe(3);
+    expect(count(await metricsText(serve.url))).toBe(count(m)); // reading does not count again
+    expect(m).toMatch(/lethe_serve_request_duration_seconds_count\{route="\/v1\/consent\/check"\} \d+/);
+    expect((await post(`${serve.url}/v1/nothing`, {})).status).toBe(404);
+    // A request's line is written when its answer has been handed to the socket, which may be just
+    // after the client has read it: look again for a bounded number of turns.
+    const lines = () => logLines.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; route?: string; status?: number; reqId?: string });
+    const has = (route: string, status: number): boolean => lines().some((l) => l.msg === 'request' && l.route === route && l.status === status && typeof l.reqId === 'string');
+    for (let k = 0; k < 200 && !has('unknown', 404); k++) await new Promise((r) => setTimeout(r, 10));
+    expect(has('/v1/consent/check', 200)).toBe(true);
+    expect(has('unknown', 404)).toBe(true);
+  });
+
   it('no identifier, e-mail or token ever reaches the log', () => {
     const all = logLines.join('');
     expect(all).toContain('"reqId"');
