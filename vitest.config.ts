@@ -10,6 +10,12 @@ export default defineConfig({
     testTimeout: HANG_GUARD_MS,
     hookTimeout: HANG_GUARD_MS,
     pool: 'forks',
+    // A worker imports the sources, fastify, ajv and the rest once for all the files it runs, not
+    // once per file (measured: about 45% less CPU on engine/policy-language/conditions files).
+    // Test files share no state: each builds its own worlds, servers and temporary folders, and
+    // each starts from the worker's original environment variables (test/file-setup.ts).
+    isolate: false,
+    setupFiles: ['./test/file-setup.ts'],
     // Builds the compiled `lethe` the tests' child processes run, once per run (test/compiled-cli.ts).
     globalSetup: ['./test/global-setup.ts'],
     // At least two files at a time, also on 2 cores (vitest's default there is one): many files

@@ -8,15 +8,22 @@
  * What tsx itself runs is still tested: the README test runs `npx lethe` in a fresh clone.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const ROOT = new URL('../', import.meta.url).pathname.replace(/\/$/, '');
 const CACHE = join(ROOT, 'node_modules', '.cache');
 const PREFIX = 'lethe-test-';
-/** What the compiled JavaScript depends on: the compiled folders and the build's own inputs. */
-const INPUTS = ['engine', 'connectors', 'runner', 'bin/lethe.js', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs'];
+/**
+ * Helper programs that tests start as child processes (a runner that takes a lock and waits to be
+ * killed, …): compiled beside the sources, dist/test/…/NAME.js, importing the compiled sources
+ * (test/lethe-bin.ts `compiledHelper`). Each may import only engine/, connectors/ and runner/.
+ */
+export const HELPERS = ['test/state/shared-runner.ts', 'test/state/lock-holder.ts', 'test/state/slot-holder.ts'];
+/** What the compiled JavaScript depends on: the compiled folders, the helpers and the build's own inputs. */
+const INPUTS = ['engine', 'connectors', 'runner', ...HELPERS, 'bin/lethe.js', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs'];
 
 function filesUnder(path: string): string[] {
   const abs = join(ROOT, path);
@@ -38,6 +45,25 @@ export function sourcesHash(): string {
 }
 
 /**
+ * The helpers, each compiled on its own by the build's compiler with the build's options
+ * (tsconfig.build.json: relative `.ts` imports become `.js`), into the same layout as the sources
+ * so that their imports of engine/, connectors/ and runner/ resolve to the compiled sources.
+ */
+function compileHelpers(dist: string): void {
+  const ts = createRequire(import.meta.url)('typescript') as typeof import('typescript');
+  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } });
+  if (!config) throw new Error('tsconfig.build.json: not readable');
+  for (const helper of HELPERS) {
+    // An ES module, as package.json's "type": "module" makes every compiled file (transpileModule alone does not look).
+    const compilerOptions = { ...config.options, module: ts.ModuleKind.ESNext };
+    const out = ts.transpileModule(readFileSync(join(ROOT, helper), 'utf8'), { compilerOptions, fileName: join(ROOT, helper), reportDiagnostics: false });
+    const file = join(dist, helper.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, out.outputText);
+  }
+}
+
+/**
  * Builds the compiled copy unless one for these sources exists; returns its bin/lethe.js. Builds
  * into a temporary folder renamed into place, so a reader never sees half a build, and removes
  * copies of older sources.
@@ -51,6 +77,7 @@ export function compiledCli(): string {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, 'bin'), { recursive: true });
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), join(tmp, 'dist')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  compileHelpers(join(tmp, 'dist'));
   copyFileSync(join(ROOT, 'bin', 'lethe.js'), join(tmp, 'bin', 'lethe.js'));
   copyFileSync(join(ROOT, 'package.json'), join(tmp, 'package.json')); // "type": "module", the version
   symlinkSync(join(ROOT, 'policies'), join(tmp, 'policies'), 'dir'); // the example bundle (lethe init, lethe demo)

@@ -20,7 +20,9 @@ import { applyPlan } from '../../runner/apply/index.ts';
 import { loadPolicyDir } from '../../engine/load/index.ts';
 import type { Plan } from '../../engine/plan/types.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
-import { HMAC_KEY, NOW } from './world.ts';
+import { HMAC_KEY, NOW, useTestKeys } from './world.ts';
+
+useTestKeys();
 
 let sandbox: Sandbox;
 let dir: string;

@@ -19,10 +19,20 @@ import type { GenesysEmulatorOptions } from '../../connectors/genesys/emulator/i
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const NOW = '2026-11-23T00:00:00.000Z';
 export const HMAC_KEY = 'a1'.repeat(32);
-process.env.LETHE_HMAC_KEY = HMAC_KEY;
 /** The test plan key: `lethe plan` signs with it, `lethe apply` verifies with it (engine/plan/sign.ts). */
 export const PLAN_KEY = 'b2'.repeat(32);
-process.env.LETHE_PLAN_KEY = PLAN_KEY;
+
+/**
+ * Puts the test keys in this process's environment, for in-process commands that read them
+ * (`runPlan` signs with LETHE_PLAN_KEY). `makeWorld` calls it; a test file that runs such a
+ * command without a world calls it itself. Every test file starts from the worker's original
+ * environment (test/file-setup.ts), so a file gets the keys only by asking.
+ */
+export function useTestKeys(): void {
+  process.env.LETHE_HMAC_KEY = HMAC_KEY;
+  process.env.LETHE_PLAN_KEY = PLAN_KEY;
+}
+useTestKeys();
 
 /** Signs a plan built in a test (buildPlan, assemblePlan) with the test plan key, as `lethe plan` does. */
 export function signed<T extends Plan>(plan: T): T {
@@ -71,6 +81,7 @@ function writeErasureRequests(sandbox: Sandbox, dir: string, n: number): string 
 }
 
 export async function makeWorld(options: { seed?: number; records?: number; limits?: { maxActions: number; maxPercent: number }; genesys?: GenesysEmulatorOptions; erasures?: number } = {}): Promise<World> {
+  useTestKeys();
   const sandbox = await startSandbox({ seed: options.seed ?? 11, records: options.records ?? 700, now: NOW, without: ['servicenow'], ...(options.genesys ? { genesys: options.genesys } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'lethe-apply-'));
   const env = { ...process.env, ...sandbox.env, LETHE_HMAC_KEY: HMAC_KEY, LETHE_PLAN_KEY: PLAN_KEY };

@@ -15,7 +15,7 @@ import type { StoredRequest } from '../../runner/dsr/types.ts';
 import { lethe, letheProcess, writeConfig, writeKeys, type CliResult } from './cli-run.ts';
 import { HMAC_HEX } from './world.ts';
 
-// Six CLI processes (each compiling the sources with tsx) on a busy two-core machine: no result
+// Six CLI processes on a busy two-core machine: no result
 // depends on how long they take, the limit only stops a hang.
 const CHILDREN_TIMEOUT = 600_000;
 const idOf = (out: string): string => /^(dsr-\d{4}-\d{2}-[a-z2-7]{8})$/m.exec(out)![1]!;

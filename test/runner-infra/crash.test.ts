@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openAuditLog, verifyAuditLog } from '../../runner/audit/index.ts';
 import { openJournal, readJournal } from '../../runner/journal/index.ts';
+import { compiledSource } from '../lethe-bin.ts';
 import { PLAN, tempDir } from './helpers.ts';
 
 const root = process.cwd();
 
 function childScript(dir: string, run: number): string {
   return `
-    const { openAuditLog } = await import(${JSON.stringify(join(root, 'runner/audit/index.ts'))});
-    const { openJournal } = await import(${JSON.stringify(join(root, 'runner/journal/index.ts'))});
+    const { openAuditLog } = await import(${JSON.stringify(compiledSource('runner/audit/index.ts'))});
+    const { openJournal } = await import(${JSON.stringify(compiledSource('runner/journal/index.ts'))});
     const log = await openAuditLog(${JSON.stringify(join(dir, 'audit.jsonl'))});
     const j = await openJournal(${JSON.stringify(dir)}, ${JSON.stringify(PLAN(1))});
     for (let i = 0; ; i++) {
@@ -27,7 +28,7 @@ function childScript(dir: string, run: number): string {
 }
 
 async function crashOnce(dir: string, delayMs: number, run: number): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', childScript(dir, run)], { cwd: root });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', childScript(dir, run)], { cwd: root });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLock, LockHeldError, pidAlive, readLock } from '../../runner/lock.ts';
+import { compiledSource } from '../lethe-bin.ts';
 import { tempDir } from './helpers.ts';
 
 /** A pid that surely is not running: a child that has exited. */
@@ -49,11 +50,11 @@ describe('lock files', () => {
     const file = join(dir, 'race.lock');
     // The winner holds the lock until its stdin closes, so no loser can find it stale.
     const script = `
-      import('${join(process.cwd(), 'runner/lock.ts')}').then(async (m) => {
+      import(${JSON.stringify(compiledSource('runner/lock.ts'))}).then(async (m) => {
         try { await m.acquireLock(${JSON.stringify(file)}, { purpose: 'race' }); process.stdout.write('won'); process.stdin.resume(); process.stdin.on('end', () => process.exit(0)); }
         catch (e) { process.stdout.write(e.name); }
       });`;
-    const children = Array.from({ length: 4 }, () => spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: process.cwd() }));
+    const children = Array.from({ length: 4 }, () => spawn(process.execPath, ['-e', script], { cwd: process.cwd() }));
     const runs = children.map(
       (c) =>
         new Promise<string>((resolve) => {

@@ -9,16 +9,15 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readSnapshotMeta, snapshotHash } from '../../engine/snapshot/reader.ts';
+import { letheBin } from '../lethe-bin.ts';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const NOW = '2025-06-01T00:00:00.000Z';
 
 function lethe(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [letheBin(), ...args], { env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function finished(p: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -6,7 +6,6 @@
  * Salesforce allocation counts every runner's calls. No assertion depends on wall-clock speed.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetKey, type RateBudget } from '../../connectors/budget.ts';
 import { createGenesysConnector } from '../../connectors/genesys/connector.ts';
@@ -16,6 +15,7 @@ import { LEASE, pgRateBudget } from '../../runner/state/postgres/budget.ts';
 import { migrate } from '../../runner/state/postgres/migrations.ts';
 import { createPool, postgresState } from '../../runner/state/postgres/store.ts';
 import { startRig, WORLD_START, WORLD_NOW, type Rig } from '../connectors/genesys/fixtures.ts';
+import { compiledHelper } from '../lethe-bin.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from './pg-server.ts';
 
 const d = postgresAvailable() ? describe : describe.skip;
@@ -123,7 +123,7 @@ d('postgres rate budget shared by runners', () => {
     it("postgres: a SIGKILLed runner's job slots are freed with its session; state status shows the holder first", async () => {
       const url = await freshDb();
       const key = budgetKey('genesys', rig.emu.url, 'lethe-client');
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'slot-holder.ts'), url, key, '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [compiledHelper('test/state/slot-holder.ts'), url, key, '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((res, rej) => {
         child.stdout!.on('data', (b: Buffer) => (b.toString().includes('held') ? res() : undefined));
         child.once('exit', (code) => rej(new Error(`child exited ${code}`)));

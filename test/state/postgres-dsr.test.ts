@@ -15,9 +15,10 @@ import { migrate } from '../../runner/state/postgres/migrations.ts';
 import { createPool, postgresState } from '../../runner/state/postgres/store.ts';
 import { lethe, letheProcess, writeConfig, writeKeys, type CliResult } from '../dsr/cli-run.ts';
 import { ann, HMAC_HEX, PLAN_HEX, startWorld } from '../dsr/world.ts';
+import { compiledHelper } from '../lethe-bin.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from './pg-server.ts';
 
-// CLI child processes (each compiling the sources with tsx) on a busy two-core machine: no result
+// CLI child processes on a busy two-core machine: no result
 // depends on how long they take, the limit only stops a hang.
 const CHILDREN_TIMEOUT = 600_000;
 const idOf = (out: string): string => /^(dsr-\d{4}-\d{2}-[a-z2-7]{8})$/m.exec(out)![1]!;
@@ -116,7 +117,7 @@ d('postgres request store: one writer per request across runners', () => {
     async () => {
       const { cfg, url } = await setup();
       const id = await open(cfg);
-      const holder = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lock-holder.ts'), url, `request:${id}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const holder = spawn(process.execPath, [compiledHelper('test/state/lock-holder.ts'), url, `request:${id}`], { stdio: ['ignore', 'pipe', 'inherit'] });
       try {
         await new Promise<void>((res, rej) => {
           holder.stdout!.on('data', (b: Buffer) => (b.toString().includes('held') ? res() : undefined));

@@ -9,7 +9,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { subjectsFromRequestFiles } from '../../runner/cli/commands/apply.ts';
 import { migrate } from '../../runner/state/postgres/migrations.ts';
 import { createPool, postgresState } from '../../runner/state/postgres/store.ts';
 import { makeWorld, remainingKeys, ROOT, settleGdpr, type World } from '../apply/world.ts';
+import { compiledHelper } from '../lethe-bin.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from './pg-server.ts';
 
 const SEED = 43;
@@ -80,7 +80,7 @@ d('several runners on postgres', () => {
       const exits: Array<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> = [];
       const live = new Set<ChildProcess>();
       const start = (): void => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'shared-runner.ts'), b.configFile, b.planFile, b.requestsDir!, url, String(BATCH)], { env: { ...b.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(process.execPath, [compiledHelper('test/state/shared-runner.ts'), b.configFile, b.planFile, b.requestsDir!, url, String(BATCH)], { env: { ...b.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
         child.stderr!.on('data', (x: Buffer) => {
           stderr += x.toString();

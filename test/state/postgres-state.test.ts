@@ -18,6 +18,7 @@ import { inTransaction } from '../../runner/state/postgres/db.ts';
 import { intentItem, writeTransitions } from '../../runner/state/postgres/journal.ts';
 import { LATEST, migrate } from '../../runner/state/postgres/migrations.ts';
 import { createPool, postgresState } from '../../runner/state/postgres/store.ts';
+import { compiledHelper } from '../lethe-bin.ts';
 import { postgresAvailable, startPostgres, type TestPostgres } from './pg-server.ts';
 
 const PLAN = `sha256:${'c'.repeat(64)}`;
@@ -130,7 +131,7 @@ d('postgres state', () => {
 
   it('a lock held by a runner that is killed is released with its session; state status shows the holder first', async () => {
     const url = await freshDb();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lock-holder.ts'), url, 'scheduler'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [compiledHelper('test/state/lock-holder.ts'), url, 'scheduler'], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((res, rej) => {
       child.stdout!.on('data', (b: Buffer) => (b.toString().includes('held') ? res() : undefined));
       child.once('exit', (code) => rej(new Error(`child exited ${code}`)));
