@@ -10,6 +10,18 @@
  * creation to its end, and a refused third (another client of the org) is waited for a bounded
  * number of times.
  *
+ * Whole days first (apply batches due recordings by whole days): a day with at least
+ * `MIN_DAY_CONVERSATIONS` fully targeted conversations goes to a job whose query is just the days'
+ * interval (up to 7 consecutive days, `startOfDayIntervalMatching`). Soundness: every planned
+ * conversation was just re-read and started in the interval, so the planned set is contained in the
+ * job's; equal totals at READY (conversations with recordings, and recordings) then mean equal
+ * sets. Any difference — a conversation the plan does not name, a held one, one still to come —
+ * cancels it (never run); a multi-day job falls back to each day alone, a day to jobs naming its
+ * conversations (≤ 100 each), and those to per-record deletion. The count check shares the id
+ * jobs' limit (a planned conversation whose recordings all vanished since the read while an
+ * unplanned one appeared the same day would pass); deletion protection is honoured by the job
+ * itself in every case.
+ *
  * A job deletes every recording of its conversations, so only conversations whose every recording
  * is targeted go to a job: the recordings re-verification read just before (`get`, kept briefly in
  * `ctx.recent`) decide which; a conversation not read there goes to a job too — the totals check
@@ -18,6 +30,7 @@
  */
 import type { ActionOutcome, ConnectorAction } from '../types.ts';
 import { recordingsOf, type ConnectorContext } from './context.ts';
+import { DAY_JOB_DAYS, DAY_JOB_RECORDINGS, MIN_DAY_CONVERSATIONS } from './cost.ts';
 import { GenesysApiError } from './http.ts';
 import { mapLimit, sleep } from './limiter.ts';
 import { splitChildId } from './mapping.ts';
@@ -26,11 +39,7 @@ import type { AnalyticsConversation, RecordingJob } from './native.ts';
 export const MAX_CONCURRENT_JOBS = 2;
 const JOB_CONVERSATIONS = 100;
 const DAY_MS = 86_400_000;
-/** A day is deleted by interval from this many planned conversations in a batch. */
-export const MIN_DAY_CONVERSATIONS = 5;
-/** Days and recordings one interval job may cover. */
-export const DAY_JOB_DAYS = 7;
-export const DAY_JOB_RECORDINGS = 10_000;
+
 
 export interface BulkOptions {
   pollMs: number;

@@ -1,5 +1,6 @@
 /** The order the runner carries actions out in, and how it cuts them into batches. */
 import { factsOf, REGISTRY } from '../../connectors/registry.ts';
+import { packDays, retentionDay } from '../../engine/plan/day-batches.ts';
 import type { PlanAction } from '../../engine/plan/types.ts';
 
 /**
@@ -26,45 +27,6 @@ export interface Batch {
 /** Default batch sizes per system, from the registry (Salesforce large enough for Bulk API 2.0). */
 export const BATCH_SIZE: Record<string, number> = Object.fromEntries(REGISTRY.map((f) => [f.name, f.batchSize]));
 
-/** The UTC day a retention action's period counted from ('' when it has none). */
-function dayOf(a: PlanAction): string {
-  const from = a.basis.rule === 'retention' && typeof a.basis.from === 'string' ? a.basis.from : '';
-  return from.slice(0, 10);
-}
-
-/**
- * Whole days (`dayBatches` of the system's facts): the actions sorted by day (stably), packed into
- * batches of whole days up to `size`; a day larger than `size` is cut in `size` pieces.
- */
-function dayBatches(g: Batch, size: number): Batch[] {
-  const byDay = new Map<string, PlanAction[]>();
-  for (const a of g.actions) {
-    const d = dayOf(a);
-    const list = byDay.get(d);
-    if (list) list.push(a);
-    else byDay.set(d, [a]);
-  }
-  const out: Batch[] = [];
-  let cur: PlanAction[] = [];
-  for (const d of [...byDay.keys()].sort()) {
-    const list = byDay.get(d)!;
-    if (cur.length > 0 && cur.length + list.length > size) {
-      out.push({ ...g, actions: cur });
-      cur = [];
-    }
-    for (let i = 0; i < list.length; i += size) {
-      const piece = list.slice(i, i + size);
-      if (cur.length + piece.length > size) {
-        out.push({ ...g, actions: cur });
-        cur = [];
-      }
-      cur.push(...piece);
-    }
-  }
-  if (cur.length > 0) out.push({ ...g, actions: cur });
-  return out;
-}
-
 export function batches(actions: readonly PlanAction[], sizes: Record<string, number> = BATCH_SIZE): Batch[] {
   const groups = new Map<string, Batch>();
   for (const a of actions) {
@@ -82,7 +44,8 @@ export function batches(actions: readonly PlanAction[], sizes: Record<string, nu
     const byDay = factsOf(g.system)?.dayBatches;
     if (byDay && byDay.types.includes(g.type) && (g.op === 'delete' || g.op === 'purge')) {
       // A caller's own batch size (tests) bounds day batches too.
-      out.push(...dayBatches(g, Math.max(1, sizes === BATCH_SIZE ? byDay.size : Math.min(byDay.size, sizes[g.system] ?? byDay.size))));
+      const size = sizes === BATCH_SIZE ? byDay.size : Math.min(byDay.size, sizes[g.system] ?? byDay.size);
+      for (const actions of packDays(g.actions, (a) => retentionDay(a.basis), size)) out.push({ ...g, actions });
       continue;
     }
     const size = Math.max(1, sizes[g.system] ?? 100);
