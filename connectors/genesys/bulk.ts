@@ -11,8 +11,9 @@
  * number of times.
  *
  * Whole days first (apply batches due recordings by whole days): a day with at least
- * `MIN_DAY_CONVERSATIONS` fully targeted conversations goes to a job whose query is just the days'
- * interval (up to 7 consecutive days, `startOfDayIntervalMatching`). Soundness: every planned
+ * `MIN_DAY_CONVERSATIONS` fully targeted conversations of the same media goes to a job whose query
+ * is just the days' interval and that media (up to 7 consecutive days, `startOfDayIntervalMatching`,
+ * a `mediaType` segment filter: retention differs by media). Soundness: every planned
  * conversation was just re-read and started in the interval, so the planned set is contained in the
  * job's; equal totals at READY (conversations with recordings, and recordings) then mean equal
  * sets. Any difference — a conversation the plan does not name, a held one, one still to come —
@@ -149,7 +150,14 @@ async function details(ctx: ConnectorContext, ids: readonly string[]): Promise<M
 }
 
 /** One job's worth of conversations: whole days selected by interval alone, or named by id. */
-type Unit = { kind: 'days'; days: number[]; conversations: AnalyticsConversation[] } | { kind: 'ids'; conversations: AnalyticsConversation[] };
+type Unit = { kind: 'days'; days: number[]; media: string[]; conversations: AnalyticsConversation[] } | { kind: 'ids'; conversations: AnalyticsConversation[] };
+
+/** The media of a conversation's recorded sessions (all its sessions' when none says recorded), sorted. */
+export function mediaOf(c: AnalyticsConversation): string[] {
+  const all = c.participants.flatMap((p) => p.sessions);
+  const recorded = all.filter((s) => s.recording === true);
+  return [...new Set((recorded.length > 0 ? recorded : all).map((s) => s.mediaType))].sort();
+}
 
 /** UTC day number of a conversation's start. */
 function dayIndex(c: AnalyticsConversation): number {
@@ -157,14 +165,20 @@ function dayIndex(c: AnalyticsConversation): number {
 }
 
 /**
- * The job query selecting whole UTC days (consecutive day numbers): the interval alone, counting
- * only conversations that started in it (`startOfDayIntervalMatching`; the real interval otherwise
- * also selects conversations with activity in it that started the day before).
+ * The job query selecting whole UTC days (consecutive day numbers) of some media: the interval,
+ * counting only conversations that started in it (`startOfDayIntervalMatching`; the real interval
+ * otherwise also selects conversations with activity in it that started the day before), and a
+ * segment filter on the media (retention differs by media: a day whose voice calls are due still
+ * has its chats, due years later).
  */
-export function dayQuery(days: readonly number[]): { interval: string; startOfDayIntervalMatching: true } {
+export function dayQuery(days: readonly number[], media: readonly string[]): { interval: string; startOfDayIntervalMatching: true; segmentFilters: unknown[] } {
   const from = new Date(Math.min(...days) * DAY_MS).toISOString();
   const to = new Date((Math.max(...days) + 1) * DAY_MS).toISOString();
-  return { interval: `${from}/${to}`, startOfDayIntervalMatching: true };
+  return {
+    interval: `${from}/${to}`,
+    startOfDayIntervalMatching: true,
+    segmentFilters: [{ type: 'or', predicates: media.map((m) => ({ type: 'dimension', dimension: 'mediaType', value: m })) }],
+  };
 }
 
 /**
@@ -175,14 +189,29 @@ export function dayQuery(days: readonly number[]): { interval: string; startOfDa
  * a cancelled job. Runs are consecutive days, at most `DAY_JOB_DAYS` days and
  * `DAY_JOB_RECORDINGS` recordings each (a day above that is one run of its own).
  */
-export function dayRuns(full: readonly AnalyticsConversation[], recordingsIn: (set: readonly AnalyticsConversation[]) => number): { runs: Array<{ days: number[]; conversations: AnalyticsConversation[] }>; single: AnalyticsConversation[] } {
+export function dayRuns(full: readonly AnalyticsConversation[], recordingsIn: (set: readonly AnalyticsConversation[]) => number): { runs: Array<{ days: number[]; media: string[]; conversations: AnalyticsConversation[] }>; single: AnalyticsConversation[] } {
+  const single: AnalyticsConversation[] = full.filter((c) => Number.isNaN(dayIndex(c)) || mediaOf(c).length === 0);
+  const byMedia = new Map<string, AnalyticsConversation[]>();
+  for (const c of full) {
+    if (Number.isNaN(dayIndex(c)) || mediaOf(c).length === 0) continue;
+    const k = mediaOf(c).join(',');
+    byMedia.set(k, [...(byMedia.get(k) ?? []), c]);
+  }
+  const runs: Array<{ days: number[]; media: string[]; conversations: AnalyticsConversation[] }> = [];
+  for (const [k, convs] of [...byMedia].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const r = dayRunsOf(convs, recordingsIn, single);
+    runs.push(...r.map((x) => ({ days: x.days, media: k.split(','), conversations: x.conversations })));
+  }
+  return { runs, single };
+}
+
+/** Day runs of conversations of one media signature; days below the minimum go to `single`. */
+function dayRunsOf(full: readonly AnalyticsConversation[], recordingsIn: (set: readonly AnalyticsConversation[]) => number, single: AnalyticsConversation[]): Array<{ days: number[]; conversations: AnalyticsConversation[] }> {
   const byDay = new Map<number, AnalyticsConversation[]>();
   for (const c of full) {
     const d = dayIndex(c);
-    if (Number.isNaN(d)) continue;
     byDay.set(d, [...(byDay.get(d) ?? []), c]);
   }
-  const single: AnalyticsConversation[] = full.filter((c) => Number.isNaN(dayIndex(c)));
   const runs: Array<{ days: number[]; conversations: AnalyticsConversation[]; recordings: number }> = [];
   let cur: (typeof runs)[number] | undefined;
   for (const d of [...byDay.keys()].sort((a, b) => a - b)) {
@@ -199,7 +228,7 @@ export function dayRuns(full: readonly AnalyticsConversation[], recordingsIn: (s
       cur.recordings += n;
     } else runs.push((cur = { days: [d], conversations: [...convs], recordings: n }));
   }
-  return { runs: runs.map(({ days, conversations }) => ({ days, conversations })), single };
+  return runs.map(({ days, conversations }) => ({ days, conversations }));
 }
 
 /**
@@ -261,7 +290,7 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
   // One unit of work: a job, then what its result means for its actions (and its fallback).
   const runUnit = async (u: Unit): Promise<void> => {
     const live = u.conversations.flatMap((c) => byConv.get(c.conversationId)!);
-    const query = u.kind === 'days' ? dayQuery(u.days) : exactQuery(u.conversations);
+    const query = u.kind === 'days' ? dayQuery(u.days, u.media) : exactQuery(u.conversations);
     let r: JobResult;
     try {
       r = await runChecked(ctx, query, { conversations: u.conversations.length, recordings: live.length }, o);
@@ -273,7 +302,7 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
       jobs.cancelled++;
       if (u.kind === 'days' && u.days.length > 1) {
         // Several days did not check out: each day alone, then (below) by id.
-        await mapLimit(u.days, MAX_CONCURRENT_JOBS, (d) => runUnit({ kind: 'days', days: [d], conversations: u.conversations.filter((c) => dayIndex(c) === d) }));
+        await mapLimit(u.days, MAX_CONCURRENT_JOBS, (d) => runUnit({ kind: 'days', days: [d], media: u.media, conversations: u.conversations.filter((c) => dayIndex(c) === d) }));
       } else if (u.kind === 'days') {
         // The day holds a conversation the plan does not name (or one it names is gone): by id.
         await mapLimit(idChunks(u.conversations), MAX_CONCURRENT_JOBS, runUnit);
@@ -283,7 +312,7 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
     jobs.ran++;
     await settle(ctx, r.job, u.conversations, live, outcomes);
   };
-  const units: Unit[] = [...runs.map((days): Unit => ({ kind: 'days', days: days.days, conversations: days.conversations })), ...idChunks(single)];
+  const units: Unit[] = [...runs.map((r): Unit => ({ kind: 'days', days: r.days, media: r.media, conversations: r.conversations })), ...idChunks(single)];
   await mapLimit(units, MAX_CONCURRENT_JOBS, runUnit);
   return { outcomes, rest, jobs };
 }

@@ -25,14 +25,14 @@ describe('genesys recording jobs by whole days', () => {
   afterAll(() => rig.emu.stop());
 
   /** Loads `perDay[i]` recorded voice conversations on each day from `firstDay` (one person each); their ids by day. */
-  function loadDays(firstDay: string, perDay: number[]): string[][] {
+  function loadDays(firstDay: string, perDay: number[], mediaType: Interaction['mediaType'] = 'voice'): string[][] {
     const byDay: string[][] = [];
     for (const [d, n] of perDay.entries()) {
       const ids: string[] = [];
       for (let k = 0; k < n; k++) {
         const base = makePerson(100_000 + people++);
         const start = new Date(Date.parse(firstDay) + d * DAY + (k + 1) * 600_000).toISOString();
-        const it: Interaction = { key: `${base.key}-d`, mediaType: 'voice', direction: 'inbound', start, end: new Date(Date.parse(start) + 300_000).toISOString(), address: base.phones[0]!, recorded: true, evaluated: false, queue: 'Support' };
+        const it: Interaction = { key: `${base.key}-d`, mediaType, direction: 'inbound', start, end: new Date(Date.parse(start) + 300_000).toISOString(), address: mediaType === 'voice' ? base.phones[0]! : base.emails[0]!, recorded: true, evaluated: false, queue: 'Support' };
         const p: Person = { ...base, interactions: [it] };
         const before = new Set(rig.emu.store.conversations.keys());
         rig.emu.store.load({ ...genesysSeedForPerson(p, []), contacts: [] });
@@ -65,6 +65,22 @@ describe('genesys recording jobs by whole days', () => {
     expect(q.interval).toBe('2023-02-06T00:00:00.000Z/2023-02-09T00:00:00.000Z');
     expect(jobs[0]!.history).toEqual(['PENDING', 'READY', 'PROCESSING', 'FULFILLED']);
     expect(days.flat().every((c) => rig.emu.store.recordingsOf(c).length === 0)).toBe(true);
+  });
+
+  it('retention differs by media: the due voice calls of days that still hold their chats go in one job filtered by media', async () => {
+    const voice = loadDays('2023-04-03T00:00:00.000Z', [6, 6]);
+    const chats = loadDays('2023-04-03T00:00:00.000Z', [3, 2], 'chat').flat();
+    const kept = chats.flatMap((c) => rig.emu.store.recordingsOf(c).map((r) => r.id));
+    const actions = actionsFor(voice.flat(), 'v');
+    const jobsBefore = new Set(rig.emu.store.jobs.keys());
+    await rig.connector.get(actions.map((a) => a.target));
+    const out = await rig.connector.execute(actions);
+    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.every((id) => rig.emu.store.recordings.has(id))).toBe(true);
+    const jobs = newJobs(jobsBefore);
+    expect(jobs.map((w) => w.history.at(-1))).toEqual(['FULFILLED']);
+    expect(jobs[0]!.job.recordingJobsQuery.conversationQuery!.segmentFilters).toEqual([{ type: 'or', predicates: [{ type: 'dimension', dimension: 'mediaType', value: 'voice' }] }]);
   });
 
   it('a day with one conversation the plan does not name never runs an interval job; that conversation keeps its recordings', async () => {
