@@ -10,8 +10,9 @@
  * creation to its end, and a refused third (another client of the org) is waited for a bounded
  * number of times.
  *
- * Whole days first (apply batches due recordings by whole days): a day with at least
- * `MIN_DAY_CONVERSATIONS` fully targeted conversations of the same media goes to a job whose query
+ * Whole days first (apply batches due recordings by whole days): a run of days with more than 100
+ * fully targeted conversations of the same media (at least `MIN_DAY_CONVERSATIONS` a day), which
+ * would otherwise take several jobs naming ≤ 100 conversations, goes to one job whose query
  * is just the days' interval and that media (up to 7 consecutive days, `startOfDayIntervalMatching`,
  * a `mediaType` segment filter: retention differs by media). Soundness: every planned
  * conversation was just re-read and started in the interval, so the planned set is contained in the
@@ -281,7 +282,10 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
   }
   const jobs = { ran: 0, cancelled: 0 };
   const recordingsIn = (set: readonly AnalyticsConversation[]): number => set.reduce((n, c) => n + byConv.get(c.conversationId)!.length, 0);
-  const { runs, single } = dayRuns(full, recordingsIn);
+  const cut = dayRuns(full, recordingsIn);
+  // An interval job pays off when it replaces more than one job naming ≤ 100 conversations.
+  const runs = cut.runs.filter((r) => r.conversations.length > JOB_CONVERSATIONS);
+  const single = [...cut.single, ...cut.runs.filter((r) => r.conversations.length <= JOB_CONVERSATIONS).flatMap((r) => r.conversations)];
   const idChunks = (set: readonly AnalyticsConversation[]): Unit[] => {
     const out: Unit[] = [];
     for (let i = 0; i < set.length; i += JOB_CONVERSATIONS) out.push({ kind: 'ids', conversations: set.slice(i, i + JOB_CONVERSATIONS) });
@@ -302,7 +306,10 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
       jobs.cancelled++;
       if (u.kind === 'days' && u.days.length > 1) {
         // Several days did not check out: each day alone, then (below) by id.
-        await mapLimit(u.days, MAX_CONCURRENT_JOBS, (d) => runUnit({ kind: 'days', days: [d], media: u.media, conversations: u.conversations.filter((c) => dayIndex(c) === d) }));
+        const perDay = u.days.map((d) => u.conversations.filter((c) => dayIndex(c) === d));
+        const byId = perDay.filter((convs) => convs.length <= JOB_CONVERSATIONS).flat();
+        const alone = u.days.flatMap((d, i): Unit[] => (perDay[i]!.length > JOB_CONVERSATIONS ? [{ kind: 'days', days: [d], media: u.media, conversations: perDay[i]! }] : []));
+        await mapLimit([...alone, ...idChunks(byId)], MAX_CONCURRENT_JOBS, runUnit);
       } else if (u.kind === 'days') {
         // The day holds a conversation the plan does not name (or one it names is gone): by id.
         await mapLimit(idChunks(u.conversations), MAX_CONCURRENT_JOBS, runUnit);

@@ -7,9 +7,9 @@
  *   (100 a call); recordings are re-read at conversation level (no call per conversation);
  * - execution: recordings from `BULK_THRESHOLD` (10) per batch by checked recording jobs (create,
  *   status polls, PUT PROCESSING, status polls): apply batches due recordings by whole days (up to
- *   10,000), and a day with at least `MIN_DAY_CONVERSATIONS` planned conversations is deleted by
- *   interval — one job per run of up to `DAY_JOB_DAYS` consecutive days and `DAY_JOB_RECORDINGS`
- *   recordings (the day is the one retention counted from, as the plan says) — the other
+ *   10,000), and a run of up to `DAY_JOB_DAYS` consecutive days (each with at least
+ *   `MIN_DAY_CONVERSATIONS` planned conversations) and `DAY_JOB_RECORDINGS` recordings holding more
+ *   than 100 conversations is deleted by interval, one job (the day is the one retention counted from, as the plan says) — the other
  *   conversations one job per 100; fewer than 10 recordings one PUT each. A day that does not
  *   check out (a conversation the plan does not name) costs its cancelled jobs on top;
  *   evaluations and external contacts one DELETE each (contacts re-read 100 a call);
@@ -56,10 +56,7 @@ function recordingJobs(batch: readonly CostTarget[]): number {
     e.recordings++;
     byDay.set(d, e);
   }
-  let runs = 0;
-  let last = NaN;
-  let runDays = 0;
-  let runRecordings = 0;
+  const runs: Array<{ last: number; days: number; recordings: number; convs: number }> = [];
   let rest = loose.size;
   for (const d of [...byDay.keys()].sort((a, b) => a - b)) {
     const e = byDay.get(d)!;
@@ -67,17 +64,18 @@ function recordingJobs(batch: readonly CostTarget[]): number {
       rest += e.convs.size;
       continue;
     }
-    if (runs > 0 && last === d - 1 && runDays < DAY_JOB_DAYS && runRecordings + e.recordings <= DAY_JOB_RECORDINGS) {
-      runDays++;
-      runRecordings += e.recordings;
-    } else {
-      runs++;
-      runDays = 1;
-      runRecordings = e.recordings;
-    }
-    last = d;
+    const r = runs[runs.length - 1];
+    if (r && r.last === d - 1 && r.days < DAY_JOB_DAYS && r.recordings + e.recordings <= DAY_JOB_RECORDINGS) {
+      r.last = d;
+      r.days++;
+      r.recordings += e.recordings;
+      r.convs += e.convs.size;
+    } else runs.push({ last: d, days: 1, recordings: e.recordings, convs: e.convs.size });
   }
-  return runs + per(rest);
+  // A run of 100 conversations or fewer is named by id with the rest (bulk.ts).
+  const interval = runs.filter((r) => r.convs > PER_CALL);
+  rest += runs.filter((r) => r.convs <= PER_CALL).reduce((n, r) => n + r.convs, 0);
+  return interval.length + per(rest);
 }
 
 export const GENESYS_COST: SystemCostModel = {

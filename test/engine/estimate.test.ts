@@ -35,13 +35,14 @@ describe('plan estimate', () => {
     expect(md).toMatch(/\| salesforce \| 450 \| ~14 \| no per-minute limit/);
   });
 
-  it('Genesys due recordings: apply batches whole days, and the estimate counts one interval job per run of up to 7 days', () => {
-    // 10 consecutive days of 8 conversations (1 recording each), plus 3 days of 2 (named by id).
+  it('Genesys due recordings: apply batches whole days, and the estimate counts one interval job per run of up to 7 days above 100 conversations', () => {
+    // 10 consecutive days of 15 conversations (1 recording each), plus 3 days of 2.
     const day = (d: number): string => new Date(Date.UTC(2019, 0, 1 + d)).toISOString().slice(0, 10);
-    const whole = Array.from({ length: 80 }, (_, i): EstimatedAction => ({ ...rec(`c${i}`, 'r'), day: day(Math.floor(i / 8)) }));
+    const whole = Array.from({ length: 150 }, (_, i): EstimatedAction => ({ ...rec(`c${i}`, 'r'), day: day(Math.floor(i / 15)) }));
     const few = Array.from({ length: 6 }, (_, i): EstimatedAction => ({ ...rec(`f${i}`, 'r'), day: day(20 + Math.floor(i / 2)) }));
-    // one batch (≤ 10,000): verify 3 calls; jobs: days 0-6, days 7-9, one job naming the 6 others; 6 calls a job
-    expect(estimateActions([...whole, ...few]).bySystem.genesys!.calls).toBe(1 + 3 + 3 * 6);
+    // one batch (≤ 10,000): verify 2 × 3 calls; jobs: days 0-6 by interval (105 conversations),
+    // days 7-9 (45) and the 6 others named by id in one job; 6 calls a job
+    expect(estimateActions([...whole, ...few]).bySystem.genesys!.calls).toBe(1 + 6 + 2 * 6);
     const action = (i: number, d: number): PlanAction =>
       ({ id: `a${i}`, op: 'delete', target: { system: 'genesys', type: 'recording', id: `c${i}:r` }, policy: { kind: 'RetentionPolicy', name: 'p' }, reason: '', basis: { rule: 'retention', from: `${day(d)}T10:00:00.000Z` } }) as PlanAction;
     // days out of order in the plan: sorted, packed whole (3 + 4 > 5; 4 + 1 fits), a day above the size cut

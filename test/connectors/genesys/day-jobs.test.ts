@@ -49,8 +49,8 @@ describe('genesys recording jobs by whole days', () => {
 
   const newJobs = (before: Set<string>) => [...rig.emu.store.jobs.entries()].filter(([id]) => !before.has(id)).map(([, w]) => w);
 
-  it('three whole days planned: one job selected by the interval alone runs, no job per 100 conversations', async () => {
-    const days = loadDays('2023-02-06T00:00:00.000Z', [7, 9, 6]);
+  it('three whole days planned (115 conversations): one job selected by the interval alone runs, no job per 100 conversations', async () => {
+    const days = loadDays('2023-02-06T00:00:00.000Z', [40, 45, 30]);
     const actions = actionsFor(days.flat(), 'w');
     const jobsBefore = new Set(rig.emu.store.jobs.keys());
     await rig.connector.get(actions.map((a) => a.target));
@@ -68,7 +68,7 @@ describe('genesys recording jobs by whole days', () => {
   });
 
   it('retention differs by media: the due voice calls of days that still hold their chats go in one job filtered by media', async () => {
-    const voice = loadDays('2023-04-03T00:00:00.000Z', [6, 6]);
+    const voice = loadDays('2023-04-03T00:00:00.000Z', [60, 60]);
     const chats = loadDays('2023-04-03T00:00:00.000Z', [3, 2], 'chat').flat();
     const kept = chats.flatMap((c) => rig.emu.store.recordingsOf(c).map((r) => r.id));
     const actions = actionsFor(voice.flat(), 'v');
@@ -84,7 +84,7 @@ describe('genesys recording jobs by whole days', () => {
   });
 
   it('a day with one conversation the plan does not name never runs an interval job; that conversation keeps its recordings', async () => {
-    const days = loadDays('2023-03-06T00:00:00.000Z', [8, 8]);
+    const days = loadDays('2023-03-06T00:00:00.000Z', [110, 110]);
     const unplanned = days[1]![3]!;
     const kept = rig.emu.store.recordingsOf(unplanned).map((r) => r.id);
     const planned = days.flat().filter((c) => c !== unplanned);
@@ -102,10 +102,22 @@ describe('genesys recording jobs by whole days', () => {
       if (w.history.includes('PROCESSING') && !q.conversationFilters) expect(q.interval.startsWith('2023-03-06')).toBe(true);
     }
     const intervalOnly = jobs.filter((w) => !w.job.recordingJobsQuery.conversationQuery!.conversationFilters);
-    // both days (cancelled), then day 1 alone (ran) and day 2 alone (cancelled); day 2 then by id
+    // both days (cancelled), then day 1 alone (ran) and day 2 alone (cancelled); day 2 then by id (100 + 9)
     expect(intervalOnly.filter((w) => w.history.includes('CANCELLED')).length).toBe(2);
     expect(intervalOnly.filter((w) => w.job.state === 'FULFILLED').length).toBe(1);
-    expect(jobs.filter((w) => w.job.recordingJobsQuery.conversationQuery!.conversationFilters && w.job.state === 'FULFILLED').length).toBe(1);
+    expect(jobs.filter((w) => w.job.recordingJobsQuery.conversationQuery!.conversationFilters && w.job.state === 'FULFILLED').length).toBe(2);
+  });
+
+  it('days of 100 conversations or fewer are named by id: an interval job would not save a job', async () => {
+    const days = loadDays('2023-05-01T00:00:00.000Z', [30, 30]);
+    const actions = actionsFor(days.flat(), 's');
+    const jobsBefore = new Set(rig.emu.store.jobs.keys());
+    await rig.connector.get(actions.map((a) => a.target));
+    const out = await rig.connector.execute(actions);
+    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    const jobs = newJobs(jobsBefore);
+    expect(jobs.length).toBe(1);
+    expect(jobs[0]!.job.recordingJobsQuery.conversationQuery!.conversationFilters).toBeDefined();
   });
 
   it('random plans over whole and partial days: no unplanned recording is ever deleted, protected conversations keep theirs', async () => {
@@ -113,13 +125,14 @@ describe('genesys recording jobs by whole days', () => {
     const jobsBefore = new Set(rig.emu.store.jobs.keys());
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.integer({ min: 20, max: 70 }), fc.boolean()), { minLength: 1, maxLength: 3 }),
         fc.infiniteStream(fc.constantFrom('planned', 'planned', 'planned', 'planned', 'unplanned', 'held-after', 'held-before')),
-        async (perDay, kinds) => {
+        async (spec, kinds) => {
           const first = new Date(Date.parse('2022-01-03T00:00:00.000Z') + block++ * 7 * DAY).toISOString();
-          const days = loadDays(first, perDay);
+          const days = loadDays(first, spec.map(([n]) => n));
           const it = kinds[Symbol.iterator]();
-          const kind = new Map(days.flat().map((c) => [c, it.next().value as string]));
+          // A whole day: every conversation planned; a mixed day: each planned, unplanned or held.
+          const kind = new Map(days.flatMap((d, i) => d.map((c): [string, string] => [c, spec[i]![1] ? 'planned' : (it.next().value as string)])));
           const store = rig.emu.store;
           for (const [c, k] of kind) if (k === 'held-before') store.protectedConversations.add(c);
           const planned = days.flat().filter((c) => kind.get(c) === 'planned' || kind.get(c) === 'held-after');
@@ -138,7 +151,7 @@ describe('genesys recording jobs by whole days', () => {
           for (const c of days.flat()) store.protectedConversations.delete(c);
         },
       ),
-      { numRuns: 25, seed: 17 },
+      { numRuns: 20, seed: 17 },
     );
     // The property covered both outcomes: interval jobs that ran, and ones cancelled before running.
     const interval = newJobs(jobsBefore).filter((w) => !w.job.recordingJobsQuery.conversationQuery!.conversationFilters);
