@@ -90,6 +90,12 @@ export interface SystemFacts<N extends string = string, C extends TSchema = TSch
   readonly deleteOrder: readonly string[];
   /** Actions per batch in the runner. */
   readonly batchSize: number;
+  /**
+   * Record types whose retention deletions the runner batches by whole days (the date the period
+   * counted from, UTC), up to `size` actions a batch: a connector can then delete a whole day at
+   * once (Genesys recording jobs by interval). A day larger than `size` is split.
+   */
+  readonly dayBatches?: { readonly types: readonly string[]; readonly size: number };
   /** Operations its connector carries out. */
   readonly ops: readonly string[];
   /** Rate-limit model, for docs and the runner's pacing. */

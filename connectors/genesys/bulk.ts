@@ -10,6 +10,20 @@
  * creation to its end, and a refused third (another client of the org) is waited for a bounded
  * number of times.
  *
+ * Whole days first (apply batches due recordings by whole days): a run of days with more than 100
+ * fully targeted conversations of the same media (at least `MIN_DAY_CONVERSATIONS` a day), which
+ * would otherwise take several jobs naming ≤ 100 conversations, goes to one job whose query
+ * is just the days' interval and that media (up to 7 consecutive days, `startOfDayIntervalMatching`,
+ * a `mediaType` segment filter: retention differs by media). Soundness: every planned
+ * conversation was just re-read and started in the interval, so the planned set is contained in the
+ * job's; equal totals at READY (conversations with recordings, and recordings) then mean equal
+ * sets. Any difference — a conversation the plan does not name, a held one, one still to come —
+ * cancels it (never run); a multi-day job falls back to each day alone, a day to jobs naming its
+ * conversations (≤ 100 each), and those to per-record deletion. The count check shares the id
+ * jobs' limit (a planned conversation whose recordings all vanished since the read while an
+ * unplanned one appeared the same day would pass); deletion protection is honoured by the job
+ * itself in every case.
+ *
  * A job deletes every recording of its conversations, so only conversations whose every recording
  * is targeted go to a job: the recordings re-verification read just before (`get`, kept briefly in
  * `ctx.recent`) decide which; a conversation not read there goes to a job too — the totals check
@@ -18,6 +32,7 @@
  */
 import type { ActionOutcome, ConnectorAction } from '../types.ts';
 import { recordingsOf, type ConnectorContext } from './context.ts';
+import { DAY_JOB_DAYS, DAY_JOB_RECORDINGS, MIN_DAY_CONVERSATIONS } from './cost.ts';
 import { GenesysApiError } from './http.ts';
 import { mapLimit, sleep } from './limiter.ts';
 import { splitChildId } from './mapping.ts';
@@ -26,6 +41,7 @@ import type { AnalyticsConversation, RecordingJob } from './native.ts';
 export const MAX_CONCURRENT_JOBS = 2;
 const JOB_CONVERSATIONS = 100;
 const DAY_MS = 86_400_000;
+
 
 export interface BulkOptions {
   pollMs: number;
@@ -92,17 +108,17 @@ async function create(ctx: ConnectorContext, body: unknown, o: BulkOptions): Pro
 }
 
 /** One job from creation to its end, holding one of the org's job slots throughout. */
-async function runChecked(ctx: ConnectorContext, conversations: AnalyticsConversation[], expected: Expected, o: BulkOptions): Promise<JobResult> {
+async function runChecked(ctx: ConnectorContext, query: unknown, expected: Expected, o: BulkOptions): Promise<JobResult> {
   const slot = await ctx.jobSlots.acquire();
   try {
-    return await runHolding(ctx, conversations, expected, o);
+    return await runHolding(ctx, query, expected, o);
   } finally {
     await slot.release();
   }
 }
 
-async function runHolding(ctx: ConnectorContext, conversations: AnalyticsConversation[], expected: Expected, o: BulkOptions): Promise<JobResult> {
-  const job = await create(ctx, { action: 'DELETE', actionDate: ctx.now().toISOString(), conversationQuery: exactQuery(conversations) }, o);
+async function runHolding(ctx: ConnectorContext, conversationQuery: unknown, expected: Expected, o: BulkOptions): Promise<JobResult> {
+  const job = await create(ctx, { action: 'DELETE', actionDate: ctx.now().toISOString(), conversationQuery }, o);
   const ready = await waitFor(ctx, job.id, ['READY'], o, job.state);
   if (ready.state !== 'READY') return { kind: 'not-ready', job: ready };
   if (ready.totalConversations !== expected.conversations || ready.totalRecordings !== expected.recordings) {
@@ -134,6 +150,108 @@ async function details(ctx: ConnectorContext, ids: readonly string[]): Promise<M
   return out;
 }
 
+/** One job's worth of conversations: whole days selected by interval alone, or named by id. */
+type Unit = { kind: 'days'; days: number[]; media: string[]; conversations: AnalyticsConversation[] } | { kind: 'ids'; conversations: AnalyticsConversation[] };
+
+/** The media of a conversation's recorded sessions (all its sessions' when none says recorded), sorted. */
+export function mediaOf(c: AnalyticsConversation): string[] {
+  const all = c.participants.flatMap((p) => p.sessions);
+  const recorded = all.filter((s) => s.recording === true);
+  return [...new Set((recorded.length > 0 ? recorded : all).map((s) => s.mediaType))].sort();
+}
+
+/** UTC day number of a conversation's start. */
+function dayIndex(c: AnalyticsConversation): number {
+  return Math.floor(Date.parse(c.conversationStart) / DAY_MS);
+}
+
+/**
+ * The job query selecting whole UTC days (consecutive day numbers) of some media: the interval,
+ * counting only conversations that started in it (`startOfDayIntervalMatching`; the real interval
+ * otherwise also selects conversations with activity in it that started the day before), and a
+ * segment filter on the media (retention differs by media: a day whose voice calls are due still
+ * has its chats, due years later).
+ */
+export function dayQuery(days: readonly number[], media: readonly string[]): { interval: string; startOfDayIntervalMatching: true; segmentFilters: unknown[] } {
+  const from = new Date(Math.min(...days) * DAY_MS).toISOString();
+  const to = new Date((Math.max(...days) + 1) * DAY_MS).toISOString();
+  return {
+    interval: `${from}/${to}`,
+    startOfDayIntervalMatching: true,
+    segmentFilters: [{ type: 'or', predicates: media.map((m) => ({ type: 'dimension', dimension: 'mediaType', value: m })) }],
+  };
+}
+
+/**
+ * Fully targeted conversations cut into day runs (whole days that may be deleted by interval) and
+ * the rest (named by id). A day goes to a run when it has at least `MIN_DAY_CONVERSATIONS` planned
+ * conversations — a retention batch deletes whole old days; an erasure's few conversations of a
+ * day are named by id, where an interval would select other people's conversations and only cost
+ * a cancelled job. Runs are consecutive days, at most `DAY_JOB_DAYS` days and
+ * `DAY_JOB_RECORDINGS` recordings each (a day above that is one run of its own).
+ */
+export function dayRuns(full: readonly AnalyticsConversation[], recordingsIn: (set: readonly AnalyticsConversation[]) => number): { runs: Array<{ days: number[]; media: string[]; conversations: AnalyticsConversation[] }>; single: AnalyticsConversation[] } {
+  const single: AnalyticsConversation[] = full.filter((c) => Number.isNaN(dayIndex(c)) || mediaOf(c).length === 0);
+  const byMedia = new Map<string, AnalyticsConversation[]>();
+  for (const c of full) {
+    if (Number.isNaN(dayIndex(c)) || mediaOf(c).length === 0) continue;
+    const k = mediaOf(c).join(',');
+    byMedia.set(k, [...(byMedia.get(k) ?? []), c]);
+  }
+  const runs: Array<{ days: number[]; media: string[]; conversations: AnalyticsConversation[] }> = [];
+  for (const [k, convs] of [...byMedia].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const r = dayRunsOf(convs, recordingsIn, single);
+    runs.push(...r.map((x) => ({ days: x.days, media: k.split(','), conversations: x.conversations })));
+  }
+  return { runs, single };
+}
+
+/** Day runs of conversations of one media signature; days below the minimum go to `single`. */
+function dayRunsOf(full: readonly AnalyticsConversation[], recordingsIn: (set: readonly AnalyticsConversation[]) => number, single: AnalyticsConversation[]): Array<{ days: number[]; conversations: AnalyticsConversation[] }> {
+  const byDay = new Map<number, AnalyticsConversation[]>();
+  for (const c of full) {
+    const d = dayIndex(c);
+    byDay.set(d, [...(byDay.get(d) ?? []), c]);
+  }
+  const runs: Array<{ days: number[]; conversations: AnalyticsConversation[]; recordings: number }> = [];
+  let cur: (typeof runs)[number] | undefined;
+  for (const d of [...byDay.keys()].sort((a, b) => a - b)) {
+    const convs = byDay.get(d)!;
+    if (convs.length < MIN_DAY_CONVERSATIONS) {
+      single.push(...convs);
+      continue;
+    }
+    const n = recordingsIn(convs);
+    const last = cur?.days[cur.days.length - 1];
+    if (cur && last === d - 1 && cur.days.length < DAY_JOB_DAYS && cur.recordings + n <= DAY_JOB_RECORDINGS) {
+      cur.days.push(d);
+      cur.conversations.push(...convs);
+      cur.recordings += n;
+    } else runs.push((cur = { days: [d], conversations: [...convs], recordings: n }));
+  }
+  return runs.map(({ days, conversations }) => ({ days, conversations }));
+}
+
+/**
+ * After a job ran: when its own counters do not account for every planned recording, the
+ * conversations are re-read; whatever still exists was not deleted (skipped, failed or cancelled).
+ */
+async function settle(ctx: ConnectorContext, job: RecordingJob, conversations: readonly AnalyticsConversation[], live: readonly ConnectorAction[], outcomes: ActionOutcome[]): Promise<void> {
+  const left = new Set<string>();
+  if (job.state !== 'FULFILLED' || job.totalProcessedRecordings !== live.length || job.totalSkippedRecordings + job.totalFailedRecordings > 0) {
+    try {
+      for (const c of conversations) for (const rec of await recordingsOf(ctx, c.conversationId)) left.add(rec.id);
+    } catch (e) {
+      for (const a of live) outcomes.push({ id: a.id, status: 'failed', detail: `recording job ${job.state}: could not verify (${(e as Error).message})`, externalId: job.id });
+      return;
+    }
+  }
+  for (const a of live) {
+    const rid = splitChildId(a.target.id)!.id;
+    outcomes.push(left.has(rid) ? { id: a.id, status: 'failed', detail: `recording job ${job.state}: recording not deleted`, externalId: job.id } : { id: a.id, status: 'done', externalId: job.id });
+  }
+}
+
 /**
  * Deletes the recordings of `actions` whose conversations are fully targeted with checked bulk
  * jobs. Returns outcomes for the actions it handled and the actions left for per-record deletion
@@ -162,41 +280,46 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
     if (known && !(known.length === targeted.size && known.every((r) => targeted.has(r)))) rest.push(...acts);
     else full.push(conv);
   }
-  const chunks: AnalyticsConversation[][] = [];
-  for (let i = 0; i < full.length; i += JOB_CONVERSATIONS) chunks.push(full.slice(i, i + JOB_CONVERSATIONS));
   const jobs = { ran: 0, cancelled: 0 };
-  await mapLimit(chunks, MAX_CONCURRENT_JOBS, async (chunk) => {
-    const live = chunk.flatMap((c) => byConv.get(c.conversationId)!);
+  const recordingsIn = (set: readonly AnalyticsConversation[]): number => set.reduce((n, c) => n + byConv.get(c.conversationId)!.length, 0);
+  const cut = dayRuns(full, recordingsIn);
+  // An interval job pays off when it replaces more than one job naming ≤ 100 conversations.
+  const runs = cut.runs.filter((r) => r.conversations.length > JOB_CONVERSATIONS);
+  const single = [...cut.single, ...cut.runs.filter((r) => r.conversations.length <= JOB_CONVERSATIONS).flatMap((r) => r.conversations)];
+  const idChunks = (set: readonly AnalyticsConversation[]): Unit[] => {
+    const out: Unit[] = [];
+    for (let i = 0; i < set.length; i += JOB_CONVERSATIONS) out.push({ kind: 'ids', conversations: set.slice(i, i + JOB_CONVERSATIONS) });
+    return out;
+  };
+  // One unit of work: a job, then what its result means for its actions (and its fallback).
+  const runUnit = async (u: Unit): Promise<void> => {
+    const live = u.conversations.flatMap((c) => byConv.get(c.conversationId)!);
+    const query = u.kind === 'days' ? dayQuery(u.days, u.media) : exactQuery(u.conversations);
     let r: JobResult;
     try {
-      r = await runChecked(ctx, chunk, { conversations: chunk.length, recordings: live.length }, o);
+      r = await runChecked(ctx, query, { conversations: u.conversations.length, recordings: live.length }, o);
     } catch (e) {
       for (const a of live) outcomes.push({ id: a.id, status: 'failed', detail: (e as Error).message });
       return;
     }
     if (r.kind !== 'ran') {
-      // Totals differ from the plan (or the job failed before running): deleted one by one.
       jobs.cancelled++;
-      rest.push(...live);
+      if (u.kind === 'days' && u.days.length > 1) {
+        // Several days did not check out: each day alone, then (below) by id.
+        const perDay = u.days.map((d) => u.conversations.filter((c) => dayIndex(c) === d));
+        const byId = perDay.filter((convs) => convs.length <= JOB_CONVERSATIONS).flat();
+        const alone = u.days.flatMap((d, i): Unit[] => (perDay[i]!.length > JOB_CONVERSATIONS ? [{ kind: 'days', days: [d], media: u.media, conversations: perDay[i]! }] : []));
+        await mapLimit([...alone, ...idChunks(byId)], MAX_CONCURRENT_JOBS, runUnit);
+      } else if (u.kind === 'days') {
+        // The day holds a conversation the plan does not name (or one it names is gone): by id.
+        await mapLimit(idChunks(u.conversations), MAX_CONCURRENT_JOBS, runUnit);
+      } else rest.push(...live); // Totals differ from the plan (or the job failed before running): one by one.
       return;
     }
     jobs.ran++;
-    const job = r.job;
-    // Verify: when the job's own counters do not account for every planned recording, re-read the
-    // conversations; whatever still exists was not deleted (skipped, failed or cancelled).
-    const left = new Set<string>();
-    if (job.state !== 'FULFILLED' || job.totalProcessedRecordings !== live.length || job.totalSkippedRecordings + job.totalFailedRecordings > 0) {
-      try {
-        for (const c of chunk) for (const rec of await recordingsOf(ctx, c.conversationId)) left.add(rec.id);
-      } catch (e) {
-        for (const a of live) outcomes.push({ id: a.id, status: 'failed', detail: `recording job ${job.state}: could not verify (${(e as Error).message})`, externalId: job.id });
-        return;
-      }
-    }
-    for (const a of live) {
-      const rid = splitChildId(a.target.id)!.id;
-      outcomes.push(left.has(rid) ? { id: a.id, status: 'failed', detail: `recording job ${job.state}: recording not deleted`, externalId: job.id } : { id: a.id, status: 'done', externalId: job.id });
-    }
-  });
+    await settle(ctx, r.job, u.conversations, live, outcomes);
+  };
+  const units: Unit[] = [...runs.map((r): Unit => ({ kind: 'days', days: r.days, media: r.media, conversations: r.conversations })), ...idChunks(single)];
+  await mapLimit(units, MAX_CONCURRENT_JOBS, runUnit);
   return { outcomes, rest, jobs };
 }

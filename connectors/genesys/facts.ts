@@ -78,6 +78,8 @@ export const GENESYS_FACTS = {
   linkRank: { 'external-contact': 1, conversation: 2, recording: 3, evaluation: 4 },
   deleteOrder: ['evaluation', 'recording', 'conversation', 'external-contact', 'consent', 'legal-hold'],
   batchSize: 100,
+  // Due recordings by whole days: one checked recording job deletes a day (bulk.ts).
+  dayBatches: { types: ['recording'], size: 10_000 },
   ops: ['delete', 'anonymize', 'gdpr-request', 'protect', 'unprotect', 'rectify'],
   rateLimit: { window: 'minute', limit: 300, honoursRetryAfter: true, note: '300 requests per minute per token; 429 with Retry-After.' },
   config: GenesysConnector,

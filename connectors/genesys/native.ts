@@ -202,6 +202,8 @@ export interface RecordingJobsQuery {
     interval: string;
     conversationFilters?: AnalyticsFilter[];
     segmentFilters?: AnalyticsFilter[];
+    /** Only conversations that started in the interval (else: any with activity in it). */
+    startOfDayIntervalMatching?: boolean;
   };
 }
 

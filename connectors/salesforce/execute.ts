@@ -2,7 +2,8 @@
  * Executes delete and anonymize actions. Deletes go children-first (Cases before Contacts) through
  * sObject Collections (200 ids per call) or, above `bulkThreshold`, Bulk API 2.0 hardDelete. Soft
  * deletes are then purged with emptyRecycleBin and checked with queryAll, so an erasure leaves
- * nothing restorable. `ENTITY_IS_DELETED`/`NOT_FOUND` count as `gone`.
+ * nothing restorable. Anonymization writes through sObject Collections update (200 records a call).
+ * `ENTITY_IS_DELETED`/`NOT_FOUND`/`INVALID_CROSS_REFERENCE_KEY` count as `gone`.
  */
 import type { ActionOutcome, ConnectorAction } from '../types.ts';
 import { bulkHardDelete, BULK_UNAVAILABLE, k15, type BulkRowResult } from './bulk.ts';
@@ -134,14 +135,55 @@ export function patchBody(values: Record<string, unknown>): Record<string, unkno
   return body;
 }
 
-async function anonymize(client: SalesforceClient, target: Target, values: Record<string, unknown>): Promise<Status> {
-  try {
-    await client.request('anonymize', { method: 'PATCH', url: `/sobjects/${target.object}/${target.id}`, body: JSON.stringify(patchBody(values)), headers: { 'Content-Type': 'application/json' } });
-    return { status: 'done' };
-  } catch (e) {
-    const code = errorCode((e as { cause?: unknown }).cause) ?? 'ERROR';
-    return GONE_CODES.has(code) ? { status: 'gone' } : { status: 'failed', detail: `anonymize: ${code}` };
+interface SaveResult {
+  id?: string;
+  success?: boolean;
+  errors?: Array<{ statusCode?: string; errorCode?: string }>;
+}
+
+/**
+ * Anonymization through sObject Collections update (`PATCH /composite/sobjects`, allOrNone false):
+ * up to 200 records of one object a call, one SaveResult per record in request order. A record
+ * that is gone (`ENTITY_IS_DELETED`, `INVALID_CROSS_REFERENCE_KEY`, `NOT_FOUND`) is `gone`; any
+ * other error fails that record; an answer that does not account for every record, or a failed
+ * call, fails the call's records (nothing is assumed written).
+ */
+async function anonymizeAll(client: SalesforceClient, patches: ReadonlyArray<{ action: ConnectorAction; target: Target }>): Promise<Status[]> {
+  const out: Status[] = patches.map(() => ({ status: 'failed', detail: 'not executed' }));
+  // Each record's body first: a value path that is not a field name fails that record only.
+  const bodies = new Map<number, Record<string, unknown>>();
+  const byObject = new Map<string, number[]>();
+  for (const [i, p] of patches.entries()) {
+    try {
+      bodies.set(i, { attributes: { type: p.target.object }, id: p.target.id, ...patchBody(p.action.values ?? {}) });
+    } catch (e) {
+      out[i] = { status: 'failed', detail: `anonymize: ${(e as Error).message.slice(0, 120)}` };
+      continue;
+    }
+    byObject.set(p.target.object, [...(byObject.get(p.target.object) ?? []), i]);
   }
+  const groups = [...byObject.values()].flatMap((idx) => chunk(idx, 200));
+  await pool(groups, client.config.concurrency ?? 4, async (idx) => {
+    const records = idx.map((i) => bodies.get(i)!);
+    let res: SaveResult[];
+    try {
+      res = await client.request<SaveResult[]>('anonymize', { method: 'PATCH', url: '/composite/sobjects', body: JSON.stringify({ allOrNone: false, records }), headers: { 'Content-Type': 'application/json' } });
+      if (!Array.isArray(res) || res.length !== idx.length) throw new Error('collections update returned a result count that does not match the request');
+    } catch (e) {
+      const code = errorCode((e as { cause?: unknown }).cause) ?? errorCode(e) ?? (e as Error).message.slice(0, 120);
+      for (const i of idx) out[i] = { status: 'failed', detail: `anonymize: ${code}` };
+      return;
+    }
+    res.forEach((r, k) => {
+      const i = idx[k]!;
+      if (r?.success === true) out[i] = { status: 'done' };
+      else {
+        const code = r?.errors?.[0]?.statusCode ?? r?.errors?.[0]?.errorCode ?? 'ERROR';
+        out[i] = GONE_CODES.has(code) ? { status: 'gone' } : { status: 'failed', detail: `anonymize: ${code}` };
+      }
+    });
+  });
+  return out;
 }
 
 export async function executeActions(client: SalesforceClient, resolver: ObjectResolver, actions: readonly ConnectorAction[]): Promise<ActionOutcome[]> {
@@ -181,7 +223,7 @@ export async function executeActions(client: SalesforceClient, resolver: ObjectR
     const r = result.get(key) ?? { status: 'failed' as const, detail: 'no result' };
     for (const id of t.actionIds) outcome.set(id, { id, status: r.status, ...(r.detail ? { detail: r.detail } : {}), ...(externalIds.get(key) ? { externalId: externalIds.get(key)! } : {}) });
   }
-  const patched = await pool(patches, client.config.concurrency ?? 4, (p) => anonymize(client, p.target, p.action.values ?? {}));
+  const patched = patches.length > 0 ? await anonymizeAll(client, patches) : [];
   patches.forEach((p, i) => {
     const r = patched[i]!;
     outcome.set(p.action.id, { id: p.action.id, status: r.status, ...(r.detail ? { detail: r.detail } : {}) });

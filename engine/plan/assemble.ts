@@ -7,7 +7,8 @@ import { refKey } from '../records.ts';
 import type { ActionEntry, PlanCollector } from './collect.ts';
 import { canonicalHash, withLazyActions } from './serialize.ts';
 import { sortEntries } from './sort-entries.ts';
-import { estimateActions } from './estimate.ts';
+import { byDays, estimateActions } from './estimate.ts';
+import { retentionDay } from './day-batches.ts';
 import { markOutsideCoverage, type HoldCoverage } from './coverage.ts';
 import { PLAN_API_VERSION, type Plan, type PlanAction, type PlanRequest, type PlanSummary, type ProtectedRecord } from './types.ts';
 
@@ -53,6 +54,13 @@ function holdConflictsOf(list: AssembleInput['holdConflicts']): Pick<PlanSummary
   return { holdConflicts: [...byKey.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, c]) => c) };
 }
 
+/** An entry as the estimate sees it: with its retention day where apply batches by whole days. */
+function withDay(e: ActionEntry): ActionEntry & { day?: string } {
+  if (!byDays(e.system, e.type, e.op)) return e;
+  const day = retentionDay(materialise(e).basis);
+  return day ? { ...e, day } : e;
+}
+
 export function assemblePlan(input: AssembleInput): Plan {
   const { collector } = input;
   // Equal ids have equal sort keys (the id hashes op, target, policy and request), so after a
@@ -95,7 +103,7 @@ export function assemblePlan(input: AssembleInput): Plan {
     skipped,
     ...holdConflictsOf(input.holdConflicts),
     ...(Object.keys(checkedAtApply).length > 0 ? { holdsCheckedAtApply: checkedAtApply } : {}),
-    estimate: estimateActions(entries),
+    estimate: estimateActions(entries.map(withDay)),
   };
   const rest = {
     apiVersion: PLAN_API_VERSION,

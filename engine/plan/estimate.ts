@@ -10,12 +10,15 @@
  */
 import { REGISTRY } from '../../connectors/registry.ts';
 import type { SystemFacts } from '../system-facts.ts';
+import { packDays, retentionDay } from './day-batches.ts';
 
 /** What a cost model sees of an action. */
 export interface CostTarget {
   op: string;
   type: string;
   id: string;
+  /** UTC day the retention period counted from, for types the system batches by whole days. */
+  day?: string;
 }
 
 export interface SystemCostModel {
@@ -62,11 +65,22 @@ export interface EstimatedAction {
   system: string;
   type: string;
   id: string;
+  /** See `CostTarget.day`. */
+  day?: string;
 }
 
 /** The actions of a plan, flattened for `estimateActions`. */
-export function planTargets(actions: readonly { op: string; target: { system: string; type: string; id: string } }[]): EstimatedAction[] {
-  return actions.map((a) => ({ op: a.op, system: a.target.system, type: a.target.type, id: a.target.id }));
+export function planTargets(actions: readonly { op: string; target: { system: string; type: string; id: string }; basis?: { rule?: unknown; from?: unknown } }[]): EstimatedAction[] {
+  return actions.map((a) => {
+    const day = byDays(a.target.system, a.target.type, a.op) ? retentionDay(a.basis) : '';
+    return { op: a.op, system: a.target.system, type: a.target.type, id: a.target.id, ...(day ? { day } : {}) };
+  });
+}
+
+/** Whether apply batches these actions by whole days (the system's `dayBatches`). */
+export function byDays(system: string, type: string, op: string): { size: number } | undefined {
+  const d = (REGISTRY as readonly SystemFacts[]).find((f) => f.name === system)?.dayBatches;
+  return d && d.types.includes(type) && (op === 'delete' || op === 'purge') ? d : undefined;
 }
 
 /**
@@ -79,7 +93,7 @@ export function estimateActions(actions: Iterable<EstimatedAction>): PlanEstimat
     const k = `${a.system}\u0000${a.op}\u0000${a.type}`;
     let g = groups.get(k);
     if (!g) groups.set(k, (g = { system: a.system, op: a.op, type: a.type, targets: [] }));
-    g.targets.push({ op: a.op, type: a.type, id: a.id });
+    g.targets.push({ op: a.op, type: a.type, id: a.id, ...(a.day ? { day: a.day } : {}) });
   }
   const bySystem: Record<string, SystemEstimate> = {};
   for (const key of [...groups.keys()].sort()) {
@@ -91,7 +105,9 @@ export function estimateActions(actions: Iterable<EstimatedAction>): PlanEstimat
       e.calls += g.targets.length;
       continue;
     }
-    for (let i = 0; i < g.targets.length; i += model.batchSize) e.calls += model.batchCalls(g.op, g.type, g.targets.slice(i, i + model.batchSize));
+    const days = byDays(g.system, g.type, g.op);
+    if (days) for (const batch of packDays(g.targets, (t) => t.day ?? '', days.size)) e.calls += model.batchCalls(g.op, g.type, batch);
+    else for (let i = 0; i < g.targets.length; i += model.batchSize) e.calls += model.batchCalls(g.op, g.type, g.targets.slice(i, i + model.batchSize));
   }
   let calls = 0;
   let minutes = 0;

@@ -1,5 +1,6 @@
 /** The order the runner carries actions out in, and how it cuts them into batches. */
 import { factsOf, REGISTRY } from '../../connectors/registry.ts';
+import { packDays, retentionDay } from '../../engine/plan/day-batches.ts';
 import type { PlanAction } from '../../engine/plan/types.ts';
 
 /**
@@ -40,6 +41,13 @@ export function batches(actions: readonly PlanAction[], sizes: Record<string, nu
   );
   const out: Batch[] = [];
   for (const g of sorted) {
+    const byDay = factsOf(g.system)?.dayBatches;
+    if (byDay && byDay.types.includes(g.type) && (g.op === 'delete' || g.op === 'purge')) {
+      // A caller's own batch size (tests) bounds day batches too.
+      const size = sizes === BATCH_SIZE ? byDay.size : Math.min(byDay.size, sizes[g.system] ?? byDay.size);
+      for (const actions of packDays(g.actions, (a) => retentionDay(a.basis), size)) out.push({ ...g, actions });
+      continue;
+    }
     const size = Math.max(1, sizes[g.system] ?? 100);
     for (let i = 0; i < g.actions.length; i += size) out.push({ ...g, actions: g.actions.slice(i, i + size) });
   }

@@ -3,7 +3,11 @@
  * FULFILLED. At most 2 jobs per org in PENDING or PROCESSING; a third is refused with 400
  * `recording.jobs.max.concurrent` (the real code is unconfirmed). Only DELETE is emulated. At READY
  * the job's selection is fixed and its `totalConversations` / `totalRecordings` computed, so a client
- * can compare them with what it meant to select before it sets the job to PROCESSING. Fault hook
+ * can compare them with what it meant to select before it sets the job to PROCESSING. The interval
+ * selects every conversation with activity in it (one that started up to a day before and ended
+ * inside counts), unless `startOfDayIntervalMatching` is true: then only those that started in it.
+ * `totalConversations` counts the conversations affected, i.e. with at least one recording
+ * (decision: a selected conversation without recordings is not counted). Fault hook
  * (`store.recordingJobFaults`): the next job ignores its query's filters.
  */
 import { randomUUID } from 'node:crypto';
@@ -35,6 +39,9 @@ export const jobRoutes: Route[] = [
     if (!isFilterList(cq.conversationFilters) || !isFilterList(cq.segmentFilters)) {
       throw badRequest('conversationQuery filters are invalid', 'invalid.property');
     }
+    if (cq.startOfDayIntervalMatching !== undefined && typeof cq.startOfDayIntervalMatching !== 'boolean') {
+      throw badRequest('startOfDayIntervalMatching must be a boolean', 'invalid.property');
+    }
     const active = [...store.jobs.values()].filter((w) => w.job.state === 'PENDING' || w.job.state === 'PROCESSING').length;
     if (active >= MAX_CONCURRENT_JOBS) {
       store.recordingJobStats.refused++;
@@ -51,6 +58,7 @@ export const jobRoutes: Route[] = [
         interval: `${from}/${to}`,
         conversationFilters: cq.conversationFilters,
         segmentFilters: cq.segmentFilters,
+        ...(cq.startOfDayIntervalMatching === true ? { startOfDayIntervalMatching: true } : {}),
       },
     };
     const job: RecordingJob = {

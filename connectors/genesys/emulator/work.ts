@@ -36,8 +36,9 @@ export function jobConversations(store: GenesysStore, w: JobWork): string[] {
   const q = w.job.recordingJobsQuery.conversationQuery;
   if (!q) return [];
   const [from, to] = q.interval.split('/').map((x) => new Date(x).toISOString());
-  return store
-    .conversationsIn(from!, to!)
+  // Activity in the interval: also conversations that started the day before and ended inside it.
+  const before = q.startOfDayIntervalMatching === true ? [] : store.conversationsIn(new Date(Date.parse(from!) - 86_400_000).toISOString(), from!).filter((c) => (c.conversationEnd ?? c.conversationStart) > from!);
+  return [...before, ...store.conversationsIn(from!, to!)]
     .filter((c) => w.fault === 'IGNORE_FILTERS' || conversationMatches(c, q.conversationFilters, q.segmentFilters))
     .map((c) => c.conversationId);
 }
@@ -45,7 +46,8 @@ export function jobConversations(store: GenesysStore, w: JobWork): string[] {
 function stepJob(store: GenesysStore, w: JobWork): void {
   const job = w.job;
   if (job.state === 'PENDING') {
-    w.conversationIds = jobConversations(store, w);
+    // Conversations affected: those with at least one recording.
+    w.conversationIds = jobConversations(store, w).filter((cid) => store.recordingsOf(cid).length > 0);
     job.totalConversations = w.conversationIds.length;
     job.totalRecordings = w.conversationIds.reduce((n, cid) => n + store.recordingsOf(cid).length, 0);
     job.state = 'READY';

@@ -14,7 +14,7 @@ import { hashedId } from './ids.ts';
 import { QueryService } from './query-routes.ts';
 import { replication } from './replication-routes.ts';
 import { handleSoap, soapFault, soapSession } from './soap-routes.ts';
-import { collectionsDelete, describe, limits, sobjectRow } from './sobject-routes.ts';
+import { collectionsDelete, collectionsUpdate, describe, limits, sobjectRow } from './sobject-routes.ts';
 import { SalesforceStore } from './store.ts';
 
 export interface SalesforceEmulatorOptions {
@@ -140,6 +140,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     if (a === 'sobjects' && seg.length === 3 && (c === 'deleted' || c === 'updated')) return replication(ctx, store, b!, c);
     if (a === 'sobjects' && seg.length === 3) return sobjectRow(ctx, store, version, b!, c!);
     if (a === 'composite' && b === 'sobjects' && seg.length === 2 && m === 'DELETE') return collectionsDelete(ctx, store);
+    if (a === 'composite' && b === 'sobjects' && seg.length === 2 && m === 'PATCH') return collectionsUpdate(ctx, store);
     if (a === 'jobs' && b === 'query') {
       if (seg.length === 2 && m === 'POST') return bulkQuery.create(ctx, version);
       if (seg.length === 2 && m === 'GET') return bulkQuery.list(ctx);

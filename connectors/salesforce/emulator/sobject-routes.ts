@@ -130,3 +130,63 @@ export function limits(ctx: Ctx, used: number, max: number): void {
     SingleEmailMessages: { Max: 5000, Remaining: 5000 },
   });
 }
+
+/**
+ * `PATCH /composite/sobjects` — sObject Collections update: `{allOrNone?, records: [{attributes:
+ * {type}, id, …fields}]}`, up to 200 records, one SaveResult per record in request order (`{id,
+ * success: true, errors: []}`, or `{success: false, errors: [{statusCode, message, fields}]}`).
+ * Malformed requests are a 400 (`[{message, errorCode}]`): no records list, more than 200
+ * (`EXCEEDED_ID_LIMIT`), a record without `attributes.type` (`INVALID_TYPE`). Per record: no id
+ * `MISSING_ARGUMENT`, an id of another object or malformed `MALFORMED_ID`, a deleted record
+ * `ENTITY_IS_DELETED`, an id that does not exist `INVALID_CROSS_REFERENCE_KEY` (decision: the
+ * real code for a well-formed unknown id is unconfirmed), an unknown field `INVALID_FIELD`.
+ * `allOrNone: true` with any failure changes nothing: the others fail `ALL_OR_NONE_OPERATION_ROLLED_BACK`.
+ */
+export async function collectionsUpdate(ctx: Ctx, store: SalesforceStore): Promise<void> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBody(ctx.req));
+  } catch {
+    return sendError(ctx, 400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON');
+  }
+  const b = body as { allOrNone?: unknown; records?: unknown };
+  if (!b || typeof b !== 'object' || !Array.isArray(b.records) || b.records.length === 0) return sendError(ctx, 400, 'INVALID_FIELD', 'records is required');
+  if (b.records.length > 200) return sendError(ctx, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+  const records = b.records as Array<Record<string, unknown>>;
+  for (const r of records) {
+    const type = (r?.attributes as { type?: unknown } | undefined)?.type;
+    if (typeof type !== 'string' || !findObject(type)) return sendError(ctx, 400, 'INVALID_TYPE', 'Must send a concrete entity type.');
+  }
+  const fail = (statusCode: string, message: string, fields: string[] = []) => ({ success: false, errors: [{ statusCode, message, fields }] });
+  // Checked first (nothing written), then applied unless allOrNone and any failed.
+  const checked = records.map((r) => {
+    const obj = findObject((r.attributes as { type: string }).type)!;
+    const id = r.id ?? r.Id;
+    if (typeof id !== 'string' || id === '') return { error: fail('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']) };
+    const hit = store.byId(id);
+    if (!hit) {
+      if (store.isPurged(id)) return { error: fail('ENTITY_IS_DELETED', 'entity is deleted') };
+      if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(id) || !id.startsWith(obj.keyPrefix)) return { error: fail('MALFORMED_ID', `${obj.name} ID: id value of incorrect type: ${id}`, ['Id']) };
+      return { error: fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id') };
+    }
+    if (hit.object !== obj) return { error: fail('MALFORMED_ID', `${obj.name} ID: id value of incorrect type: ${id}`, ['Id']) };
+    if (hit.row.IsDeleted === true) return { error: fail('ENTITY_IS_DELETED', 'entity is deleted') };
+    const { attributes: _a, id: _i, Id: _I, ...fields } = r;
+    for (const k of Object.keys(fields)) {
+      if (!(k in obj.fields) && !Object.keys(obj.fields).some((f) => f.toLowerCase() === k.toLowerCase())) return { error: fail('INVALID_FIELD', `No such column '${k}' on sobject of type ${obj.name}`, [k]) };
+    }
+    return { id: hit.row.Id as string, fields };
+  });
+  if (b.allOrNone === true && checked.some((c) => 'error' in c)) {
+    return sendJson(ctx, 200, checked.map((c) => ('error' in c ? c.error : fail('ALL_OR_NONE_OPERATION_ROLLED_BACK', 'Record rolled back because not all records were valid and the request was using AllOrNone header'))));
+  }
+  sendJson(
+    ctx,
+    200,
+    checked.map((c) => {
+      if ('error' in c) return c.error;
+      const err = store.update(c.id, c.fields);
+      return err ? fail(err.statusCode, err.message) : { id: c.id, success: true, errors: [] };
+    }),
+  );
+}

@@ -1,0 +1,161 @@
+/**
+ * Whole days deleted by interval (issue 17): when a batch plans every recorded conversation of a
+ * UTC day, one recording job whose query is just the days' interval selects exactly the planned
+ * set — its totals at READY equal the plan's only then. A day with one conversation the plan does
+ * not name never runs an interval job: it is cancelled and the day goes to jobs naming each
+ * conversation. Property: over random plans, no unplanned recording is ever deleted and a
+ * protected conversation never loses a recording.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectorAction } from '../../../connectors/types.ts';
+import type { Interaction, Person } from '../../../connectors/generate/world.ts';
+import { childId } from '../../../connectors/genesys/mapping.ts';
+import { genesysSeedForPerson } from '../../../connectors/genesys/seed.ts';
+import { calls, makePerson, ref, startRig, type Rig } from './fixtures.ts';
+
+const DAY = 86_400_000;
+
+describe('genesys recording jobs by whole days', () => {
+  let rig: Rig;
+  let people = 0;
+  beforeAll(async () => {
+    rig = await startRig(0, { gdprStepMs: 10 }, { bulkThreshold: 5 });
+  });
+  afterAll(() => rig.emu.stop());
+
+  /** Loads `perDay[i]` recorded voice conversations on each day from `firstDay` (one person each); their ids by day. */
+  function loadDays(firstDay: string, perDay: number[], mediaType: Interaction['mediaType'] = 'voice'): string[][] {
+    const byDay: string[][] = [];
+    for (const [d, n] of perDay.entries()) {
+      const ids: string[] = [];
+      for (let k = 0; k < n; k++) {
+        const base = makePerson(100_000 + people++);
+        const start = new Date(Date.parse(firstDay) + d * DAY + (k + 1) * 600_000).toISOString();
+        const it: Interaction = { key: `${base.key}-d`, mediaType, direction: 'inbound', start, end: new Date(Date.parse(start) + 300_000).toISOString(), address: mediaType === 'voice' ? base.phones[0]! : base.emails[0]!, recorded: true, evaluated: false, queue: 'Support' };
+        const p: Person = { ...base, interactions: [it] };
+        const before = new Set(rig.emu.store.conversations.keys());
+        rig.emu.store.load({ ...genesysSeedForPerson(p, []), contacts: [] });
+        ids.push(...[...rig.emu.store.conversations.keys()].filter((c) => !before.has(c)));
+      }
+      byDay.push(ids);
+    }
+    rig.emu.store.invalidate();
+    return byDay;
+  }
+
+  const actionsFor = (convs: readonly string[], prefix: string): ConnectorAction[] =>
+    convs.flatMap((c) => rig.emu.store.recordingsOf(c).map((r) => ({ id: `${prefix}:${r.id}`, op: 'delete' as const, target: ref('recording', childId(c, r.id)) })));
+
+  const newJobs = (before: Set<string>) => [...rig.emu.store.jobs.entries()].filter(([id]) => !before.has(id)).map(([, w]) => w);
+
+  it('three whole days planned (115 conversations): one job selected by the interval alone runs, no job per 100 conversations', async () => {
+    const days = loadDays('2023-02-06T00:00:00.000Z', [40, 45, 30]);
+    const actions = actionsFor(days.flat(), 'w');
+    const jobsBefore = new Set(rig.emu.store.jobs.keys());
+    await rig.connector.get(actions.map((a) => a.target));
+    const posts = calls(rig, 'POST /api/v2/recording/jobs');
+    const out = await rig.connector.execute(actions);
+    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    const jobs = newJobs(jobsBefore);
+    expect(jobs.length).toBe(1);
+    expect(calls(rig, 'POST /api/v2/recording/jobs') - posts).toBe(1);
+    const q = jobs[0]!.job.recordingJobsQuery.conversationQuery!;
+    expect(q.conversationFilters).toBeUndefined();
+    expect(q.interval).toBe('2023-02-06T00:00:00.000Z/2023-02-09T00:00:00.000Z');
+    expect(jobs[0]!.history).toEqual(['PENDING', 'READY', 'PROCESSING', 'FULFILLED']);
+    expect(days.flat().every((c) => rig.emu.store.recordingsOf(c).length === 0)).toBe(true);
+  });
+
+  it('retention differs by media: the due voice calls of days that still hold their chats go in one job filtered by media', async () => {
+    const voice = loadDays('2023-04-03T00:00:00.000Z', [60, 60]);
+    const chats = loadDays('2023-04-03T00:00:00.000Z', [3, 2], 'chat').flat();
+    const kept = chats.flatMap((c) => rig.emu.store.recordingsOf(c).map((r) => r.id));
+    const actions = actionsFor(voice.flat(), 'v');
+    const jobsBefore = new Set(rig.emu.store.jobs.keys());
+    await rig.connector.get(actions.map((a) => a.target));
+    const out = await rig.connector.execute(actions);
+    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.every((id) => rig.emu.store.recordings.has(id))).toBe(true);
+    const jobs = newJobs(jobsBefore);
+    expect(jobs.map((w) => w.history.at(-1))).toEqual(['FULFILLED']);
+    expect(jobs[0]!.job.recordingJobsQuery.conversationQuery!.segmentFilters).toEqual([{ type: 'or', predicates: [{ type: 'dimension', dimension: 'mediaType', value: 'voice' }] }]);
+  });
+
+  it('a day with one conversation the plan does not name never runs an interval job; that conversation keeps its recordings', async () => {
+    const days = loadDays('2023-03-06T00:00:00.000Z', [110, 110]);
+    const unplanned = days[1]![3]!;
+    const kept = rig.emu.store.recordingsOf(unplanned).map((r) => r.id);
+    const planned = days.flat().filter((c) => c !== unplanned);
+    const actions = actionsFor(planned, 'u');
+    const jobsBefore = new Set(rig.emu.store.jobs.keys());
+    await rig.connector.get(actions.map((a) => a.target));
+    const out = await rig.connector.execute(actions);
+    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.every((id) => rig.emu.store.recordings.has(id))).toBe(true);
+    const jobs = newJobs(jobsBefore);
+    for (const w of jobs) {
+      const q = w.job.recordingJobsQuery.conversationQuery!;
+      // Every job that ran either named its conversations or covered only days the plan names whole.
+      if (w.history.includes('PROCESSING') && !q.conversationFilters) expect(q.interval.startsWith('2023-03-06')).toBe(true);
+    }
+    const intervalOnly = jobs.filter((w) => !w.job.recordingJobsQuery.conversationQuery!.conversationFilters);
+    // both days (cancelled), then day 1 alone (ran) and day 2 alone (cancelled); day 2 then by id (100 + 9)
+    expect(intervalOnly.filter((w) => w.history.includes('CANCELLED')).length).toBe(2);
+    expect(intervalOnly.filter((w) => w.job.state === 'FULFILLED').length).toBe(1);
+    expect(jobs.filter((w) => w.job.recordingJobsQuery.conversationQuery!.conversationFilters && w.job.state === 'FULFILLED').length).toBe(2);
+  });
+
+  it('days of 100 conversations or fewer are named by id: an interval job would not save a job', async () => {
+    const days = loadDays('2023-05-01T00:00:00.000Z', [30, 30]);
+    const actions = actionsFor(days.flat(), 's');
+    const jobsBefore = new Set(rig.emu.store.jobs.keys());
+    await rig.connector.get(actions.map((a) => a.target));
+    const out = await rig.connector.execute(actions);
+    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    const jobs = newJobs(jobsBefore);
+    expect(jobs.length).toBe(1);
+    expect(jobs[0]!.job.recordingJobsQuery.conversationQuery!.conversationFilters).toBeDefined();
+  });
+
+  it('random plans over whole and partial days: no unplanned recording is ever deleted, protected conversations keep theirs', async () => {
+    let block = 0;
+    const jobsBefore = new Set(rig.emu.store.jobs.keys());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 20, max: 70 }), fc.boolean()), { minLength: 1, maxLength: 3 }),
+        fc.infiniteStream(fc.constantFrom('planned', 'planned', 'planned', 'planned', 'unplanned', 'held-after', 'held-before')),
+        async (spec, kinds) => {
+          const first = new Date(Date.parse('2022-01-03T00:00:00.000Z') + block++ * 7 * DAY).toISOString();
+          const days = loadDays(first, spec.map(([n]) => n));
+          const it = kinds[Symbol.iterator]();
+          // A whole day: every conversation planned; a mixed day: each planned, unplanned or held.
+          const kind = new Map(days.flatMap((d, i) => d.map((c): [string, string] => [c, spec[i]![1] ? 'planned' : (it.next().value as string)])));
+          const store = rig.emu.store;
+          for (const [c, k] of kind) if (k === 'held-before') store.protectedConversations.add(c);
+          const planned = days.flat().filter((c) => kind.get(c) === 'planned' || kind.get(c) === 'held-after');
+          const keep = new Set(days.flat().filter((c) => kind.get(c) !== 'planned').flatMap((c) => store.recordingsOf(c).map((r) => r.id)));
+          const actions = actionsFor(planned, `p${block}`);
+          if (actions.length === 0) return;
+          await rig.connector.get(actions.map((a) => a.target));
+          // A hold placed after re-verification (the plan and the read did not see it).
+          for (const [c, k] of kind) if (k === 'held-after') store.protectedConversations.add(c);
+          const out = await rig.connector.execute(actions);
+          for (const id of keep) expect(store.recordings.has(id)).toBe(true);
+          for (const [i, a] of actions.entries()) {
+            const held = kind.get(a.target.id.split(':')[0]!) === 'held-after';
+            expect(out[i]!.status).toBe(held ? 'failed' : 'done');
+          }
+          for (const c of days.flat()) store.protectedConversations.delete(c);
+        },
+      ),
+      { numRuns: 20, seed: 17 },
+    );
+    // The property covered both outcomes: interval jobs that ran, and ones cancelled before running.
+    const interval = newJobs(jobsBefore).filter((w) => !w.job.recordingJobsQuery.conversationQuery!.conversationFilters);
+    expect(interval.filter((w) => w.job.state === 'FULFILLED').length).toBeGreaterThan(0);
+    expect(interval.filter((w) => w.job.state === 'CANCELLED').length).toBeGreaterThan(0);
+  });
+});
