@@ -59,14 +59,21 @@ export class HttpError extends Error {
 
 const ERR = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse };
 
+/** The flat request's identifier fields and the identifier kind each gives. */
+const ID_FIELDS = [['email', 'email'], ['phone', 'phone'], ['salesforceId', 'sf'], ['genesysId', 'gc']] as const;
+
 /** The subject's normalised identifiers from a request body; 400 when there are none. */
 export function subjectIdentifiers(body: { identifiers?: string[]; email?: string; phone?: string; salesforceId?: string; genesysId?: string }): string[] {
   // The usual data-action call names one e-mail or phone: no set to build or sort.
-  if (body.identifiers === undefined && body.salesforceId === undefined && body.genesysId === undefined && (body.email === undefined) !== (body.phone === undefined)) {
-    const field = body.email !== undefined ? 'email' : 'phone';
-    const id = identifier(field, body[field]!);
-    if (!id) throw new HttpError(400, 'bad-identifier', `${field} is not a usable ${field}`);
-    return [id];
+  if (body.identifiers === undefined) {
+    let given = 0;
+    for (const [field] of ID_FIELDS) if (body[field] !== undefined) given++;
+    const field = given !== 1 ? undefined : body.email !== undefined ? 'email' : body.phone !== undefined ? 'phone' : undefined;
+    if (field) {
+      const id = identifier(field, body[field]!);
+      if (!id) throw new HttpError(400, 'bad-identifier', `${field} is not a usable ${field}`);
+      return [id];
+    }
   }
   const out = new Set<string>();
   body.identifiers?.forEach((raw, i) => {
@@ -74,7 +81,7 @@ export function subjectIdentifiers(body: { identifiers?: string[]; email?: strin
     if (!id) throw new HttpError(400, 'bad-identifier', `identifiers[${i}] is not a usable identifier (kind:value, e.g. email:… or phone:+…)`);
     out.add(id);
   });
-  for (const [field, kind] of [['email', 'email'], ['phone', 'phone'], ['salesforceId', 'sf'], ['genesysId', 'gc']] as const) {
+  for (const [field, kind] of ID_FIELDS) {
     const raw = body[field];
     if (raw === undefined) continue;
     const id = identifier(kind, raw);
