@@ -61,6 +61,12 @@ export interface Connector {
    */
   coverage?(): Record<string, unknown> | undefined;
   /**
+   * Optional: what the reads since the last call want said to whoever ran them (a fallback taken,
+   * e.g. contacts read by scan because the bulk export was refused), each note once. Never record
+   * content or personal data.
+   */
+  readNotes?(): string[];
+  /**
    * Everything related to these normalised identifiers (erasure and access discovery). `known`:
    * refKeys of records the same discovery already holds (an earlier round); a connector may skip
    * re-reading what it returned for them then (Genesys: a known conversation's recordings and

@@ -17,11 +17,12 @@ export async function takeSnapshot(
   connectors: readonly Connector[],
   out: string,
   options: { createdAt?: string; onProgress?: (p: SnapshotProgress) => void } = {},
-): Promise<{ counts: Record<string, number>; total: number }> {
+): Promise<{ counts: Record<string, number>; total: number; notes: string[] }> {
   const writer = new SnapshotWriter();
   await writer.open(out, { systems: connectors.map((c) => c.system), source: `lethe snapshot (${connectors.map((c) => c.system).join(', ')})`, ...(options.createdAt ? { createdAt: options.createdAt } : {}) });
   const counts: Record<string, number> = {};
   let total = 0;
+  const notes: string[] = [];
   try {
     for (const c of connectors) {
       if (c.streamAll) {
@@ -51,11 +52,12 @@ export async function takeSnapshot(
     for (const c of connectors) {
       const coverage = c.coverage?.();
       if (coverage) writer.setCoverage(c.system, coverage);
+      notes.push(...(c.readNotes?.() ?? []));
     }
     await writer.close();
   } catch (e) {
     await writer.abort();
     throw e;
   }
-  return { counts, total };
+  return { counts, total, notes };
 }

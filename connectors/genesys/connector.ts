@@ -97,6 +97,7 @@ export function createGenesysConnector(config: GenesysConnectorConfig): GenesysC
     streamAll: (options?: ReadOptions): AsyncIterable<LetheRecord> => streamAll(ctx, options),
     changes: (cursor) => genesysChanges(ctx, cursor),
     coverage: () => (ctx.lastCoverage ? coverageOf(ctx.lastCoverage.ranges, ctx.lastCoverage.readAt) : undefined),
+    readNotes: () => ctx.notes.splice(0),
     lookup: (identifiers: readonly string[], options?: LookupOptions): Promise<LetheRecord[]> => lookupIdentifiers(ctx, identifiers, options),
     get: (refs: readonly RecordRef[]): Promise<Map<string, LetheRecord | null>> => getBatched(ctx, refs),
     holdsFor: (refs: readonly RecordRef[]): Promise<LetheRecord[]> => holdsForRefs(ctx, refs),

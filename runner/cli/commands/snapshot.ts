@@ -78,6 +78,8 @@ export async function runSnapshot(opts: SnapshotCommandOptions, io: SnapshotComm
     for (const [k, n] of Object.entries(result.counts)) lines.push(`  ${k.padEnd(28)} ${String(n).padStart(10)}`);
     lines.push(`  ${'total'.padEnd(28)} ${String(result.total).padStart(10)}`);
     out.write(`${lines.join('\n')}\n`);
+    // What the connectors want said (a fallback taken): beside the progress, never on stdout.
+    for (const note of result.notes) (io.progress ?? process.stderr).write(`note: ${note}\n`);
     return result;
   } catch (err) {
     if (progress.enabled) (io.progress ?? process.stderr).write('\n');

@@ -12,6 +12,7 @@ import { createGenesysConnector, type GenesysConnectorConfig } from '../../../co
 import { startGenesysEmulator, type GenesysEmulator } from '../../../connectors/genesys/emulator/index.ts';
 import type { ExternalContact } from '../../../connectors/genesys/native.ts';
 import { SnapshotWriter } from '../../../connectors/snapshot/writer.ts';
+import { takeSnapshot } from '../../../runner/take-snapshot.ts';
 import type { LetheRecord } from '../../../engine/records.ts';
 import { collect, makeWorld, WORLD_NOW, WORLD_START } from './fixtures.ts';
 
@@ -140,6 +141,10 @@ describe('bulk export faults', () => {
       expect(routeCalls('scan/contacts')).toBeGreaterThan(0);
       const end = changes.find((op) => op.op === 'end');
       expect(end && end.op === 'end' ? end.notes.join('\n') : '').toMatch(/external contacts read by the cursor scan: the bulk export is not permitted \(403/);
+      // A plain snapshot (no store) says it too, once.
+      const plain = await takeSnapshot([viaExport()], join(dir, 'plain-403'), { createdAt: WORLD_NOW });
+      expect(plain.counts['genesys/external-contact']).toBe(emu.store.contacts.size);
+      expect(plain.notes.filter((n) => /read by the cursor scan: the bulk export is not permitted \(403/.test(n))).toHaveLength(1);
     } finally {
       emu.store.options.contactExportPermitted = true;
     }
