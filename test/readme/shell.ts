@@ -8,6 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync, lstatSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Block } from './blocks.ts';
 
 export interface BlockRun {
@@ -145,6 +146,10 @@ export async function runBlocks(blocks: readonly Block[], opts: { cwd: string; d
   clearTimeout(guard);
   // Whatever the blocks left running in the background (a reader closes the terminal).
   killGroup();
+  // 'exit' can come before the driver's last lines on fd 3 are read (its 'err' line, say): read the
+  // pipe to its end; every process that held it is gone now.
+  const status = child.stdio[3] as Readable;
+  if (!status.readableEnded && !status.destroyed) await new Promise<void>((resolve) => status.once('close', () => resolve()));
   if (!finished && current >= 0) {
     const run = runs[current]!;
     run.status = 'failed';
