@@ -8,32 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGenesysConnector, type GenesysConnectorConfig } from '../../../connectors/genesys/connector.ts';
+import type { GenesysConnectorConfig } from '../../../connectors/genesys/connector.ts';
 import { startGenesysEmulator, type GenesysEmulator } from '../../../connectors/genesys/emulator/index.ts';
 import type { ExternalContact } from '../../../connectors/genesys/native.ts';
 import { SnapshotWriter } from '../../../connectors/snapshot/writer.ts';
 import { takeSnapshot } from '../../../runner/take-snapshot.ts';
 import type { LetheRecord } from '../../../engine/records.ts';
-import { collect, makeWorld, WORLD_NOW, WORLD_START } from './fixtures.ts';
+import { collect, connectorFor, makeWorld, WORLD_NOW, WORLD_START } from './fixtures.ts';
 
 let emu: GenesysEmulator;
 let dir: string;
 
-const connector = (o: Partial<GenesysConnectorConfig> = {}) =>
-  createGenesysConnector({
-    apiUrl: emu.url,
-    loginUrl: emu.url,
-    clientId: 'lethe-client',
-    clientSecret: 'lethe-secret',
-    rateLimitPerMinute: 1_000_000,
-    rateBurst: 1000,
-    since: WORLD_START,
-    baseDelayMs: 5,
-    maxDelayMs: 50,
-    jobPollMs: 10,
-    now: () => new Date(WORLD_NOW),
-    ...o,
-  });
+const connector = (o: Partial<GenesysConnectorConfig> = {}) => connectorFor(emu, o);
 const viaExport = () => connector({ contactExportThreshold: 0 });
 const viaScan = () => connector({ contactExportThreshold: Number.MAX_SAFE_INTEGER });
 const contacts = (c = viaExport()): Promise<LetheRecord[]> => collect(c.stream('external-contact'));

@@ -77,7 +77,13 @@ export async function startRig(
   const world = makeWorld(count);
   const emu = await startGenesysEmulator({ ratePerMinute: 1_000_000, gdprStepMs: 20, ...emuOptions });
   emu.store.load(world.seed);
-  const connector = createGenesysConnector({
+  const connector = connectorFor(emu, connOptions);
+  return { emu, connector, ...world };
+}
+
+/** A connector to this emulator with the tests' settings (fast retries and polls, the world's clock). */
+export function connectorFor(emu: GenesysEmulator, options: Partial<GenesysConnectorConfig> = {}) {
+  return createGenesysConnector({
     apiUrl: emu.url,
     loginUrl: emu.url,
     clientId: 'lethe-client',
@@ -89,9 +95,8 @@ export async function startRig(
     maxDelayMs: 50,
     jobPollMs: 10,
     now: () => new Date(WORLD_NOW),
-    ...connOptions,
+    ...options,
   });
-  return { emu, connector, ...world };
 }
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
