@@ -24,7 +24,7 @@ import type { ChangeCursor, ChangeOp } from '../changes.ts';
 import type { LetheRecord, RecordRef } from '../../engine/records.ts';
 import { evaluationFromAnalytics, recordingFromListing, retentionEntryOf } from './bulk-mapping.ts';
 import { protectedAmong, recordingsOf, until, type ConnectorContext } from './context.ts';
-import { coverageOf, covers, decodeRanges, encodeRanges, protectionRanges, type ProtectionRanges } from './coverage.ts';
+import { aheadDays, coverageOf, covers, decodeRanges, encodeRanges, protectionRanges, type ProtectionRanges } from './coverage.ts';
 import { mapLimit } from './limiter.ts';
 import { contactToRecord, conversationToRecord, protectionToRecord } from './mapping.ts';
 import type { AnalyticsConversation } from './native.ts';
@@ -59,7 +59,9 @@ interface GenesysCursor {
   config: string;
 }
 
-const configKey = (ctx: ConnectorContext): string => (ctx.protection ? JSON.stringify({ ages: ctx.protection.ages, margin: ctx.protection.margin }) : '');
+// The bands depend on the ages, the margin and (their younger side) fullReadEveryDays.
+const configKey = (ctx: ConnectorContext): string =>
+  ctx.protection ? JSON.stringify({ ages: ctx.protection.ages, margin: ctx.protection.margin, ahead: aheadDays(ctx.fullReadEveryDays) }) : '';
 
 function readCursor(cursor: ChangeCursor | null): GenesysCursor | string {
   if (cursor === null) return 'no previous cursor: full read';
@@ -79,7 +81,7 @@ function cursorOf(at: string, available: string, fullAt: string, ranges: Protect
 async function* fullRead(ctx: ConnectorContext, at: string, available: string, why: string): AsyncGenerator<ChangeOp> {
   for (const type of GENESYS_TYPES) yield { op: 'reset', system: 'genesys', type };
   for await (const record of streamAll(ctx)) yield { op: 'put', record };
-  const ranges = ctx.lastCoverage?.ranges ?? protectionRanges(ctx.protection, at);
+  const ranges = ctx.lastCoverage?.ranges ?? protectionRanges(ctx.protection, at, ctx.fullReadEveryDays);
   const coverage = coverageOf(ranges, ctx.lastCoverage?.readAt ?? at);
   yield { op: 'end', cursor: cursorOf(at, available, at, ranges, configKey(ctx)), notes: [`genesys: ${why}`, ...ctx.notes.splice(0)], mode: 'full', ...(coverage ? { coverage: { ...coverage } } : {}) };
 }

@@ -62,7 +62,7 @@ export interface GenesysConnector extends Connector {
 export function createGenesysConnector(config: GenesysConnectorConfig): GenesysConnector {
   const fullReadEveryDays = config.fullReadEveryDays ?? 7;
   if (config.protectionCoverage) {
-    const problem = coverageConfigProblem(config.protectionCoverage, fullReadEveryDays);
+    const problem = coverageConfigProblem(config.protectionCoverage);
     if (problem) throw Object.assign(new Error(problem), { name: 'ConnectorConfigError' });
   }
   const budget = config.budget ?? localBudget();

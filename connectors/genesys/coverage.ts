@@ -6,6 +6,13 @@
  * only for conversations that can fall due soon: those that started within `margin` of one of the
  * configured retention ages (`protectionAges`, e.g. the bundle's Genesys periods P2Y, P3Y, P7Y).
  *
+ * The bands are asymmetric. The coverage is fixed at each full read and serves the plans made until
+ * the next one, so on the younger side of an age it must reach what falls due before then: the
+ * conversations that started up to `fullReadEveryDays` + 1 day after `now − age`. On the older side
+ * it must reach what fell due and still awaits an apply (a monthly apply: a month and some slack):
+ * that is `margin`. Outside the bands nothing is lost: the plan marks those actions "checked at
+ * apply", and apply reads every target's protection live.
+ *
  * The snapshot records what it covered in meta.json (`coverage.genesys["legal-hold"]`): the ranges of
  * conversation start it read protection for. `lethe plan` marks every Genesys action outside those
  * ranges "deletion protection checked at apply" and counts them in the summary.
@@ -15,7 +22,7 @@ import { addDuration, approxDays, parseDuration, subtractDuration } from '../../
 export interface ProtectionCoverageConfig {
   /** Retention ages (ISO 8601 durations) around which protection is read. */
   ages: readonly string[];
-  /** Half-width of each band (ISO 8601 duration). */
+  /** How far each band reaches before its age (ISO 8601 duration): due records awaiting an apply. */
   margin: string;
 }
 
@@ -28,21 +35,25 @@ export type GenesysCoverage = Record<string, unknown> & {
 };
 
 /** Why a coverage config is not usable (names the field), or null. */
-export function coverageConfigProblem(c: ProtectionCoverageConfig, fullReadEveryDays: number): string | null {
+export function coverageConfigProblem(c: ProtectionCoverageConfig): string | null {
   if (!Array.isArray(c.ages) || c.ages.length === 0) return 'protectionCoverage.ages must list at least one ISO 8601 duration';
   for (const a of c.ages) if (typeof a !== 'string' || !parseDuration(a)) return `protectionCoverage.ages: ${JSON.stringify(a)} is not an ISO 8601 duration`;
-  if (typeof c.margin !== 'string' || !parseDuration(c.margin)) return 'protectionCoverage.margin must be an ISO 8601 duration';
-  // The coverage is fixed at each full read: it must still include what falls due until the next one.
-  if (approxDays(c.margin) <= fullReadEveryDays) return `protectionCoverage.margin (${c.margin}) must be longer than fullReadEveryDays (${fullReadEveryDays})`;
+  if (typeof c.margin !== 'string' || !parseDuration(c.margin) || approxDays(c.margin) <= 0) return 'protectionCoverage.margin must be a positive ISO 8601 duration';
   return null;
 }
 
-/** The start ranges covered at `now`, sorted and merged. */
-export function protectionRanges(c: ProtectionCoverageConfig | undefined, now: string): ProtectionRanges {
+/** How far each band reaches after its age: what falls due before the next full read, and a day. */
+export function aheadDays(fullReadEveryDays: number): number {
+  return fullReadEveryDays + 1;
+}
+
+/** The start ranges covered at `now`, sorted and merged (`margin` before each age, `aheadDays` after it). */
+export function protectionRanges(c: ProtectionCoverageConfig | undefined, now: string, fullReadEveryDays: number): ProtectionRanges {
   if (!c) return null;
+  const ahead = `P${aheadDays(fullReadEveryDays)}D`;
   const raw = c.ages.map((age): [string, string] => {
     const centre = subtractDuration(now, age);
-    return [subtractDuration(centre, c.margin), addDuration(centre, c.margin)];
+    return [subtractDuration(centre, c.margin), addDuration(centre, ahead)];
   });
   raw.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const out: Array<[string, string]> = [];

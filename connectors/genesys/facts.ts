@@ -20,12 +20,12 @@ export const GenesysConnector = Type.Object(
       Type.Object(
         {
           ages: Type.Array(Type.String({ minLength: 2 }), { minItems: 1, description: 'Retention ages (ISO 8601), e.g. the Genesys periods of the policy bundle: P2Y, P3Y, P7Y.' }),
-          margin: Type.String({ minLength: 2, description: 'Half-width of each band (ISO 8601), longer than fullReadEveryDays, e.g. P45D.' }),
+          margin: Type.String({ minLength: 2, description: 'How far each band reaches before its age (ISO 8601): the due records still awaiting an apply, e.g. P45D for a monthly apply, P2D for a nightly one. After its age a band reaches fullReadEveryDays + 1 day (what falls due before the next full read).' }),
         },
         {
           additionalProperties: false,
           description:
-            'Snapshots read recording deletion protection only for conversations that started within margin of one of these ages (they can fall due soon); meta.json records the coverage and lethe plan marks actions outside it "deletion protection checked at apply". Default: every conversation.',
+            'Snapshots read recording deletion protection only for conversations that started from margin before to fullReadEveryDays + 1 day after one of these ages (they fell due and await an apply, or fall due before the next full read); meta.json records the coverage and lethe plan marks actions outside it "deletion protection checked at apply". Default: every conversation.',
         },
       ),
     ),

@@ -65,7 +65,7 @@ export async function* readTypes(ctx: ConnectorContext, types: ReadonlySet<strin
   const wantConversations = ['conversation', 'recording', 'evaluation', 'legal-hold'].some((t) => types.has(t));
   if (!wantConversations) return;
   const readAt = ctx.now().toISOString();
-  const ranges = protectionRanges(ctx.protection, readAt);
+  const ranges = protectionRanges(ctx.protection, readAt, ctx.fullReadEveryDays);
   const recordings = types.has('recording') ? await recordingsByConversation(ctx) : new Map<string, RecordingRetention[]>();
   const end = until(ctx);
   for await (const page of jobConversations(ctx.http, { since: ctx.since, until: end, intervalDays: ctx.intervalDays, pollMs: ctx.jobPollMs, maxPolls: ctx.jobMaxPolls, pageSize: ctx.jobResultsPageSize, verifyCount: true })) {

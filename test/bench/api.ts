@@ -2,10 +2,15 @@
  * `npm run bench -- api` (issue 17): API calls per phase, counted per endpoint by the emulators, on
  * a seeded scale model (ten years of history), projected to a 14M-recording org at 300 calls/min.
  *
- * The model is measured at two sizes (half and full). Per phase and system the calls are fitted as
- * `a + b × recordings`: `b` is the part that grows with the size of the history, `a` the part that
- * follows what changed or what is targeted. The projection is `a × changeScale + b × 14M`, where
- * `changeScale` is the real org's nightly changes over the model's (incremental phase only).
+ * The model is measured at two sizes (half and full). Per phase, system and driver the calls are
+ * fitted as `a + b × size`: `b` is the part that grows with the size of the history, `a` the part
+ * that follows what changed or what is targeted. A Genesys endpoint's size is what it pages over:
+ * recordings for the retention listing and per-recording reads (and external contacts, which the
+ * model has in proportion to its recordings), conversations for the rest (analytics, deletion
+ * protection). The projection is `a × changeScale + b × org size`, where `changeScale` is the real
+ * org's nightly changes over the model's (incremental phase only), at the issue's org: 14M
+ * recordings and 14M conversations. The model has 1.48 conversations per recording; the same fit
+ * at that ratio (20.7M conversations) is printed beside it.
  *
  * Phases, each on the same emulated org:
  *   1. full snapshot (first run);
@@ -24,6 +29,8 @@ import { estimateActions, planTargets } from '../../engine/plan/estimate.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import { fullReadCalls } from '../../connectors/genesys/cost.ts';
+import { aheadDays } from '../../connectors/genesys/coverage.ts';
+import { approxDays } from '../../engine/duration.ts';
 import { splitChildId } from '../../connectors/genesys/mapping.ts';
 import { windows } from '../../connectors/genesys/reads.ts';
 import { genesysSeedForPerson } from '../../connectors/genesys/seed.ts';
@@ -52,11 +59,16 @@ const HMAC_KEY = (process.env.LETHE_HMAC_KEY ??= 'c3'.repeat(32));
 // Plans are signed (issue 15): a bench-only plan key.
 process.env.LETHE_PLAN_KEY ??= 'd4'.repeat(32);
 
-/** The bench's periodic full read (`fullReadEveryDays`): nightly runs are light in between. */
-const FULL_READ_EVERY_DAYS = 7;
+/**
+ * The bench's periodic full read (`fullReadEveryDays`): nightly runs are light in between. 14 at
+ * this size (the night averaged over the cycle is printed for 7, 14 and 30);
+ * `LETHE_BENCH_FULL_READ_EVERY_DAYS` measures another.
+ */
+const FULL_READ_EVERY_DAYS = Number(process.env.LETHE_BENCH_FULL_READ_EVERY_DAYS ?? 14);
 
-/** The medium contact centre of issue 17: 2M recordings a year kept 7 years. */
+/** The medium contact centre of issue 17: 2M recordings a year kept 7 years, "about 14M conversations and recordings". */
 export const ORG_RECORDINGS = 14_000_000;
+export const ORG_CONVERSATIONS = 14_000_000;
 export const ORG_NIGHTLY = Math.round(2_000_000 / 365);
 export const RATE_PER_MIN = 300;
 /** Recordings that become due in a month at 2M a year (the issue's "~167k recordings"). */
@@ -96,9 +108,9 @@ function diff(after: Calls, before: Calls): Calls {
 }
 
 /**
- * Half-width of the deletion protection bands: P45D (a monthly apply: a month of due records not
- * yet applied, and the weekly full read); `LETHE_BENCH_PROTECTION_MARGIN=P8D` measures an org whose
- * apply runs nightly (the margin must stay above fullReadEveryDays).
+ * How far the deletion protection bands reach before each retention age: P45D (a monthly apply: a
+ * month of due records not yet applied, and slack); `LETHE_BENCH_PROTECTION_MARGIN=P2D` measures an
+ * org whose apply runs nightly. After each age the bands reach fullReadEveryDays + 1 day.
  */
 const PROTECTION_MARGIN = process.env.LETHE_BENCH_PROTECTION_MARGIN ?? 'P45D';
 
@@ -273,33 +285,58 @@ export async function measureSize(records: number, dir: string, log: (s: string)
   }
 }
 
+/** Deletion protection calls of a phase (100 conversations a call, no fixed part). */
+const protectionCallsOf = (calls: Calls): number => Object.entries(calls).filter(([k]) => k.includes('deletionprotection')).reduce((n, [, v]) => n + v, 0);
+
 /**
  * The full first snapshot against its 3 h target, two ways: the measured fit, and the cost model
- * (`fullReadCalls`, connectors/genesys/cost.ts) at the 14M org with the model's ratios
- * (conversations and external contacts per recording, protection reads per conversation).
+ * (`fullReadCalls`, connectors/genesys/cost.ts) at the 14M org (14M conversations; external
+ * contacts per recording and protection reads per conversation as in the model).
  */
 function fullSnapshotProjection(large: SizeRun, fit: Projection): string[] {
   const measured = large.phases['full snapshot'].genesys;
   const ratio = ORG_RECORDINGS / Math.max(1, large.recordings);
-  const protectionCalls = Object.entries(measured).filter(([k]) => k.includes('deletionprotection')).reduce((n, [, v]) => n + v, 0);
+  const conversationRatio = ORG_CONVERSATIONS / Math.max(1, large.conversations);
   const model = fullReadCalls({
-    conversations: Math.round(large.conversations * ratio),
+    conversations: ORG_CONVERSATIONS,
     recordings: ORG_RECORDINGS,
     externalContacts: Math.round(large.externalContacts * ratio),
     windows: windows('2015-01-01T00:00:00.000Z', NOW, 31).length,
-    protectionRead: Math.round(protectionCalls * 100 * ratio),
+    protectionRead: Math.round(protectionCallsOf(measured) * 100 * conversationRatio),
   });
   const total = Object.values(model).reduce((a, b) => a + b, 0);
   const verdict = (calls: number): string => `${fmtMinutes(calls)} ${calls / RATE_PER_MIN <= TARGET_MIN['full snapshot'] ? '✓ ≤ 3 h' : '✗ > 3 h'}`;
   return [
     `\nFull first snapshot at ${ORG_RECORDINGS.toLocaleString('en-US')} recordings (${Math.round(large.externalContacts * ratio).toLocaleString('en-US')} external contacts), target ≤ 3 h at ${RATE_PER_MIN}/min:`,
-    `- measured fit: ${fit.projected.toLocaleString('en-US')} calls, ${verdict(fit.projected)}`,
+    `- measured fit: ${fit.projected.toLocaleString('en-US')} calls, ${verdict(fit.projected)} (at the model's ${(large.conversations / Math.max(1, large.recordings)).toFixed(2)} conversations per recording, ${Math.round((ORG_RECORDINGS * large.conversations) / Math.max(1, large.recordings)).toLocaleString('en-US')} conversations: ${fit.projectedAtModelRatio.toLocaleString('en-US')} calls, ${verdict(fit.projectedAtModelRatio)})`,
     `- cost model (connectors/genesys/cost.ts): ${total.toLocaleString('en-US')} calls, ${verdict(total)}: ${Object.entries(model)
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`)
       .join('; ')}`,
     `  (by scan instead of export, external contacts alone would cost ${Math.ceil((large.externalContacts * ratio) / 200).toLocaleString('en-US')} calls, ${fmtMinutes((large.externalContacts * ratio) / 200)})`,
   ];
+}
+
+/**
+ * A light night reads no recordings and no contacts: every `fullReadEveryDays` nights the feed reads
+ * everything again. What a night costs averaged over that cycle, for the measured interval and for
+ * 7, 14 and 30 days: only the deletion protection bands depend on it (their younger side is
+ * `fullReadEveryDays` + 1 day), so the full read is the measured one with its protection part scaled
+ * by the bands' width in days.
+ */
+function cycleRows(large: SizeRun, rows: readonly Projection[]): string[] {
+  const full = rows.find((r) => r.phase === 'full snapshot' && r.system === 'genesys')!.projected;
+  const light = rows.find((r) => r.phase === 'nightly incremental snapshot' && r.system === 'genesys')!.projected;
+  const protection = (protectionCallsOf(large.phases['full snapshot'].genesys) * ORG_CONVERSATIONS) / Math.max(1, large.conversations);
+  const margin = approxDays(PROTECTION_MARGIN);
+  const out = [`- a night averaged over the periodic full read's cycle (margin ${PROTECTION_MARGIN}; a light night ${fmtMinutes(light)}):`];
+  for (const days of [...new Set([FULL_READ_EVERY_DAYS, 7, 14, 30])].sort((x, y) => x - y)) {
+    const fullAt = full - protection + (protection * (margin + aheadDays(days))) / (margin + aheadDays(FULL_READ_EVERY_DAYS));
+    const avg = (fullAt + (days - 1) * light) / days;
+    const measured = days === FULL_READ_EVERY_DAYS ? ' (measured)' : ' (protection bands rescaled)';
+    out.push(`  - fullReadEveryDays ${days}${measured}: the full-read night ${fmtMinutes(fullAt)}; averaged ${Math.round(avg).toLocaleString('en-US')} calls, ${fmtMinutes(avg)} ${avg / RATE_PER_MIN <= TARGET_MIN['nightly incremental snapshot'] ? '✓ ≤ 15 min' : '✗ > 15 min'}`);
+  }
+  return out;
 }
 
 /**
@@ -362,26 +399,56 @@ export interface Projection {
   system: 'genesys' | 'salesforce';
   small: number;
   large: number;
-  perHistory: number;
+  /** Calls per recording and per conversation of history (the fitted slopes). */
+  perRecording: number;
+  perConversation: number;
   fixed: number;
+  /** At the issue's org: 14M recordings, 14M conversations. */
   projected: number;
+  /** The same fit at the model's conversations per recording. */
+  projectedAtModelRatio: number;
 }
 
-/** Fits `a + b × recordings` through the two sizes and projects to the 14M org. */
+/** What a Genesys endpoint pages over; everything else (and all of Salesforce) follows recordings. */
+const RECORDING_DRIVEN = ['/api/v2/recordings/retention/query', '/recordingmetadata', '/api/v2/externalcontacts'];
+type Driver = 'recordings' | 'conversations';
+export const driverOf = (system: string, route: string): Driver =>
+  system === 'genesys' && !RECORDING_DRIVEN.some((r) => route.includes(r)) ? 'conversations' : 'recordings';
+
+const byDriver = (system: string, calls: Calls, driver: Driver): number =>
+  Object.entries(calls).filter(([k]) => driverOf(system, k) === driver).reduce((n, [, v]) => n + v, 0);
+
+/** Fits `a + b × size` per driver through the two sizes and projects to the 14M org. */
 export function project(small: SizeRun, large: SizeRun): Projection[] {
   const out: Projection[] = [];
   for (const phase of Object.keys(large.phases) as Phase[]) {
     for (const system of ['genesys', 'salesforce'] as const) {
-      const c1 = sum(small.phases[phase][system]);
-      const c2 = sum(large.phases[phase][system]);
-      const dh = large.recordings - small.recordings;
-      // One request's calls follow the subject, not the history: a fit would turn a status poll
-      // more or less between the two sizes into thousands of calls. Its projection is what the
-      // full-size model measured (the per-endpoint list shows both sizes).
-      const b = phase !== 'one erasure request' && dh > 0 ? Math.max(0, (c2 - c1) / dh) : 0;
-      const a = Math.max(0, c2 - b * large.recordings);
       const changeScale = phase === 'nightly incremental snapshot' ? ORG_NIGHTLY / large.nightly : 1;
-      out.push({ phase, system, small: c1, large: c2, perHistory: b, fixed: a, projected: Math.round(a * changeScale + b * ORG_RECORDINGS) });
+      const fit = (driver: Driver): { a: number; b: number } => {
+        const c1 = byDriver(system, small.phases[phase][system], driver);
+        const c2 = byDriver(system, large.phases[phase][system], driver);
+        const dh = large[driver] - small[driver];
+        // One request's calls follow the subject, not the history: a fit would turn a status poll
+        // more or less between the two sizes into thousands of calls. Its projection is what the
+        // full-size model measured (the per-endpoint list shows both sizes).
+        const b = phase !== 'one erasure request' && dh > 0 ? Math.max(0, (c2 - c1) / dh) : 0;
+        return { a: Math.max(0, c2 - b * large[driver]), b };
+      };
+      const r = fit('recordings');
+      const c = fit('conversations');
+      const fixed = r.a + c.a;
+      const modelRatio = large.conversations / Math.max(1, large.recordings);
+      out.push({
+        phase,
+        system,
+        small: sum(small.phases[phase][system]),
+        large: sum(large.phases[phase][system]),
+        perRecording: r.b,
+        perConversation: c.b,
+        fixed,
+        projected: Math.round(fixed * changeScale + r.b * ORG_RECORDINGS + c.b * ORG_CONVERSATIONS),
+        projectedAtModelRatio: Math.round(fixed * changeScale + r.b * ORG_RECORDINGS + c.b * ORG_RECORDINGS * modelRatio),
+      });
     }
   }
   return out;
@@ -440,32 +507,26 @@ export const bench: Bench = async ({ quick }) => {
     const rows = project(small, large);
     const lines: string[] = [
       `\nModel: ${large.conversations} conversations + ${large.recordings} recordings (half size: ${small.conversations} + ${small.recordings}), ${large.salesforceRecords} Salesforce records; night: ${large.nightly} new recorded conversations; month due: ${large.monthlyDue} recordings.`,
-      `Projection: ${ORG_RECORDINGS.toLocaleString('en-US')} recordings, ${ORG_NIGHTLY} new a night, ${RATE_PER_MIN} calls/min (Genesys); deletion protection read within ${PROTECTION_MARGIN} of the retention ages.\n`,
-      '| phase | system | calls (half) | calls (full) | per recording of history | fixed | projected calls | at 300/min | target |',
-      '|---|---|---|---|---|---|---|---|---|',
+      `Projection: ${ORG_RECORDINGS.toLocaleString('en-US')} recordings and ${ORG_CONVERSATIONS.toLocaleString('en-US')} conversations, ${ORG_NIGHTLY} new a night, ${RATE_PER_MIN} calls/min (Genesys); deletion protection read from ${PROTECTION_MARGIN} before to ${aheadDays(FULL_READ_EVERY_DAYS)} days after each retention age (fullReadEveryDays ${FULL_READ_EVERY_DAYS}).\n`,
+      '| phase | system | calls (half) | calls (full) | per recording / per conversation of history | fixed | projected calls | at 300/min | at the model\'s conversations per recording | target |',
+      '|---|---|---|---|---|---|---|---|---|---|',
     ];
     const split = monthlySplit(small, large);
     for (const r of rows) {
       const monthly = r.system === 'genesys' && r.phase === 'monthly retention apply';
       const target = r.system === 'genesys' ? (r.phase === 'one erasure request' ? '≤ 60 calls' : monthly ? `≤ ${TARGET_MIN[r.phase]} min for the recordings (below)` : `≤ ${TARGET_MIN[r.phase]} min`) : '';
       const met = r.system === 'genesys' ? (r.phase === 'one erasure request' ? r.projected <= 60 : monthly ? split.structural.projected / RATE_PER_MIN <= TARGET_MIN[r.phase] : r.projected / RATE_PER_MIN <= TARGET_MIN[r.phase]) : undefined;
-      lines.push(`| ${r.phase} | ${r.system} | ${r.small} | ${r.large} | ${r.perHistory.toFixed(4)} | ${Math.round(r.fixed)} | ${r.projected.toLocaleString('en-US')} | ${r.system === 'genesys' ? fmtMinutes(r.projected) : ''} | ${target}${met === undefined ? '' : met ? ' ✔' : ' ✘'} |`);
+      const alt = r.projectedAtModelRatio !== r.projected ? `${r.projectedAtModelRatio.toLocaleString('en-US')}${r.system === 'genesys' ? ` (${fmtMinutes(r.projectedAtModelRatio)})` : ''}` : '';
+      lines.push(`| ${r.phase} | ${r.system} | ${r.small} | ${r.large} | ${r.perRecording.toFixed(4)} / ${r.perConversation.toFixed(4)} | ${Math.round(r.fixed)} | ${r.projected.toLocaleString('en-US')} | ${r.system === 'genesys' ? fmtMinutes(r.projected) : ''} | ${alt} | ${target}${met === undefined ? '' : met ? ' ✔' : ' ✘'} |`);
     }
     const sfRead = sum(large.phases['full snapshot'].salesforce);
     const per100k = (sfRead * 100_000) / Math.max(1, large.salesforceRecords);
-    lines.push(`| Salesforce read (model) | salesforce | | ${sfRead} for ${large.salesforceRecords} records | | | ${per100k.toFixed(1)} per 100k records | | |`);
+    lines.push(`| Salesforce read (model) | salesforce | | ${sfRead} for ${large.salesforceRecords} records | | | ${per100k.toFixed(1)} per 100k records | | | |`);
     const sf100k = await salesforceRead100k();
     const bulk100k = (sf100k.bulk * 100_000) / sf100k.records;
-    lines.push(`| Salesforce read of 100k records | salesforce | REST only: ${sf100k.rest} | Bulk 2.0 above 10k rows: ${sf100k.bulk} | | | ${bulk100k.toFixed(1)} per 100k records | | ≤ 20 per 100k${bulk100k <= 20 ? ' ✔' : ' ✘'} |`);
+    lines.push(`| Salesforce read of 100k records | salesforce | REST only: ${sf100k.rest} | Bulk 2.0 above 10k rows: ${sf100k.bulk} | | | ${bulk100k.toFixed(1)} per 100k records | | | ≤ 20 per 100k${bulk100k <= 20 ? ' ✔' : ' ✘'} |`);
     lines.push(...fullSnapshotProjection(large, rows.find((r) => r.phase === 'full snapshot' && r.system === 'genesys')!));
-    {
-      // A light night does not read recordings or contacts: every FULL_READ_EVERY_DAYS nights the
-      // feed reads everything again. Averaged over those nights, what a night costs.
-      const full = rows.find((r) => r.phase === 'full snapshot' && r.system === 'genesys')!.projected;
-      const light = rows.find((r) => r.phase === 'nightly incremental snapshot' && r.system === 'genesys')!.projected;
-      const avg = (full + (FULL_READ_EVERY_DAYS - 1) * light) / FULL_READ_EVERY_DAYS;
-      lines.push(`- a night averaged over ${FULL_READ_EVERY_DAYS} nights, the periodic full read (fullReadEveryDays ${FULL_READ_EVERY_DAYS}) included: ${Math.round(avg).toLocaleString('en-US')} calls, ${fmtMinutes(avg)} (a light night ${fmtMinutes(light)}; the full-read night ${fmtMinutes(full)})`);
-    }
+    lines.push(...cycleRows(large, rows));
     lines.push(
       '',
       `Monthly retention apply at ${ORG_MONTHLY_DUE.toLocaleString('en-US')} due recordings (2M a year), Genesys, split (model: ${small.monthlyDue} / ${large.monthlyDue} due recordings, ${large.monthlyEvaluations} due evaluations at full size; recordings fitted as a + b × due recordings):`,

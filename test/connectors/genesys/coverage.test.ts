@@ -16,6 +16,8 @@ import { runPlan } from '../../../runner/cli/commands/plan.ts';
 import { takeSnapshot } from '../../../runner/take-snapshot.ts';
 import { collect, startRig, WORLD_NOW, type Rig } from './fixtures.ts';
 import { HANG_GUARD_MS } from '../../hang-guard.ts';
+import { incrementalSnapshot } from '../../../runner/snapshot-store/run.ts';
+import { MIN, startOrg } from '../../snapshot-store/org.ts';
 
 process.env.LETHE_HMAC_KEY ??= 'c3'.repeat(32);
 process.env.LETHE_PLAN_KEY ??= 'd4'.repeat(32);
@@ -35,24 +37,31 @@ const tmp = (): string => {
 const PROTECTION = 'POST /api/v2/recordings/deletionprotection';
 
 describe('protection ranges', () => {
-  it('are the bands around each age, merged, and survive the cursor', () => {
-    const r = protectionRanges({ ages: ['P1Y', 'P30D', 'P40D'], margin: 'P10D' }, '2024-04-01T00:00:00.000Z');
+  it('are the bands around each age (margin before it, fullReadEveryDays + 1 day after it), merged, and survive the cursor', () => {
+    const r = protectionRanges({ ages: ['P1Y', 'P30D', 'P40D'], margin: 'P10D' }, '2024-04-01T00:00:00.000Z', 7);
     expect(r).toEqual([
-      ['2023-03-22T00:00:00.000Z', '2023-04-11T00:00:00.000Z'],
-      ['2024-02-11T00:00:00.000Z', '2024-03-12T00:00:00.000Z'],
+      ['2023-03-22T00:00:00.000Z', '2023-04-09T00:00:00.000Z'],
+      ['2024-02-11T00:00:00.000Z', '2024-03-10T00:00:00.000Z'],
     ]);
     expect(covers(r, '2024-02-11T00:00:00.000Z')).toBe(true);
-    expect(covers(r, '2024-03-12T00:00:00.000Z')).toBe(false);
+    expect(covers(r, '2024-03-09T23:59:59.999Z')).toBe(true);
+    expect(covers(r, '2024-03-10T00:00:00.000Z')).toBe(false);
+    // The younger side follows the full-read interval, the older side the margin alone.
+    expect(protectionRanges({ ages: ['P1Y'], margin: 'P10D' }, '2024-04-01T00:00:00.000Z', 13)).toEqual([['2023-03-22T00:00:00.000Z', '2023-04-15T00:00:00.000Z']]);
+    expect(protectionRanges({ ages: ['P1Y'], margin: 'P2D' }, '2024-04-01T00:00:00.000Z', 7)).toEqual([['2023-03-30T00:00:00.000Z', '2023-04-09T00:00:00.000Z']]);
     expect(covers(null, '1999-01-01T00:00:00.000Z')).toBe(true);
     expect(decodeRanges(encodeRanges(r))).toEqual(r);
     expect(decodeRanges(encodeRanges(null))).toBeNull();
     expect(decodeRanges('2024-01-01/nonsense')).toBeUndefined();
   });
 
-  it('refuses a margin not longer than the full-read interval (the coverage is fixed between full reads)', () => {
-    expect(coverageConfigProblem({ ages: ['P2Y'], margin: 'P7D' }, 7)).toMatch(/margin \(P7D\) must be longer than fullReadEveryDays \(7\)/);
-    expect(coverageConfigProblem({ ages: ['2 years'], margin: 'P30D' }, 7)).toMatch(/not an ISO 8601 duration/);
-    expect(coverageConfigProblem({ ages: ['P2Y'], margin: 'P30D' }, 7)).toBeNull();
+  it('refuses ages that are not durations and a margin that is not a positive duration', () => {
+    expect(coverageConfigProblem({ ages: ['P2Y'], margin: 'P0D' })).toMatch(/margin must be a positive ISO 8601 duration/);
+    expect(coverageConfigProblem({ ages: ['P2Y'], margin: '45 days' })).toMatch(/margin must be a positive ISO 8601 duration/);
+    expect(coverageConfigProblem({ ages: ['2 years'], margin: 'P30D' })).toMatch(/not an ISO 8601 duration/);
+    expect(coverageConfigProblem({ ages: [], margin: 'P30D' })).toMatch(/ages must list at least one/);
+    // A nightly apply needs only a short older side: the younger side is fixed by fullReadEveryDays.
+    expect(coverageConfigProblem({ ages: ['P2Y'], margin: 'P2D' })).toBeNull();
   });
 
   it('marks only mutating actions outside the coverage, with a note and basis.holdCheck', () => {
@@ -74,7 +83,7 @@ describe('a snapshot with partial protection coverage', () => {
     const all = await startRig(80, {}, { jobResultsPageSize: 10 });
     const part = await startRig(80, {}, { jobResultsPageSize: 10, protectionCoverage: COVERAGE });
     rigs.push(all, part);
-    const ranges = protectionRanges(COVERAGE, WORLD_NOW)!;
+    const ranges = protectionRanges(COVERAGE, WORLD_NOW, 7)!;
     const start = new Map(all.seed.conversations.map((c) => [c.conversationId, c.conversationStart]));
     const protectedIds = [...all.emu.store.protectedConversations].sort();
     const inside = protectedIds.filter((id) => covers(ranges, start.get(id)!));
@@ -117,10 +126,10 @@ describe('a snapshot with partial protection coverage', () => {
 });
 
 describe('protectionCoverage in the runner config', () => {
-  it('a margin not longer than fullReadEveryDays is a config error naming the key, not a crash', async () => {
+  it('a margin that is not a positive duration is a config error naming the key, not a crash', async () => {
     const { connectorsFromConfig } = await import('../../../runner/connections.ts');
     const { UserError } = await import('../../../runner/cli/errors.ts');
-    const genesys = { apiUrl: 'http://127.0.0.1:9', loginUrl: 'http://127.0.0.1:9', clientId: { env: 'GC_ID' }, clientSecret: { env: 'GC_SECRET' }, protectionCoverage: { ages: ['P2Y'], margin: 'P3D' } };
+    const genesys = { apiUrl: 'http://127.0.0.1:9', loginUrl: 'http://127.0.0.1:9', clientId: { env: 'GC_ID' }, clientSecret: { env: 'GC_SECRET' }, protectionCoverage: { ages: ['P2Y'], margin: 'P0D' } };
     const config = { apiVersion: 'lethe.dev/v1', kind: 'RunnerConfig', metadata: { name: 'x' }, spec: { connectors: { genesys } } } as unknown as Parameters<typeof connectorsFromConfig>[0];
     let err: unknown;
     try {
@@ -129,6 +138,36 @@ describe('protectionCoverage in the runner config', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/spec\.connectors\.genesys: protectionCoverage\.margin \(P3D\) must be longer than fullReadEveryDays \(7\)/);
+    expect((err as Error).message).toMatch(/spec\.connectors\.genesys: protectionCoverage\.margin must be a positive ISO 8601 duration/);
   });
+});
+
+describe('the coverage across incremental runs', () => {
+  it('is fixed at the full read; a new fullReadEveryDays (the younger side of the bands) or margin forces a full read', async () => {
+    const genesys: { protectionCoverage: { ages: string[]; margin: string }; fullReadEveryDays: number } = { protectionCoverage: { ages: ['P80D'], margin: 'P10D' }, fullReadEveryDays: 7 };
+    const org = await startOrg(4, genesys);
+    const d = tmp();
+    const run = () => incrementalSnapshot(org.connectors(), { store: join(d, 'store'), out: join(d, 'view') });
+    try {
+      const first = await run();
+      expect(first.mode.genesys).toBe('full');
+      const covered = (): unknown => JSON.parse(readFileSync(join(d, 'view', 'meta.json'), 'utf8')).coverage.genesys['legal-hold'].conversationStarted;
+      const atFull = covered();
+      expect(atFull).toEqual(protectionRanges(genesys.protectionCoverage, new Date(org.clock.t).toISOString(), 7));
+      org.tick(3 * MIN);
+      expect((await run()).mode.genesys).toBe('delta');
+      expect(covered()).toEqual(atFull);
+      genesys.fullReadEveryDays = 14;
+      org.tick(3 * MIN);
+      const r = await run();
+      expect(r.mode.genesys).toBe('full');
+      expect(r.notes.join('\n')).toMatch(/protectionCoverage\) changed: full read/);
+      expect(covered()).toEqual(protectionRanges(genesys.protectionCoverage, new Date(org.clock.t).toISOString(), 14));
+      genesys.protectionCoverage = { ...genesys.protectionCoverage, margin: 'P20D' };
+      org.tick(3 * MIN);
+      expect((await run()).mode.genesys).toBe('full');
+    } finally {
+      await org.stop();
+    }
+  }, HANG_GUARD_MS);
 });
