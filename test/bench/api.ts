@@ -19,7 +19,7 @@
  *   4. one erasure request end to end: discovery, hold check, execution, verification;
  *   5. Salesforce read cost per 100k records (from phase 1).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -29,7 +29,7 @@ import { estimateActions, planTargets } from '../../engine/plan/estimate.ts';
 import type { RunnerConfig } from '../../engine/schema/index.ts';
 import type { Bundle } from '../../engine/bundle.ts';
 import { fullReadCalls } from '../../connectors/genesys/cost.ts';
-import { aheadDays } from '../../connectors/genesys/coverage.ts';
+import { aheadDays, covers } from '../../connectors/genesys/coverage.ts';
 import { approxDays } from '../../engine/duration.ts';
 import { splitChildId } from '../../connectors/genesys/mapping.ts';
 import { windows } from '../../connectors/genesys/reads.ts';
@@ -66,6 +66,9 @@ process.env.LETHE_PLAN_KEY ??= 'd4'.repeat(32);
  */
 const FULL_READ_EVERY_DAYS = Number(process.env.LETHE_BENCH_FULL_READ_EVERY_DAYS ?? 14);
 
+/** Where the model's history (and the analytics reads) start. */
+const HISTORY_START = '2015-01-01T00:00:00.000Z';
+
 /** The medium contact centre of issue 17: 2M recordings a year kept 7 years, "about 14M conversations and recordings". */
 export const ORG_RECORDINGS = 14_000_000;
 export const ORG_CONVERSATIONS = 14_000_000;
@@ -95,6 +98,10 @@ export interface SizeRun {
   monthlyEvaluations: number;
   /** Distinct media of the month's due recordings. */
   dueMedia: number;
+  /** Conversations inside the deletion protection bands of the full snapshot (its meta.json coverage). */
+  bands: number;
+  /** Those bands' width in days, clipped to the history. */
+  bandDays: number;
   /** calls per phase per system, by route. */
   phases: Record<Phase, { genesys: Calls; salesforce: Calls }>;
 }
@@ -233,6 +240,10 @@ export async function measureSize(records: number, dir: string, log: (s: string)
       await Promise.all(cs.map((c) => c.close()));
     });
     log(`  full snapshot: genesys ${sum(phases['full snapshot'].genesys)}, salesforce ${sum(phases['full snapshot'].salesforce)} calls`);
+    const covered = (JSON.parse(readFileSync(join(snap1, 'meta.json'), 'utf8')) as { coverage?: { genesys?: { 'legal-hold'?: { conversationStarted?: Array<[string, string]> } } } }).coverage?.genesys?.['legal-hold']?.conversationStarted;
+    if (!covered) throw new Error('bench: the full snapshot has no deletion protection coverage');
+    const bands = [...sandbox.genesys.store.conversations.values()].filter((c) => covers(covered, c.conversationStart)).length;
+    const bandDays = covered.reduce((n, [from, to]) => n + Math.max(0, Math.min(Date.parse(to), Date.parse(NOW)) - Math.max(Date.parse(from), Date.parse(HISTORY_START))) / DAY, 0);
 
     // 2. a night of changes, then the next run of the store: only what changed is read
     const nightly = Math.max(20, Math.round(recordings / 2000));
@@ -279,7 +290,7 @@ export async function measureSize(records: number, dir: string, log: (s: string)
     });
     log(`  one erasure request: genesys ${sum(phases['one erasure request'].genesys)}, salesforce ${sum(phases['one erasure request'].salesforce)} calls`);
     rmSync(snap2, { recursive: true, force: true });
-    return { records, recordings, conversations, externalContacts, salesforceRecords, nightly, monthlyDue, monthlyEvaluations, dueMedia, phases };
+    return { records, recordings, conversations, externalContacts, salesforceRecords, nightly, monthlyDue, monthlyEvaluations, dueMedia, bands, bandDays, phases };
   } finally {
     await sandbox.stop();
   }
@@ -296,13 +307,12 @@ const protectionCallsOf = (calls: Calls): number => Object.entries(calls).filter
 function fullSnapshotProjection(large: SizeRun, fit: Projection): string[] {
   const measured = large.phases['full snapshot'].genesys;
   const ratio = ORG_RECORDINGS / Math.max(1, large.recordings);
-  const conversationRatio = ORG_CONVERSATIONS / Math.max(1, large.conversations);
   const model = fullReadCalls({
     conversations: ORG_CONVERSATIONS,
     recordings: ORG_RECORDINGS,
     externalContacts: Math.round(large.externalContacts * ratio),
-    windows: windows('2015-01-01T00:00:00.000Z', NOW, 31).length,
-    protectionRead: Math.round(protectionCallsOf(measured) * 100 * conversationRatio),
+    windows: windows(HISTORY_START, NOW, 31).length,
+    protectionRead: orgBands(large),
   });
   const total = Object.values(model).reduce((a, b) => a + b, 0);
   const verdict = (calls: number): string => `${fmtMinutes(calls)} ${calls / RATE_PER_MIN <= TARGET_MIN['full snapshot'] ? '✓ ≤ 3 h' : '✗ > 3 h'}`;
@@ -313,6 +323,7 @@ function fullSnapshotProjection(large: SizeRun, fit: Projection): string[] {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`)
       .join('; ')}`,
+    `  (deletion protection bands: ${Math.round(large.bandDays)} days of conversations, ${large.bands.toLocaleString('en-US')} in the model, ${orgBands(large).toLocaleString('en-US')} at the org's ${ORG_NIGHTLY.toLocaleString('en-US')} a day)`,
     `  (by scan instead of export, external contacts alone would cost ${Math.ceil((large.externalContacts * ratio) / 200).toLocaleString('en-US')} calls, ${fmtMinutes((large.externalContacts * ratio) / 200)})`,
   ];
 }
@@ -327,7 +338,7 @@ function fullSnapshotProjection(large: SizeRun, fit: Projection): string[] {
 function cycleRows(large: SizeRun, rows: readonly Projection[]): string[] {
   const full = rows.find((r) => r.phase === 'full snapshot' && r.system === 'genesys')!.projected;
   const light = rows.find((r) => r.phase === 'nightly incremental snapshot' && r.system === 'genesys')!.projected;
-  const protection = (protectionCallsOf(large.phases['full snapshot'].genesys) * ORG_CONVERSATIONS) / Math.max(1, large.conversations);
+  const protection = (protectionCallsOf(large.phases['full snapshot'].genesys) * orgBands(large)) / Math.max(1, large.bands);
   const margin = approxDays(PROTECTION_MARGIN);
   const out = [`- a night averaged over the periodic full read's cycle (margin ${PROTECTION_MARGIN}; a light night ${fmtMinutes(light)}):`];
   for (const days of [...new Set([FULL_READ_EVERY_DAYS, 7, 14, 30])].sort((x, y) => x - y)) {
@@ -409,14 +420,22 @@ export interface Projection {
   projectedAtModelRatio: number;
 }
 
-/** What a Genesys endpoint pages over; everything else (and all of Salesforce) follows recordings. */
+/**
+ * What a Genesys endpoint pages over; everything else (and all of Salesforce) follows recordings.
+ * A full read's deletion protection reads follow the conversations inside the bands around the
+ * retention ages: a fixed number of days, so at the org they are the bands' days × its daily
+ * conversations, not a share of its history (which is shorter than the model's ten years).
+ */
 const RECORDING_DRIVEN = ['/api/v2/recordings/retention/query', '/recordingmetadata', '/api/v2/externalcontacts'];
-type Driver = 'recordings' | 'conversations';
-export const driverOf = (system: string, route: string): Driver =>
-  system === 'genesys' && !RECORDING_DRIVEN.some((r) => route.includes(r)) ? 'conversations' : 'recordings';
+type Driver = 'recordings' | 'conversations' | 'bands';
+export const driverOf = (system: string, route: string, phase: Phase): Driver =>
+  system !== 'genesys' || RECORDING_DRIVEN.some((r) => route.includes(r)) ? 'recordings' : phase === 'full snapshot' && route.includes('deletionprotection') ? 'bands' : 'conversations';
 
-const byDriver = (system: string, calls: Calls, driver: Driver): number =>
-  Object.entries(calls).filter(([k]) => driverOf(system, k) === driver).reduce((n, [, v]) => n + v, 0);
+const byDriver = (system: string, calls: Calls, driver: Driver, phase: Phase): number =>
+  Object.entries(calls).filter(([k]) => driverOf(system, k, phase) === driver).reduce((n, [, v]) => n + v, 0);
+
+/** The org's conversations inside the bands of `large`'s full snapshot: the bands' days × conversations a day (one per recording). */
+const orgBands = (large: SizeRun): number => Math.round(large.bandDays * ORG_NIGHTLY);
 
 /** Fits `a + b × size` per driver through the two sizes and projects to the 14M org. */
 export function project(small: SizeRun, large: SizeRun): Projection[] {
@@ -425,8 +444,8 @@ export function project(small: SizeRun, large: SizeRun): Projection[] {
     for (const system of ['genesys', 'salesforce'] as const) {
       const changeScale = phase === 'nightly incremental snapshot' ? ORG_NIGHTLY / large.nightly : 1;
       const fit = (driver: Driver): { a: number; b: number } => {
-        const c1 = byDriver(system, small.phases[phase][system], driver);
-        const c2 = byDriver(system, large.phases[phase][system], driver);
+        const c1 = byDriver(system, small.phases[phase][system], driver, phase);
+        const c2 = byDriver(system, large.phases[phase][system], driver, phase);
         const dh = large[driver] - small[driver];
         // One request's calls follow the subject, not the history: a fit would turn a status poll
         // more or less between the two sizes into thousands of calls. Its projection is what the
@@ -436,8 +455,10 @@ export function project(small: SizeRun, large: SizeRun): Projection[] {
       };
       const r = fit('recordings');
       const c = fit('conversations');
-      const fixed = r.a + c.a;
+      const p = fit('bands');
+      const fixed = r.a + c.a + p.a;
       const modelRatio = large.conversations / Math.max(1, large.recordings);
+      const bandCalls = p.b * orgBands(large);
       out.push({
         phase,
         system,
@@ -446,8 +467,8 @@ export function project(small: SizeRun, large: SizeRun): Projection[] {
         perRecording: r.b,
         perConversation: c.b,
         fixed,
-        projected: Math.round(fixed * changeScale + r.b * ORG_RECORDINGS + c.b * ORG_CONVERSATIONS),
-        projectedAtModelRatio: Math.round(fixed * changeScale + r.b * ORG_RECORDINGS + c.b * ORG_RECORDINGS * modelRatio),
+        projected: Math.round(fixed * changeScale + r.b * ORG_RECORDINGS + c.b * ORG_CONVERSATIONS + bandCalls),
+        projectedAtModelRatio: Math.round(fixed * changeScale + r.b * ORG_RECORDINGS + c.b * ORG_RECORDINGS * modelRatio + bandCalls * modelRatio),
       });
     }
   }
