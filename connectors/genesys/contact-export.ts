@@ -6,18 +6,21 @@
  * `jobMaxPolls` polls, the scan — the reason is kept in `ctx.notes` for the run's output.
  *
  * Fail closed: the file must parse, hold every column the mapping needs, one row per contact with
- * a unique id, and as many rows as the export's `resultRowCount` and the listing's `total` (read
- * first, as the scan does); anything else is an error, never a shorter list. Rows become the same
- * `ExternalContact` the scan returns for the fields the record uses (mapping.ts `contactToRecord`).
+ * a unique id, and exactly as many rows as the export's `resultRowCount`; and against the census
+ * taken just before the export (contact-census.ts, the same rule as the scan's) it must hold every
+ * contact that existed then — contacts created while the export ran may be in it or not; a contact
+ * deleted meanwhile cannot be told from a lost one and fails the read. Anything else is an error,
+ * never a shorter list. Rows become the same `ExternalContact` the scan returns for the fields the
+ * record uses (mapping.ts `contactToRecord`).
  */
+import { contactCensus, ContactTally, type ContactCensus } from './contact-census.ts';
 import { isStatus, type ConnectorContext } from './context.ts';
 import { CsvError, CsvReader } from './csv.ts';
 import { sleep } from './limiter.ts';
 import { CONTACT_EXPORT_COLUMNS, type ContactsExport, type ExternalContact, type PhoneNumber } from './native.ts';
-import { IncompleteReadError, scanContacts } from './reads.ts';
+import { afterTotal, IncompleteReadError, scanContacts } from './reads.ts';
 
 export const EXPORTS = '/api/v2/externalcontacts/contacts/exports';
-const LISTING = '/api/v2/externalcontacts/contacts';
 /** Submissions of an export that ends FAILED before falling back to the scan. */
 const EXPORT_ATTEMPTS = 2;
 /** Contacts yielded per page from the file. */
@@ -25,24 +28,16 @@ const PAGE = 1000;
 
 type Column = (typeof CONTACT_EXPORT_COLUMNS)[number];
 
-/** The org's contact count (`total` of the search listing; one call). */
-export async function contactTotal(ctx: ConnectorContext): Promise<number> {
-  const head = await ctx.http.request<{ total?: number }>('GET', LISTING, { query: { pageSize: 1 } });
-  const total = head.body?.total;
-  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw new IncompleteReadError(`${LISTING}: no total in the answer`);
-  return total;
-}
-
 /** Every external contact, page by page: by bulk export above the threshold, else by scan. */
 export async function* allContacts(ctx: ConnectorContext): AsyncGenerator<ExternalContact[]> {
-  const total = await contactTotal(ctx);
-  if (total < ctx.contactExportThreshold) return yield* scanContacts(ctx.http, ctx.scanLimit, total);
+  const census = await contactCensus(ctx.http);
+  if (census.total < ctx.contactExportThreshold) return yield* scanContacts(ctx.http, ctx.scanLimit, census);
   const ready = await exportReady(ctx);
   if (typeof ready === 'string') {
     ctx.notes.push(`genesys: external contacts read by the cursor scan: ${ready}`);
-    return yield* scanContacts(ctx.http, ctx.scanLimit, total);
+    return yield* scanContacts(ctx.http, ctx.scanLimit, await contactCensus(ctx.http));
   }
-  yield* readExportFile(ready, total);
+  yield* readExportFile(ctx, ready, census);
 }
 
 /** A SUCCEEDED export, or why there is none (the caller falls back to the scan). */
@@ -86,11 +81,11 @@ async function waitForExport(ctx: ConnectorContext, created: ContactsExport): Pr
  * Reads the export file: streamed, checked row by row and counted at the end. The download is a
  * pre-signed storage link (no bearer token, not an API call against the rate limit).
  */
-async function* readExportFile(done: ContactsExport, total: number): AsyncGenerator<ExternalContact[]> {
+async function* readExportFile(ctx: ConnectorContext, done: ContactsExport, census: ContactCensus): AsyncGenerator<ExternalContact[]> {
   const where = `contact export ${done.id}`;
   const expected = done.resultRowCount;
   if (typeof expected !== 'number' || !Number.isInteger(expected) || expected < 0) throw new IncompleteReadError(`${where}: SUCCEEDED without a resultRowCount`);
-  if (expected !== total) throw new IncompleteReadError(`${where}: resultRowCount ${expected} differs from the ${total} contacts the listing reports`);
+  const tally = new ContactTally(census);
   if (typeof done.downloadUrl !== 'string' || !/^https?:\/\//.test(done.downloadUrl)) throw new IncompleteReadError(`${where}: SUCCEEDED without a downloadUrl`);
   const res = await fetch(done.downloadUrl);
   if (!res.ok || !res.body) throw new IncompleteReadError(`${where}: the file download failed with HTTP ${res.status}`);
@@ -112,6 +107,7 @@ async function* readExportFile(done: ContactsExport, total: number): AsyncGenera
       if (!c.id) throw new IncompleteReadError(`${where}: row ${seen.size + 1} has no id`);
       if (seen.has(c.id)) throw new IncompleteReadError(`${where}: contact ${c.id} is listed twice`);
       seen.add(c.id);
+      tally.add(c);
       page.push(c);
     }
   };
@@ -131,6 +127,7 @@ async function* readExportFile(done: ContactsExport, total: number): AsyncGenera
   }
   if (!header) throw new IncompleteReadError(`${where}: the file is empty (no header)`);
   if (seen.size !== expected) throw new IncompleteReadError(`${where}: the file holds ${seen.size} contacts, resultRowCount ${expected}`);
+  if (!tally.exact()) tally.check(where, await afterTotal(ctx.http));
   if (page.length > 0) yield page;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { GenesysHttp } from './http.ts';
 import type { AnalyticsConversation, AnalyticsFilter, ExternalContact } from './native.ts';
+import { contactCensus, ContactTally, type ContactCensus } from './contact-census.ts';
 
 export class IncompleteReadError extends Error {
   constructor(message: string) {
@@ -50,12 +51,14 @@ export async function* pageNumberAll<T>(
 
 /**
  * Full scan of external contacts with the cursor endpoint. The scan carries no total, so the
- * listing's `total` is read first (unless the caller read it: `knownTotal`); a page without `cursors.after` while contacts are missing is
- * re-read (a cursor that ended early), and a final count mismatch is an error.
+ * listing's census (`total` and the moment it holds for, contact-census.ts) is read first unless
+ * the caller read it. A page without `cursors.after` while contacts counted by the census are
+ * missing is re-read (a cursor that ended early); at the end the census rule decides: every
+ * contact that existed before the scan must be in it, contacts created meanwhile are tolerated.
  */
-export async function* scanContacts(http: GenesysHttp, limit = 200, knownTotal?: number): AsyncGenerator<ExternalContact[]> {
+export async function* scanContacts(http: GenesysHttp, limit = 200, census?: ContactCensus): AsyncGenerator<ExternalContact[]> {
   const label = '/api/v2/externalcontacts/scan/contacts';
-  const total = knownTotal ?? (await http.request<Listing<ExternalContact>>('GET', '/api/v2/externalcontacts/contacts', { query: { pageSize: 1 } })).body.total ?? 0;
+  const tally = new ContactTally(census ?? (await contactCensus(http)));
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (;;) {
@@ -68,15 +71,26 @@ export async function* scanContacts(http: GenesysHttp, limit = 200, knownTotal?:
       });
       fresh = (body.entities ?? []).filter((c) => !seen.has(c.id));
       after = body.cursors?.after;
-      if (after || seen.size + fresh.length >= total) break;
+      if (after) break;
+      if (tally.completedBy(fresh)) break;
     }
-    for (const c of fresh) seen.add(c.id);
+    for (const c of fresh) {
+      seen.add(c.id);
+      tally.add(c);
+    }
     if (fresh.length > 0) yield fresh;
     if (!after) break;
     cursor = after;
   }
-  if (seen.size !== total) {
-    throw new IncompleteReadError(`${label}: scan returned ${seen.size} contacts but the listing reports ${total}`);
+  if (!tally.exact()) tally.check(label, await afterTotal(http));
+}
+
+/** The listing's total after a read, for an error message only (undefined if it cannot be read). */
+export async function afterTotal(http: GenesysHttp): Promise<number | undefined> {
+  try {
+    return (await contactCensus(http)).total;
+  } catch {
+    return undefined;
   }
 }
 

@@ -141,9 +141,41 @@ interface SaveResult {
   errors?: Array<{ statusCode?: string; errorCode?: string }>;
 }
 
+/** sObject Collections: records a request, and chunks (runs of consecutive records of one object) a request [REST]. */
+const COLLECTION_RECORDS = 200;
+const COLLECTION_CHUNKS = 10;
+
+/**
+ * The requests for records grouped by object (`byObject`: record indexes per object): each holds
+ * at most 200 records and at most 10 chunks; an object's records stay together, so a request holds
+ * one chunk per object in it (an object cut at 200 records goes on in the next request).
+ */
+export function collectionRequests(byObject: Iterable<readonly number[]>): number[][] {
+  const out: number[][] = [];
+  let current: number[] = [];
+  let chunks = 0;
+  for (const indexes of byObject) {
+    let newChunk = true;
+    for (const i of indexes) {
+      if (current.length === COLLECTION_RECORDS || (newChunk && chunks === COLLECTION_CHUNKS)) {
+        out.push(current);
+        current = [];
+        chunks = 0;
+        newChunk = true;
+      }
+      if (newChunk) chunks++;
+      newChunk = false;
+      current.push(i);
+    }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
 /**
  * Anonymization through sObject Collections update (`PATCH /composite/sobjects`, allOrNone false):
- * up to 200 records of one object a call, one SaveResult per record in request order. A record
+ * up to 200 records a call, of up to 10 objects (`collectionRequests`: records grouped by object,
+ * so each object is one chunk), one SaveResult per record in request order. A record
  * that is gone (`ENTITY_IS_DELETED`, `INVALID_CROSS_REFERENCE_KEY`, `NOT_FOUND`) is `gone`; any
  * other error fails that record; an answer that does not account for every record, or a failed
  * call, fails the call's records (nothing is assumed written).
@@ -162,7 +194,7 @@ async function anonymizeAll(client: SalesforceClient, patches: ReadonlyArray<{ a
     }
     byObject.set(p.target.object, [...(byObject.get(p.target.object) ?? []), i]);
   }
-  const groups = [...byObject.values()].flatMap((idx) => chunk(idx, 200));
+  const groups = collectionRequests(byObject.values());
   await pool(groups, client.config.concurrency ?? 4, async (idx) => {
     const records = idx.map((i) => bodies.get(i)!);
     let res: SaveResult[];

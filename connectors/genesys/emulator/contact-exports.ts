@@ -16,7 +16,10 @@
  * 403 `missing.permissions` (`store.options.contactExportPermitted`). Fault hooks
  * (`store.contactExportFaults`): the next export FAILS, never completes (STUCK), or its file lacks
  * its last row (TRUNCATED), has a broken row (CORRUPT) while `resultRowCount` counts them all, or
- * lacks the `mergeSet.ids` column (MISSING_COLUMN: a real file whose columns differ).
+ * lacks the `mergeSet.ids` column (MISSING_COLUMN: a real file whose columns differ), or silently
+ * lacks its first contact while `resultRowCount` counts the rows it holds (LOST_ROW: a server that
+ * loses a contact consistently). The file is computed when the export completes, from the contacts
+ * of that moment: contacts created or deleted while it runs (`store.beforeRequest`) are in it or not.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApiError, badRequest, notFound } from './errors.ts';
@@ -54,8 +57,8 @@ function row(c: ExternalContact, columns: readonly Column[]): string {
 }
 
 /** The CSV file of every contact of the store, as the export computes it. */
-export function contactExportFile(store: GenesysStore, limit: number, columns: readonly Column[] = CONTACT_EXPORT_COLUMNS): { text: string; rows: number } {
-  const ids = store.contactIds().slice(0, limit);
+export function contactExportFile(store: GenesysStore, limit: number, columns: readonly Column[] = CONTACT_EXPORT_COLUMNS, skip = 0): { text: string; rows: number } {
+  const ids = store.contactIds().slice(skip, limit);
   const lines = [columns.join(','), ...ids.map((id) => row(store.contacts.get(id)!, columns))];
   return { text: `${lines.join('\r\n')}\r\n`, rows: ids.length };
 }
@@ -70,7 +73,7 @@ function progress(store: GenesysStore, w: ContactExportWork, baseUrl: string): v
     return;
   }
   const columns = w.fate === 'MISSING_COLUMN' ? CONTACT_EXPORT_COLUMNS.filter((c) => c !== 'mergeSet.ids') : CONTACT_EXPORT_COLUMNS;
-  const file = contactExportFile(store, e.queryConditions?.limit ?? CONTACT_EXPORT_MAX_LIMIT, columns);
+  const file = contactExportFile(store, e.queryConditions?.limit ?? CONTACT_EXPORT_MAX_LIMIT, columns, w.fate === 'LOST_ROW' ? 1 : 0);
   let text = file.text;
   if (w.fate === 'TRUNCATED') text = text.split('\r\n').slice(0, -2).concat('').join('\r\n');
   if (w.fate === 'CORRUPT') text = text.replace(/\r\n([^,\r\n]*),/, '\r\n"$1,');

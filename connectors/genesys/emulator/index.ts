@@ -216,6 +216,7 @@ export async function startGenesysEmulator(options: GenesysEmulatorOptions = {})
         return;
       }
     }
+    store.beforeRequest?.(m.route.name);
     runDueWork(store, stepMs, baseUrl, analyticsStepMs);
     try {
       const reply = m.route.handler({

@@ -1,6 +1,6 @@
 /**
- * Recording bulk jobs (reference §6): POST → 202 PENDING → READY; PUT {state: PROCESSING} →
- * FULFILLED. At most 2 jobs per org in PENDING or PROCESSING; a third is refused with 400
+ * Recording bulk jobs (reference §6): POST → 202 PENDING → READY; PUT {state: PROCESSING} → 200
+ * (the job, PROCESSING) → FULFILLED. At most 2 jobs per org in PENDING or PROCESSING; a third is refused with 400
  * `recording.jobs.max.concurrent` (the real code is unconfirmed). Only DELETE is emulated. At READY
  * the job's selection is fixed and its `totalConversations` / `totalRecordings` computed, so a client
  * can compare them with what it meant to select before it sets the job to PROCESSING. The interval
@@ -103,7 +103,9 @@ export const jobRoutes: Route[] = [
       w.job.state = 'CANCELLED';
       w.history.push('CANCELLED');
     } else throw badRequest('state must be PROCESSING or CANCELLED', 'invalid.value');
-    return { status: 202, body: w.job };
+    // 200, not 202: the swagger's success answer for this PUT is "successful operation" with the
+    // RecordingJob (the POST's is the 202 "Accepted - Running query asynchronously").
+    return { status: 200, body: w.job };
   }),
 
   route('GET', '/api/v2/recording/jobs/:id/failedrecordings', ({ params, query, store }) => {

@@ -37,7 +37,7 @@ export interface StoreOptions {
   contactExportUrlTtlMs: number;
 }
 
-export type ContactExportFault = 'FAILED' | 'STUCK' | 'TRUNCATED' | 'CORRUPT' | 'MISSING_COLUMN';
+export type ContactExportFault = 'FAILED' | 'STUCK' | 'TRUNCATED' | 'CORRUPT' | 'MISSING_COLUMN' | 'LOST_ROW';
 
 /** An external-contact bulk export (see `contact-exports.ts`). */
 export interface ContactExportWork {
@@ -111,6 +111,11 @@ export class GenesysStore {
    * `FAIL_MIDWAY` deletes the first half of the selected recordings, then ends FAILED.
    */
   readonly recordingJobFaults: RecordingJobFault[] = [];
+  /**
+   * Test hook, called with the route name (`GET /api/v2/externalcontacts/scan/contacts`, …) before
+   * each admitted API request is handled: other clients' writes at a chosen point of a read.
+   */
+  beforeRequest: ((route: string) => void) | undefined = undefined;
   /** Most recording jobs open at once (not FULFILLED, FAILED or CANCELLED), creations refused at the cap. */
   readonly recordingJobStats = { maxOpen: 0, refused: 0 };
   readonly options: StoreOptions;
@@ -215,6 +220,15 @@ export class GenesysStore {
       if ([...this.contactEmails(c), ...this.contactPhones(c)].some((a) => normAddress(a) === v)) out.push(c);
     }
     return out;
+  }
+
+  /** A contact created now (as another client would): `createDate`/`modifyDate` from the emulator clock. */
+  addContact(c: Omit<ExternalContact, 'createDate' | 'modifyDate'>): ExternalContact {
+    const at = new Date(this.now()).toISOString();
+    const added: ExternalContact = { ...structuredClone(c), createDate: at, modifyDate: at };
+    this.contacts.set(added.id, added);
+    this.sortedContactIds = null;
+    return added;
   }
 
   deleteContact(id: string): boolean {

@@ -131,6 +131,14 @@ export function limits(ctx: Ctx, used: number, max: number): void {
   });
 }
 
+/** Chunks an sObject Collections request is processed in (one per run of consecutive records of one object), at most this many. */
+export const MAX_COLLECTION_CHUNKS = 10;
+
+/** The chunks of a request whose records are of these objects, in order. */
+export function collectionChunks(objects: readonly string[]): number {
+  return objects.filter((o, i) => i === 0 || o !== objects[i - 1]).length;
+}
+
 /**
  * `PATCH /composite/sobjects` — sObject Collections update: `{allOrNone?, records: [{attributes:
  * {type}, id, …fields}]}`, up to 200 records, one SaveResult per record in request order (`{id,
@@ -141,6 +149,11 @@ export function limits(ctx: Ctx, used: number, max: number): void {
  * `ENTITY_IS_DELETED`, an id that does not exist `INVALID_CROSS_REFERENCE_KEY` (decision: the
  * real code for a well-formed unknown id is unconfirmed), an unknown field `INVALID_FIELD`.
  * `allOrNone: true` with any failure changes nothing: the others fail `ALL_OR_NONE_OPERATION_ROLLED_BACK`.
+ * Records of several objects are processed in chunks, one per run of consecutive records of one
+ * object ({a1, a2, c1, a3} is 3 chunks), at most `MAX_COLLECTION_CHUNKS` (10) a request [REST
+ * "Update Records Using sObject Collections"]; more is a 400 with the platform's message "Cannot
+ * have more than 10 chunks in a single operation. Please rearrange the data to reduce chunking."
+ * (decision: the REST errorCode is unconfirmed; `EXCEEDED_MAX_TYPES_LIMIT` here), nothing written.
  */
 export async function collectionsUpdate(ctx: Ctx, store: SalesforceStore): Promise<void> {
   let body: unknown;
@@ -156,6 +169,9 @@ export async function collectionsUpdate(ctx: Ctx, store: SalesforceStore): Promi
   for (const r of records) {
     const type = (r?.attributes as { type?: unknown } | undefined)?.type;
     if (typeof type !== 'string' || !findObject(type)) return sendError(ctx, 400, 'INVALID_TYPE', 'Must send a concrete entity type.');
+  }
+  if (collectionChunks(records.map((r) => findObject((r.attributes as { type: string }).type)!.name)) > MAX_COLLECTION_CHUNKS) {
+    return sendError(ctx, 400, 'EXCEEDED_MAX_TYPES_LIMIT', `Cannot have more than ${MAX_COLLECTION_CHUNKS} chunks in a single operation. Please rearrange the data to reduce chunking.`);
   }
   const fail = (statusCode: string, message: string, fields: string[] = []) => ({ success: false, errors: [{ statusCode, message, fields }] });
   // Checked first (nothing written), then applied unless allOrNone and any failed.

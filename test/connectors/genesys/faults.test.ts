@@ -38,7 +38,7 @@ describe('genesys connector fails closed under faults', () => {
 
   it('a cursor that keeps ending early makes the contact scan throw instead of returning fewer contacts', async () => {
     rig.emu.faults.set({ partialPageRate: 1, routes: ['scan/contacts'] });
-    await expect(collect(rig.connector.stream('external-contact'))).rejects.toThrow(/scan returned \d+ contacts but the listing reports/);
+    await expect(collect(rig.connector.stream('external-contact'))).rejects.toThrow(/scan\/contacts: \d+ of the \d+ contacts the listing counted before the read are missing/);
     rig.emu.faults.set({ partialPageRate: 1, routes: ['jobs/:id/results'] });
     await expect(collect(rig.connector.stream('conversation'))).rejects.toThrow(/stayed partial|analytics job returned \d+ conversations but the query counts/);
     rig.emu.faults.clear();

@@ -1,4 +1,4 @@
-/** The official JS SDK talks to the emulator (reference §2): login, contacts, recordings, GDPR. */
+/** The official JS SDK talks to the emulator (reference §2): login, contacts, recordings, recording jobs, GDPR. */
 import platformClient from 'purecloud-platform-client-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGenesysEmulator, type GenesysEmulator } from '../../../connectors/genesys/emulator/index.ts';
@@ -67,6 +67,26 @@ describe('official SDK against the Genesys emulator', () => {
     expect(status).toBe('COMPLETED');
     const listing = await gdpr.getGdprRequests({});
     expect(listing.entities?.map((r) => r.id)).toContain(created.id);
+  });
+
+  it('creates a recording DELETE job (202), reads it until READY and executes it with PUT: 200 and the job, PROCESSING', async () => {
+    const rec = new platformClient.RecordingApi(client);
+    const query = { action: 'DELETE', actionDate: '2024-05-01T00:00:00.000Z', conversationQuery: { interval: '2024-01-01T00:00:00.000Z/2024-01-08T00:00:00.000Z' } } as platformClient.Models.RecordingJobsQuery;
+    const job = await rec.postRecordingJobs(query);
+    let state = job.state;
+    for (let i = 0; i < 10 && state !== 'READY'; i++) {
+      emu.advance(50);
+      state = (await rec.getRecordingJob(job.id!)).state;
+    }
+    expect(state).toBe('READY');
+    client.setReturnExtendedResponses(true);
+    try {
+      const put = (await rec.putRecordingJob(job.id!, { state: 'PROCESSING' } as platformClient.Models.ExecuteRecordingJobsQuery)) as unknown as { status: number; body: platformClient.Models.RecordingJob };
+      expect(put.status).toBe(200);
+      expect(put.body).toMatchObject({ id: job.id, state: 'PROCESSING' });
+    } finally {
+      client.setReturnExtendedResponses(false);
+    }
   });
 
   it('answers 401 bad.credentials once tokens expire (the SDK does not re-login)', async () => {

@@ -1,10 +1,15 @@
 /**
  * Anonymization by sObject Collections update (issue 17): `PATCH /composite/sobjects`, 200 records
  * a call, per-record SaveResults in request order — gone records (deleted, purged, unknown) are
- * `gone`, other errors fail that record only; the emulator answers with the real shapes.
+ * `gone`, other errors fail that record only; the emulator answers with the real shapes. Records
+ * of several objects share a call, at most 10 chunks (runs of one object) a call, as the real API
+ * allows; the emulator refuses an 11th chunk with a 400.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { EMULATOR_DEFAULTS, type SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.ts';
+import { collectionChunks } from '../../../connectors/salesforce/emulator/sobject-routes.ts';
+import { collectionRequests } from '../../../connectors/salesforce/execute.ts';
 import type { ConnectorAction } from '../../../connectors/types.ts';
 import { connectorFor, withEmulator } from './helpers.ts';
 
@@ -56,5 +61,56 @@ describe('Salesforce sObject Collections update', () => {
     const ok = await patch({ allOrNone: false, records: [{ attributes: { type: 'Lead' }, id, LastName: 'Changed' }, { attributes: { type: 'Contact' }, id, LastName: 'x' }] });
     expect(ok.json).toEqual([{ id: expect.stringMatching(/^00Q/), success: true, errors: [] }, { success: false, errors: [{ statusCode: 'MALFORMED_ID', message: expect.stringContaining('incorrect type'), fields: ['Id'] }] }]);
     expect(emu.store.byId(id)?.row.LastName).toBe('Changed');
+  });
+
+  it('refuses a request of more than 10 chunks (runs of one object) with a 400, writing nothing; 10 chunks pass', async () => {
+    const lead = emu.store.insert('Lead', { LastName: 'Chunk', Company: 'X' });
+    const contact = emu.store.insert('Contact', { LastName: 'Chunk' });
+    const alternate = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? { attributes: { type: 'Lead' }, id: lead, LastName: `L${i}` } : { attributes: { type: 'Contact' }, id: contact, LastName: `C${i}` }));
+    expect(await patch({ records: alternate(11) })).toEqual({
+      status: 400,
+      json: [{ message: 'Cannot have more than 10 chunks in a single operation. Please rearrange the data to reduce chunking.', errorCode: 'EXCEEDED_MAX_TYPES_LIMIT' }],
+    });
+    expect(emu.store.byId(lead)?.row.LastName).toBe('Chunk');
+    const ten = await patch({ records: alternate(10) });
+    expect(ten.status).toBe(200);
+    expect((ten.json as Array<{ success: boolean }>).every((r) => r.success)).toBe(true);
+    // the same 11 records sorted by object are 2 chunks
+    expect((await patch({ records: alternate(11).sort((a, b) => a.attributes.type.localeCompare(b.attributes.type)) })).status).toBe(200);
+  });
+
+  it('the executor puts records of several objects in one call (one chunk each) instead of one call per object', async () => {
+    const made = [
+      ...Array.from({ length: 30 }, (_, i) => ({ type: 'lead', id: emu.store.insert('Lead', { LastName: `ML${i}`, Company: 'X' }) })),
+      ...Array.from({ length: 30 }, (_, i) => ({ type: 'contact', id: emu.store.insert('Contact', { LastName: `MC${i}` }) })),
+      ...Array.from({ length: 30 }, (_, i) => ({ type: 'case', id: emu.store.insert('Case', { Subject: `MS${i}` }) })),
+    ];
+    // interleaved on purpose: the executor groups them by object
+    const order = made.map((_, i) => (i % 3) * 30 + Math.floor(i / 3));
+    const actions: ConnectorAction[] = order.map((k, i) => ({ id: `m${i}`, op: 'anonymize', target: { system: 'salesforce', type: made[k]!.type, id: made[k]!.id }, values: made[k]!.type === 'case' ? { Subject: 'REDACTED' } : { LastName: 'REDACTED' } }));
+    const before = emu.stats().byRoute['collections.patch'] ?? 0;
+    const out = await connectorFor(emu).execute(actions);
+    expect(out.every((o) => o.status === 'done')).toBe(true);
+    expect((emu.stats().byRoute['collections.patch'] ?? 0) - before).toBe(1);
+    expect(made.every((m) => Object.values(emu.store.byId(m.id)!.row).includes('REDACTED'))).toBe(true);
+  });
+
+  it('property: the executor\'s requests hold every record once, at most 200 records and 10 chunks each', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 450 }), { minLength: 1, maxLength: 40 }), (sizes) => {
+        let next = 0;
+        const groups = sizes.map((n) => Array.from({ length: n }, () => next++));
+        const objectOf = new Map(groups.flatMap((g, o) => g.map((i) => [i, `O${o}`] as const)));
+        const requests = collectionRequests(groups);
+        expect(requests.flat()).toEqual(Array.from({ length: next }, (_, i) => i));
+        for (const r of requests) {
+          expect(r.length).toBeLessThanOrEqual(200);
+          expect(collectionChunks(r.map((i) => objectOf.get(i)!))).toBeLessThanOrEqual(10);
+        }
+        // greedy: only the last request may be neither full (200) nor at 10 chunks
+        for (const r of requests.slice(0, -1)) expect(r.length === 200 || collectionChunks(r.map((i) => objectOf.get(i)!)) === 10).toBe(true);
+      }),
+      { numRuns: 200, seed: 17 },
+    );
   });
 });

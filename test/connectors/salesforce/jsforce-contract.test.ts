@@ -66,6 +66,17 @@ describe('jsforce 3 against the emulator', () => {
     expect(conn.limitInfo.apiUsage?.used).toBeGreaterThan(0);
   });
 
+  it('updates through sObject Collections (jsforce update of an array), and an 11-chunk request is refused with its error code', async () => {
+    const conn = await clientCredentials();
+    const rows = await conn.query<{ Id: string }>("SELECT Id FROM Contact WHERE LastName IN ('L0002', 'L0003')");
+    const ids = rows.records.map((r) => r.Id);
+    const res = await conn.sobject('Contact').update(ids.map((Id) => ({ Id, FirstName: 'Anon' })), { allOrNone: false });
+    expect(res).toEqual(ids.map((id) => ({ id, success: true, errors: [] })));
+    const lead = (await conn.query<{ Id: string }>('SELECT Id FROM Lead LIMIT 1')).records[0]?.Id ?? ids[0]!;
+    const records = Array.from({ length: 11 }, (_, i) => (i % 2 === 0 ? { attributes: { type: 'Contact' }, id: ids[0], FirstName: 'X' } : { attributes: { type: 'Lead' }, id: lead, FirstName: 'X' }));
+    await expect(conn.request({ method: 'PATCH', url: '/composite/sobjects', body: JSON.stringify({ allOrNone: false, records }), headers: { 'Content-Type': 'application/json' } })).rejects.toMatchObject({ errorCode: 'EXCEEDED_MAX_TYPES_LIMIT' });
+  });
+
   it('hard-deletes with Bulk 2.0 loadAndWaitForResults (nothing left for queryAll)', async () => {
     const conn = await clientCredentials();
     const rows = await conn.query<{ Id: string }>("SELECT Id FROM Contact WHERE LastName LIKE 'L01%'");

@@ -127,7 +127,7 @@ describe('SOQL date literals and OFFSET', () => {
     expect(await ids('CreatedDate = LAST_N_DAYS:2')).toEqual([a, b].sort());
     expect(await ids('CreatedDate < LAST_N_DAYS:2')).toEqual([old]);
     await expect(conn.query("SELECT Id FROM Lead WHERE LastName = YESTERDAY")).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
-    await expect(conn.query('SELECT Id FROM Contact ORDER BY Id LIMIT 10 OFFSET 2001')).rejects.toMatchObject({ errorCode: 'NUMBER_OUTSIDE_VALID_RANGE' });
+    await expect(conn.query('SELECT Id FROM Contact ORDER BY Id LIMIT 10 OFFSET 2001')).rejects.toMatchObject({ errorCode: 'NUMBER_OUTSIDE_VALID_RANGE', message: 'Maximum SOQL offset allowed for apiName Contact is 2000' });
     expect((await conn.query('SELECT Id FROM Contact ORDER BY Id LIMIT 10 OFFSET 2000')).records).toHaveLength(0);
   });
 });

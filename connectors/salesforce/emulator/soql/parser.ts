@@ -146,8 +146,8 @@ class Parser {
     if (this.isKeyword('offset')) {
       this.i++;
       query.offset = this.integer();
-      // The real limit: OFFSET above 2,000 is refused.
-      if (query.offset > 2000) throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000');
+      // The real limit: OFFSET above 2,000 is refused, with the object in the message (as real orgs answer since at least 2024).
+      if (query.offset > 2000) throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed for apiName ${query.from} is 2000`);
     }
     if (this.peek().kind !== 'eof') this.fail();
     return query;
