@@ -204,7 +204,9 @@ export function dayRuns(full: readonly AnalyticsConversation[], recordingsIn: (s
   for (const c of full) {
     if (Number.isNaN(dayIndex(c)) || mediaOf(c).length === 0) continue;
     const k = mediaOf(c).join(',');
-    byMedia.set(k, [...(byMedia.get(k) ?? []), c]);
+    const list = byMedia.get(k);
+    if (list) list.push(c);
+    else byMedia.set(k, [c]);
   }
   const runs: Array<{ days: number[]; media: string[]; conversations: AnalyticsConversation[] }> = [];
   for (const [k, convs] of [...byMedia].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -219,7 +221,9 @@ function dayRunsOf(full: readonly AnalyticsConversation[], recordingsIn: (set: r
   const byDay = new Map<number, AnalyticsConversation[]>();
   for (const c of full) {
     const d = dayIndex(c);
-    byDay.set(d, [...(byDay.get(d) ?? []), c]);
+    const list = byDay.get(d);
+    if (list) list.push(c);
+    else byDay.set(d, [c]);
   }
   const runs: Array<{ days: number[]; conversations: AnalyticsConversation[]; recordings: number }> = [];
   let cur: (typeof runs)[number] | undefined;
