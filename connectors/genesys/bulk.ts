@@ -358,9 +358,12 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
    *    whose planned conversations (those not already deleted by an earlier prefix) match its
    *    totals runs, one that does not is cancelled, until the first unplanned conversation is
    *    within 100 planned ones, which go by id;
-   * 2. the rest, from the next planned start to the days' end, in one job by activity in that
-   *    interval (without the flag: a conversation still active at its start counts, so every
-   *    planned one before it must be gone; any that is not, or an unplanned one, cancels it);
+   * 2. the rest, from the next planned start to the start of the last 100 planned conversations
+   *    (those by id: where the next batch's conversations sit, started late on the last day and
+   *    ending after midnight), in one job by activity in that interval (without the flag: a
+   *    conversation still active at its start counts, so every planned one before it must be
+   *    gone; any that is not, or an unplanned one, cancels it);
+   *    if it does not check out, its first 100 go by id and it is tried once more after them;
    * 3. if that does not check out either: the rest of that day by id, the later days as a new run
    *    (narrowed the same way).
    * Every job is checked as any other: the planned set is contained in its selection (sorted by
@@ -387,8 +390,26 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
     }
     await mapLimit(idChunks(convs.slice(done, bad)), MAX_CONCURRENT_JOBS, runUnit);
     if (bad >= convs.length) return;
+    // The rest by activity, but for its last 100 planned conversations (by id): the days' last
+    // conversations are where the next batch's (ending after midnight) sit.
+    let tail = convs.length - bad > 2 * JOB_CONVERSATIONS ? convs.length - JOB_CONVERSATIONS : convs.length;
+    while (tail < convs.length && start(tail - 1) === start(tail)) tail--;
+    if (tail <= bad) tail = convs.length;
+    const upTo = tail < convs.length ? new Date(start(tail)).toISOString() : end;
+    // Twice: the conversation that stopped the prefixes may still be active at the first start;
+    // the second try starts 100 planned conversations later (those by id).
+    for (let attempt = 0; attempt < 2 && bad < tail; attempt++) {
+      if (await tryJob({ interval: `${new Date(start(bad)).toISOString()}/${upTo}`, segmentFilters }, convs.slice(bad, tail))) {
+        await mapLimit(idChunks(convs.slice(tail)), MAX_CONCURRENT_JOBS, runUnit);
+        return;
+      }
+      let next = Math.min(tail, bad + JOB_CONVERSATIONS);
+      while (next < tail && start(next - 1) === start(next)) next++;
+      await mapLimit(idChunks(convs.slice(bad, next)), MAX_CONCURRENT_JOBS, runUnit);
+      bad = next;
+    }
     const rest = convs.slice(bad);
-    if (await tryJob({ interval: `${new Date(start(bad)).toISOString()}/${end}`, segmentFilters }, rest)) return;
+    if (rest.length === 0) return;
     const day = dayIndex(rest[0]!);
     const later = rest.filter((c) => dayIndex(c) > day);
     const units: Unit[] = idChunks(rest.filter((c) => dayIndex(c) === day));

@@ -143,8 +143,8 @@ describe('genesys recording jobs by whole days', () => {
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.every((id) => rig.emu.store.recordings.has(id))).toBe(true);
     const jobs = newJobs(jobsBefore);
-    // Only the ≤ 100 planned conversations around the held one are named by id.
-    expect(jobs.filter((w) => w.job.recordingJobsQuery.conversationQuery!.conversationFilters).length).toBe(1);
+    // Only the ≤ 100 planned conversations around the held one, and the day's last 100, are named by id.
+    expect(jobs.filter((w) => w.job.recordingJobsQuery.conversationQuery!.conversationFilters).length).toBe(2);
     // Every job that ran selected planned conversations only: it never counted the held one.
     for (const w of jobs.filter((x) => x.history.includes('PROCESSING'))) expect(w.job.totalSkippedRecordings).toBe(0);
     expect(jobs.filter((w) => w.history.includes('PROCESSING') && !w.job.recordingJobsQuery.conversationQuery!.startOfDayIntervalMatching && !w.job.recordingJobsQuery.conversationQuery!.conversationFilters).length).toBe(1);
