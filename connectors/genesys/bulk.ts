@@ -48,6 +48,8 @@ const JOB_CONVERSATIONS = 100;
  * jobs over parts of their interval (about 2 + log2(n / 100) jobs); fewer go by id (n / 100 jobs).
  */
 const NARROW_FROM = 500;
+/** Conversations the plan does not name that one run's narrowing looks past before the rest goes by id. */
+const MAX_NARROW_DEPTH = 8;
 const DAY_MS = 86_400_000;
 
 
@@ -364,20 +366,27 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
    *    conversation still active at its start counts, so every planned one before it must be
    *    gone; any that is not, or an unplanned one, cancels it);
    *    if it does not check out, its first 100 go by id and it is tried once more after them;
-   * 3. if that does not check out either: the rest of that day by id, the later days as a new run
-   *    (narrowed the same way).
+   * 3. if that does not check out either, the rest holds another conversation the plan does not
+   *    name: it is narrowed the same way by activity from its first start (at most
+   *    `MAX_NARROW_DEPTH` times, then by id).
    * Every job is checked as any other: the planned set is contained in its selection (sorted by
    * start), and equal totals mean equal sets.
    */
   const narrow = async (u: Extract<Unit, { kind: 'days' }>): Promise<void> => {
     const convs = [...u.conversations].sort((a, b) => Date.parse(a.conversationStart) - Date.parse(b.conversationStart) || (a.conversationId < b.conversationId ? -1 : 1));
-    const start = (i: number): number => Date.parse(convs[i]!.conversationStart);
     const from = new Date(Math.min(...u.days) * DAY_MS).toISOString();
     const end = new Date((Math.max(...u.days) + 1) * DAY_MS).toISOString();
-    const segmentFilters = dayQuery(u.days, u.media).segmentFilters;
+    await narrowFrom(convs, from, true, end, dayQuery(u.days, u.media).segmentFilters, 0);
+  };
+  /**
+   * `convs` (sorted by start) did not check out in one job over [from, end) — with the flag (from
+   * a UTC midnight: started in it) or by activity (started in it, or still active at `from`).
+   */
+  const narrowFrom = async (convs: readonly AnalyticsConversation[], from: string, flag: boolean, end: string, segmentFilters: unknown[], depth: number): Promise<void> => {
+    const start = (i: number): number => Date.parse(convs[i]!.conversationStart);
     let done = 0;
     let bad = convs.length;
-    let probe = 0;
+    let probe = depth === 0 ? 0 : 1;
     while (bad - done > JOB_CONVERSATIONS) {
       // A cut between two distinct start times: first all but the last 100 (what the next batch
       // or the next month deletes started late on the last day), then near the middle.
@@ -385,7 +394,7 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
       while (mid > done && start(mid - 1) === start(mid)) mid--;
       if (mid <= done) break;
       const to = new Date(start(mid)).toISOString();
-      if (await tryJob({ interval: `${from}/${to}`, startOfDayIntervalMatching: true, segmentFilters }, convs.slice(done, mid))) done = mid;
+      if (await tryJob({ interval: `${from}/${to}`, ...(flag ? { startOfDayIntervalMatching: true } : {}), segmentFilters }, convs.slice(done, mid))) done = mid;
       else bad = mid;
     }
     await mapLimit(idChunks(convs.slice(done, bad)), MAX_CONCURRENT_JOBS, runUnit);
@@ -409,13 +418,10 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
       bad = next;
     }
     const rest = convs.slice(bad);
-    if (rest.length === 0) return;
-    const day = dayIndex(rest[0]!);
-    const later = rest.filter((c) => dayIndex(c) > day);
-    const units: Unit[] = idChunks(rest.filter((c) => dayIndex(c) === day));
-    if (later.length > JOB_CONVERSATIONS) units.push({ kind: 'days', days: [...new Set(later.map(dayIndex))], media: u.media, conversations: later });
-    else units.push(...idChunks(later));
-    await mapLimit(units, MAX_CONCURRENT_JOBS, runUnit);
+    // The rest holds another conversation the plan does not name: narrowed the same way, by
+    // activity from its first start (a bounded number of times; then by id).
+    if (rest.length > NARROW_FROM && depth < MAX_NARROW_DEPTH) await narrowFrom(rest, rest[0]!.conversationStart, false, end, segmentFilters, depth + 1);
+    else await mapLimit(idChunks(rest), MAX_CONCURRENT_JOBS, runUnit);
   };
   const units: Unit[] = [...runs.map((r): Unit => ({ kind: 'days', days: r.days, media: r.media, conversations: r.conversations })), ...idChunks(single)];
   await mapLimit(units, MAX_CONCURRENT_JOBS, runUnit);
