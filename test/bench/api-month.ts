@@ -252,6 +252,10 @@ export async function measureMonth(density: number, historyRecords: number, dir:
       executed: works.filter((w) => w.history.includes('PROCESSING')).length,
     };
     if (process.env.LETHE_BENCH_MONTH_DEBUG) {
+      const kind = (w: (typeof works)[number]): string => (w.job.recordingJobsQuery.conversationQuery?.conversationFilters ? 'ids' : w.job.recordingJobsQuery.conversationQuery?.startOfDayIntervalMatching ? 'days' : 'activity');
+      const tally = new Map<string, number>();
+      for (const w of works) tally.set(`${kind(w)} ${w.history.includes('PROCESSING') ? 'ran' : 'cancelled'}`, (tally.get(`${kind(w)} ${w.history.includes('PROCESSING') ? 'ran' : 'cancelled'}`) ?? 0) + 1);
+      log(`   jobs: ${[...tally].map(([k, v]) => `${k} ${v}`).join(', ')}`);
       // Why each cancelled interval job did not check out (conversations of its media in it).
       const recOf = new Map<string, string[]>();
       for (const [rid, cid] of before) recOf.set(cid, [...(recOf.get(cid) ?? []), rid]);
@@ -289,9 +293,10 @@ export async function monthBench(quick: boolean, log: (s: string) => void): Prom
     for (const d of densities) runs.push(await measureMonth(d, history, join(dir, String(d)), log));
     const recordingCalls = (r: MonthRun): number => sum(r.calls) - (r.calls[EVALUATION_DELETE] ?? 0);
     const [a, b] = [runs[0]!, runs[runs.length - 1]!];
-    // Recordings' calls fitted through the two densities as fixed + perDue × due recordings: the
-    // larger density is the org's day size or below it, where days hold fewer due recordings and
-    // batches more days (more jobs per due recording), so the fit errs high.
+    // Recordings' calls fitted through the two densities as fixed + perDue × due recordings. Below
+    // the org's day size the fit errs low (measured: 23.6 min from 0.125 / 0.25 against 26.9 min
+    // at density 1): held conversations grow with the density and larger runs take more probes
+    // each. Density 1 (LETHE_BENCH_MONTH_DENSITIES=…,1) measures the org's size itself.
     const perDue = b.dueRecordings > a.dueRecordings ? (recordingCalls(b) - recordingCalls(a)) / (b.dueRecordings - a.dueRecordings) : recordingCalls(b) / Math.max(1, b.dueRecordings);
     const fixed = Math.max(0, recordingCalls(b) - perDue * b.dueRecordings);
     const projected = Math.round(fixed + perDue * ORG_MONTHLY_DUE);
