@@ -18,8 +18,11 @@
  * conversation was just re-read and started in the interval, so the planned set is contained in the
  * job's; equal totals at READY (conversations with recordings, and recordings) then mean equal
  * sets. Any difference — a conversation the plan does not name, a held one, one still to come —
- * cancels it (never run); a multi-day job falls back to each day alone, a day to jobs naming its
- * conversations (≤ 100 each), and those to per-record deletion. The count check shares the id
+ * cancels it (never run); a run of more than `NARROW_FROM` conversations is then narrowed down by
+ * checked jobs over parts of its interval (`narrow`, below: at the org's day size a day that does
+ * not check out costs a few jobs, not one per 100 conversations), a smaller multi-day run falls
+ * back to each day alone, a day to jobs naming its conversations (≤ 100 each), and those to
+ * per-record deletion. The count check shares the id
  * jobs' limit (a planned conversation whose recordings all vanished since the read while an
  * unplanned one appeared the same day would pass); deletion protection is honoured by the job
  * itself in every case.
@@ -40,6 +43,13 @@ import type { AnalyticsConversation, RecordingJob } from './native.ts';
 
 export const MAX_CONCURRENT_JOBS = 2;
 const JOB_CONVERSATIONS = 100;
+/**
+ * Days above this many planned conversations that do not check out are narrowed down by checked
+ * jobs over parts of their interval (about 2 + log2(n / 100) jobs); fewer go by id (n / 100 jobs).
+ */
+const NARROW_FROM = 500;
+/** Conversations the plan does not name that one run's narrowing looks past before the rest goes by id. */
+const MAX_NARROW_DEPTH = 8;
 const DAY_MS = 86_400_000;
 
 
@@ -196,7 +206,9 @@ export function dayRuns(full: readonly AnalyticsConversation[], recordingsIn: (s
   for (const c of full) {
     if (Number.isNaN(dayIndex(c)) || mediaOf(c).length === 0) continue;
     const k = mediaOf(c).join(',');
-    byMedia.set(k, [...(byMedia.get(k) ?? []), c]);
+    const list = byMedia.get(k);
+    if (list) list.push(c);
+    else byMedia.set(k, [c]);
   }
   const runs: Array<{ days: number[]; media: string[]; conversations: AnalyticsConversation[] }> = [];
   for (const [k, convs] of [...byMedia].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -211,7 +223,9 @@ function dayRunsOf(full: readonly AnalyticsConversation[], recordingsIn: (set: r
   const byDay = new Map<number, AnalyticsConversation[]>();
   for (const c of full) {
     const d = dayIndex(c);
-    byDay.set(d, [...(byDay.get(d) ?? []), c]);
+    const list = byDay.get(d);
+    if (list) list.push(c);
+    else byDay.set(d, [c]);
   }
   const runs: Array<{ days: number[]; conversations: AnalyticsConversation[]; recordings: number }> = [];
   let cur: (typeof runs)[number] | undefined;
@@ -304,20 +318,110 @@ export async function bulkDeleteRecordings(ctx: ConnectorContext, actions: reado
     }
     if (r.kind !== 'ran') {
       jobs.cancelled++;
-      if (u.kind === 'days' && u.days.length > 1) {
-        // Several days did not check out: each day alone, then (below) by id.
+      // Days that did not check out: narrowed down by checked jobs (below); a set named by id
+      // whose totals differ from the plan (or a job that failed before running): one by one.
+      if (u.kind === 'days' && u.conversations.length > NARROW_FROM) await narrow(u);
+      else if (u.kind === 'days' && u.days.length > 1) {
+        // A few days that did not check out: each day alone, then (below) by id.
         const perDay = u.days.map((d) => u.conversations.filter((c) => dayIndex(c) === d));
         const byId = perDay.filter((convs) => convs.length <= JOB_CONVERSATIONS).flat();
         const alone = u.days.flatMap((d, i): Unit[] => (perDay[i]!.length > JOB_CONVERSATIONS ? [{ kind: 'days', days: [d], media: u.media, conversations: perDay[i]! }] : []));
         await mapLimit([...alone, ...idChunks(byId)], MAX_CONCURRENT_JOBS, runUnit);
-      } else if (u.kind === 'days') {
-        // The day holds a conversation the plan does not name (or one it names is gone): by id.
-        await mapLimit(idChunks(u.conversations), MAX_CONCURRENT_JOBS, runUnit);
-      } else rest.push(...live); // Totals differ from the plan (or the job failed before running): one by one.
+      } else if (u.kind === 'days') await mapLimit(idChunks(u.conversations), MAX_CONCURRENT_JOBS, runUnit);
+      else rest.push(...live);
       return;
     }
     jobs.ran++;
     await settle(ctx, r.job, u.conversations, live, outcomes);
+  };
+  /** One checked job for a set of conversations under this query: true when it ran (outcomes settled). */
+  const tryJob = async (query: unknown, set: readonly AnalyticsConversation[]): Promise<boolean> => {
+    const live = set.flatMap((c) => byConv.get(c.conversationId)!);
+    let r: JobResult;
+    try {
+      r = await runChecked(ctx, query, { conversations: set.length, recordings: live.length }, o);
+    } catch (e) {
+      for (const a of live) outcomes.push({ id: a.id, status: 'failed', detail: (e as Error).message });
+      return true;
+    }
+    if (r.kind !== 'ran') {
+      jobs.cancelled++;
+      return false;
+    }
+    jobs.ran++;
+    await settle(ctx, r.job, set, live, outcomes);
+    return true;
+  };
+  /**
+   * Days whose job did not check out (a conversation the plan does not name, a held one, one the
+   * next batch or the next month deletes), narrowed down instead of named 100 a job:
+   * 1. prefixes of the days, bisected: a job over [first day 00:00, t) with
+   *    `startOfDayIntervalMatching` selects the conversations that started in it, so a prefix
+   *    whose planned conversations (those not already deleted by an earlier prefix) match its
+   *    totals runs, one that does not is cancelled, until the first unplanned conversation is
+   *    within 100 planned ones, which go by id;
+   * 2. the rest, from the next planned start to the start of the last 100 planned conversations
+   *    (those by id: where the next batch's conversations sit, started late on the last day and
+   *    ending after midnight), in one job by activity in that interval (without the flag: a
+   *    conversation still active at its start counts, so every planned one before it must be
+   *    gone; any that is not, or an unplanned one, cancels it);
+   *    if it does not check out, its first 100 go by id and it is tried once more after them;
+   * 3. if that does not check out either, the rest holds another conversation the plan does not
+   *    name: it is narrowed the same way by activity from its first start (at most
+   *    `MAX_NARROW_DEPTH` times, then by id).
+   * Every job is checked as any other: the planned set is contained in its selection (sorted by
+   * start), and equal totals mean equal sets.
+   */
+  const narrow = async (u: Extract<Unit, { kind: 'days' }>): Promise<void> => {
+    const convs = [...u.conversations].sort((a, b) => Date.parse(a.conversationStart) - Date.parse(b.conversationStart) || (a.conversationId < b.conversationId ? -1 : 1));
+    const from = new Date(Math.min(...u.days) * DAY_MS).toISOString();
+    const end = new Date((Math.max(...u.days) + 1) * DAY_MS).toISOString();
+    await narrowFrom(convs, from, true, end, dayQuery(u.days, u.media).segmentFilters, 0);
+  };
+  /**
+   * `convs` (sorted by start) did not check out in one job over [from, end) — with the flag (from
+   * a UTC midnight: started in it) or by activity (started in it, or still active at `from`).
+   */
+  const narrowFrom = async (convs: readonly AnalyticsConversation[], from: string, flag: boolean, end: string, segmentFilters: unknown[], depth: number): Promise<void> => {
+    const start = (i: number): number => Date.parse(convs[i]!.conversationStart);
+    let done = 0;
+    let bad = convs.length;
+    let probe = depth === 0 ? 0 : 1;
+    while (bad - done > JOB_CONVERSATIONS) {
+      // A cut between two distinct start times: first all but the last 100 (what the next batch
+      // or the next month deletes started late on the last day), then near the middle.
+      let mid = probe++ === 0 ? bad - JOB_CONVERSATIONS : Math.floor((done + bad) / 2);
+      while (mid > done && start(mid - 1) === start(mid)) mid--;
+      if (mid <= done) break;
+      const to = new Date(start(mid)).toISOString();
+      if (await tryJob({ interval: `${from}/${to}`, ...(flag ? { startOfDayIntervalMatching: true } : {}), segmentFilters }, convs.slice(done, mid))) done = mid;
+      else bad = mid;
+    }
+    await mapLimit(idChunks(convs.slice(done, bad)), MAX_CONCURRENT_JOBS, runUnit);
+    if (bad >= convs.length) return;
+    // The rest by activity, but for its last 100 planned conversations (by id): the days' last
+    // conversations are where the next batch's (ending after midnight) sit.
+    let tail = convs.length - bad > 2 * JOB_CONVERSATIONS ? convs.length - JOB_CONVERSATIONS : convs.length;
+    while (tail < convs.length && start(tail - 1) === start(tail)) tail--;
+    if (tail <= bad) tail = convs.length;
+    const upTo = tail < convs.length ? new Date(start(tail)).toISOString() : end;
+    // Twice: the conversation that stopped the prefixes may still be active at the first start;
+    // the second try starts 100 planned conversations later (those by id).
+    for (let attempt = 0; attempt < 2 && bad < tail; attempt++) {
+      if (await tryJob({ interval: `${new Date(start(bad)).toISOString()}/${upTo}`, segmentFilters }, convs.slice(bad, tail))) {
+        await mapLimit(idChunks(convs.slice(tail)), MAX_CONCURRENT_JOBS, runUnit);
+        return;
+      }
+      let next = Math.min(tail, bad + JOB_CONVERSATIONS);
+      while (next < tail && start(next - 1) === start(next)) next++;
+      await mapLimit(idChunks(convs.slice(bad, next)), MAX_CONCURRENT_JOBS, runUnit);
+      bad = next;
+    }
+    const rest = convs.slice(bad);
+    // The rest holds another conversation the plan does not name: narrowed the same way, by
+    // activity from its first start (a bounded number of times; then by id).
+    if (rest.length > NARROW_FROM && depth < MAX_NARROW_DEPTH) await narrowFrom(rest, rest[0]!.conversationStart, false, end, segmentFilters, depth + 1);
+    else await mapLimit(idChunks(rest), MAX_CONCURRENT_JOBS, runUnit);
   };
   const units: Unit[] = [...runs.map((r): Unit => ({ kind: 'days', days: r.days, media: r.media, conversations: r.conversations })), ...idChunks(single)];
   await mapLimit(units, MAX_CONCURRENT_JOBS, runUnit);

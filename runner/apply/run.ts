@@ -176,8 +176,9 @@ export async function runBatch(ctx: RunContext, batch: Batch): Promise<void> {
     return { action: a.id, status: o.status, ...(detail ? { detail } : {}), ...(o.externalId ? { externalId: o.externalId } : {}) };
   });
   await ctx.journal.recordOutcomes(records);
+  const actionOf = new Map(go.map((g) => [g.a.id, g.a]));
   const entries = records.map((r) => {
-    const a = go.find((g) => g.a.id === r.action)!.a;
+    const a = actionOf.get(r.action)!;
     const base = { ...auditTarget(a), plan: ctx.plan.hash };
     if (r.status === 'done' || r.status === 'gone') {
       (r.status === 'done' ? ctx.result.done : ctx.result.gone).push(a.id);

@@ -47,6 +47,7 @@ import { startSandbox, type Sandbox } from '../../runner/sandbox.ts';
 import { createSalesforceConnector } from '../../connectors/salesforce/connector.ts';
 import { EMULATOR_DEFAULTS, startSalesforceEmulator } from '../../connectors/salesforce/emulator/server.ts';
 import { incrementalSnapshot } from '../../runner/snapshot-store/run.ts';
+import { monthBench } from './api-month.ts';
 import type { Bench, BenchResult } from './types.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -582,6 +583,10 @@ export const bench: Bench = async ({ quick }) => {
       { name: 'api: monthly retention apply, genesys evaluation deletions, at 167k due', value: split.evaluationProjected, unit: 'calls', note: `${fmtMinutes(split.evaluationProjected)} at the model's ${(split.evaluatedShare * 100).toFixed(1)}% evaluated; ${fmtMinutes(split.evaluationAt1)} / ${fmtMinutes(split.evaluationAt3)} at 1% / 3% QA sampling; one DELETE each (no bulk API)` },
     );
     results.push({ name: 'api: Salesforce read calls per 100k records', value: Math.round(bulk100k * 10) / 10, unit: 'calls', target: '≤ 20', note: `20k Contacts + 80k Tasks: ${sf100k.bulk} calls with Bulk 2.0 query jobs, ${sf100k.rest} by REST only; the model's ${large.salesforceRecords} records (no object above the bulk threshold): ${sfRead} calls` });
+    // The monthly apply measured on dense due months (the org's day size): test/bench/api-month.ts.
+    const month = await monthBench(quick, log);
+    process.stdout.write(`${month.lines.join('\n')}\n\n`);
+    results.push(...month.results);
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import type { Bench, BenchResult } from './types.ts';
 
 const BENCHES: Record<string, () => Promise<{ bench: Bench }>> = {
   api: () => import('./api.ts'),
+  'api-month': () => import('./api-month.ts'),
   apply: () => import('./apply.ts'),
   conditions: () => import('./conditions.ts'),
   genesys: () => import('./genesys.ts'),

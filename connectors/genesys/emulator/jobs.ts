@@ -5,7 +5,9 @@
  * the job's selection is fixed and its `totalConversations` / `totalRecordings` computed, so a client
  * can compare them with what it meant to select before it sets the job to PROCESSING. The interval
  * selects every conversation with activity in it (one that started up to a day before and ended
- * inside counts), unless `startOfDayIntervalMatching` is true: then only those that started in it.
+ * inside counts), unless `startOfDayIntervalMatching` is true: then only those that started on or
+ * after the interval's start date (UTC midnight; the real API's wording) — for an interval that
+ * starts at midnight, those that started in it.
  * `totalConversations` counts the conversations affected, i.e. with at least one recording
  * (decision: a selected conversation without recordings is not counted). Fault hook
  * (`store.recordingJobFaults`): the next job ignores its query's filters.

@@ -36,8 +36,12 @@ export function jobConversations(store: GenesysStore, w: JobWork): string[] {
   const q = w.job.recordingJobsQuery.conversationQuery;
   if (!q) return [];
   const [from, to] = q.interval.split('/').map((x) => new Date(x).toISOString());
-  // Activity in the interval: also conversations that started the day before and ended inside it.
-  const before = q.startOfDayIntervalMatching === true ? [] : store.conversationsIn(new Date(Date.parse(from!) - 86_400_000).toISOString(), from!).filter((c) => (c.conversationEnd ?? c.conversationStart) > from!);
+  // Activity in the interval: also conversations that started the day before and ended inside it;
+  // with startOfDayIntervalMatching only those that started on or after the interval's start date
+  // (UTC midnight), i.e. the interval's own day before its start time.
+  const day = new Date(Math.floor(Date.parse(from!) / 86_400_000) * 86_400_000).toISOString();
+  const since = q.startOfDayIntervalMatching === true ? day : new Date(Date.parse(from!) - 86_400_000).toISOString();
+  const before = store.conversationsIn(since, from!).filter((c) => (c.conversationEnd ?? c.conversationStart) > from!);
   return [...before, ...store.conversationsIn(from!, to!)]
     .filter((c) => w.fault === 'IGNORE_FILTERS' || conversationMatches(c, q.conversationFilters, q.segmentFilters))
     .map((c) => c.conversationId);
