@@ -32,6 +32,7 @@ import { Rng } from '../../connectors/generate/prng.ts';
 import type { Interaction, Person } from '../../connectors/generate/world.ts';
 import { applyPlan } from '../../runner/apply/index.ts';
 import { runPlan } from '../../runner/cli/commands/plan.ts';
+import { estimateActions, planTargets } from '../../engine/plan/estimate.ts';
 import { connectorsFromConfig } from '../../runner/connections.ts';
 import { startSandbox, type Sandbox } from '../../runner/sandbox.ts';
 import { incrementalSnapshot } from '../../runner/snapshot-store/run.ts';
@@ -184,6 +185,8 @@ export interface MonthRun {
   unplannedKept: number;
   /** Blast-radius limits the month's plan crossed (approved by hash in the bench, as an operator would). */
   limitsCrossed: string[];
+  /** The plan's own estimate of apply's Genesys calls (`summary.estimate`, connectors/genesys/cost.ts). */
+  estimate: number;
 }
 
 /** Seeds, snapshots and plans (unmeasured), then applies the month's plan (measured). */
@@ -222,6 +225,7 @@ export async function measureMonth(density: number, historyRecords: number, dir:
     const jobs0 = sandbox.genesys.store.jobs.size;
     const heldPlanned = [...planned].filter((rid) => protectedIds.has(sandbox.genesys.store.recordings.get(rid)?.conversationId ?? '')).length;
     log(`  plan: ${plan.actions.length} actions, ${planned.size} due recordings (${heldPlanned} of protected conversations), ${dueEvaluations} due evaluations; applying…`);
+    const estimate = estimateActions(planTargets(plan.actions)).bySystem.genesys?.calls ?? 0;
     const g0 = sandbox.genesys.stats().byRoute;
     const res = await apply(plan, NIGHT);
     const calls = diff(sandbox.genesys.stats().byRoute, g0);
@@ -274,8 +278,8 @@ export async function measureMonth(density: number, historyRecords: number, dir:
     }
     const notDeleted = [...planned].filter((rid) => store.recordings.has(rid)).length;
     if (notDeleted !== skipped.length + failedRecordings.length) throw new Error(`bench api-month: ${notDeleted} planned recordings still exist, but apply reported ${skipped.length} skipped and ${failedRecordings.length} failed`);
-    log(`  apply: ${sum(calls)} Genesys calls; jobs ${jobs.created} created, ${jobs.cancelled} cancelled, ${jobs.executed} executed; ${notDeleted} planned recordings not deleted (${failedRecordings.length} reported failed)`);
-    return { density, conversations: dense.conversations, dueRecordings: planned.size, dueEvaluations, notDeleted, skipped: skipped.length, jobs, calls, protectedKept, unplannedKept, limitsCrossed };
+    log(`  apply: ${sum(calls)} Genesys calls (the plan estimated ${estimate}); jobs ${jobs.created} created, ${jobs.cancelled} cancelled, ${jobs.executed} executed; ${notDeleted} planned recordings not deleted (${failedRecordings.length} reported failed)`);
+    return { density, conversations: dense.conversations, dueRecordings: planned.size, dueEvaluations, notDeleted, skipped: skipped.length, jobs, calls, protectedKept, unplannedKept, limitsCrossed, estimate };
   } finally {
     await sandbox.stop();
   }
@@ -284,7 +288,8 @@ export async function measureMonth(density: number, historyRecords: number, dir:
 const fmtMin = (calls: number): string => `${(calls / RATE_PER_MIN).toFixed(1)} min`;
 
 /** The table: both densities measured, the recordings' calls fitted as a + b × due and c × job. */
-export async function monthBench(quick: boolean, log: (s: string) => void): Promise<{ lines: string[]; results: BenchResult[] }> {
+/** The table's lines, the bench results, and the recordings' calls projected to the org's ~167k due a month. */
+export async function monthBench(quick: boolean, log: (s: string) => void): Promise<{ lines: string[]; results: BenchResult[]; projected: number }> {
   const densities = (process.env.LETHE_BENCH_MONTH_DENSITIES ?? (quick ? '0.01,0.02' : '0.125,0.25')).split(',').map(Number);
   const history = quick ? 2_000 : 8_000;
   const dir = mkdtempSync(join(tmpdir(), 'lethe-bench-month-'));
@@ -313,13 +318,14 @@ export async function monthBench(quick: boolean, log: (s: string) => void): Prom
       `- evaluations on top, one DELETE each (no bulk API): ${(evalShare * 100).toFixed(2)}% of due recordings here → ${Math.round(evalCalls * ORG_MONTHLY_DUE).toLocaleString('en-US')} calls, ${fmtMin(evalCalls * ORG_MONTHLY_DUE)}; at 1% / 3% ${fmtMin(0.01 * ORG_MONTHLY_DUE)} / ${fmtMin(0.03 * ORG_MONTHLY_DUE)}`,
       `- checked after apply (density ${b.density}): ${b.protectedKept} recordings of protected conversations and ${b.unplannedKept.toLocaleString('en-US')} recordings the plan did not name all still there`,
       `- blast radius: at density ${b.density} the month's plan crossed ${b.limitsCrossed.length === 0 ? 'no limit' : b.limitsCrossed.join('; ')} — the bench approves it by hash (\`--approve\`), as an operator would each month, or the policy's limits are raised`,
+      ...runs.map((r) => `- density ${r.density}: the plan's estimate (\`summary.estimate\`) ${r.estimate.toLocaleString('en-US')} Genesys calls, measured ${sum(r.calls).toLocaleString('en-US')} (${((sum(r.calls) / Math.max(1, r.estimate)) * 100).toFixed(0)}%)`),
       ...runs.map((r) => `- density ${r.density}, calls per endpoint: ${Object.entries(r.calls).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join('; ')}`),
     ];
     const results: BenchResult[] = [
       { name: 'api-month: monthly retention apply, genesys recordings, at 167k due (measured on dense months)', value: projected, unit: 'calls', target: `≤ ${TARGET_MIN} min at 300/min`, note: `${fmtMin(projected)}; measured ${runs.map((r) => `${recordingCalls(r)} calls for ${r.dueRecordings} due (density ${r.density}, ${r.jobs.created} jobs, ${r.jobs.cancelled} cancelled)`).join('; ')}` },
       { name: 'api-month: evaluation DELETEs at 167k due recordings', value: Math.round(evalCalls * ORG_MONTHLY_DUE), unit: 'calls', note: `${fmtMin(evalCalls * ORG_MONTHLY_DUE)} at ${(evalShare * 100).toFixed(2)}% of due recordings evaluated and due (${QA_SHARE * 100}% QA sampling)` },
     ];
-    return { lines, results };
+    return { lines, results, projected };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
