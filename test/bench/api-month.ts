@@ -37,6 +37,7 @@ import { connectorsFromConfig } from '../../runner/connections.ts';
 import { startSandbox, type Sandbox } from '../../runner/sandbox.ts';
 import { incrementalSnapshot } from '../../runner/snapshot-store/run.ts';
 import type { Bench, BenchResult } from './types.ts';
+import { benchConfig, diff, envNumbers, EVALUATION_DELETE, genesysAges, HMAC_KEY, ORG_MONTHLY_DUE, ORG_PER_YEAR, RATE_PER_MIN, sum, type Calls } from './org.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SEED = 17;
@@ -44,13 +45,7 @@ const DAY = 86_400_000;
 /** The apply's "now": midnight, so the last day of each window is cut by it. */
 const NIGHT = '2026-11-24T00:00:00.000Z';
 const MONTH_BEFORE = new Date(Date.parse(NIGHT) - 31 * DAY).toISOString();
-const HMAC_KEY = (process.env.LETHE_HMAC_KEY ??= 'c3'.repeat(32));
-process.env.LETHE_PLAN_KEY ??= 'd4'.repeat(32);
 
-/** The org of issue 17. */
-const ORG_PER_YEAR = 2_000_000;
-const ORG_MONTHLY_DUE = Math.round(ORG_PER_YEAR / 12);
-const RATE_PER_MIN = 300;
 const TARGET_MIN = 60;
 /** Days of the due month. */
 const DAYS = 30;
@@ -60,7 +55,6 @@ const QA_SHARE = 0.02;
 const PROTECTED_EVERY = 4_000;
 /** Density of the not-due recordings kept in each window, relative to the due ones. */
 const OTHER_SHARE = 0.25;
-const EVALUATION_DELETE = 'DELETE /api/v2/quality/conversations/:cid/evaluations/:eid';
 
 type Media = Interaction['mediaType'];
 /** The generator's media mix (connectors/generate/activity.ts): draw weight × recorded share. */
@@ -146,28 +140,8 @@ export function denseMonth(density: number): { seed: GenesysSeed; conversations:
   return { seed: mergeSeeds(seeds), conversations: n };
 }
 
-function configFor(sandbox: Sandbox, dir: string, bundle: Bundle): RunnerConfig {
-  const ages = [...new Set(bundle.retention.filter((p) => p.spec.appliesTo.system === 'genesys').map((p) => p.spec.retainFor))].sort();
-  const genesys = { ...sandbox.config.spec.connectors.genesys!, protectionCoverage: { ages, margin: 'P45D' }, contactExportThreshold: 1000 };
-  return {
-    ...sandbox.config,
-    spec: {
-      ...sandbox.config.spec,
-      connectors: { ...sandbox.config.spec.connectors, genesys } as RunnerConfig['spec']['connectors'],
-      policies: join(ROOT, 'policies'),
-      stateDir: join(dir, 'state'),
-      limits: { maxActions: 1_000_000, maxPercent: 100, maxSnapshotAge: 'P3650D' },
-    },
-  };
-}
-
-type Calls = Record<string, number>;
-const sum = (r: Calls): number => Object.values(r).reduce((a, b) => a + b, 0);
-function diff(after: Calls, before: Calls): Calls {
-  const out: Calls = {};
-  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) out[k] = v - (before[k] ?? 0);
-  return out;
-}
+const configFor = (sandbox: Sandbox, dir: string, bundle: Bundle): RunnerConfig =>
+  benchConfig(sandbox, dir, ROOT, { protectionCoverage: { ages: genesysAges(bundle), margin: 'P45D' }, contactExportThreshold: 1000 });
 
 export interface MonthRun {
   density: number;
@@ -290,7 +264,7 @@ const fmtMin = (calls: number): string => `${(calls / RATE_PER_MIN).toFixed(1)} 
 /** The table: both densities measured, the recordings' calls fitted as a + b × due and c × job. */
 /** The table's lines, the bench results, and the recordings' calls projected to the org's ~167k due a month. */
 export async function monthBench(quick: boolean, log: (s: string) => void): Promise<{ lines: string[]; results: BenchResult[]; projected: number }> {
-  const densities = (process.env.LETHE_BENCH_MONTH_DENSITIES ?? (quick ? '0.01,0.02' : '0.125,0.25')).split(',').map(Number);
+  const densities = envNumbers('LETHE_BENCH_MONTH_DENSITIES', quick ? '0.01,0.02' : '0.125,0.25');
   const history = quick ? 2_000 : 8_000;
   const dir = mkdtempSync(join(tmpdir(), 'lethe-bench-month-'));
   try {

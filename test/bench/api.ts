@@ -49,6 +49,7 @@ import { EMULATOR_DEFAULTS, startSalesforceEmulator } from '../../connectors/sal
 import { incrementalSnapshot } from '../../runner/snapshot-store/run.ts';
 import { monthBench } from './api-month.ts';
 import type { Bench, BenchResult } from './types.ts';
+import { benchConfig, diff, EVALUATION_DELETE, genesysAges, envNumbers, HMAC_KEY, ORG_CONVERSATIONS, ORG_MONTHLY_DUE, ORG_NIGHTLY, ORG_RECORDINGS, RATE_PER_MIN, sum, type Calls } from './org.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SEED = 17;
@@ -56,32 +57,19 @@ const NOW = '2026-11-23T00:00:00.000Z';
 const DAY = 86_400_000;
 const NIGHT = new Date(Date.parse(NOW) + DAY).toISOString();
 const MONTH_BEFORE = new Date(Date.parse(NOW) - 30 * DAY).toISOString();
-const HMAC_KEY = (process.env.LETHE_HMAC_KEY ??= 'c3'.repeat(32));
-// Plans are signed (issue 15): a bench-only plan key.
-process.env.LETHE_PLAN_KEY ??= 'd4'.repeat(32);
 
 /**
  * The bench's periodic full read (`fullReadEveryDays`): nightly runs are light in between. 14 at
  * this size (the night averaged over the cycle is printed for 7, 14 and 30);
  * `LETHE_BENCH_FULL_READ_EVERY_DAYS` measures another.
  */
-const FULL_READ_EVERY_DAYS = Number(process.env.LETHE_BENCH_FULL_READ_EVERY_DAYS ?? 14);
+const FULL_READ_EVERY_DAYS = envNumbers('LETHE_BENCH_FULL_READ_EVERY_DAYS', '14')[0]!;
 
 /** Where the model's history (and the analytics reads) start. */
 const HISTORY_START = '2015-01-01T00:00:00.000Z';
 
-/** The medium contact centre of issue 17: 2M recordings a year kept 7 years, "about 14M conversations and recordings". */
-export const ORG_RECORDINGS = 14_000_000;
-export const ORG_CONVERSATIONS = 14_000_000;
-export const ORG_NIGHTLY = Math.round(2_000_000 / 365);
-export const RATE_PER_MIN = 300;
-/** Recordings that become due in a month at 2M a year (the issue's "~167k recordings"). */
-export const ORG_MONTHLY_DUE = Math.round(2_000_000 / 12);
-/** Genesys has no bulk or conversation-level evaluation delete: one DELETE per evaluation. */
-const EVALUATION_DELETE = 'DELETE /api/v2/quality/conversations/:cid/evaluations/:eid';
 
 export type Phase = 'full snapshot' | 'nightly incremental snapshot' | 'monthly retention apply' | 'one erasure request';
-export type Calls = Record<string, number>;
 
 export interface SizeRun {
   records: number;
@@ -103,13 +91,6 @@ export interface SizeRun {
   phases: Record<Phase, { genesys: Calls; salesforce: Calls }>;
 }
 
-const sum = (r: Calls): number => Object.values(r).reduce((a, b) => a + b, 0);
-
-function diff(after: Calls, before: Calls): Calls {
-  const out: Calls = {};
-  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) out[k] = v - (before[k] ?? 0);
-  return out;
-}
 
 /**
  * How far the deletion protection bands reach before each retention age: P45D (a monthly apply: a
@@ -124,19 +105,13 @@ const PROTECTION_MARGIN = process.env.LETHE_BENCH_PROTECTION_MARGIN ?? 'P45D';
  * light (recordings and contacts come with the weekly full read).
  */
 function genesysReads(bundle: Bundle): Record<string, unknown> {
-  const ages = [...new Set(bundle.retention.filter((p) => p.spec.appliesTo.system === 'genesys').map((p) => p.spec.retainFor))].sort();
+  const ages = genesysAges(bundle);
   // contactExportThreshold: the 14M org is far above any threshold, so both model sizes read
   // external contacts the way it would (bulk export), whatever the model's size.
   return { protectionCoverage: { ages, margin: PROTECTION_MARGIN }, fullReadEveryDays: FULL_READ_EVERY_DAYS, lightDeltas: true, contactExportThreshold: 1000 };
 }
 
-function configFor(sandbox: Sandbox, dir: string, bundle: Bundle): RunnerConfig {
-  const connectors = { ...sandbox.config.spec.connectors, genesys: { ...sandbox.config.spec.connectors.genesys!, ...genesysReads(bundle) } } as RunnerConfig['spec']['connectors'];
-  return {
-    ...sandbox.config,
-    spec: { ...sandbox.config.spec, connectors, policies: join(ROOT, 'policies'), stateDir: join(dir, 'state'), limits: { maxActions: 1_000_000, maxPercent: 100, maxSnapshotAge: 'P3650D' } },
-  };
-}
+const configFor = (sandbox: Sandbox, dir: string, bundle: Bundle): RunnerConfig => benchConfig(sandbox, dir, ROOT, genesysReads(bundle));
 
 /** Counts the requests both emulators see while `fn` runs. */
 async function counted(sandbox: Sandbox, fn: () => Promise<void>): Promise<{ genesys: Calls; salesforce: Calls }> {
@@ -299,10 +274,9 @@ const protectionCallsOf = (calls: Calls): number => Object.entries(calls).filter
 /**
  * The full first snapshot against its 3 h target, two ways: the measured fit, and the cost model
  * (`fullReadCalls`, connectors/genesys/cost.ts) at the 14M org (14M conversations; external
- * contacts per recording and protection reads per conversation as in the model).
+ * contacts per recording as in the model; deletion protection for the conversations in the bands).
  */
 function fullSnapshotProjection(large: SizeRun, fit: Projection): string[] {
-  const measured = large.phases['full snapshot'].genesys;
   const ratio = ORG_RECORDINGS / Math.max(1, large.recordings);
   const model = fullReadCalls({
     conversations: ORG_CONVERSATIONS,
@@ -503,7 +477,7 @@ export async function salesforceRead100k(): Promise<{ rest: number; bulk: number
 }
 
 export const bench: Bench = async ({ quick }) => {
-  const full = Number(process.env.LETHE_BENCH_API_RECORDS ?? (quick ? 16_000 : 360_000));
+  const full = envNumbers('LETHE_BENCH_API_RECORDS', quick ? '16000' : '360000')[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'lethe-bench-api-'));
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   try {

@@ -44,4 +44,10 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  // A bad setting (e.g. an environment variable) is said in one line, without a stack trace.
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+}

@@ -50,15 +50,42 @@ describe('genesys recording jobs by whole days', () => {
 
   const newJobs = (before: Set<string>) => [...rig.emu.store.jobs.entries()].filter(([id]) => !before.has(id)).map(([, w]) => w);
 
+  /** Re-verifies and deletes `actions` (every one expected done); the recording jobs that created. */
+  async function deleteAll(actions: ConnectorAction[]): Promise<ReturnType<typeof newJobs>> {
+    const before = new Set(rig.emu.store.jobs.keys());
+    await rig.connector.get(actions.map((a) => a.target));
+    const out = await rig.connector.execute(actions);
+    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    return newJobs(before);
+  }
+
+  /**
+   * One random case over conversations `all` of each `kind`: planned, unplanned, or held before or
+   * after the re-verification read (held-after ones are planned). No unplanned or held recording is
+   * deleted; every planned action is done but the held-after ones, which fail.
+   */
+  async function checkCase(all: readonly string[], kind: ReadonlyMap<string, string>, prefix: string): Promise<void> {
+    const store = rig.emu.store;
+    for (const [c, k] of kind) if (k === 'held-before') store.protectedConversations.add(c);
+    const planned = all.filter((c) => kind.get(c) === 'planned' || kind.get(c) === 'held-after');
+    const keep = new Set(all.filter((c) => kind.get(c) !== 'planned').flatMap((c) => store.recordingsOf(c).map((r) => r.id)));
+    const actions = actionsFor(planned, prefix);
+    if (actions.length > 0) {
+      await rig.connector.get(actions.map((a) => a.target));
+      // A hold placed after re-verification (the plan and the read did not see it).
+      for (const [c, k] of kind) if (k === 'held-after') store.protectedConversations.add(c);
+      const out = await rig.connector.execute(actions);
+      for (const id of keep) expect(store.recordings.has(id)).toBe(true);
+      for (const [i, a] of actions.entries()) expect(out[i]!.status).toBe(kind.get(a.target.id.split(':')[0]!) === 'held-after' ? 'failed' : 'done');
+    }
+    for (const c of all) store.protectedConversations.delete(c);
+  }
+
   it('three whole days planned (115 conversations): one job selected by the interval alone runs, no job per 100 conversations', async () => {
     const days = loadDays('2023-02-06T00:00:00.000Z', [40, 45, 30]);
     const actions = actionsFor(days.flat(), 'w');
-    const jobsBefore = new Set(rig.emu.store.jobs.keys());
-    await rig.connector.get(actions.map((a) => a.target));
     const posts = calls(rig, 'POST /api/v2/recording/jobs');
-    const out = await rig.connector.execute(actions);
-    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
-    const jobs = newJobs(jobsBefore);
+    const jobs = await deleteAll(actions);
     expect(jobs.length).toBe(1);
     expect(calls(rig, 'POST /api/v2/recording/jobs') - posts).toBe(1);
     const q = jobs[0]!.job.recordingJobsQuery.conversationQuery!;
@@ -73,13 +100,9 @@ describe('genesys recording jobs by whole days', () => {
     const chats = loadDays('2023-04-03T00:00:00.000Z', [3, 2], 'chat').flat();
     const kept = chats.flatMap((c) => rig.emu.store.recordingsOf(c).map((r) => r.id));
     const actions = actionsFor(voice.flat(), 'v');
-    const jobsBefore = new Set(rig.emu.store.jobs.keys());
-    await rig.connector.get(actions.map((a) => a.target));
-    const out = await rig.connector.execute(actions);
-    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    const jobs = await deleteAll(actions);
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.every((id) => rig.emu.store.recordings.has(id))).toBe(true);
-    const jobs = newJobs(jobsBefore);
     expect(jobs.map((w) => w.history.at(-1))).toEqual(['FULFILLED']);
     expect(jobs[0]!.job.recordingJobsQuery.conversationQuery!.segmentFilters).toEqual([{ type: 'or', predicates: [{ type: 'dimension', dimension: 'mediaType', value: 'voice' }] }]);
   });
@@ -90,13 +113,9 @@ describe('genesys recording jobs by whole days', () => {
     const kept = rig.emu.store.recordingsOf(unplanned).map((r) => r.id);
     const planned = days.flat().filter((c) => c !== unplanned);
     const actions = actionsFor(planned, 'u');
-    const jobsBefore = new Set(rig.emu.store.jobs.keys());
-    await rig.connector.get(actions.map((a) => a.target));
-    const out = await rig.connector.execute(actions);
-    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    const jobs = await deleteAll(actions);
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.every((id) => rig.emu.store.recordings.has(id))).toBe(true);
-    const jobs = newJobs(jobsBefore);
     for (const w of jobs) {
       const q = w.job.recordingJobsQuery.conversationQuery!;
       // Every job that ran either named its conversations or covered only days the plan names whole.
@@ -114,13 +133,9 @@ describe('genesys recording jobs by whole days', () => {
     const late = day!.slice(-3);
     const kept = late.flatMap((c) => rig.emu.store.recordingsOf(c).map((r) => r.id));
     const actions = actionsFor(day!.slice(0, -3), 't');
-    const jobsBefore = new Set(rig.emu.store.jobs.keys());
-    await rig.connector.get(actions.map((a) => a.target));
-    const out = await rig.connector.execute(actions);
-    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    const jobs = await deleteAll(actions);
     expect(kept.length).toBe(3);
     expect(kept.every((id) => rig.emu.store.recordings.has(id))).toBe(true);
-    const jobs = newJobs(jobsBefore);
     // the day (cancelled), the day but its last 100 planned conversations (ran), those 100 by id (ran)
     expect(jobs.map((w) => w.history.at(-1))).toEqual(['CANCELLED', 'FULFILLED', 'FULFILLED']);
     const prefix = jobs[1]!.job.recordingJobsQuery.conversationQuery!;
@@ -136,13 +151,9 @@ describe('genesys recording jobs by whole days', () => {
     rig.emu.store.protectedConversations.add(held);
     const kept = rig.emu.store.recordingsOf(held).map((r) => r.id);
     const actions = actionsFor(day!.filter((c) => c !== held), 'h');
-    const jobsBefore = new Set(rig.emu.store.jobs.keys());
-    await rig.connector.get(actions.map((a) => a.target));
-    const out = await rig.connector.execute(actions);
-    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
+    const jobs = await deleteAll(actions);
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.every((id) => rig.emu.store.recordings.has(id))).toBe(true);
-    const jobs = newJobs(jobsBefore);
     // Only the ≤ 100 planned conversations around the held one, and the day's last 100, are named by id.
     expect(jobs.filter((w) => w.job.recordingJobsQuery.conversationQuery!.conversationFilters).length).toBe(2);
     // Every job that ran selected planned conversations only: it never counted the held one.
@@ -165,17 +176,7 @@ describe('genesys recording jobs by whole days', () => {
           const kind = new Map(all.map((c): [string, string] => [c, 'planned']));
           for (const [at, k] of specials) kind.set(all[Math.floor((at * all.length) / 1000)]!, k);
           if (lateTail) for (const c of all.slice(-2)) kind.set(c, 'unplanned');
-          const store = rig.emu.store;
-          for (const [c, k] of kind) if (k === 'held-before') store.protectedConversations.add(c);
-          const planned = all.filter((c) => kind.get(c) === 'planned' || kind.get(c) === 'held-after');
-          const keep = new Set(all.filter((c) => kind.get(c) !== 'planned').flatMap((c) => store.recordingsOf(c).map((r) => r.id)));
-          const actions = actionsFor(planned, `n${block}`);
-          await rig.connector.get(actions.map((a) => a.target));
-          for (const [c, k] of kind) if (k === 'held-after') store.protectedConversations.add(c);
-          const out = await rig.connector.execute(actions);
-          for (const id of keep) expect(store.recordings.has(id)).toBe(true);
-          for (const [i, a] of actions.entries()) expect(out[i]!.status).toBe(kind.get(a.target.id.split(':')[0]!) === 'held-after' ? 'failed' : 'done');
-          for (const c of all) store.protectedConversations.delete(c);
+          await checkCase(all, kind, `n${block}`);
         },
       ),
       { numRuns: 12, seed: 17 },
@@ -190,11 +191,7 @@ describe('genesys recording jobs by whole days', () => {
   it('days of 100 conversations or fewer are named by id: an interval job would not save a job', async () => {
     const days = loadDays('2023-05-01T00:00:00.000Z', [30, 30]);
     const actions = actionsFor(days.flat(), 's');
-    const jobsBefore = new Set(rig.emu.store.jobs.keys());
-    await rig.connector.get(actions.map((a) => a.target));
-    const out = await rig.connector.execute(actions);
-    expect(out.map((o) => o.status)).toEqual(actions.map(() => 'done'));
-    const jobs = newJobs(jobsBefore);
+    const jobs = await deleteAll(actions);
     expect(jobs.length).toBe(1);
     expect(jobs[0]!.job.recordingJobsQuery.conversationQuery!.conversationFilters).toBeDefined();
   });
@@ -212,22 +209,7 @@ describe('genesys recording jobs by whole days', () => {
           const it = kinds[Symbol.iterator]();
           // A whole day: every conversation planned; a mixed day: each planned, unplanned or held.
           const kind = new Map(days.flatMap((d, i) => d.map((c): [string, string] => [c, spec[i]![1] ? 'planned' : (it.next().value as string)])));
-          const store = rig.emu.store;
-          for (const [c, k] of kind) if (k === 'held-before') store.protectedConversations.add(c);
-          const planned = days.flat().filter((c) => kind.get(c) === 'planned' || kind.get(c) === 'held-after');
-          const keep = new Set(days.flat().filter((c) => kind.get(c) !== 'planned').flatMap((c) => store.recordingsOf(c).map((r) => r.id)));
-          const actions = actionsFor(planned, `p${block}`);
-          if (actions.length === 0) return;
-          await rig.connector.get(actions.map((a) => a.target));
-          // A hold placed after re-verification (the plan and the read did not see it).
-          for (const [c, k] of kind) if (k === 'held-after') store.protectedConversations.add(c);
-          const out = await rig.connector.execute(actions);
-          for (const id of keep) expect(store.recordings.has(id)).toBe(true);
-          for (const [i, a] of actions.entries()) {
-            const held = kind.get(a.target.id.split(':')[0]!) === 'held-after';
-            expect(out[i]!.status).toBe(held ? 'failed' : 'done');
-          }
-          for (const c of days.flat()) store.protectedConversations.delete(c);
+          await checkCase(days.flat(), kind, `p${block}`);
         },
       ),
       { numRuns: 20, seed: 17 },
